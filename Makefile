@@ -1,0 +1,37 @@
+# khabar: two commands from a fresh clone: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+# camel-tools writes its data directory on import; keep it out of $HOME.
+export CAMELTOOLS_DATA := $(CURDIR)/.camel_tools_data
+OUT ?= out
+
+.PHONY: setup run test lint bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: setup.py requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e . -r requirements-dev.txt
+	# camel-tools without its declared torch/transformers (see setup.py).
+	$(PIP) install --quiet --no-deps camel-tools==1.6.0
+	mkdir -p $(CAMELTOOLS_DATA)
+	touch $@
+
+run: setup
+	$(VENV)/bin/khabar run --input samples --output $(OUT)
+
+test: setup
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: setup
+	$(PY) -m benchmarks.run_all
+
+clean:
+	rm -rf $(OUT) .pytest_cache

@@ -1,0 +1,144 @@
+"""The ``khabar`` command line.
+
+    khabar run --input URL_OR_GLOB [--input ...] --output URL [--runner DirectRunner]
+               [--<stage>-<option> VALUE ...] [any Beam pipeline option]
+
+Stage options are generated from the stages' config dataclasses
+(pipelines/config.py): ``--boilerplate-length-high 120`` sets
+BoilerplateConfig.length_high. Everything the CLI does not know is handed to
+Beam's PipelineOptions (``--direct_num_workers``, ``--setup_file``, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import os
+import sys
+import time
+import typing
+from typing import Any
+
+from pipelines.config import STAGES, PipelineConfig
+from pipelines.version import __version__
+
+LOG = logging.getLogger("khabar")
+
+
+def _flag_type(hint: Any) -> type | None:
+    """The argparse type of a config field, or None for fields the CLI cannot set."""
+    if hint in (bool, int, float, str):
+        return hint
+    return None
+
+
+def add_stage_flags(parser: argparse.ArgumentParser) -> None:
+    for prefix, (_, cls) in STAGES.items():
+        group = parser.add_argument_group(f"{prefix} options ({cls.__name__})")
+        hints = typing.get_type_hints(cls)
+        for field in dataclasses.fields(cls):
+            kind = _flag_type(hints[field.name])
+            if kind is None:
+                continue
+            flag = f"--{prefix}-{field.name.replace('_', '-')}"
+            default = field.default
+            dest = f"{prefix}__{field.name}"
+            if kind is bool:
+                group.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction, default=None, help=f"(default: {default})")
+            else:
+                group.add_argument(flag, dest=dest, type=kind, default=None, metavar=kind.__name__.upper(), help=f"(default: {default})")
+
+
+def stage_configs(args: argparse.Namespace) -> dict[str, Any]:
+    """PipelineConfig keyword arguments from the parsed stage flags."""
+    configs: dict[str, Any] = {}
+    for prefix, (attribute, cls) in STAGES.items():
+        values = {
+            field.name: getattr(args, f"{prefix}__{field.name}")
+            for field in dataclasses.fields(cls)
+            if getattr(args, f"{prefix}__{field.name}", None) is not None
+        }
+        if prefix == "read" and args.storage_options:
+            values["storage_options"] = json.loads(args.storage_options)
+        configs[attribute] = cls(**values)
+    return configs
+
+
+def run_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="khabar run", description="Run the batch pipeline.")
+    parser.add_argument("--input", action="append", required=True, metavar="URL_OR_GLOB", help="input files, directories or globs (any fsspec URL); repeatable")
+    parser.add_argument("--output", required=True, metavar="URL", help="output directory (any fsspec URL)")
+    parser.add_argument("--runner", default="DirectRunner", help="Beam runner (default: DirectRunner)")
+    parser.add_argument(
+        "--storage-options",
+        default=None,
+        metavar="JSON",
+        help='fsspec options per protocol, e.g. \'{"s3": {"anon": true}}\'; credentials belong in the environment',
+    )
+    parser.add_argument("--quiet", action="store_true", help="do not print the run summary")
+    add_stage_flags(parser)
+    return parser
+
+
+def _local_to_absolute(url: str) -> str:
+    return url if "://" in url else os.path.abspath(url)
+
+
+def run_command(argv: list[str]) -> int:
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    from pipelines.summary import RunSummary
+    from transforms.read import NoMatchError, check_patterns
+    from transforms.redact import redact_url
+    from transforms.runinfo import RunInfo
+
+    args, beam_args = run_parser().parse_known_args(argv)
+    configs = stage_configs(args)
+    config = PipelineConfig(
+        inputs=tuple(_local_to_absolute(i) for i in args.input),
+        output=_local_to_absolute(args.output),
+        **configs,
+    )
+    try:
+        matched = check_patterns(list(config.inputs), config.read.storage_options)
+    except NoMatchError as exc:
+        print(f"khabar: error: {exc}", file=sys.stderr)
+        return 2
+    run = RunInfo.new()
+    options = PipelineOptions([*beam_args, f"--runner={args.runner}"])
+    started = time.monotonic()
+    LOG.info("run %s: %d input files -> %s", run.run_id, sum(matched.values()), redact_url(config.output))
+    result = execute(config, run, options)
+    summary = RunSummary.collect(config, run, result, time.monotonic() - started, files=sum(matched.values()), options=beam_args + [f"--runner={args.runner}"])
+    summary.write()
+    if not args.quiet:
+        print(summary.render())
+    return 0
+
+
+def execute(config: PipelineConfig, run: Any, options: Any) -> Any:
+    import apache_beam as beam
+
+    from pipelines.ingest import build
+
+    pipeline = beam.Pipeline(options=options)
+    build(pipeline, config, run)
+    result = pipeline.run()
+    result.wait_until_finish()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    commands = {"run": run_command}
+    if not argv or argv[0] in ("-h", "--help") or argv[0] not in commands:
+        print(f"khabar {__version__}: Arabic news to Parquet tables\n\nusage: khabar {{{','.join(commands)}}} ...\n  run    run the batch pipeline (khabar run --help)")
+        return 0 if argv and argv[0] in ("-h", "--help") else 2
+    return commands[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""The pipeline's configuration: one typed dataclass per stage, gathered here.
+
+CLI flags are generated from these dataclasses (see pipelines/cli.py), so a
+stage's defaults and documentation live in exactly one place: its module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from transforms.boilerplate import BoilerplateConfig
+from transforms.dedup import DedupConfig
+from transforms.entities import EntityConfig
+from transforms.language import LanguageConfig
+from transforms.normalize import NormalizationConfig
+from transforms.read import ReadConfig
+from transforms.write import WriteConfig
+
+# CLI flag prefix -> (PipelineConfig attribute, dataclass)
+STAGES: dict[str, tuple[str, type]] = {
+    "read": ("read", ReadConfig),
+    "boilerplate": ("boilerplate", BoilerplateConfig),
+    "normalize": ("normalization", NormalizationConfig),
+    "language": ("language", LanguageConfig),
+    "entities": ("entities", EntityConfig),
+    "dedup": ("dedup", DedupConfig),
+    "write": ("write", WriteConfig),
+}
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    inputs: tuple[str, ...]
+    output: str
+    read: ReadConfig = field(default_factory=ReadConfig)
+    boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
+    normalization: NormalizationConfig = field(default_factory=NormalizationConfig)
+    language: LanguageConfig = field(default_factory=LanguageConfig)
+    entities: EntityConfig = field(default_factory=EntityConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    write: WriteConfig = field(default_factory=WriteConfig)

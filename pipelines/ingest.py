@@ -1,0 +1,56 @@
+"""The batch pipeline: files -> articles, entities, stories and rejects tables.
+
+    ReadArticles -> StripBoilerplate -> NormalizeText -> DetectLanguage
+      -> ExtractEntities -> GroupStories -> WriteTables
+
+``python -m pipelines.ingest`` takes the same arguments as ``khabar run``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import apache_beam as beam
+
+from pipelines.config import PipelineConfig
+from transforms.boilerplate import StripBoilerplate
+from transforms.dedup import GroupStories
+from transforms.entities import ExtractEntities
+from transforms.language import DetectLanguage
+from transforms.normalize import NormalizeText
+from transforms.read import ReadArticles
+from transforms.records import REJECTS_TAG
+from transforms.rows import article_row, reject_row
+from transforms.runinfo import RunInfo
+from transforms.write import WriteTables
+
+
+def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam.PCollection:
+    """Add the whole batch pipeline to ``pipeline``; returns the commit result."""
+    read = pipeline | "ReadArticles" >> ReadArticles(list(config.inputs), config.read)
+    cleaned = read["documents"] | "StripBoilerplate" >> StripBoilerplate(config.boilerplate)
+    documents = (
+        cleaned["documents"]
+        | "NormalizeText" >> NormalizeText(config.normalization)
+        | "DetectLanguage" >> DetectLanguage(config.language)
+    )
+    entities = documents | "ExtractEntities" >> ExtractEntities(config.entities, run)
+    stories = entities["documents"] | "GroupStories" >> GroupStories(config.dedup, run)
+    rejects = (read[REJECTS_TAG], cleaned[REJECTS_TAG]) | "FlattenRejects" >> beam.Flatten()
+    tables = {
+        "articles": stories["documents"] | "ArticleRows" >> beam.Map(article_row, run),
+        "entities": entities["entities"],
+        "stories": stories["stories"],
+        "rejects": rejects | "RejectRows" >> beam.Map(reject_row, run),
+    }
+    return tables | "WriteTables" >> WriteTables(config.output, run, config.write)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from pipelines.cli import run_command
+
+    return run_command(sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""pyarrow schemas of khabar's output tables (see tables.py)."""
+
+from schemas.tables import (
+    ARTICLES,
+    ENTITIES,
+    PARTITION_COLUMN,
+    REJECTS,
+    SORT_KEYS,
+    STORIES,
+    TABLES,
+    SchemaError,
+    describe,
+    validate_rows,
+)
+
+__all__ = [
+    "ARTICLES",
+    "ENTITIES",
+    "PARTITION_COLUMN",
+    "REJECTS",
+    "SORT_KEYS",
+    "STORIES",
+    "TABLES",
+    "SchemaError",
+    "describe",
+    "validate_rows",
+]

@@ -1,0 +1,133 @@
+"""The four output tables: the one description of every column.
+
+Required columns are a contract with BI users: add columns freely, never rename
+or retype these. Every field carries a ``description`` in its metadata; the
+README's table reference is checked against these schemas by a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pyarrow as pa
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+# Hive partition column written into directory names, not into the files.
+PARTITION_COLUMN = "ingest_date"
+
+
+def _field(name: str, type_: pa.DataType, description: str, nullable: bool = True) -> pa.Field:
+    return pa.field(name, type_, nullable=nullable, metadata={"description": description})
+
+
+ARTICLES = pa.schema(
+    [
+        _field("article_id", pa.string(), "Deterministic id: the same bytes at the same URI (and record inside it) give the same id on any runner and rerun.", False),
+        _field("source_uri", pa.string(), "Where the article was read from (fsspec URL; '#key' names a record inside a JSONL, WARC or archive file). Credentials are redacted.", False),
+        _field("source_name", pa.string(), "Outlet or agency credited by the page (site name, 'المصدر:' line, dateline agency); null when unknown."),
+        _field("title", pa.string(), "Headline in original orthography; null when none was found."),
+        _field("published_at", TIMESTAMP, "Publication time stated by the page, converted to UTC; null when unknown."),
+        _field("language", pa.string(), "ISO 639-1 code of the body text (ar, fa, ur, en, ...); 'und' when undetermined."),
+        _field("text", pa.string(), "Clean body text in original orthography; paragraphs separated by a blank line.", False),
+        _field("text_normalized", pa.string(), "Body text normalized for matching (see NormalizationConfig): what entities and dedup see.", False),
+        _field("word_count", pa.int32(), "Number of word tokens in text (punctuation excluded).", False),
+        _field("content_hash", pa.string(), "SHA-256 (hex, 32 chars) of text_normalized; equal hashes are exact duplicates.", False),
+        _field("story_id", pa.string(), "Story this article belongs to; equal to the canonical article's id at first sight of the story.", False),
+        _field("is_canonical", pa.bool_(), "True for the one representative article of its story.", False),
+        _field("duplicate_of", pa.string(), "article_id of the story's canonical article when this one is a duplicate or rewrite; null for the canonical."),
+        _field("duplicate_kind", pa.string(), "How this article relates to its canonical: null (canonical), 'exact', 'near' or 'story'."),
+        _field("author", pa.string(), "Byline author when the page states one; null otherwise."),
+        _field("url", pa.string(), "Original web address when the input carried one (JSON 'url', WARC target URI, HTML canonical link)."),
+        _field("ingested_at", TIMESTAMP, "When the run that wrote this row started (UTC).", False),
+        _field("run_id", pa.string(), "Id of the run that wrote this row (also in the file names).", False),
+        _field("pipeline_version", pa.string(), "khabar version that produced this row.", False),
+    ]
+)
+
+ENTITIES = pa.schema(
+    [
+        _field("article_id", pa.string(), "Article the mention is in (articles.article_id).", False),
+        _field("entity_id", pa.string(), "Stable id of the canonical entity, the same across articles, runs and runners.", False),
+        _field("text", pa.string(), "Surface form exactly as in articles.text (text[start:end]).", False),
+        _field("canonical", pa.string(), "Canonical name of the entity the mention refers to.", False),
+        _field("type", pa.string(), "PER (person), ORG (organization) or LOC (place).", False),
+        _field("start", pa.int32(), "Start character offset into articles.text (Python str index, inclusive).", False),
+        _field("end", pa.int32(), "End character offset into articles.text (exclusive).", False),
+        _field("method", pa.string(), "What found the mention: gazetteer, pattern, trigger, coref, model.", False),
+        _field("confidence", pa.float32(), "Confidence in [0, 1] that the span and type are right.", False),
+        _field("ingested_at", TIMESTAMP, "When the run that wrote this row started (UTC).", False),
+        _field("run_id", pa.string(), "Id of the run that wrote this row.", False),
+    ]
+)
+
+STORIES = pa.schema(
+    [
+        _field("story_id", pa.string(), "Story id (articles.story_id).", False),
+        _field("canonical_article_id", pa.string(), "The story's representative article: earliest published, else longest text, ties by article_id.", False),
+        _field("article_ids", pa.list_(pa.string()), "Every article of the story in this run, sorted.", False),
+        _field("size", pa.int32(), "Number of articles in article_ids.", False),
+        _field("title", pa.string(), "Title of the canonical article."),
+        _field("sources", pa.list_(pa.string()), "Distinct source_name values of the story's articles, sorted (outlets that carried it)."),
+        _field("first_published_at", TIMESTAMP, "Earliest published_at among the story's articles; null when none is known."),
+        _field("ingested_at", TIMESTAMP, "When the run that wrote this row started (UTC).", False),
+        _field("run_id", pa.string(), "Id of the run that wrote this row.", False),
+    ]
+)
+
+REJECTS = pa.schema(
+    [
+        _field("source_uri", pa.string(), "Input that was rejected (credentials redacted; '#key' names a record inside a file).", False),
+        _field("stage", pa.string(), "Stage that rejected it: match, read, decode, parse, boilerplate, ...", False),
+        _field("reason", pa.string(), "Stable reason code (see README): empty_file, too_large, binary, undecodable, bad_json, ...", False),
+        _field("message", pa.string(), "Human-readable detail (never contains credentials).", False),
+        _field("size_bytes", pa.int64(), "Size of the rejected input in bytes when known."),
+        _field("ingested_at", TIMESTAMP, "When the run that wrote this row started (UTC).", False),
+        _field("run_id", pa.string(), "Id of the run that wrote this row.", False),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "articles": ARTICLES,
+    "entities": ENTITIES,
+    "stories": STORIES,
+    "rejects": REJECTS,
+}
+
+# Rows inside a file are sorted by these columns so reruns write identical files.
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "articles": ("article_id",),
+    "entities": ("article_id", "start", "end", "type"),
+    "stories": ("story_id",),
+    "rejects": ("source_uri", "stage", "reason"),
+}
+
+
+class SchemaError(ValueError):
+    """A row does not fit its table's schema."""
+
+
+def validate_rows(table: str, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
+    """Build a pyarrow table from rows, failing loudly on unknown, missing or mistyped columns."""
+    schema = TABLES[table]
+    names = set(schema.names)
+    rows = list(rows)
+    for row in rows:
+        extra = set(row) - names
+        if extra:
+            raise SchemaError(f"{table}: unknown columns {sorted(extra)}")
+        for field in schema:
+            if not field.nullable and row.get(field.name) is None:
+                raise SchemaError(f"{table}: required column {field.name!r} is null or missing")
+    try:
+        return pa.Table.from_pylist(rows, schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
+        raise SchemaError(f"{table}: {exc}") from exc
+
+
+def describe(table: str) -> list[tuple[str, str, str]]:
+    """(column, type, description) for every column of a table, for docs."""
+    return [
+        (f.name, str(f.type), f.metadata[b"description"].decode()) for f in TABLES[table]
+    ]

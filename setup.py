@@ -1,0 +1,51 @@
+"""khabar: Arabic news articles -> clean, normalized, deduplicated Parquet tables (Apache Beam).
+
+This file is also what ``--setup_file ./setup.py`` ships to remote Beam
+workers: the sdist holds the pipelines, transforms and schemas packages and
+the shipped data files.
+"""
+
+import re
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+VERSION = re.search(r'__version__ = "([^"]+)"', Path(__file__).with_name("pipelines").joinpath("version.py").read_text()).group(1)
+
+# camel-tools is deliberately NOT listed: camel-tools 1.6.0 declares torch and
+# transformers (about 1.5 GB) that the parts khabar uses (utils.normalize,
+# utils.dediac, utils.charmap, tokenizers.word) never import. Install it with
+#   pip install --no-deps camel-tools==1.6.0
+# next to this package (make setup does; see README for workers). Its real
+# run-time needs are listed here instead: six, regex, emoji.
+CAMEL_TOOLS_RUNTIME = ["six", "regex", "emoji"]
+
+setup(
+    name="khabar",
+    version=VERSION,
+    description="Apache Beam pipeline: Arabic news articles to Parquet tables for BI",
+    long_description=Path(__file__).with_name("README.md").read_text(encoding="utf-8") if Path(__file__).with_name("README.md").exists() else "",
+    long_description_content_type="text/markdown",
+    python_requires=">=3.11",
+    packages=find_packages(include=["pipelines", "pipelines.*", "transforms", "transforms.*", "schemas", "schemas.*"]),
+    include_package_data=True,
+    package_data={"transforms": ["data/*.tsv", "data/*.json"]},
+    install_requires=[
+        "apache-beam==2.77.0",
+        "pyarrow>=14,<26",  # Beam 2.77 refuses pyarrow 26
+        "fsspec>=2024.2",
+        "charset-normalizer>=3.3",
+        "warcio>=1.7",
+        "zstandard>=0.22",
+        "trafilatura>=2.0",
+        "pycld2>=0.41",
+        "pyahocorasick>=2.1",
+        "tzdata",
+        *CAMEL_TOOLS_RUNTIME,
+    ],
+    extras_require={
+        "test": ["pytest>=8", "hypothesis>=6.100", "duckdb>=1.0", "polars>=1.0", "pandas>=2.0", "ruff>=0.6"],
+        "dask": ["apache-beam[dask]==2.77.0"],
+    },
+    entry_points={"console_scripts": ["khabar=pipelines.cli:main"]},
+)

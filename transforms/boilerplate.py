@@ -1,0 +1,514 @@
+"""Boilerplate removal: a page's lines -> title, body and metadata.
+
+Reads ``Document`` records (plain-text scrapes or raw HTML); writes them back
+with ``title``, ``text`` (body paragraphs, original orthography, separated by
+a blank line), ``source_name``, ``author`` and ``published_at`` filled in, and
+a reject (``empty_after_boilerplate``) for pages with no body left.
+
+HTML first goes through trafilatura (main text and metadata); then both kinds
+go through one line classifier, in the spirit of jusText:
+
+1. Per line: length, share of the page's script, sentence punctuation,
+   function-word density, and hard signals: no text, junk, a repeat of the
+   title, teaser links ("اقرأ أيضاً: ..."), lines repeated within the page
+   (link lists: a title, an author, a title, the same author ...), template
+   lines repeated across many pages of the same source (a side input), and
+   end-of-article markers (comment counters and forms, "related articles"
+   headings, print/share widgets) after which nothing is body.
+2. Lines are rated good (a paragraph), near-good or short; the body is the
+   run of lines around the good ones with the most text, allowing short gaps.
+3. Inside it, near-good lines stay next to a good one and short lines
+   (sub-headings) stay only between two paragraphs.
+4. The title is the first headline-like line above the body.
+
+Known phrases are one small signal (end markers and teaser leads, listed
+below); the rest is structure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlparse
+
+import apache_beam as beam
+
+from transforms.metadata import author_from_line, is_date_line, parse_byline, parse_date, source_from_line
+from transforms.normalize import normalize_text, strip_invisible
+from transforms.records import REJECTS_TAG, Document, Reject, reject_output
+
+NAMESPACE = "khabar.boilerplate"
+
+# Line classes.
+GOOD, NEAR_GOOD, SHORT, BAD = "good", "near_good", "short", "bad"
+
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_LETTER = re.compile(r"[^\W\d_]")
+_SENTENCE_END = re.compile(r"[.!?؟…:\"”»)\]'’]\s*$")
+_LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)\-]|[-•*·▪●])\s+")
+
+FUNCTION_WORDS = frozenset(
+    normalize_text(w)
+    for w in (
+        "في من على إلى الى عن أن ان إن مع هذا هذه ذلك تلك التي الذي الذين اللذين كان كانت قد لا ما لم لن و أو او ثم "
+        "بين حول خلال بعد قبل عند منذ حتى كما أنه انه أنها إنه هو هي هم لها له فيه فيها عليه عليها ضد نحو غير كل بعض "
+        "أي أيضا وفي ومن وعلى وأن وقد وكان وهو وهي وذلك وهذا وقال وأكد وأضاف وأشار وأوضح "
+        "the a an of to in on for and or but is are was were be been by with from at that this it as has have had not"
+    ).split()
+)
+
+# End-of-article markers: short lines after which a page holds comments,
+# related links, share widgets or tags, never article text.
+END_MARKERS = re.compile(
+    r"^(?:\d+\s+)?(?:تعليق|تعليقات|التعليقات|comments?)(?:\s*\(\d+\))?\s*:?$"
+    r"|^(?:اترك|أترك)\s+(?:ردا|رد|تعليقا|تعليق)"
+    r"|^(?:أضف|اضف|إضافة|اضافة|أكتب|اكتب)\s+(?:تعليقا|تعليق|تعليقك)"
+    r"|^شروط\s+(?:التعليق|التعليقات|النشر)"
+    r"|لن يتم نشر (?:عنوان )?بريدك"
+    r"|^(?:مقالات|أخبار|اخبار|مواضيع|مواد|قصص|تقارير)\s+(?:ذات صلة|ذات علاقة|متعلقة|مشابهة|مرتبطة)"
+    r"|^(?:الأكثر|الاكثر)\s+(?:قراءة|قراءه|مشاهدة|مشاهده|تداولا)"
+    r"|^(?:اقرأ|إقرأ|اقرا)\s+(?:أيضا|ايضا|أيضاً|ايضاً|المزيد)\s*:?$"
+    r"|^(?:الوسوم|وسوم|كلمات مفتاحية|الكلمات المفتاحية|tags)\s*:"
+    r"|^(?:شارك|مشاركة|شارك الخبر|share)\s*:?$"
+    r"|print friendly|leave a (?:reply|comment)|related (?:articles|posts|news)|you may also like|please enter your",
+    re.I,
+)
+# Teaser links inside a body: "اقرأ أيضاً: <another headline>".
+TEASER = re.compile(
+    r"^\s*(?:اقرأ|إقرأ|اقرا|طالع|شاهد|تابع|للمزيد|يهمك|قد يهمك|read|see|watch)\s*(?:أيضا|ايضا|أيضاً|ايضاً|كذلك|المزيد|also|more)?\s*[:：\-–]\s*\S",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class BoilerplateConfig:
+    """Thresholds of the line classifier.
+
+    length_high / length_low: characters that make a line a paragraph (good)
+      or a candidate (near-good); shorter lines are 'short'.
+    min_script_share: letters of the page's main script a body line needs.
+    max_gap: non-good lines allowed between two good lines of one body.
+    title_min_words / title_max_words: what a headline looks like.
+    template_min_docs / template_min_share: a line on at least this many
+      pages of one source, and on this share of them, is site template.
+    html_favor: trafilatura mode: 'balanced', 'precision' or 'recall'.
+    """
+
+    length_high: int = 100
+    length_low: int = 60
+    min_script_share: float = 0.5
+    max_gap: int = 2
+    title_min_words: int = 3
+    title_max_words: int = 30
+    template_min_docs: int = 5
+    template_min_share: float = 0.3
+    html_favor: str = "balanced"
+
+
+@dataclass
+class Line:
+    index: int
+    text: str
+    norm: str
+    words: int
+    chars: int
+    script_share: float
+    function_density: float
+    sentence_end: bool
+    cls: str = BAD
+    reason: str = ""
+
+
+@dataclass
+class Extraction:
+    """What the classifier made of one page."""
+
+    title: str | None
+    body: list[str]
+    removed: Counter[str] = field(default_factory=Counter)
+    source_name: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+
+
+# ---------------------------------------------------------------- features
+
+
+def line_key(text: str) -> int:
+    """Hash of a line's normalized form, for template counting."""
+    return int.from_bytes(hashlib.blake2b(normalize_text(text).encode(), digest_size=8).digest(), "big")
+
+
+def page_script(lines: Iterable[str]) -> str:
+    arabic = latin = 0
+    for line in lines:
+        arabic += len(_ARABIC_LETTER.findall(line))
+        latin += len(_LATIN_LETTER.findall(line))
+    return "latin" if latin > arabic else "arabic"
+
+
+def _features(index: int, text: str, script: str) -> Line:
+    norm = normalize_text(text)
+    words = norm.split()
+    letters = len(_LETTER.findall(text))
+    own = len((_LATIN_LETTER if script == "latin" else _ARABIC_LETTER).findall(text))
+    return Line(
+        index=index,
+        text=text,
+        norm=norm,
+        words=len(words),
+        chars=len(text),
+        script_share=own / letters if letters else 0.0,
+        function_density=sum(1 for w in words if w.lower() in FUNCTION_WORDS) / len(words) if words else 0.0,
+        sentence_end=bool(_SENTENCE_END.search(text)),
+    )
+
+
+def is_junk(line: Line) -> bool:
+    """No real words: counters, widgets ("+A"), keyboard noise ("UUUIIII")."""
+    letters = _LETTER.findall(line.text)
+    if len(letters) < 2:
+        return True
+    if line.words == 1 and len(letters) >= 4 and len({c.lower() for c in letters}) <= 3:
+        return True
+    return False
+
+
+def rate(line: Line, config: BoilerplateConfig) -> str:
+    """good / near_good / short / bad for one line on its own."""
+    if line.script_share < config.min_script_share:
+        return BAD
+    if line.chars >= config.length_high and (line.sentence_end or line.function_density >= 0.08 or line.words >= 25):
+        return GOOD
+    if line.chars >= config.length_low:
+        return NEAR_GOOD
+    return SHORT
+
+
+def is_title_like(line: Line, config: BoilerplateConfig) -> bool:
+    return (
+        config.title_min_words <= line.words <= config.title_max_words
+        and line.chars <= 300
+        and line.script_share >= config.min_script_share
+        and not re.search(r"[.!:]\s*$", line.text)
+        and not is_date_line(line.text)
+        and not TEASER.match(line.text)
+        and not END_MARKERS.search(line.norm.lower())
+    )
+
+
+# ---------------------------------------------------------------- classifier
+
+
+def classify_lines(
+    lines: list[str],
+    config: BoilerplateConfig | None = None,
+    templates: frozenset[int] = frozenset(),
+    known_title: str | None = None,
+) -> tuple[str | None, list[Line]]:
+    """Classify a page's lines; returns the title and every non-blank line with
+    its class ('body', 'title' or a removal reason in ``reason``)."""
+    config = config or BoilerplateConfig()
+    raw = [(i, strip_invisible(t).strip()) for i, t in enumerate(lines)]
+    raw = [(i, t) for i, t in raw if t]
+    script = page_script(t for _, t in raw)
+    units = [_features(i, t, script) for i, t in raw]
+    counts = Counter(u.norm for u in units)
+
+    for unit in units:
+        unit.cls = rate(unit, config)
+        if is_junk(unit):
+            unit.reason = "junk"
+        elif templates and line_key(unit.text) in templates:
+            unit.reason = "template"
+        elif TEASER.match(unit.text):
+            unit.reason = "teaser"
+        elif counts[unit.norm] >= 3 and unit.words <= 6:
+            unit.reason = "repeated_line"  # link lists: the same author under every teaser
+        elif END_MARKERS.search(unit.norm.lower()) and unit.words <= 10:
+            unit.reason = "end_marker"
+
+    # Title: a given one (JSON/HTML), else the first headline-like line above the first paragraph.
+    first_good = next((k for k, u in enumerate(units) if u.cls == GOOD and not u.reason), len(units))
+    title_pos = None
+    title_norm = normalize_text(known_title) if known_title else None
+    if title_norm is None:
+        for k, unit in enumerate(units[: first_good + 1]):
+            if not unit.reason and is_title_like(unit, config):
+                title_pos, title_norm = k, unit.norm
+                break
+    title = known_title.strip() if known_title else (units[title_pos].text if title_pos is not None else None)
+    for k, unit in enumerate(units):
+        if k == title_pos:
+            unit.reason = "title"
+        elif title_norm and unit.norm == title_norm and not unit.reason:
+            unit.reason = "duplicate_title"
+
+    _select_body(units, title_pos, config)
+    return title, units
+
+
+def _select_body(units: list[Line], title_pos: int | None, config: BoilerplateConfig) -> None:
+    """Mark the main body block; everything else gets a removal reason."""
+    start = (title_pos + 1) if title_pos is not None else 0
+    # End markers close the article: nothing after the first one (below a paragraph) is body.
+    end = len(units)
+    seen_good = False
+    for k in range(start, len(units)):
+        unit = units[k]
+        if unit.cls == GOOD and not unit.reason:
+            seen_good = True
+        if unit.reason == "end_marker" and seen_good:
+            end = k
+            break
+
+    good = [k for k in range(start, end) if units[k].cls == GOOD and not units[k].reason]
+    if not good:
+        # Small clean articles have no long paragraph: promote the next tier.
+        good = [k for k in range(start, end) if units[k].cls == NEAR_GOOD and not units[k].reason]
+    if not good:
+        good = [k for k in range(start, end) if not units[k].reason and units[k].sentence_end and units[k].words >= 5 and units[k].cls != BAD]
+    blocks: list[list[int]] = []
+    for k in good:
+        if blocks and k - blocks[-1][-1] - 1 <= config.max_gap + _blank_free_gap(units, blocks[-1][-1], k):
+            blocks[-1].append(k)
+        else:
+            blocks.append([k])
+    best: tuple[int, int] | None = None
+    if blocks:
+        chosen = max(blocks, key=lambda b: (sum(units[k].chars for k in b), -b[0]))
+        best = (chosen[0], chosen[-1])
+
+    for k, unit in enumerate(units):
+        if unit.reason:
+            continue
+        if best is None or k < best[0]:
+            unit.reason = "header"
+        elif k > best[1]:
+            unit.reason = "footer" if k < end else "after_end_marker"
+        elif unit.cls == GOOD:
+            unit.reason = "body"
+        elif unit.cls == NEAR_GOOD:
+            unit.reason = "body" if _neighbour_classes(units, k) & {GOOD} else "isolated"
+        elif unit.cls == SHORT:
+            before, after = _neighbour(units, k, -1), _neighbour(units, k, 1)
+            sandwiched = before in (GOOD, NEAR_GOOD) and after in (GOOD, NEAR_GOOD)
+            unit.reason = "body" if sandwiched and unit.words >= 2 and not unit.text.endswith(":") else "short"
+        else:
+            unit.reason = "foreign_script" if unit.script_share < config.min_script_share else "bad"
+    # A pull quote repeats a sentence of the body: keep one copy.
+    body_text = [u.norm for u in units if u.reason == "body"]
+    for unit in units:
+        if unit.reason == "body" and unit.words >= 5 and unit.cls != GOOD:
+            if any(unit.norm != other and unit.norm in other for other in body_text):
+                unit.reason = "pull_quote"
+
+
+def _blank_free_gap(units: list[Line], a: int, b: int) -> int:
+    """Lines between two good ones that are obviously removable (junk, widgets) do not count as gap."""
+    return sum(1 for k in range(a + 1, b) if units[k].reason in ("junk", "template"))
+
+
+def _neighbour(units: list[Line], k: int, step: int) -> str | None:
+    j = k + step
+    while 0 <= j < len(units):
+        unit = units[j]
+        if unit.reason in ("junk", "template", "teaser"):
+            j += step
+            continue
+        if unit.reason in ("title", "duplicate_title", "end_marker", "repeated_line"):
+            return None
+        return unit.cls
+    return None
+
+
+def _neighbour_classes(units: list[Line], k: int) -> set[str | None]:
+    return {_neighbour(units, k, -1), _neighbour(units, k, 1)}
+
+
+# ---------------------------------------------------------------- page level
+
+
+def extract_text_page(
+    text: str,
+    config: BoilerplateConfig | None = None,
+    templates: frozenset[int] = frozenset(),
+    known_title: str | None = None,
+) -> Extraction:
+    """Title, body paragraphs and stated metadata of a plain-text page."""
+    title, units = classify_lines(text.split("\n"), config, templates, known_title)
+    body = [u.text for u in units if u.reason == "body"]
+    removed = Counter(u.reason for u in units if u.reason not in ("body", "title"))
+    extraction = Extraction(title=title, body=body, removed=removed)
+    _metadata(units, extraction)
+    return extraction
+
+
+def _metadata(units: list[Line], extraction: Extraction) -> None:
+    """Source, author and publication time from credit lines, bylines and date lines."""
+    body_positions = [k for k, u in enumerate(units) if u.reason == "body"]
+    first_body = body_positions[0] if body_positions else len(units)
+    for unit in units:
+        if unit.reason == "body" and unit.index != units[first_body].index:
+            continue
+        if extraction.source_name is None:
+            extraction.source_name = source_from_line(unit.text)
+        if unit.reason == "body" or unit.reason == "title":
+            byline = parse_byline(unit.text)
+            if byline:
+                extraction.source_name = extraction.source_name or byline.agency
+                extraction.author = extraction.author or byline.author
+            continue
+        if extraction.author is None:
+            extraction.author = author_from_line(unit.text)
+        if extraction.published_at is None and unit.words <= 12:
+            extraction.published_at = parse_date(unit.text)
+
+
+def extract_html_page(html: str, url: str | None, config: BoilerplateConfig | None = None, templates: frozenset[int] = frozenset()) -> Extraction:
+    """Main text and metadata with trafilatura, then the same line classifier."""
+    import trafilatura
+
+    config = config or BoilerplateConfig()
+    result = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=config.html_favor == "precision",
+        favor_recall=config.html_favor == "recall",
+        date_extraction_params={"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"},
+    )
+    if result is None or not (result.text or "").strip():
+        return Extraction(title=getattr(result, "title", None), body=[], removed=Counter({"html_no_main_text": 1}))
+    extraction = extract_text_page(result.text, config, templates, known_title=result.title or None)
+    extraction.source_name = extraction.source_name or result.sitename or None
+    extraction.author = extraction.author or result.author or None
+    if extraction.published_at is None and result.date:
+        extraction.published_at = parse_iso_date(result.date)
+    return extraction
+
+
+def parse_iso_date(value: str) -> datetime | None:
+    """ISO 8601 (or a stated date in any format parse_date reads), as UTC."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return parse_date(value)
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def strip_boilerplate(doc: Document, config: BoilerplateConfig | None = None, templates: frozenset[int] = frozenset()) -> Extraction:
+    if doc.content_type == "html":
+        extraction = extract_html_page(doc.content, doc.url, config, templates)
+    else:
+        extraction = extract_text_page(doc.content, config, templates, known_title=doc.title)
+    if doc.published_hint and extraction.published_at is None:
+        extraction.published_at = parse_iso_date(doc.published_hint)
+    return extraction
+
+
+def source_key(doc: Document) -> str:
+    """Which pages share a site template: the web host, else the input directory."""
+    if doc.url:
+        host = urlparse(doc.url).netloc.lower()
+        if host:
+            return host
+    return doc.source_uri.rsplit("/", 1)[0]
+
+
+def page_lines(doc: Document) -> list[str]:
+    """The lines template detection counts (the raw lines of a text page; for
+    HTML, the text of its block elements)."""
+    if doc.content_type == "html":
+        return [t for t in re.split(r"<[^>]+>", doc.content) if t.strip()][:2000]
+    return doc.content.split("\n")
+
+
+# ---------------------------------------------------------------- Beam
+
+
+class _CountTemplateLines(beam.DoFn):
+    def process(self, doc: Document) -> Iterator[tuple[tuple[str, int], int]]:
+        source = source_key(doc)
+        for key in {line_key(t) for t in page_lines(doc) if t.strip()}:
+            yield (source, key), 1
+
+
+class StripBoilerplateFn(beam.DoFn):
+    """Document -> Document with title/text/metadata, or a reject."""
+
+    def __init__(self, config: BoilerplateConfig) -> None:
+        self._config = config
+
+    def process(self, doc: Document, templates: dict[str, frozenset[int]] | None = None) -> Iterator[Any]:
+        site_templates = (templates or {}).get(source_key(doc), frozenset())
+        try:
+            extraction = strip_boilerplate(doc, self._config, site_templates)
+        except Exception as exc:  # a parser bug on one hostile page must not stop the run
+            yield reject_output(Reject(doc.uri, "boilerplate", "extraction_failed", f"{type(exc).__name__}: {exc}", doc.size_bytes), NAMESPACE)
+            return
+        for reason, count in extraction.removed.items():
+            beam.metrics.Metrics.counter(NAMESPACE, f"lines_removed_{reason}").inc(count)
+        if not extraction.body:
+            yield reject_output(
+                Reject(doc.uri, "boilerplate", "empty_after_boilerplate", "no body text left after removing boilerplate", doc.size_bytes),
+                NAMESPACE,
+            )
+            return
+        beam.metrics.Metrics.counter(NAMESPACE, "articles_kept").inc()
+        doc.title = extraction.title or doc.title
+        doc.text = "\n\n".join(extraction.body)
+        doc.source_name = extraction.source_name
+        doc.author = extraction.author
+        doc.published_at = extraction.published_at
+        doc.extra["lines_removed"] = dict(extraction.removed)
+        doc.content = ""  # the raw page is not needed downstream; free the memory
+        yield doc
+
+
+def _template_table(entries: Iterable[tuple[str, int]]) -> dict[str, frozenset[int]]:
+    table: dict[str, set[int]] = {}
+    for source, key in entries:
+        table.setdefault(source, set()).add(key)
+    return {source: frozenset(keys) for source, keys in table.items()}
+
+
+class StripBoilerplate(beam.PTransform):
+    """Documents -> cleaned Documents (main) and rejects (tagged 'rejects').
+
+    Template lines are found across the whole input: a line's pages per source
+    are counted with CombinePerKey, and the lines over the thresholds reach
+    every worker as a side input.
+    """
+
+    def __init__(self, config: BoilerplateConfig | None = None) -> None:
+        super().__init__()
+        self._config = config or BoilerplateConfig()
+
+    def expand(self, docs: beam.PCollection) -> dict[str, beam.PCollection]:
+        config = self._config
+        pages_per_source = docs | "KeyBySource" >> beam.Map(lambda d: (source_key(d), 1)) | "CountPages" >> beam.CombinePerKey(sum)
+        templates = (
+            docs
+            | "LineHashes" >> beam.ParDo(_CountTemplateLines())
+            | "CountLinePages" >> beam.CombinePerKey(sum)
+            | "KeepFrequent" >> beam.Filter(lambda kv: kv[1] >= config.template_min_docs)
+            | "KeepShare" >> beam.Filter(
+                lambda kv, pages: kv[1] >= config.template_min_share * pages.get(kv[0][0], 1),
+                pages=beam.pvalue.AsDict(pages_per_source),
+            )
+            | "TemplateKeys" >> beam.Map(lambda kv: kv[0])
+        )
+        table = templates | "TemplateTable" >> beam.combiners.ToList() | "ByTemplateSource" >> beam.Map(_template_table)
+        cleaned = docs | "Classify" >> beam.ParDo(StripBoilerplateFn(config), templates=beam.pvalue.AsSingleton(table)).with_outputs(
+            REJECTS_TAG, main="documents"
+        )
+        return {"documents": cleaned.documents, REJECTS_TAG: cleaned[REJECTS_TAG]}

@@ -1,0 +1,446 @@
+"""Read articles from any fsspec location: files, archives, JSON lines, WARC.
+
+Reads: glob patterns (local paths, file://, zip://...::file://, s3://, gs://,
+http(s)://, memory://). Writes: ``Document`` records (main output) and
+``Reject`` records (tagged ``rejects``): one of the two for every input record.
+
+fsspec URLs are opened with fsspec directly, never through Beam's FileSystems
+(which rejects file:// and chained URLs).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import apache_beam as beam
+import fsspec
+from fsspec.utils import infer_compression
+
+from transforms.decode import DecodeError, decode_bytes
+from transforms.records import REJECTS_TAG, Document, Reject, reject_output, sha256_hex
+from transforms.redact import redact_url
+
+NAMESPACE = "khabar.read"
+
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+JSON_SUFFIXES = (".json",)
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+ZIP_SUFFIXES = (".zip",)
+TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
+COMPRESSION_SUFFIXES = (".gz", ".bz2", ".zst", ".xz", ".lz4")
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+@dataclass(frozen=True)
+class ReadConfig:
+    """How inputs are read.
+
+    max_bytes: largest accepted record after decompression (default 20 MB);
+      bigger ones are rejected as ``too_large`` while streaming, before they are
+      fully in memory.
+    max_archive_depth: how many archive levels are opened (a zip inside a zip is 2).
+    storage_options: fsspec options per protocol, e.g. {"s3": {"anon": True}};
+      credentials belong in the environment, not on the command line.
+    """
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_archive_depth: int = 2
+    storage_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class NoMatchError(ValueError):
+    """An input pattern matched no file."""
+
+
+# ---------------------------------------------------------------- listing
+
+
+def expand_pattern(pattern: str, storage_options: dict[str, dict[str, Any]] | None = None) -> list[str]:
+    """Expand one input pattern to sorted, re-openable file URLs.
+
+    A directory means every file below it; ``**`` recurses. Hidden files and
+    marker files (names starting with '.' or '_') are skipped. Chained URLs
+    (``zip://*.txt::file:///a.zip``) keep their chain so any worker can open them.
+    """
+    head, sep, chain = pattern.partition("::")
+    protocol = head.split("://", 1)[0] if "://" in head else "file"
+    options = (storage_options or {}).get(protocol, {})
+    fs, root = fsspec.core.url_to_fs(pattern, **options)
+    if protocol in ("http", "https") and not _GLOB_CHARS.search(head):
+        return [pattern]
+    if _GLOB_CHARS.search(root):
+        paths = fs.glob(root)
+    elif fs.isdir(root):
+        paths = fs.find(root)
+    elif fs.exists(root):
+        paths = [root]
+    else:
+        paths = []
+    urls = []
+    for path in sorted(set(paths)):
+        name = path.rstrip("/").rsplit("/", 1)[-1]
+        if name.startswith((".", "_")) or fs.isdir(path):
+            continue
+        url = fs.unstrip_protocol(path)
+        urls.append(f"{url}{sep}{chain}" if sep else url)
+    return urls
+
+
+def check_patterns(patterns: list[str], storage_options: dict[str, dict[str, Any]] | None = None) -> dict[str, int]:
+    """Fail fast, naming the pattern, when any input pattern matches nothing."""
+    counts = {}
+    for pattern in patterns:
+        try:
+            urls = expand_pattern(pattern, storage_options)
+        except (OSError, ValueError, ImportError) as exc:
+            raise NoMatchError(f"input {redact_url(pattern)!r} cannot be listed: {exc}") from exc
+        if not urls:
+            raise NoMatchError(f"input {redact_url(pattern)!r} matches no file")
+        counts[pattern] = len(urls)
+    return counts
+
+
+# ---------------------------------------------------------------- formats
+
+
+def strip_compression(name: str) -> tuple[str, str | None]:
+    """('a.jsonl', 'gzip') for 'a.jsonl.gz'; WARC and tar keep their own gzip."""
+    lower = name.lower()
+    if lower.endswith(WARC_SUFFIXES) or lower.endswith(TAR_SUFFIXES):
+        return name, None
+    compression = infer_compression(name)
+    if compression and lower.endswith(COMPRESSION_SUFFIXES):
+        return name.rsplit(".", 1)[0], compression
+    return name, None
+
+
+def detect_format(name: str, head: bytes = b"") -> str:
+    """Format of a record from its name (compression suffix already stripped), else by sniffing."""
+    lower = name.lower().rsplit("/", 1)[-1]
+    for suffixes, fmt in (
+        (WARC_SUFFIXES, "warc"),
+        (TAR_SUFFIXES, "tar"),
+        (ZIP_SUFFIXES, "zip"),
+        (JSONL_SUFFIXES, "jsonl"),
+        (JSON_SUFFIXES, "json"),
+        (HTML_SUFFIXES, "html"),
+        (TEXT_SUFFIXES, "text"),
+    ):
+        if lower.endswith(suffixes):
+            return fmt
+    start = head.lstrip()[:512].lower()
+    if start.startswith(b"pk\x03\x04"):
+        return "zip"
+    if start.startswith(b"warc/"):
+        return "warc"
+    if start.startswith((b"<!doctype html", b"<html")) or b"<body" in start:
+        return "html"
+    return "text"
+
+
+def declared_charset(data: bytes) -> str | None:
+    match = _META_CHARSET.search(data[:4096])
+    return match.group(1).decode("ascii").lower() if match else None
+
+
+class TooLarge(ValueError):
+    pass
+
+
+def read_limited(stream: IO[bytes], limit: int) -> bytes:
+    """Read at most ``limit`` bytes, raising TooLarge as soon as more arrive."""
+    chunks, total = [], 0
+    while True:
+        chunk = stream.read(min(1 << 20, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise TooLarge(f"more than {limit} bytes")
+    return b"".join(chunks)
+
+
+def _document(uri: str, key: str, data: bytes, fmt: str, **meta: Any) -> Document:
+    """Decode one record's bytes into a Document (raises DecodeError)."""
+    declared = meta.pop("charset", None) or (declared_charset(data) if fmt == "html" else None)
+    decoded = decode_bytes(data, declared)
+    return Document(
+        source_uri=uri,
+        record_key=key,
+        content=decoded.text,
+        content_type="html" if fmt == "html" else "text",
+        size_bytes=len(data),
+        digest=sha256_hex(data),
+        **meta,
+    )
+
+
+Outcome = Document | Reject
+
+
+def parse_json_object(uri: str, key: str, obj: Any, raw: bytes) -> Outcome:
+    """One JSON object ({text|html, url?, title?, published?}) to a Document or Reject."""
+    where = f"{uri}#{key}" if key else uri
+    if not isinstance(obj, dict):
+        return Reject(where, "parse", "bad_json", "JSON value is not an object", len(raw))
+    html, text = obj.get("html"), obj.get("text") or obj.get("content") or obj.get("body")
+    content = html if isinstance(html, str) and html.strip() else text
+    if not isinstance(content, str) or not content.strip():
+        return Reject(where, "parse", "missing_content", "object has no non-empty 'text' or 'html'", len(raw))
+    fmt = "html" if content is html else "text"
+    doc = _document(uri, key, content.encode("utf-8"), fmt)
+    doc.digest = sha256_hex(raw)
+    doc.size_bytes = len(raw)
+    for name in ("url", "title"):
+        value = obj.get(name)
+        if isinstance(value, str) and value.strip():
+            setattr(doc, name, value.strip())
+    published = obj.get("published") or obj.get("published_at") or obj.get("date")
+    if isinstance(published, str | int | float) and str(published).strip():
+        doc.published_hint = str(published).strip()
+    return doc
+
+
+def iter_jsonl(uri: str, data: bytes) -> Iterator[Outcome]:
+    for number, line in enumerate(data.splitlines(), start=1):
+        if not line.strip():
+            continue
+        key = f"L{number}"
+        try:
+            obj = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            yield Reject(f"{uri}#{key}", "parse", "bad_json", f"line {number}: {exc}", len(line))
+            continue
+        yield _guard(uri, key, len(line), lambda obj=obj, key=key, line=line: parse_json_object(uri, key, obj, line))
+
+
+def iter_json(uri: str, data: bytes) -> Iterator[Outcome]:
+    try:
+        value = json.loads(decode_bytes(data).text)
+    except DecodeError as exc:
+        yield Reject(uri, "decode", exc.reason, str(exc), len(data))
+        return
+    except json.JSONDecodeError as exc:
+        yield Reject(uri, "parse", "bad_json", str(exc), len(data))
+        return
+    if isinstance(value, list):
+        for index, obj in enumerate(value):
+            raw = json.dumps(obj, ensure_ascii=False, sort_keys=True).encode("utf-8")
+            yield _guard(uri, f"{index}", len(raw), lambda obj=obj, index=index, raw=raw: parse_json_object(uri, f"{index}", obj, raw))
+    else:
+        yield _guard(uri, "", len(data), lambda: parse_json_object(uri, "", value, data))
+
+
+def iter_warc(uri: str, stream: IO[bytes], limit: int) -> Iterator[Outcome]:
+    """HTML (and plain text) responses of a WARC file; other responses are rejected as not_html."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    try:
+        for record in ArchiveIterator(stream):
+            if record.rec_type != "response":
+                continue  # requests, metadata and warcinfo records describe the crawl, they are not pages
+            key = record.rec_headers.get_header("WARC-Record-ID", "").strip("<>") or "record"
+            target = record.rec_headers.get_header("WARC-Target-URI")
+            ctype = (record.http_headers.get_header("Content-Type", "") if record.http_headers else "").lower()
+            where = f"{uri}#{key}"
+            if ctype and "html" not in ctype and "text/plain" not in ctype:
+                yield Reject(where, "read", "not_html", f"response content type {ctype!r}", None)
+                continue
+            try:
+                data = read_limited(record.content_stream(), limit)
+            except TooLarge as exc:
+                yield Reject(where, "read", "too_large", str(exc), None)
+                continue
+            charset = None
+            if "charset=" in ctype:
+                charset = ctype.split("charset=", 1)[1].split(";")[0].strip()
+            fmt = "text" if "text/plain" in ctype else "html"
+            yield _guard(uri, key, len(data), lambda data=data, key=key, fmt=fmt, target=target, charset=charset: _document(uri, key, data, fmt, url=target, charset=charset))
+    except Exception as exc:  # warcio raises bare exceptions on truncated or corrupt archives
+        yield Reject(uri, "read", "broken_archive", f"WARC: {type(exc).__name__}: {exc}", None)
+
+
+def _guard(uri: str, key: str, size: int, build: Any) -> Outcome:
+    """Run a record builder, turning decode failures into rejects."""
+    try:
+        return build()
+    except DecodeError as exc:
+        return Reject(f"{uri}#{key}" if key else uri, "decode", exc.reason, str(exc), size)
+
+
+def iter_records(uri: str, name: str, data: bytes, config: ReadConfig, depth: int = 0) -> Iterator[Outcome]:
+    """Every article record inside one file's (decompressed) bytes."""
+    fmt = detect_format(name, data[:1024])
+    if fmt in ("zip", "tar"):
+        if depth >= config.max_archive_depth:
+            yield Reject(uri, "read", "archive_too_deep", f"archive nesting deeper than {config.max_archive_depth}", len(data))
+            return
+        yield from iter_archive(uri, fmt, data, config, depth + 1)
+    elif fmt == "warc":
+        yield from iter_warc(uri, io.BytesIO(data), config.max_bytes)
+    elif fmt == "jsonl":
+        yield from iter_jsonl(uri, data)
+    elif fmt == "json":
+        yield from iter_json(uri, data)
+    else:
+        yield _guard(uri, "", len(data), lambda: _document(uri, "", data, fmt))
+
+
+def iter_archive(uri: str, fmt: str, data: bytes, config: ReadConfig, depth: int) -> Iterator[Outcome]:
+    """Members of a zip or tar file, read in memory: nothing is ever extracted to disk,
+    so member paths with '..' or absolute paths cannot escape anywhere."""
+    try:
+        if fmt == "zip":
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                members = [(i.filename, i.file_size) for i in archive.infolist() if not i.is_dir()]
+                for member, size in members:
+                    yield from _archive_member(uri, member, size, lambda m=member: archive.open(m), config, depth)
+        else:
+            with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
+                for info in archive:
+                    if not info.isfile():
+                        continue
+                    yield from _archive_member(uri, info.name, info.size, lambda i=info: archive.extractfile(i), config, depth)
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError) as exc:
+        yield Reject(uri, "read", "broken_archive", f"{fmt}: {type(exc).__name__}: {exc}", len(data))
+
+
+def _archive_member(uri: str, member: str, declared: int, open_member: Any, config: ReadConfig, depth: int) -> Iterator[Outcome]:
+    member_uri = f"{uri}#{member}"
+    name = member.rsplit("/", 1)[-1]
+    if name.startswith((".", "_")):
+        return
+    if declared > config.max_bytes:
+        yield Reject(member_uri, "read", "too_large", f"member declares {declared} bytes (limit {config.max_bytes})", declared)
+        return
+    try:
+        with open_member() as raw:
+            inner, compression = strip_compression(member)
+            stream = _decompressing(raw, compression)
+            data = read_limited(stream, config.max_bytes)
+    except TooLarge as exc:
+        yield Reject(member_uri, "read", "too_large", str(exc), declared)
+        return
+    if not data.strip():
+        yield Reject(member_uri, "read", "empty_file", "archive member is empty", 0)
+        return
+    yield from iter_records(member_uri, inner, data, config, depth)
+
+
+def _decompressing(stream: IO[bytes], compression: str | None) -> IO[bytes]:
+    if compression is None:
+        return stream
+    from fsspec.compression import compr
+
+    return compr[compression](stream, mode="rb")
+
+
+def read_file(url: str, config: ReadConfig) -> Iterator[Outcome]:
+    """All records of one file URL: Documents, and Rejects for what cannot be read."""
+    safe = redact_url(url)
+    head, _, _ = url.partition("::")
+    protocol = head.split("://", 1)[0] if "://" in head else "file"
+    options = config.storage_options.get(protocol, {})
+    inner, compression = strip_compression(head.rsplit("/", 1)[-1].split("?", 1)[0])
+    try:
+        with fsspec.open(url, "rb", compression=compression, **options) as stream:
+            if detect_format(inner) == "warc":
+                yield from iter_warc(safe, stream, config.max_bytes)
+                return
+            data = read_limited(stream, config.max_bytes)
+    except TooLarge as exc:
+        yield Reject(safe, "read", "too_large", str(exc), None)
+        return
+    except FileNotFoundError as exc:
+        yield Reject(safe, "read", "not_found", str(exc) or "file vanished", None)
+        return
+    except PermissionError as exc:
+        yield Reject(safe, "read", "unreadable", f"permission denied: {exc}", None)
+        return
+    except (OSError, EOFError, ValueError, RuntimeError) as exc:
+        # Corrupt gzip/bz2/zstd streams and transport errors surface here.
+        yield Reject(safe, "read", "unreadable", f"{type(exc).__name__}: {redact_url(str(exc))}", None)
+        return
+    if not data.strip():
+        yield Reject(safe, "read", "empty_file", "file is empty or blank", len(data))
+        return
+    yield from iter_records(safe, inner, data, config)
+
+
+# ---------------------------------------------------------------- Beam
+
+
+class ExpandPatternFn(beam.DoFn):
+    """Pattern -> file URLs. A pattern matching nothing at run time becomes a reject."""
+
+    def __init__(self, config: ReadConfig) -> None:
+        self._config = config
+
+    def process(self, pattern: str) -> Iterator[Any]:
+        try:
+            urls = expand_pattern(pattern, self._config.storage_options)
+        except (OSError, ValueError, ImportError) as exc:
+            yield reject_output(Reject(redact_url(pattern), "match", "unlistable", redact_url(str(exc))), NAMESPACE)
+            return
+        if not urls:
+            yield reject_output(Reject(redact_url(pattern), "match", "no_match", "pattern matches no file"), NAMESPACE)
+        beam.metrics.Metrics.counter(NAMESPACE, "files_matched").inc(len(urls))
+        yield from urls
+
+
+class ReadFileFn(beam.DoFn):
+    """File URL -> Documents, with a reject for every record that cannot be read."""
+
+    def __init__(self, config: ReadConfig) -> None:
+        self._config = config
+
+    def setup(self) -> None:
+        # Filesystem instances are rebuilt in each worker from the picklable config.
+        for protocol, options in self._config.storage_options.items():
+            fsspec.filesystem(protocol, **options)
+
+    def process(self, url: str) -> Iterator[Any]:
+        beam.metrics.Metrics.counter(NAMESPACE, "files_read").inc()
+        for outcome in read_file(url, self._config):
+            if isinstance(outcome, Reject):
+                yield reject_output(outcome, NAMESPACE)
+            else:
+                beam.metrics.Metrics.counter(NAMESPACE, "records_decoded").inc()
+                yield outcome
+
+
+class ReadArticles(beam.PTransform):
+    """Glob patterns -> Documents (main) and Rejects (tagged 'rejects')."""
+
+    def __init__(self, patterns: list[str], config: ReadConfig | None = None) -> None:
+        super().__init__()
+        self._patterns = list(patterns)
+        self._config = config or ReadConfig()
+
+    def expand(self, pbegin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
+        matched = (
+            pbegin
+            | "Patterns" >> beam.Create(self._patterns)
+            | "ExpandPatterns" >> beam.ParDo(ExpandPatternFn(self._config)).with_outputs(REJECTS_TAG, main="files")
+        )
+        files = (
+            matched.files
+            # Distinct drops files named by two patterns and, being a shuffle,
+            # spreads the files over workers as a Reshuffle would.
+            | "DistinctFiles" >> beam.Distinct()
+        )
+        read = files | "ReadFiles" >> beam.ParDo(ReadFileFn(self._config)).with_outputs(REJECTS_TAG, main="documents")
+        rejects = (matched[REJECTS_TAG], read[REJECTS_TAG]) | "FlattenReadRejects" >> beam.Flatten()
+        return {"documents": read.documents, REJECTS_TAG: rejects}

@@ -1,0 +1,85 @@
+"""Records that flow between stages, and the dead-letter helpers.
+
+A ``Document`` is one article as read (text or HTML); the stages fill in its
+derived fields. A ``Reject`` is a dead-letter row: every stage sends what it
+cannot process to the ``rejects`` tagged output instead of dropping it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import apache_beam as beam
+from apache_beam import pvalue
+
+REJECTS_TAG = "rejects"
+
+
+@dataclass
+class Document:
+    """One article moving through the pipeline."""
+
+    source_uri: str
+    record_key: str  # "" for a whole file; line number, WARC record id or member path otherwise
+    content: str  # decoded text, or raw HTML when content_type == "html"
+    content_type: str  # "text" or "html"
+    size_bytes: int
+    digest: str  # sha256 hex of the record's raw bytes
+    url: str | None = None
+    title: str | None = None
+    published_hint: str | None = None  # a date string the container gave (JSON 'published', WARC-Date)
+    # Filled by the stages:
+    text: str = ""
+    source_name: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    text_normalized: str = ""
+    language: str = "und"
+    word_count: int = 0
+    content_hash: str = ""
+    story_id: str = ""
+    is_canonical: bool = True
+    duplicate_of: str | None = None
+    duplicate_kind: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def uri(self) -> str:
+        """source_uri with the record key, as written to the tables."""
+        return f"{self.source_uri}#{self.record_key}" if self.record_key else self.source_uri
+
+    @property
+    def article_id(self) -> str:
+        return article_id(self.uri, self.digest)
+
+
+def article_id(uri: str, digest: str) -> str:
+    """Deterministic id from where a record was read and its exact bytes."""
+    return hashlib.sha256(f"{uri}\x00{digest}".encode()).hexdigest()[:32]
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A dead-letter row for the rejects table."""
+
+    source_uri: str
+    stage: str
+    reason: str
+    message: str
+    size_bytes: int | None = None
+
+    def to_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def reject_output(reject: Reject, namespace: str) -> pvalue.TaggedOutput:
+    """Count a reject under ``<namespace>/rejected_<reason>`` and tag it for the rejects output."""
+    beam.metrics.Metrics.counter(namespace, f"rejected_{reject.reason}").inc()
+    return pvalue.TaggedOutput(REJECTS_TAG, reject)

@@ -1,0 +1,215 @@
+"""Write the output tables as Hive-partitioned Parquet datasets, committed atomically.
+
+Reads: one PCollection of row dicts per table. Writes, under --output (any
+fsspec URL)::
+
+    <table>/ingest_date=YYYY-MM-DD/part-<run_id>-<shard>.parquet
+    <table>/_SUCCESS                    (JSON: run_id, files, rows; written last)
+
+Shards are written to ``_temporary/<run_id>/`` first; only files from bundles
+that succeeded reach the commit step, which moves them into place and then
+writes ``_SUCCESS``. A run that dies leaves nothing under the table
+directories, and a rerun gets a new run id so it never overwrites earlier files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import apache_beam as beam
+import fsspec
+import pyarrow.parquet as pq
+
+from schemas import PARTITION_COLUMN, SORT_KEYS, TABLES, validate_rows
+from transforms.runinfo import RunInfo
+
+NAMESPACE = "khabar.write"
+TEMP_DIR = "_temporary"
+SUCCESS = "_SUCCESS"
+
+
+@dataclass(frozen=True)
+class WriteConfig:
+    """Parquet layout.
+
+    target_file_bytes / target_file_rows: a table is split into shards so that
+      each file holds about this much (128 MB, 64k rows): large enough for fast
+      scans, small enough for one worker to write.
+    compression: Parquet codec (zstd reads fast in DuckDB, Spark and Power BI).
+    """
+
+    target_file_bytes: int = 128 * 1024 * 1024
+    target_file_rows: int = 65_536
+    row_group_rows: int = 65_536
+    compression: str = "zstd"
+
+
+def row_size(row: dict[str, Any]) -> int:
+    """Rough in-memory size of a row, for shard planning."""
+    size = 16
+    for value in row.values():
+        if isinstance(value, str):
+            size += len(value) * 2
+        elif isinstance(value, list):
+            size += sum(len(v) if isinstance(v, str) else 8 for v in value)
+        else:
+            size += 8
+    return size
+
+
+def sum_pairs(pairs: Iterable[tuple[int, int]]) -> tuple[int, int]:
+    """Associative (rows, bytes) sum: CombineGlobally feeds it partial sums too."""
+    rows = size = 0
+    for count, nbytes in pairs:
+        rows += count
+        size += nbytes
+    return rows, size
+
+
+def shard_count(rows: int, size: int, config: WriteConfig) -> int:
+    return max(1, math.ceil(size / config.target_file_bytes), math.ceil(rows / config.target_file_rows))
+
+
+def shard_of(row: dict[str, Any], table: str, shards: int) -> int:
+    """Deterministic shard from the row's sort key, so reruns split rows identically."""
+    key = "\x1f".join(str(row.get(k)) for k in SORT_KEYS[table])
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % shards
+
+
+def sort_rows(table: str, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    keys = SORT_KEYS[table]
+    return sorted(rows, key=lambda r: tuple((r.get(k) is None, r.get(k) if r.get(k) is not None else 0) for k in keys))
+
+
+def file_name(run_id: str, shard: int) -> str:
+    return f"part-{run_id}-{shard:05d}.parquet"
+
+
+def write_parquet(url: str, table: str, rows: Iterable[dict[str, Any]], config: WriteConfig) -> int:
+    """Validate rows against the table schema and write one Parquet file; returns the row count."""
+    arrow = validate_rows(table, sort_rows(table, rows))
+    fs, path = fsspec.core.url_to_fs(url)
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    with fs.open(path, "wb") as out:
+        pq.write_table(arrow, out, compression=config.compression, row_group_size=config.row_group_rows)
+    return arrow.num_rows
+
+
+def temp_url(output: str, run: RunInfo, table: str, shard: int) -> str:
+    return f"{output.rstrip('/')}/{TEMP_DIR}/{run.run_id}/{table}/{file_name(run.run_id, shard)}"
+
+
+def final_url(output: str, run: RunInfo, table: str, shard: int) -> str:
+    partition = f"{PARTITION_COLUMN}={run.ingest_date}"
+    return f"{output.rstrip('/')}/{table}/{partition}/{file_name(run.run_id, shard)}"
+
+
+def commit(output: str, run: RunInfo, written: list[tuple[str, int, int]], config: WriteConfig) -> dict[str, dict[str, int]]:
+    """Move every written shard into its table and write each table's _SUCCESS last.
+
+    A table that received no rows still gets one empty file with its schema,
+    so BI tools and DuckDB globs find the columns.
+    """
+    fs, _ = fsspec.core.url_to_fs(output)
+    by_table: dict[str, list[tuple[int, int]]] = {name: [] for name in TABLES}
+    for table, shard, rows in written:
+        by_table[table].append((shard, rows))
+    stats: dict[str, dict[str, int]] = {}
+    for table, shards in by_table.items():
+        if not shards:
+            write_parquet(final_url(output, run, table, 0), table, [], config)
+            stats[table] = {"files": 1, "rows": 0}
+            continue
+        for shard, _rows in sorted(shards):
+            source = fsspec.core.url_to_fs(temp_url(output, run, table, shard))[1]
+            target = fsspec.core.url_to_fs(final_url(output, run, table, shard))[1]
+            fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
+            fs.mv(source, target)
+        stats[table] = {"files": len(shards), "rows": sum(rows for _, rows in shards)}
+    for table, stat in stats.items():
+        marker = fsspec.core.url_to_fs(f"{output.rstrip('/')}/{table}/{SUCCESS}")[1]
+        with fs.open(marker, "w") as out:
+            json.dump({"run_id": run.run_id, "ingest_date": run.ingest_date, **stat}, out)
+    temp_root = fsspec.core.url_to_fs(f"{output.rstrip('/')}/{TEMP_DIR}")[1]
+    temp = f"{temp_root}/{run.run_id}"
+    if fs.exists(temp):
+        fs.rm(temp, recursive=True)
+    try:
+        if fs.exists(temp_root) and not fs.ls(temp_root):
+            fs.rmdir(temp_root)
+    except OSError:
+        pass  # another run is writing next to us; its files stay
+    return stats
+
+
+class WriteShardFn(beam.DoFn):
+    def __init__(self, output: str, run: RunInfo, table: str, config: WriteConfig) -> None:
+        self._output, self._run, self._table, self._config = output, run, table, config
+
+    def process(self, element: tuple[int, Iterable[dict[str, Any]]]) -> Iterator[tuple[str, int, int]]:
+        shard, rows = element
+        count = write_parquet(temp_url(self._output, self._run, self._table, shard), self._table, rows, self._config)
+        beam.metrics.Metrics.counter(NAMESPACE, f"{self._table}_rows").inc(count)
+        yield self._table, shard, count
+
+
+class WriteTable(beam.PTransform):
+    """Rows of one table -> temporary Parquet shards; emits (table, shard, rows)."""
+
+    def __init__(self, output: str, run: RunInfo, table: str, config: WriteConfig) -> None:
+        super().__init__()
+        self._output, self._run, self._table, self._config = output, run, table, config
+
+    def expand(self, rows: beam.PCollection) -> beam.PCollection:
+        table, config = self._table, self._config
+        totals = (
+            rows
+            | "MeasureRows" >> beam.Map(lambda r: (1, row_size(r)))
+            | "SumSizes" >> beam.CombineGlobally(sum_pairs)
+        )
+        return (
+            rows
+            | "KeyByShard" >> beam.Map(
+                lambda r, total: (shard_of(r, table, shard_count(total[0], total[1], config)), r),
+                total=beam.pvalue.AsSingleton(totals),
+            )
+            | "GroupShards" >> beam.GroupByKey()
+            | "WriteShards" >> beam.ParDo(WriteShardFn(self._output, self._run, table, config))
+        )
+
+
+class CommitFn(beam.DoFn):
+    def __init__(self, output: str, run: RunInfo, config: WriteConfig) -> None:
+        self._output, self._run, self._config = output, run, config
+
+    def process(self, _: Any, written: list[tuple[str, int, int]]) -> Iterator[dict[str, dict[str, int]]]:
+        yield commit(self._output, self._run, list(written), self._config)
+
+
+class WriteTables(beam.PTransform):
+    """{table: rows} -> Parquet datasets under output, committed together at the end."""
+
+    def __init__(self, output: str, run: RunInfo, config: WriteConfig | None = None) -> None:
+        super().__init__()
+        self._output, self._run, self._config = output, run, config or WriteConfig()
+
+    def expand(self, tables: dict[str, beam.PCollection]) -> beam.PCollection:
+        unknown = set(tables) - set(TABLES)
+        if unknown:
+            raise ValueError(f"unknown tables {sorted(unknown)}")
+        written = [
+            rows | f"Write_{name}" >> WriteTable(self._output, self._run, name, self._config)
+            for name, rows in sorted(tables.items())
+        ]
+        all_written = written | "FlattenWritten" >> beam.Flatten()
+        pipeline = next(iter(tables.values())).pipeline
+        return (
+            pipeline
+            | "CommitTrigger" >> beam.Create([None])
+            | "Commit" >> beam.ParDo(CommitFn(self._output, self._run, self._config), beam.pvalue.AsList(all_written))
+        )

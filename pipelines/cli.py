@@ -68,7 +68,13 @@ def stage_configs(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="khabar run", description="Run the batch pipeline.")
-    parser.add_argument("--input", action="append", required=True, metavar="URL_OR_GLOB", help="input files, directories or globs (any fsspec URL); repeatable")
+    parser.add_argument(
+        "--input",
+        action="append",
+        required=True,
+        metavar="URL_OR_GLOB",
+        help="input files, directories or globs (any fsspec URL); repeatable",
+    )
     parser.add_argument("--output", required=True, metavar="URL", help="output directory (any fsspec URL)")
     parser.add_argument("--runner", default="DirectRunner", help="Beam runner (default: DirectRunner)")
     parser.add_argument(
@@ -86,6 +92,20 @@ def _local_to_absolute(url: str) -> str:
     return url if "://" in url else os.path.abspath(url)
 
 
+def keep_local_traffic_off_proxies() -> None:
+    """Beam's local runners talk gRPC to worker processes on localhost, and gRPC
+    honours http_proxy: behind a proxy (or an offline one) multi_processing
+    would hang. Local addresses never need a proxy."""
+    if not any(os.environ.get(k) for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")):
+        return
+    for key in ("no_proxy", "NO_PROXY"):
+        entries = [e for e in os.environ.get(key, "").split(",") if e]
+        for local in ("localhost", "127.0.0.1", "::1"):
+            if local not in entries:
+                entries.append(local)
+        os.environ[key] = ",".join(entries)
+
+
 def run_command(argv: list[str]) -> int:
     from apache_beam.options.pipeline_options import PipelineOptions
 
@@ -95,6 +115,7 @@ def run_command(argv: list[str]) -> int:
     from transforms.runinfo import RunInfo
 
     args, beam_args = run_parser().parse_known_args(argv)
+    keep_local_traffic_off_proxies()
     configs = stage_configs(args)
     config = PipelineConfig(
         inputs=tuple(_local_to_absolute(i) for i in args.input),
@@ -111,7 +132,9 @@ def run_command(argv: list[str]) -> int:
     started = time.monotonic()
     LOG.info("run %s: %d input files -> %s", run.run_id, sum(matched.values()), redact_url(config.output))
     result = execute(config, run, options)
-    summary = RunSummary.collect(config, run, result, time.monotonic() - started, files=sum(matched.values()), options=beam_args + [f"--runner={args.runner}"])
+    summary = RunSummary.collect(
+        config, run, result, time.monotonic() - started, files=sum(matched.values()), options=[*beam_args, f"--runner={args.runner}"]
+    )
     summary.write()
     if not args.quiet:
         print(summary.render())
@@ -135,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     commands = {"run": run_command}
     if not argv or argv[0] in ("-h", "--help") or argv[0] not in commands:
-        print(f"khabar {__version__}: Arabic news to Parquet tables\n\nusage: khabar {{{','.join(commands)}}} ...\n  run    run the batch pipeline (khabar run --help)")
+        print(
+            f"khabar {__version__}: Arabic news to Parquet tables\n\nusage: khabar {{{','.join(commands)}}} ...\n  run    run the batch pipeline (khabar run --help)"
+        )
         return 0 if argv and argv[0] in ("-h", "--help") else 2
     return commands[argv[0]](argv[1:])
 

@@ -30,9 +30,7 @@ def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam
     read = pipeline | "ReadArticles" >> ReadArticles(list(config.inputs), config.read)
     cleaned = read["documents"] | "StripBoilerplate" >> StripBoilerplate(config.boilerplate)
     documents = (
-        cleaned["documents"]
-        | "NormalizeText" >> NormalizeText(config.normalization)
-        | "DetectLanguage" >> DetectLanguage(config.language)
+        cleaned["documents"] | "NormalizeText" >> NormalizeText(config.normalization) | "DetectLanguage" >> DetectLanguage(config.language)
     )
     entities = documents | "ExtractEntities" >> ExtractEntities(config.entities, run)
     stories = entities["documents"] | "GroupStories" >> GroupStories(config.dedup, run)

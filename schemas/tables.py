@@ -24,19 +24,47 @@ def _field(name: str, type_: pa.DataType, description: str, nullable: bool = Tru
 
 ARTICLES = pa.schema(
     [
-        _field("article_id", pa.string(), "Deterministic id: the same bytes at the same URI (and record inside it) give the same id on any runner and rerun.", False),
-        _field("source_uri", pa.string(), "Where the article was read from (fsspec URL; '#key' names a record inside a JSONL, WARC or archive file). Credentials are redacted.", False),
-        _field("source_name", pa.string(), "Outlet or agency credited by the page (site name, 'المصدر:' line, dateline agency); null when unknown."),
+        _field(
+            "article_id",
+            pa.string(),
+            "Deterministic id: the same bytes at the same URI (and record inside it) give the same id on any runner and rerun.",
+            False,
+        ),
+        _field(
+            "source_uri",
+            pa.string(),
+            "Where the article was read from (fsspec URL; '#key' names a record inside a JSONL, WARC or archive file). Credentials are redacted.",
+            False,
+        ),
+        _field(
+            "source_name",
+            pa.string(),
+            "Outlet or agency credited by the page (site name, 'المصدر:' line, dateline agency); null when unknown.",
+        ),
         _field("title", pa.string(), "Headline in original orthography; null when none was found."),
         _field("published_at", TIMESTAMP, "Publication time stated by the page, converted to UTC; null when unknown."),
         _field("language", pa.string(), "ISO 639-1 code of the body text (ar, fa, ur, en, ...); 'und' when undetermined."),
         _field("text", pa.string(), "Clean body text in original orthography; paragraphs separated by a blank line.", False),
-        _field("text_normalized", pa.string(), "Body text normalized for matching (see NormalizationConfig): what entities and dedup see.", False),
+        _field(
+            "text_normalized",
+            pa.string(),
+            "Body text normalized for matching (see NormalizationConfig): what entities and dedup see.",
+            False,
+        ),
         _field("word_count", pa.int32(), "Number of word tokens in text (punctuation excluded).", False),
         _field("content_hash", pa.string(), "SHA-256 (hex, 32 chars) of text_normalized; equal hashes are exact duplicates.", False),
-        _field("story_id", pa.string(), "Story this article belongs to; equal to the canonical article's id at first sight of the story.", False),
+        _field(
+            "story_id",
+            pa.string(),
+            "Story this article belongs to; equal to the canonical article's id at first sight of the story.",
+            False,
+        ),
         _field("is_canonical", pa.bool_(), "True for the one representative article of its story.", False),
-        _field("duplicate_of", pa.string(), "article_id of the story's canonical article when this one is a duplicate or rewrite; null for the canonical."),
+        _field(
+            "duplicate_of",
+            pa.string(),
+            "article_id of the story's canonical article when this one is a duplicate or rewrite; null for the canonical.",
+        ),
         _field("duplicate_kind", pa.string(), "How this article relates to its canonical: null (canonical), 'exact', 'near' or 'story'."),
         _field("author", pa.string(), "Byline author when the page states one; null otherwise."),
         _field("url", pa.string(), "Original web address when the input carried one (JSON 'url', WARC target URI, HTML canonical link)."),
@@ -65,7 +93,12 @@ ENTITIES = pa.schema(
 STORIES = pa.schema(
     [
         _field("story_id", pa.string(), "Story id (articles.story_id).", False),
-        _field("canonical_article_id", pa.string(), "The story's representative article: earliest published, else longest text, ties by article_id.", False),
+        _field(
+            "canonical_article_id",
+            pa.string(),
+            "The story's representative article: earliest published, else longest text, ties by article_id.",
+            False,
+        ),
         _field("article_ids", pa.list_(pa.string()), "Every article of the story in this run, sorted.", False),
         _field("size", pa.int32(), "Number of articles in article_ids.", False),
         _field("title", pa.string(), "Title of the canonical article."),
@@ -128,6 +161,4 @@ def validate_rows(table: str, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
 
 def describe(table: str) -> list[tuple[str, str, str]]:
     """(column, type, description) for every column of a table, for docs."""
-    return [
-        (f.name, str(f.type), f.metadata[b"description"].decode()) for f in TABLES[table]
-    ]
+    return [(f.name, str(f.type), f.metadata[b"description"].decode()) for f in TABLES[table]]

@@ -55,12 +55,110 @@ _LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)\-]|[-•*·▪●])\s+")
 
 FUNCTION_WORDS = frozenset(
     normalize_text(w)
-    for w in (
-        "في من على إلى الى عن أن ان إن مع هذا هذه ذلك تلك التي الذي الذين اللذين كان كانت قد لا ما لم لن و أو او ثم "
-        "بين حول خلال بعد قبل عند منذ حتى كما أنه انه أنها إنه هو هي هم لها له فيه فيها عليه عليها ضد نحو غير كل بعض "
-        "أي أيضا وفي ومن وعلى وأن وقد وكان وهو وهي وذلك وهذا وقال وأكد وأضاف وأشار وأوضح "
-        "the a an of to in on for and or but is are was were be been by with from at that this it as has have had not"
-    ).split()
+    for w in [
+        "في",
+        "من",
+        "على",
+        "إلى",
+        "الى",
+        "عن",
+        "أن",
+        "ان",
+        "إن",
+        "مع",
+        "هذا",
+        "هذه",
+        "ذلك",
+        "تلك",
+        "التي",
+        "الذي",
+        "الذين",
+        "اللذين",
+        "كان",
+        "كانت",
+        "قد",
+        "لا",
+        "ما",
+        "لم",
+        "لن",
+        "و",
+        "أو",
+        "او",
+        "ثم",
+        "بين",
+        "حول",
+        "خلال",
+        "بعد",
+        "قبل",
+        "عند",
+        "منذ",
+        "حتى",
+        "كما",
+        "أنه",
+        "انه",
+        "أنها",
+        "إنه",
+        "هو",
+        "هي",
+        "هم",
+        "لها",
+        "له",
+        "فيه",
+        "فيها",
+        "عليه",
+        "عليها",
+        "ضد",
+        "نحو",
+        "غير",
+        "كل",
+        "بعض",
+        "أي",
+        "أيضا",
+        "وفي",
+        "ومن",
+        "وعلى",
+        "وأن",
+        "وقد",
+        "وكان",
+        "وهو",
+        "وهي",
+        "وذلك",
+        "وهذا",
+        "وقال",
+        "وأكد",
+        "وأضاف",
+        "وأشار",
+        "وأوضح",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "by",
+        "with",
+        "from",
+        "at",
+        "that",
+        "this",
+        "it",
+        "as",
+        "has",
+        "have",
+        "had",
+        "not",
+    ]
 )
 
 # End-of-article markers: short lines after which a page holds comments,
@@ -175,9 +273,7 @@ def is_junk(line: Line) -> bool:
     letters = _LETTER.findall(line.text)
     if len(letters) < 2:
         return True
-    if line.words == 1 and len(letters) >= 4 and len({c.lower() for c in letters}) <= 3:
-        return True
-    return False
+    return bool(line.words == 1 and len(letters) >= 4 and len({c.lower() for c in letters}) <= 3)
 
 
 def rate(line: Line, config: BoilerplateConfig) -> str:
@@ -273,7 +369,9 @@ def _select_body(units: list[Line], title_pos: int | None, config: BoilerplateCo
         # Small clean articles have no long paragraph: promote the next tier.
         good = [k for k in range(start, end) if units[k].cls == NEAR_GOOD and not units[k].reason]
     if not good:
-        good = [k for k in range(start, end) if not units[k].reason and units[k].sentence_end and units[k].words >= 5 and units[k].cls != BAD]
+        good = [
+            k for k in range(start, end) if not units[k].reason and units[k].sentence_end and units[k].words >= 5 and units[k].cls != BAD
+        ]
     blocks: list[list[int]] = []
     for k in good:
         if blocks and k - blocks[-1][-1] - 1 <= config.max_gap + _blank_free_gap(units, blocks[-1][-1], k):
@@ -305,9 +403,9 @@ def _select_body(units: list[Line], title_pos: int | None, config: BoilerplateCo
     # A pull quote repeats a sentence of the body: keep one copy.
     body_text = [u.norm for u in units if u.reason == "body"]
     for unit in units:
-        if unit.reason == "body" and unit.words >= 5 and unit.cls != GOOD:
-            if any(unit.norm != other and unit.norm in other for other in body_text):
-                unit.reason = "pull_quote"
+        repeats = unit.reason == "body" and unit.words >= 5 and unit.cls != GOOD
+        if repeats and any(unit.norm != other and unit.norm in other for other in body_text):
+            unit.reason = "pull_quote"
 
 
 def _blank_free_gap(units: list[Line], a: int, b: int) -> int:
@@ -371,7 +469,9 @@ def _metadata(units: list[Line], extraction: Extraction) -> None:
             extraction.published_at = parse_date(unit.text)
 
 
-def extract_html_page(html: str, url: str | None, config: BoilerplateConfig | None = None, templates: frozenset[int] = frozenset()) -> Extraction:
+def extract_html_page(
+    html: str, url: str | None, config: BoilerplateConfig | None = None, templates: frozenset[int] = frozenset()
+) -> Extraction:
     """Main text and metadata with trafilatura, then the same line classifier."""
     import trafilatura
 
@@ -453,7 +553,9 @@ class StripBoilerplateFn(beam.DoFn):
         try:
             extraction = strip_boilerplate(doc, self._config, site_templates)
         except Exception as exc:  # a parser bug on one hostile page must not stop the run
-            yield reject_output(Reject(doc.uri, "boilerplate", "extraction_failed", f"{type(exc).__name__}: {exc}", doc.size_bytes), NAMESPACE)
+            yield reject_output(
+                Reject(doc.uri, "boilerplate", "extraction_failed", f"{type(exc).__name__}: {exc}", doc.size_bytes), NAMESPACE
+            )
             return
         for reason, count in extraction.removed.items():
             beam.metrics.Metrics.counter(NAMESPACE, f"lines_removed_{reason}").inc(count)
@@ -501,7 +603,8 @@ class StripBoilerplate(beam.PTransform):
             | "LineHashes" >> beam.ParDo(_CountTemplateLines())
             | "CountLinePages" >> beam.CombinePerKey(sum)
             | "KeepFrequent" >> beam.Filter(lambda kv: kv[1] >= config.template_min_docs)
-            | "KeepShare" >> beam.Filter(
+            | "KeepShare"
+            >> beam.Filter(
                 lambda kv, pages: kv[1] >= config.template_min_share * pages.get(kv[0][0], 1),
                 pages=beam.pvalue.AsDict(pages_per_source),
             )

@@ -77,7 +77,7 @@ def plausibility(text: str) -> float:
 
 
 _ARABIC_WORD = re.compile(r"[\u0621-\u064A]+")
-_COMMON = frozenset("في من على إلى الى عن أن ان مع هذا هذه التي الذي كان قد لا ما و".split())
+_COMMON = frozenset(["في", "من", "على", "إلى", "الى", "عن", "أن", "ان", "مع", "هذا", "هذه", "التي", "الذي", "كان", "قد", "لا", "ما", "و"])
 
 
 def _arabic_wordlikeness(text: str) -> float:
@@ -123,7 +123,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return Decoded(clean_text(data[len(bom):].decode(encoding)), encoding)
+                return Decoded(clean_text(data[len(bom) :].decode(encoding)), encoding)
             except UnicodeDecodeError as exc:
                 raise DecodeError("undecodable", f"{encoding} BOM but invalid {encoding}: {exc.reason}") from exc
     if looks_binary(data):

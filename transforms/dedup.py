@@ -198,7 +198,9 @@ class _AssignFn(beam.DoFn):
     def __init__(self, run: RunInfo) -> None:
         self._run = run
 
-    def process(self, element: tuple[str, Iterable[Fingerprint]], edges_by_component: dict[str, list[tuple[str, str, str]]]) -> Iterator[Any]:
+    def process(
+        self, element: tuple[str, Iterable[Fingerprint]], edges_by_component: dict[str, list[tuple[str, str, str]]]
+    ) -> Iterator[Any]:
         key, members = element
         members = sorted(members, key=lambda fp: fp.article_id)
         assignments = assign_story(members, edges_by_component.get(key, []))
@@ -249,9 +251,7 @@ class GroupStories(beam.PTransform):
         edges = self.candidate_edges(docs)
         all_edges = edges | "CollectEdges" >> beam.combiners.ToList()
         comp = all_edges | "Components" >> beam.ParDo(_ClusterFn())
-        grouped_edges = all_edges | "EdgesByComponent" >> beam.Map(
-            lambda e, c: _edges_by_component(e, c), c=beam.pvalue.AsSingleton(comp)
-        )
+        grouped_edges = all_edges | "EdgesByComponent" >> beam.Map(lambda e, c: _edges_by_component(e, c), c=beam.pvalue.AsSingleton(comp))
         comp_side = beam.pvalue.AsSingleton(comp)
         # Only articles on an edge are grouped; every other article is its own story.
         results = (
@@ -259,18 +259,11 @@ class GroupStories(beam.PTransform):
             | "Fingerprint" >> beam.Map(fingerprint)
             | "KeyByComponent" >> beam.Map(lambda fp, c: (c.get(fp.article_id, fp.article_id), fp), c=comp_side)
             | "GroupComponents" >> beam.GroupByKey()
-            | "AssignStories" >> beam.ParDo(_AssignFn(self._run), beam.pvalue.AsSingleton(grouped_edges)).with_outputs(
-                "assignments", main="stories"
-            )
+            | "AssignStories"
+            >> beam.ParDo(_AssignFn(self._run), beam.pvalue.AsSingleton(grouped_edges)).with_outputs("assignments", main="stories")
         )
-        duplicates = (
-            results.assignments
-            | "OnlyDuplicates" >> beam.Filter(lambda kv: kv[1].kind is not None or kv[1].story_id != kv[0])
-        )
-        canonicals = (
-            results.assignments
-            | "OnlyCanonicalsOfGroups" >> beam.Filter(lambda kv, c: kv[0] in c, c=comp_side)
-        )
+        duplicates = results.assignments | "OnlyDuplicates" >> beam.Filter(lambda kv: kv[1].kind is not None or kv[1].story_id != kv[0])
+        canonicals = results.assignments | "OnlyCanonicalsOfGroups" >> beam.Filter(lambda kv, c: kv[0] in c, c=comp_side)
         table = (duplicates, canonicals) | "FlattenAssignments" >> beam.Flatten() | "AssignmentTable" >> beam.combiners.ToDict()
         documents = docs | "ApplyAssignments" >> beam.Map(_apply_assignment, beam.pvalue.AsSingleton(table))
         return {"documents": documents, "stories": results.stories}

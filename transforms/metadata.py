@@ -71,19 +71,58 @@ _TIME = r"(?:\s*[|،,\-–]?\s*(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2})?\s*
 _LOOSE_TIME = re.compile(r"(?<![\d:])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?![\d:])")
 _ZONE = r"(?:\s*(?:GMT|UTC|بتوقيت غرينتش|ت\.?غ)?\s*(?P<offset>[+-]\d{1,2}(?::?\d{2})?))?"
 _DATE_PATTERNS = [
-    re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})[./\-](?P<month>\d{1,2})[./\-](?P<day>\d{1,2})(?!\d)(?:T(?P<thour>\d{2}):(?P<tminute>\d{2}))?" + _TIME + _ZONE, re.I),
+    re.compile(
+        r"(?<!\d)(?P<year>(?:19|20)\d{2})[./\-](?P<month>\d{1,2})[./\-](?P<day>\d{1,2})(?!\d)(?:T(?P<thour>\d{2}):(?P<tminute>\d{2}))?"
+        + _TIME
+        + _ZONE,
+        re.I,
+    ),
     re.compile(r"(?<!\d)(?P<day>\d{1,2})[./\-](?P<month>\d{1,2})[./\-](?P<year>(?:19|20)\d{2})(?!\d)" + _TIME + _ZONE, re.I),
-    re.compile(r"(?<!\d)(?P<day>\d{1,2})\s*(?:من\s+)?(?P<mname>" + _MONTH_ALT + r")(?:\s*/\s*(?:" + _MONTH_ALT + r"))?\s*,?\s*(?P<year>(?:19|20)\d{2})(?!\d)" + _TIME + _ZONE, re.I),
+    re.compile(
+        r"(?<!\d)(?P<day>\d{1,2})\s*(?:من\s+)?(?P<mname>"
+        + _MONTH_ALT
+        + r")(?:\s*/\s*(?:"
+        + _MONTH_ALT
+        + r"))?\s*,?\s*(?P<year>(?:19|20)\d{2})(?!\d)"
+        + _TIME
+        + _ZONE,
+        re.I,
+    ),
     re.compile(r"(?P<mname>" + _MONTH_ALT + r")\s+(?P<day>\d{1,2}),?\s+(?P<year>(?:19|20)\d{2})(?!\d)" + _TIME + _ZONE, re.I),
 ]
 
 # Agencies and outlets that bylines and datelines credit (normalized spelling).
 AGENCIES = frozenset(
     normalize_text(raw.replace("_", " "))
-    for raw in (
-        "الأناضول رويترز فرانس_برس أ_ف_ب ا_ف_ب د_ب_أ أسوشيتد_برس اسوشيتد_برس الأسوشيتد_برس سانا واع قنا وام واس بترا كونا "
-        "معا وفا سبوتنيك شينخوا إرنا ارنا تسنيم فارس مهر الأنباء_العراقية الأنباء_السورية"
-    ).split(" ")
+    for raw in [
+        "الأناضول",
+        "رويترز",
+        "فرانس_برس",
+        "أ_ف_ب",
+        "ا_ف_ب",
+        "د_ب_أ",
+        "أسوشيتد_برس",
+        "اسوشيتد_برس",
+        "الأسوشيتد_برس",
+        "سانا",
+        "واع",
+        "قنا",
+        "وام",
+        "واس",
+        "بترا",
+        "كونا",
+        "معا",
+        "وفا",
+        "سبوتنيك",
+        "شينخوا",
+        "إرنا",
+        "ارنا",
+        "تسنيم",
+        "فارس",
+        "مهر",
+        "الأنباء_العراقية",
+        "الأنباء_السورية",
+    ]
 )
 _AGENCY_ALT = "|".join(sorted((re.escape(a) for a in AGENCIES), key=len, reverse=True))
 

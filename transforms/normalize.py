@@ -16,7 +16,6 @@ import unicodedata
 from dataclasses import dataclass
 
 import apache_beam as beam
-
 from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
@@ -40,9 +39,7 @@ INVISIBLE = (
 )
 _INVISIBLE_RE = re.compile(f"[{''.join(INVISIBLE)}]")
 
-_DIGITS = str.maketrans(
-    {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
-)
+_DIGITS = str.maketrans({chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)})
 _PUNCTUATION = str.maketrans(
     {
         "\u060c": ",",  # ، Arabic comma
@@ -52,8 +49,14 @@ _PUNCTUATION = str.maketrans(
         "\u066b": ".",  # ٫ decimal separator
         "\u066c": ",",  # ٬ thousands separator
         "\u06d4": ".",  # ۔ Urdu full stop
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-        "\u2018": "'", "\u2019": "'", "\u201a": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
     }
 )
 # Persian and Urdu code points used for Arabic letters in copied stories.

@@ -267,7 +267,14 @@ def iter_warc(uri: str, stream: IO[bytes], limit: int) -> Iterator[Outcome]:
             if "charset=" in ctype:
                 charset = ctype.split("charset=", 1)[1].split(";")[0].strip()
             fmt = "text" if "text/plain" in ctype else "html"
-            yield _guard(uri, key, len(data), lambda data=data, key=key, fmt=fmt, target=target, charset=charset: _document(uri, key, data, fmt, url=target, charset=charset))
+            yield _guard(
+                uri,
+                key,
+                len(data),
+                lambda data=data, key=key, fmt=fmt, target=target, charset=charset: _document(
+                    uri, key, data, fmt, url=target, charset=charset
+                ),
+            )
     except Exception as exc:  # warcio raises bare exceptions on truncated or corrupt archives
         yield Reject(uri, "read", "broken_archive", f"WARC: {type(exc).__name__}: {exc}", None)
 
@@ -369,8 +376,9 @@ def read_file(url: str, config: ReadConfig) -> Iterator[Outcome]:
     except PermissionError as exc:
         yield Reject(safe, "read", "unreadable", f"permission denied: {exc}", None)
         return
-    except (OSError, EOFError, ValueError, RuntimeError) as exc:
-        # Corrupt gzip/bz2/zstd streams and transport errors surface here.
+    except Exception as exc:
+        # Corrupt gzip/bz2/zstd streams (zlib.error, LZMAError, ZstdError, EOFError)
+        # and transport errors of any fsspec backend surface here.
         yield Reject(safe, "read", "unreadable", f"{type(exc).__name__}: {redact_url(str(exc))}", None)
         return
     if not data.strip():
@@ -413,12 +421,16 @@ class ReadFileFn(beam.DoFn):
 
     def process(self, url: str) -> Iterator[Any]:
         beam.metrics.Metrics.counter(NAMESPACE, "files_read").inc()
-        for outcome in read_file(url, self._config):
-            if isinstance(outcome, Reject):
-                yield reject_output(outcome, NAMESPACE)
-            else:
-                beam.metrics.Metrics.counter(NAMESPACE, "records_decoded").inc()
-                yield outcome
+        try:
+            for outcome in read_file(url, self._config):
+                if isinstance(outcome, Reject):
+                    yield reject_output(outcome, NAMESPACE)
+                else:
+                    beam.metrics.Metrics.counter(NAMESPACE, "records_decoded").inc()
+                    yield outcome
+        except Exception as exc:  # a reader bug on one hostile file must not stop the run
+            message = f"{type(exc).__name__}: {redact_url(str(exc))}"
+            yield reject_output(Reject(redact_url(url), "read", "read_failed", message[:2000]), NAMESPACE)
 
 
 class ReadArticles(beam.PTransform):

@@ -61,7 +61,7 @@ def _ranges(points: list[int]) -> str:
     if not points:
         return ""
     start = prev = points[0]
-    for point in points[1:] + [-1]:
+    for point in [*points[1:], -1]:
         if point == prev + 1:
             prev = point
             continue

@@ -167,14 +167,11 @@ class WriteTable(beam.PTransform):
 
     def expand(self, rows: beam.PCollection) -> beam.PCollection:
         table, config = self._table, self._config
-        totals = (
-            rows
-            | "MeasureRows" >> beam.Map(lambda r: (1, row_size(r)))
-            | "SumSizes" >> beam.CombineGlobally(sum_pairs)
-        )
+        totals = rows | "MeasureRows" >> beam.Map(lambda r: (1, row_size(r))) | "SumSizes" >> beam.CombineGlobally(sum_pairs)
         return (
             rows
-            | "KeyByShard" >> beam.Map(
+            | "KeyByShard"
+            >> beam.Map(
                 lambda r, total: (shard_of(r, table, shard_count(total[0], total[1], config)), r),
                 total=beam.pvalue.AsSingleton(totals),
             )
@@ -203,8 +200,7 @@ class WriteTables(beam.PTransform):
         if unknown:
             raise ValueError(f"unknown tables {sorted(unknown)}")
         written = [
-            rows | f"Write_{name}" >> WriteTable(self._output, self._run, name, self._config)
-            for name, rows in sorted(tables.items())
+            rows | f"Write_{name}" >> WriteTable(self._output, self._run, name, self._config) for name, rows in sorted(tables.items())
         ]
         all_written = written | "FlattenWritten" >> beam.Flatten()
         pipeline = next(iter(tables.values())).pipeline

@@ -1,0 +1,141 @@
+"""End to end: the CLI as a user runs it, tables read back with pyarrow and DuckDB."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pytest
+
+from schemas import TABLES
+from tests.conftest import SAMPLES, run_cli
+
+# Every proxy points at a closed local port: anything that tries the network fails at once.
+OFFLINE = {k: "http://127.0.0.1:9" for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy")}
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("e2e") / "out"
+    result = run_cli("run", "--input", str(SAMPLES), "--output", str(out), env=OFFLINE)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "articles" in result.stdout
+    return out
+
+
+def read(out: Path, table: str) -> pa.Table:
+    return ds.dataset(out / table, format="parquet", partitioning="hive").to_table()
+
+
+def test_four_tables_with_schema_types_and_rows(sample_run: Path) -> None:
+    for table, schema in TABLES.items():
+        data = read(sample_run, table)
+        for field in schema:
+            assert data.schema.field(field.name).type == field.type, (table, field.name)
+        assert "ingest_date" in data.schema.names
+    assert read(sample_run, "articles").num_rows == 5
+    assert read(sample_run, "rejects").num_rows == 0
+    assert read(sample_run, "stories").num_rows <= 5
+
+
+def test_duckdb_reads_every_table_with_hive_partitions(sample_run: Path) -> None:
+    con = duckdb.connect()
+    for table in TABLES:
+        glob = f"{sample_run}/{table}/**/*.parquet"
+        con.execute(f"select count(*) from read_parquet('{glob}', hive_partitioning=true)").fetchone()
+    rows = con.execute(
+        f"select article_id, title, published_at, language, word_count, ingest_date "
+        f"from read_parquet('{sample_run}/articles/**/*.parquet', hive_partitioning=true) order by article_id"
+    ).fetchall()
+    assert len(rows) == 5
+    assert all(r[3] == "ar" and r[4] > 100 for r in rows)
+    assert {str(type(r[5]).__name__) for r in rows} == {"date"}
+    dated = [r for r in rows if r[2] is not None]
+    assert len(dated) == 1 and dated[0][2].utcoffset().total_seconds() == 0
+
+
+def test_articles_text_is_clean_body_with_blank_line_paragraphs(sample_run: Path) -> None:
+    articles = read(sample_run, "articles").to_pylist()
+    for article in articles:
+        assert "\n\n" in article["text"]
+        assert "Hasan Kurdi" not in article["text"] and "اترك رد" not in article["text"]
+        assert article["story_id"] and article["is_canonical"] in (True, False)
+        assert len(article["content_hash"]) == 32
+
+
+def test_run_summary_is_written(sample_run: Path) -> None:
+    (summary,) = (sample_run / "_runs").glob("*.json")
+    data = json.loads(summary.read_text())
+    assert data["rows"]["articles"] == 5 and data["files"] == 5
+
+
+def test_a_pattern_that_matches_nothing_exits_non_zero_naming_it(tmp_path: Path) -> None:
+    result = run_cli("run", "--input", str(tmp_path / "nope" / "*.txt"), "--output", str(tmp_path / "o"))
+    assert result.returncode != 0
+    assert "nope" in result.stderr and "matches no file" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_bad_inputs_are_rejects_and_nothing_is_lost(bad_inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run_cli("run", "--input", str(bad_inputs), "--output", str(out), "--read-max-bytes", "100000")
+    assert result.returncode == 0, result.stderr[-3000:]
+    articles, rejects = read(out, "articles"), read(out, "rejects")
+    reasons = sorted(rejects.column("reason").to_pylist())
+    assert reasons == sorted(
+        [
+            "binary",
+            "empty_file",
+            "empty_file",
+            "too_large",
+            "bad_json",
+            "missing_content",
+            "broken_archive",
+            "unreadable",
+            "empty_after_boilerplate",
+        ]
+    )
+    # 10 files, one of them a JSONL file of 3 records: 12 input records.
+    assert articles.num_rows + rejects.num_rows == 12
+    texts = " ".join(articles.column("text").to_pylist())
+    assert "الشمري" in texts  # the windows-1256 article decoded to real Arabic
+
+
+def test_multi_processing_mode_gives_the_same_articles(sample_run: Path, tmp_path: Path) -> None:
+    out = tmp_path / "mp"
+    result = run_cli(
+        "run",
+        "--input",
+        str(SAMPLES),
+        "--output",
+        str(out),
+        "--direct_running_mode",
+        "multi_processing",
+        "--direct_num_workers",
+        "2",
+        env=OFFLINE,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    columns = ["article_id", "text", "text_normalized", "story_id", "title"]
+    assert read(out, "articles").select(columns).sort_by("article_id") == read(sample_run, "articles").select(columns).sort_by("article_id")
+
+
+def test_python_m_pipelines_ingest_takes_the_same_arguments(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    out = tmp_path / "m"
+    result = subprocess.run(
+        [sys.executable, "-m", "pipelines.ingest", "--input", str(SAMPLES / "000_*.txt"), "--output", str(out), "--quiet"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **OFFLINE},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert read(out, "articles").num_rows == 1

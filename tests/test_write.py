@@ -1,0 +1,99 @@
+"""Parquet writing: schema validation, layout, atomic commit, reruns."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import apache_beam as beam
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from schemas import TABLES, SchemaError, validate_rows
+from transforms.runinfo import RunInfo
+from transforms.write import TEMP_DIR, WriteConfig, WriteTables, shard_count, shard_of
+
+RUN = RunInfo(run_id="20240101T000000Z-test0001", started_at=datetime(2024, 1, 1, tzinfo=UTC))
+
+
+def reject(i: int) -> dict:
+    return {"source_uri": f"file:///x/{i}.bin", "stage": "decode", "reason": "binary", "message": "m", "size_bytes": i, **RUN.stamp()}
+
+
+def write(output: str, rejects: list[dict], config: WriteConfig | None = None, run: RunInfo = RUN) -> None:
+    with TestPipeline() as p:
+        tables = {name: p | f"Empty{name}" >> beam.Create([]) for name in ("articles", "entities", "stories")}
+        tables["rejects"] = p | "Rejects" >> beam.Create(rejects)
+        result = tables | WriteTables(output, run, config)
+        assert_that(result | beam.Map(lambda stats: stats["rejects"]["rows"]), equal_to([len(rejects)]))
+
+
+def test_files_really_appear_in_hive_partitions_with_success_last(tmp_path: Path) -> None:
+    write(str(tmp_path), [reject(i) for i in range(10)])
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.parquet"))
+    assert "rejects/ingest_date=2024-01-01/part-20240101T000000Z-test0001-00000.parquet" in files
+    for table in TABLES:
+        marker = json.loads((tmp_path / table / "_SUCCESS").read_text())
+        assert marker["run_id"] == RUN.run_id
+    assert not (tmp_path / TEMP_DIR).exists()
+    table = ds.dataset(tmp_path / "rejects", format="parquet", partitioning="hive").to_table()
+    assert table.num_rows == 10
+    assert sorted(table.column("size_bytes").to_pylist()) == list(range(10))
+
+
+def test_empty_tables_still_get_a_file_with_the_schema(tmp_path: Path) -> None:
+    write(str(tmp_path), [])
+    (path,) = (tmp_path / "entities").rglob("*.parquet")
+    schema = pq.read_schema(path)
+    assert schema.names == TABLES["entities"].names
+    assert pq.read_metadata(path).num_rows == 0
+
+
+def test_large_tables_are_split_into_shards_deterministically(tmp_path: Path) -> None:
+    rows = [reject(i) for i in range(50)]
+    write(str(tmp_path), rows, WriteConfig(target_file_rows=10))
+    files = list((tmp_path / "rejects").rglob("*.parquet"))
+    assert len(files) >= 5
+    assert sum(pq.read_metadata(f).num_rows for f in files) == 50
+    assert shard_count(50, 1, WriteConfig(target_file_rows=10)) == 5
+    assert shard_of(rows[3], "rejects", 5) == shard_of(dict(rows[3]), "rejects", 5)
+
+
+def test_a_rerun_adds_files_and_never_overwrites(tmp_path: Path) -> None:
+    write(str(tmp_path), [reject(1)])
+    second = RunInfo(run_id="20240101T010000Z-test0002", started_at=datetime(2024, 1, 1, 1, tzinfo=UTC))
+    write(str(tmp_path), [reject(2)], run=second)
+    files = sorted(p.name for p in (tmp_path / "rejects").rglob("*.parquet"))
+    assert files == ["part-20240101T000000Z-test0001-00000.parquet", "part-20240101T010000Z-test0002-00000.parquet"]
+
+
+def test_rows_are_sorted_in_files_so_reruns_write_identical_content(tmp_path: Path) -> None:
+    rows = [reject(i) for i in (5, 3, 9, 1)]
+    write(str(tmp_path), rows)
+    (path,) = (tmp_path / "rejects").rglob("*.parquet")
+    assert pq.read_table(path).column("source_uri").to_pylist() == sorted(r["source_uri"] for r in rows)
+
+
+def test_memory_filesystem_output() -> None:
+    import fsspec
+
+    write("memory://khabar-write-test", [reject(1)])
+    fs = fsspec.filesystem("memory")
+    assert fs.exists("/khabar-write-test/rejects/_SUCCESS")
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({**reject(1), "unknown_column": 1}, "unknown columns"),
+        ({k: v for k, v in reject(1).items() if k != "reason"}, "required column 'reason'"),
+        ({**reject(1), "size_bytes": "many"}, "rejects"),
+    ],
+)
+def test_rows_that_do_not_fit_the_schema_fail_loudly(row: dict, message: str) -> None:
+    with pytest.raises(SchemaError, match=message):
+        validate_rows("rejects", [row])

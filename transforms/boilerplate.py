@@ -536,10 +536,44 @@ def page_lines(doc: Document) -> list[str]:
 
 
 class _CountTemplateLines(beam.DoFn):
-    def process(self, doc: Document) -> Iterator[tuple[tuple[str, int], int]]:
+    def process(self, doc: Document) -> Iterator[tuple[tuple[str, int], str]]:
         source = source_key(doc)
         for key in {line_key(t) for t in page_lines(doc) if t.strip()}:
-            yield (source, key), 1
+            yield (source, key), doc.digest
+
+
+class DistinctPages(beam.CombineFn):
+    """How many distinct pages (by content digest) carry a line.
+
+    Identical copies of one article (a page crawled under several URLs) must
+    count once, or their own body lines would look like site template. The
+    set is capped: once a line is on ``cap`` distinct pages it is clearly
+    widespread and the plain count is used for the share test.
+    """
+
+    def __init__(self, cap: int) -> None:
+        self._cap = cap
+
+    def create_accumulator(self) -> tuple[set[str], int]:
+        return set(), 0
+
+    def add_input(self, acc: tuple[set[str], int], digest: str) -> tuple[set[str], int]:
+        seen, total = acc
+        if len(seen) < self._cap:
+            seen.add(digest)
+        return seen, total + 1
+
+    def merge_accumulators(self, accs: Iterable[tuple[set[str], int]]) -> tuple[set[str], int]:
+        seen: set[str] = set()
+        total = 0
+        for part, count in accs:
+            seen |= part
+            total += count
+        return set(sorted(seen)[: self._cap]) if len(seen) > self._cap else seen, total
+
+    def extract_output(self, acc: tuple[set[str], int]) -> int:
+        seen, total = acc
+        return total if len(seen) >= self._cap else len(seen)
 
 
 class StripBoilerplateFn(beam.DoFn):
@@ -601,7 +635,7 @@ class StripBoilerplate(beam.PTransform):
         templates = (
             docs
             | "LineHashes" >> beam.ParDo(_CountTemplateLines())
-            | "CountLinePages" >> beam.CombinePerKey(sum)
+            | "CountLinePages" >> beam.CombinePerKey(DistinctPages(max(config.template_min_docs, 2)))
             | "KeepFrequent" >> beam.Filter(lambda kv: kv[1] >= config.template_min_docs)
             | "KeepShare"
             >> beam.Filter(

@@ -1,0 +1,50 @@
+"""Language identification: Arabic script is not Arabic."""
+
+from __future__ import annotations
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from tests.conftest import sample_texts
+from transforms.language import DetectLanguage, detect_language
+from transforms.records import Document
+
+PERSIAN = (
+    "وزیر کشور عراق امروز از امضای تفاهم‌نامه همکاری امنیتی مشترک با سوریه خبر داد. "
+    "او گفت این توافق شامل مبارزه با قاچاق مواد مخدر و کنترل مرزهای دو کشور است."
+)
+URDU = (
+    "عراقی وزیر داخلہ نے آج شام کے ساتھ مشترکہ سیکیورٹی تعاون کی یادداشت پر دستخط کا اعلان کیا۔ "
+    "انہوں نے کہا کہ اس معاہدے میں منشیات کی اسمگلنگ اور سرحدوں کی نگرانی شامل ہے۔"
+)
+ENGLISH = "The Iraqi interior minister announced on Sunday the signing of a security memorandum with Syria in Baghdad."
+
+
+@pytest.mark.parametrize("name", sorted(sample_texts()))
+def test_every_sample_is_arabic(name: str) -> None:
+    assert detect_language(sample_texts()[name]) == "ar"
+
+
+@pytest.mark.parametrize(("text", "code"), [(PERSIAN, "fa"), (URDU, "ur"), (ENGLISH, "en")])
+def test_persian_urdu_and_english_news(text: str, code: str) -> None:
+    assert detect_language(text) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("وزیر کشور گفت", "fa"), ("وزير الداخلية قال", "ar"), ("وزیر داخلہ نے کہا ہے", "ur"), ("", "und"), ("12345", "und")],
+)
+def test_short_texts_fall_back_to_letter_evidence(text: str, code: str) -> None:
+    assert detect_language(text) == code
+
+
+def test_detect_language_transform() -> None:
+    docs = [
+        Document(source_uri=f"u{i}", record_key="", content="", content_type="text", size_bytes=0, digest="", text=t)
+        for i, t in enumerate([PERSIAN, ENGLISH])
+    ]
+    with TestPipeline() as p:
+        out = p | beam.Create(docs) | DetectLanguage()
+        assert_that(out | beam.Map(lambda d: d.language), equal_to(["fa", "en"]))

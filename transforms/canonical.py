@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from transforms.gazetteer import form, phrase_form
 
@@ -73,6 +74,7 @@ def fused_tokens(surface: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=200_000)
 def person_key(surface: str) -> str:
     tokens = fused_tokens(surface)
     if len(tokens) >= 2:
@@ -80,6 +82,7 @@ def person_key(surface: str) -> str:
     return " ".join(tokens)
 
 
+@lru_cache(maxsize=200_000)
 def name_key(type_: str, canonical: str) -> str:
     if type_ == "PER":
         return person_key(canonical)

@@ -84,7 +84,7 @@ class EntityConfig:
     min_confidence: float = 0.5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     start: int
     end: int
@@ -100,17 +100,43 @@ class Mention:
         return self.end - self.start
 
 
+class _Gaps:
+    """Text between token i and i+1, sliced only when a rule asks."""
+
+    __slots__ = ("_text", "_tokens")
+
+    def __init__(self, text: str, tokens: list[Token]) -> None:
+        self._text, self._tokens = text, tokens
+
+    def __getitem__(self, i: int) -> str:
+        if i + 1 >= len(self._tokens) or i < 0:
+            return ""
+        return self._text[self._tokens[i].end : self._tokens[i + 1].start]
+
+
 @dataclass
 class _Page:
     text: str
     tokens: list[Token]
-    gaps: list[str] = field(default_factory=list)  # text between token i and i+1
+    gaps: _Gaps
+    by_flag: dict[int, list[int]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, text: str) -> _Page:
+    def of(cls, text: str, extractor: EntityExtractor) -> _Page:
         tokens = tokenize(text)
-        gaps = [text[tokens[i].end : tokens[i + 1].start] for i in range(len(tokens) - 1)] + [""]
-        return cls(text, tokens, gaps)
+        by_flag: dict[int, list[int]] = {bit: [] for bit in (GAZ, ORG_HEAD, ORG_TRIGGER, LOC_HEAD, GIVEN, TRIGGER, DEFINITE)}
+        flags = extractor.flags
+        for i, token in enumerate(tokens):
+            value = flags(token)
+            if value:
+                for bit, positions in by_flag.items():
+                    if value & bit:
+                        positions.append(i)
+        return cls(text, tokens, _Gaps(text, tokens), by_flag)
+
+    def positions(self, mask: int) -> list[int]:
+        found = [i for bit, positions in self.by_flag.items() if mask & bit for i in positions]
+        return sorted(set(found)) if mask not in self.by_flag else found
 
     def broken_after(self, i: int) -> bool:
         """A sentence or phrase boundary between token i and i+1."""
@@ -132,22 +158,34 @@ class _Page:
 
 def _stem(token: Token) -> str:
     """The token without و/ف and a preposition, as a matching form."""
-    return token.stems()[-1][1]
+    return token.stem
 
 
 def _definite(token: Token) -> bool:
-    return any(stem.startswith("ال") and len(stem) > 3 for _, stem in token.stems())
+    return token.definite is not None
 
 
 def _definite_stem(token: Token) -> tuple[int, str] | None:
-    for offset, stem in token.stems():
-        if stem.startswith("ال") and len(stem) > 3:
-            return offset, stem
-    return None
+    if token.definite is None:
+        return None
+    return next((offset, stem) for offset, stem in token.stems if offset == token.definite and stem.startswith("ال"))
+
+
+def _conjoined(token: Token) -> bool:
+    """A word with the conjunction و/ف before a definite or head noun ("والعراق", "ولجنة")."""
+    return (
+        len(token.stems) > 1
+        and token.stems[1][0] > 0
+        and token.form[0] in "وف"
+        and (token.definite is not None or token.stems[1][1] in ORG_HEADS)
+    )
 
 
 def _nationality(word: str) -> bool:
     return word in nationalities()
+
+
+GAZ, ORG_HEAD, ORG_TRIGGER, LOC_HEAD, GIVEN, TRIGGER, DEFINITE = (1 << k for k in range(7))
 
 
 class EntityExtractor:
@@ -158,12 +196,44 @@ class EntityExtractor:
         self.gazetteer = load_gazetteer()
         self.given, self.given_ambiguous = given_names()
         self.triggers = triggers()
+        self._flags: dict[str, int] = {}
+
+    def flags(self, token: Token) -> int:
+        """What rules may start at this word (cached per distinct word)."""
+        value = self._flags.get(token.raw)
+        if value is None:
+            value = 0
+            for offset, stem in token.stems:
+                if stem in self.gazetteer:
+                    value |= GAZ
+                if stem in ORG_HEADS:
+                    value |= ORG_HEAD
+                if stem in ORG_TRIGGERS:
+                    value |= ORG_TRIGGER
+                if stem in LOC_HEADS_INCLUSIVE or stem in LOC_HEADS:
+                    value |= LOC_HEAD
+                if stem in self.triggers:
+                    value |= TRIGGER
+                if (
+                    stem in self.given
+                    or stem in self.given_ambiguous
+                    or stem in ("عبد", "ابو")
+                    or (len(stem) > 4 and stem.startswith(("عبد", "ابو")) and offset == 0)
+                ):
+                    value |= GIVEN
+            if token.definite is not None:
+                value |= DEFINITE
+            if len(self._flags) > 500_000:
+                self._flags.clear()
+            self._flags[token.raw] = value
+        return value
 
     # ------------------------------------------------------------ candidates
 
     def _gazetteer(self, page: _Page) -> Iterator[Mention]:
         tokens = page.tokens
-        for i, token in enumerate(tokens):
+        for i in page.positions(GAZ):
+            token = tokens[i]
             for offset, n, entry in self.gazetteer.match_at(tokens, i):
                 start, end = token.start + offset, tokens[i + n - 1].end
                 if entry.type == "LOC" and self._adjective_use(page, i, tokens[i + n - 1]):
@@ -181,8 +251,9 @@ class EntityExtractor:
 
     def _org_heads(self, page: _Page) -> Iterator[Mention]:
         tokens = page.tokens
-        for i, token in enumerate(tokens):
-            stems = token.stems()
+        for i in page.positions(ORG_HEAD | ORG_TRIGGER):
+            token = tokens[i]
+            stems = token.stems
             head = next(((off, s) for off, s in stems if s in ORG_HEADS), None)
             if head is not None:
                 yield from self._org_from_head(page, i, head[0])
@@ -206,6 +277,8 @@ class EntityExtractor:
                 return None
             if token.form in FUNCTION_WORDS or stem in STOP_DEFINITE or (j > i and self._given(token, context=False) is not None):
                 return last
+            if j > i and (self.flags(token) & (ORG_HEAD | ORG_TRIGGER | LOC_HEAD | TRIGGER) or _conjoined(token)):
+                return last  # "... العراقية ولجنة الاتصال": a new phrase begins
             definite = _definite(token) or self.gazetteer.lookup(token.raw) is not None
             if not definite:
                 # an indefinite noun is part of the name only in construct with a definite one
@@ -228,7 +301,7 @@ class EntityExtractor:
             return  # "هيئة “الحشد الشعبي”": the quoted name is matched on its own
         if page.broken_after(i):
             return
-        generic = GENERIC | FORCES_GENERIC if tokens[i].stems()[-1][1] == FORCES or tokens[i].form == FORCES else GENERIC
+        generic = GENERIC | FORCES_GENERIC if tokens[i].stems[-1][1] == FORCES or tokens[i].form == FORCES else GENERIC
         end = self._org_name_end(page, i + 1, generic=generic)
         if end is None:
             return
@@ -277,8 +350,11 @@ class EntityExtractor:
 
     def _loc_patterns(self, page: _Page) -> Iterator[Mention]:
         tokens = page.tokens
-        for i, token in enumerate(tokens[:-1]):
-            stems = token.stems()
+        for i in page.positions(LOC_HEAD):
+            if i + 1 >= len(tokens):
+                continue
+            token = tokens[i]
+            stems = token.stems
             inclusive = next(((off, s) for off, s in stems if s in LOC_HEADS_INCLUSIVE), None)
             plain = inclusive is None and any(s in LOC_HEADS for _, s in stems)
             if (inclusive is None and not plain) or page.broken_after(i):
@@ -307,7 +383,7 @@ class EntityExtractor:
 
     def _given(self, token: Token, context: bool) -> int | None:
         """Clitic offset if the token is a given name (ambiguous ones only in a naming context)."""
-        for offset, stem in token.stems():
+        for offset, stem in token.stems:
             if stem in self.given or (context and stem in self.given_ambiguous):
                 return offset
             if len(stem) > 4 and stem.startswith(("عبد", "ابو")) and stem not in FUNCTION_WORDS:
@@ -318,7 +394,7 @@ class EntityExtractor:
         """(clitic offset, last token) of a person name starting at token i."""
         tokens = page.tokens
         token = tokens[i]
-        compound = token.form in ("عبد", "ابو") or (token.stems()[-1][1] in ("عبد", "ابو"))
+        compound = token.form in ("عبد", "ابو") or (token.stems[-1][1] in ("عبد", "ابو"))
         offset = 0 if compound else self._given(token, context)
         if offset is None:
             return None
@@ -357,14 +433,14 @@ class EntityExtractor:
     def _persons(self, page: _Page) -> Iterator[Mention]:
         tokens = page.tokens
         taken: set[int] = set()
-        for i, token in enumerate(tokens):
-            if any(s in self.triggers for _, s in token.stems()):
+        for i in page.positions(TRIGGER):
+            if True:
                 found = self._after_trigger(page, i)
                 if found:
                     offset, first, last = found
                     taken.update(range(first, last + 1))
                     yield self._person(page, first, offset, last, "trigger", 0.85)
-        for i in range(len(tokens)):
+        for i in page.positions(GIVEN):
             if i in taken:
                 continue
             found = self._name_from(page, i, context=False)
@@ -434,7 +510,7 @@ class EntityExtractor:
 
     def extract(self, text: str, author: str | None = None) -> list[Mention]:
         """All mentions in one article's text, overlaps resolved, persons coreferenced."""
-        page = _Page.of(text)
+        page = _Page.of(text, self)
         candidates = [
             *self._gazetteer(page),
             *self._org_heads(page),
@@ -480,16 +556,15 @@ class EntityExtractor:
         if not surnames:
             return []
         covered = [(m.start, m.end) for m in mentions]
+        typos = self._typo_index(surnames)
         out = []
-        for token in page.tokens:
-            found = _definite_stem(token)
-            if not found:
-                continue
-            offset, stem = found
+        for i in page.positions(DEFINITE):
+            token = page.tokens[i]
+            offset, stem = _definite_stem(token)  # type: ignore[misc]
             target = surnames.get(stem)
             confidence = 0.8
             if target is None:
-                target = self._typo_target(stem, surnames)
+                target = typos.get(stem)
                 confidence = 0.6
             if target is None:
                 continue
@@ -499,12 +574,15 @@ class EntityExtractor:
             out.append(Mention(start, token.end, "PER", target.canonical, target.key, "coref", confidence, 0))
         return out
 
-    def _typo_target(self, stem: str, surnames: dict[str, Mention]) -> Mention | None:
-        distance = self.config.coref_typo_distance
-        if distance <= 0 or len(stem) < 5:
-            return None
-        matches = [m for s, m in surnames.items() if s != stem and s.startswith(stem) and 0 < len(s) - len(stem) <= distance]
-        return matches[0] if len(matches) == 1 else None
+    def _typo_index(self, surnames: dict[str, Mention]) -> dict[str, Mention]:
+        """Truncated surnames (a letter or more dropped at the end) -> the one full name they can be."""
+        candidates: dict[str, list[Mention]] = {}
+        for surname, mention in surnames.items():
+            for cut in range(1, self.config.coref_typo_distance + 1):
+                short = surname[:-cut]
+                if len(short) >= 5 and short not in surnames:
+                    candidates.setdefault(short, []).append(mention)
+        return {short: found[0] for short, found in candidates.items() if len({m.key for m in found}) == 1}
 
 
 def _non_overlapping(candidates: list[Mention]) -> list[Mention]:

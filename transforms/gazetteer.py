@@ -45,20 +45,34 @@ def phrase_form(text: str) -> tuple[str, ...]:
     return tuple(form(m.group()) for m in TOKEN.finditer(text))
 
 
-@dataclass(frozen=True)
 class Token:
-    start: int
-    end: int
-    raw: str
-    form: str
+    """One word of a text: offsets, raw text, matching form, and its proclitic stems.
 
-    def stems(self) -> list[tuple[int, str]]:
-        """(characters of the raw token taken by proclitics, stem form), the token itself first."""
-        return clitic_stems(self.raw, self.form)
+    stems: (characters of the raw token taken by proclitics, stem form), the
+    token itself first; stem: the last (most stripped) stem; definite: the
+    clitic offset of a stem carrying the article ال, or None.
+    """
+
+    __slots__ = ("definite", "end", "form", "raw", "start", "stem", "stems")
+
+    def __init__(self, start: int, end: int, raw: str, analysis: tuple[str, tuple[tuple[int, str], ...], int | None]) -> None:
+        self.start, self.end, self.raw = start, end, raw
+        self.form, self.stems, self.definite = analysis
+        self.stem = self.stems[-1][1]
+
+    def __repr__(self) -> str:
+        return f"Token({self.raw!r}@{self.start})"
 
 
-@cache
-def _stems_cached(raw: str, word: str) -> tuple[tuple[int, str], ...]:
+def analyse(raw: str) -> tuple[str, tuple[tuple[int, str], ...], int | None]:
+    """(form, stems, definite offset) of one word; computed once per distinct word."""
+    word = form(raw)
+    stems = clitic_stems(raw, word)
+    definite = next((offset for offset, stem in stems if stem.startswith("ال") and len(stem) > 3), None)
+    return word, stems, definite
+
+
+def clitic_stems(raw: str, word: str) -> tuple[tuple[int, str], ...]:
     out = [(0, word)]
     rest, taken = word, 0
     if len(rest) > 3 and rest[0] in "وف":
@@ -69,10 +83,6 @@ def _stems_cached(raw: str, word: str) -> tuple[tuple[int, str], ...]:
     elif len(rest) > 3 and rest[0] in "بلك":
         out.append((taken + 1, rest[1:]))
     return tuple((_raw_offset(raw, n), stem) for n, stem in out)
-
-
-def clitic_stems(raw: str, word: str) -> list[tuple[int, str]]:
-    return list(_stems_cached(raw, word))
 
 
 def _raw_offset(raw: str, letters: int) -> int:
@@ -92,8 +102,22 @@ def _raw_offset(raw: str, letters: int) -> int:
     return len(raw)
 
 
+_ANALYSES: dict[str, tuple[str, tuple[tuple[int, str], ...], int | None]] = {}
+_ANALYSES_MAX = 500_000
+
+
 def tokenize(text: str) -> list[Token]:
-    return [Token(m.start(), m.end(), m.group(), form(m.group())) for m in TOKEN.finditer(text)]
+    cache = _ANALYSES
+    if len(cache) > _ANALYSES_MAX:
+        cache.clear()  # bounded memory on endless vocabularies
+    tokens = []
+    for match in TOKEN.finditer(text):
+        raw = match.group()
+        info = cache.get(raw)
+        if info is None:
+            info = cache[raw] = analyse(raw)
+        tokens.append(Token(match.start(), match.end(), raw, info))
+    return tokens
 
 
 @dataclass(frozen=True)
@@ -132,7 +156,7 @@ class Gazetteer:
     def match_at(self, tokens: list[Token], i: int) -> list[tuple[int, int, Entry]]:
         """Names starting at token i: (offset into the token after clitics, tokens used, entry)."""
         found = []
-        for offset, stem in tokens[i].stems():
+        for offset, stem in tokens[i].stems:
             for names, entry in self._index.get(stem, ()):
                 n = len(names)
                 if i + n <= len(tokens) and all(tokens[i + k].form == names[k] for k in range(1, n)):

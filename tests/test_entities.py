@@ -1,0 +1,172 @@
+"""Entity extraction: rules, traps, canonical linking, offsets, the gold, and the transform."""
+
+from __future__ import annotations
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from benchmarks.eval_entities import evaluate
+from tests.conftest import FIXTURES, SAMPLES
+from transforms.canonical import entity_id, person_key, resolve
+from transforms.entities import EntityConfig, EntityExtractor, ExtractEntities
+from transforms.records import Document
+from transforms.runinfo import RunInfo
+
+
+@pytest.fixture(scope="module")
+def extractor() -> EntityExtractor:
+    return EntityExtractor()
+
+
+def found(extractor: EntityExtractor, text: str) -> set[tuple[str, str]]:
+    """(surface exactly as in text, type) for every mention; checks the offsets on the way."""
+    out = set()
+    for m in extractor.extract(text):
+        surface = text[m.start : m.end]
+        assert surface.strip() == surface and surface, (m, surface)
+        out.add((surface, m.type))
+    return out
+
+
+def test_gold_targets_on_the_samples() -> None:
+    report = evaluate(FIXTURES / "gold_seeds.json", SAMPLES)
+    assert report["micro"]["f1"] >= 0.90
+    assert report["PER"]["f1"] >= 0.90
+    assert report["linking_accuracy"] == 1.0
+    assert report["canonical_groups_split"] == []
+
+
+def test_role_trigger_and_apposition(extractor: EntityExtractor) -> None:
+    text = "أجرى سفير نظام الأسد في العراق، صطام جدعان الدندح، مباحثات مع مستشار الأمن القومي العراقي، قاسم الأعرجي، حول التعاون."
+    assert {("صطام جدعان الدندح", "PER"), ("قاسم الأعرجي", "PER"), ("العراق", "LOC")} <= found(extractor, text)
+
+
+def test_titles_ranks_and_compound_names(extractor: EntityExtractor) -> None:
+    text = (
+        "التقى رئيس أركان الجيش الفريق أول الركن عثمان الغانمي نائب رئيس هيئة الحشد الشعبي أبومهدي المهندس، "
+        "ثم استقبل وزير الداخلية العراقي عبد الأمير الشمري السفير."
+    )
+    result = found(extractor, text)
+    assert {("عثمان الغانمي", "PER"), ("أبومهدي المهندس", "PER"), ("عبد الأمير الشمري", "PER"), ("هيئة الحشد الشعبي", "ORG")} <= result
+
+
+def test_job_titles_and_nationality_adjectives_are_not_entities(extractor: EntityExtractor) -> None:
+    text = "قال الرئيس السوري إن الجيش العراقي والقوات الإيرانية والوزير الأمريكي ناقشوا الأوضاع."
+    assert found(extractor, text) == set()
+
+
+def test_ain_al_asad_is_a_place_and_the_regime_of_assad_mentions_a_person(extractor: EntityExtractor) -> None:
+    text = "استهدفت صواريخ قاعدة عين الأسد الجوية، وقال بشار الأسد إن نظام الأسد لن يتراجع."
+    mentions = {(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)}
+    assert ("قاعدة عين الأسد", "LOC", "عين الأسد") in mentions or ("عين الأسد", "LOC", "عين الأسد") in mentions
+    assert ("الأسد", "PER", "بشار الأسد") in mentions  # "نظام الأسد" links to the full name
+    assert not any(surface == "الأسد" and type_ == "LOC" for surface, type_, _ in mentions)
+
+
+def test_surname_and_typo_coreference_within_one_article(extractor: EntityExtractor) -> None:
+    text = "التقى مستشار الأمن القومي قاسم الأعرجي بالسفير. وشدد الأعرج على التعاون، وقال الأعرجي إن اللقاء مثمر."
+    by_surface = {text[m.start : m.end]: m for m in extractor.extract(text)}
+    assert by_surface["الأعرج"].canonical == by_surface["الأعرجي"].canonical == "قاسم الأعرجي"
+    assert by_surface["الأعرج"].method == "coref"
+
+
+def test_clitics_are_matched_and_offsets_cover_the_name_only(extractor: EntityExtractor) -> None:
+    text = "وصل الوفد وبالعراق ولسوريا ثم لإيران ومن دمشق."
+    assert {("العراق", "LOC"), ("سوريا", "LOC"), ("إيران", "LOC"), ("دمشق", "LOC")} <= found(extractor, text)
+
+
+def test_organization_head_nouns_with_boundaries(extractor: EntityExtractor) -> None:
+    text = "وقالت وزارة الدفاع العراقية في بيان إن مستشارية الأمن القومي العراقية ولجنة الاتصال العربية اجتمعت."
+    assert {("وزارة الدفاع العراقية", "ORG"), ("مستشارية الأمن القومي العراقية", "ORG"), ("لجنة الاتصال العربية", "ORG")} <= found(
+        extractor, text
+    )
+
+
+def test_generic_phrases_after_head_nouns_are_not_organizations(extractor: EntityExtractor) -> None:
+    text = "ونقلت وكالة أنباء النظام عن قوات الأمن أن قوات النظام تقدمت."
+    assert not any(type_ == "ORG" for _, type_ in found(extractor, text))
+
+
+def test_quoted_names_after_triggers(extractor: EntityExtractor) -> None:
+    text = 'وأفادت صحيفة "الوطن" بأن وكالة الأنباء العراقية "واع" نشرت الخبر عن تنظيم "الدولة الإسلامية".'
+    mentions = {(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)}
+    assert ("الوطن", "ORG", "الوطن") in mentions
+    assert ("واع", "ORG", "وكالة الأنباء العراقية") in mentions
+    assert ("الدولة الإسلامية", "ORG", "داعش") in mentions
+
+
+def test_camps_crossings_and_syria_as_adjective(extractor: EntityExtractor) -> None:
+    text = "بحث الجانبان ملف مخيم الهول ومعبر نصيب، وجرت مباحثات سورية عراقية في سورية."
+    result = found(extractor, text)
+    assert ("مخيم الهول", "LOC") in result and ("معبر نصيب", "LOC") in result
+    sorias = [m for m in extractor.extract(text) if text[m.start : m.end] == "سورية"]
+    assert len(sorias) == 1 and sorias[0].canonical == "سوريا"  # "في سورية" only, not "مباحثات سورية"
+
+
+def test_a_foreign_minister_with_a_listed_given_name(extractor: EntityExtractor) -> None:
+    text = "وأعلن وزير الخارجية الأمريكي أنتوني بلينكن أن واشنطن ستدعم الاتفاق."
+    assert ("أنتوني بلينكن", "PER") in found(extractor, text)
+
+
+def test_common_words_are_not_places(extractor: EntityExtractor) -> None:
+    text = "وجاء في بيان صادر في إطار المدينة أن السلام والأمان أهم من أي شيء في البلد هذه السنة."
+    assert not any(type_ == "LOC" for _, type_ in found(extractor, text))
+
+
+def test_person_keys_fold_spelling_variants_of_full_names() -> None:
+    assert person_key("صطام جدعان الدندح") == person_key("سطام جدعان الدندح")
+    assert person_key("عبد الأمير الشمري") == person_key("عبدالأمير الشمري")
+    assert person_key("قاسم الأعرجي") == person_key("قاسم الاعرجي")
+    assert person_key("الأسد") != person_key("الأسدي")
+
+
+def test_two_people_sharing_a_surname_in_different_articles_stay_apart(extractor: EntityExtractor) -> None:
+    first = extractor.extract("قال وزير الخارجية فؤاد حسين إن الحكومة ملتزمة. وأكد حسين على الحوار.")
+    second = extractor.extract("قال النائب محمد حسين إن البرلمان سيصوت. وأضاف حسين أن الجلسة غدا.")
+    keys = lambda ms: {(m.type, m.key) for m in ms if m.type == "PER"}  # noqa: E731
+    table = resolve([(k, ["x"]) for k in keys(first) | keys(second)])
+    ids_first = {table[k][0] for k in keys(first)}
+    ids_second = {table[k][0] for k in keys(second)}
+    assert ids_first and ids_second and not ids_first & ids_second
+
+
+def test_corpus_resolution_merges_an_org_core_name_into_its_one_full_name() -> None:
+    table = resolve([(("ORG", "هيئه الحشد الشعبي"), ["هيئة الحشد الشعبي"]), (("ORG", "الحشد الشعبي"), ["الحشد الشعبي"])])
+    assert table[("ORG", "الحشد الشعبي")] == table[("ORG", "هيئه الحشد الشعبي")]
+    assert table[("ORG", "الحشد الشعبي")][0] == entity_id("ORG", "هيئه الحشد الشعبي")
+
+
+def _doc(i: int, text: str, language: str = "ar") -> Document:
+    return Document(
+        source_uri=f"file:///e/{i}",
+        record_key="",
+        content="",
+        content_type="text",
+        size_bytes=0,
+        digest=str(i),
+        text=text,
+        language=language,
+    )
+
+
+def test_extract_entities_transform_links_spellings_across_articles() -> None:
+    docs = [
+        _doc(1, "أجرى السفير السوري في العراق صطام جدعان الدندح مباحثات في بغداد."),
+        _doc(2, "التقى مستشار الأمن القومي السفير سطام جدعان الدندح في بغداد."),
+        _doc(3, "The ambassador met the adviser in Baghdad.", language="en"),
+    ]
+    run = RunInfo.new()
+    with TestPipeline() as p:
+        out = p | beam.Create(docs) | ExtractEntities(EntityConfig(), run)
+        persons = (
+            out["entities"]
+            | beam.Filter(lambda r: r["type"] == "PER")
+            | "PersonIds" >> beam.Map(lambda r: r["entity_id"])
+            | "DistinctPersons" >> beam.Distinct()
+        )
+        assert_that(persons | "CountPersons" >> beam.combiners.Count.Globally(), equal_to([1]), label="OnePerson")
+        articles = out["entities"] | "ArticleIds" >> beam.Map(lambda r: r["article_id"]) | "DistinctArticles" >> beam.Distinct()
+        assert_that(articles | "CountArticles" >> beam.combiners.Count.Globally(), equal_to([2]), label="EnglishSkipped")
+        assert_that(out["article_entities"] | "CountSets" >> beam.combiners.Count.Globally(), equal_to([2]), label="EntitySets")

@@ -431,15 +431,13 @@ class EntityExtractor:
         return offset, last
 
     def _persons(self, page: _Page) -> Iterator[Mention]:
-        tokens = page.tokens
         taken: set[int] = set()
         for i in page.positions(TRIGGER):
-            if True:
-                found = self._after_trigger(page, i)
-                if found:
-                    offset, first, last = found
-                    taken.update(range(first, last + 1))
-                    yield self._person(page, first, offset, last, "trigger", 0.85)
+            found = self._after_trigger(page, i)
+            if found:
+                offset, first, last = found
+                taken.update(range(first, last + 1))
+                yield self._person(page, first, offset, last, "trigger", 0.85)
         for i in page.positions(GIVEN):
             if i in taken:
                 continue

@@ -33,7 +33,9 @@ def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam
         cleaned["documents"] | "NormalizeText" >> NormalizeText(config.normalization) | "DetectLanguage" >> DetectLanguage(config.language)
     )
     entities = documents | "ExtractEntities" >> ExtractEntities(config.entities, run)
-    stories = entities["documents"] | "GroupStories" >> GroupStories(config.dedup, run)
+    stories = {"documents": entities["documents"], "article_entities": entities["article_entities"]} | "GroupStories" >> GroupStories(
+        config.dedup, run
+    )
     rejects = (read[REJECTS_TAG], cleaned[REJECTS_TAG]) | "FlattenRejects" >> beam.Flatten()
     tables = {
         "articles": stories["documents"] | "ArticleRows" >> beam.Map(article_row, run),

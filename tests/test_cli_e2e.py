@@ -139,3 +139,24 @@ def test_python_m_pipelines_ingest_takes_the_same_arguments(tmp_path: Path) -> N
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert read(out, "articles").num_rows == 1
+
+
+def test_gold_stories_000_and_003_share_a_story_and_no_other_pair_does(sample_run: Path, gold: dict) -> None:
+    articles = read(sample_run, "articles").to_pylist()
+    story_of = {Path(a["source_uri"]).name: a["story_id"] for a in articles}
+    label_of = {a["file"]: a["story"] for a in gold["articles"]}
+    for x, y in __import__("itertools").combinations(sorted(story_of), 2):
+        assert (story_of[x] == story_of[y]) == (label_of[x] == label_of[y]), (x, y)
+    stories = read(sample_run, "stories").to_pylist()
+    assert sorted(s["size"] for s in stories) == [1, 1, 1, 2]
+
+
+def test_entities_offsets_match_the_article_text(sample_run: Path) -> None:
+    con = duckdb.connect()
+    bad = con.execute(
+        f"select count(*) from read_parquet('{sample_run}/entities/**/*.parquet') e "
+        f"join read_parquet('{sample_run}/articles/**/*.parquet') a using (article_id) "
+        'where substr(a.text, e.start + 1, e."end" - e.start) <> e.text'
+    ).fetchone()[0]
+    assert bad == 0
+    assert con.execute(f"select count(distinct type) from read_parquet('{sample_run}/entities/**/*.parquet')").fetchone()[0] == 3

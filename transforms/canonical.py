@@ -99,8 +99,9 @@ def org_core(key: str) -> str | None:
     return " ".join(tokens[1:]) if len(tokens) >= 2 and tokens[0] in ORG_HEADS else None
 
 
-def resolve(key_surfaces: Iterable[tuple[tuple[str, str], list[str]]]) -> dict[tuple[str, str], tuple[str, str]]:
-    """(type, key) with every surface seen for it -> (entity_id, canonical display name).
+def resolve(key_surfaces: Iterable[tuple[tuple[str, str], list[str] | dict[str, int]]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(type, key) with the surfaces seen for it (a list, or surface -> count)
+    -> (entity_id, canonical display name).
 
     Core ORG names with exactly one full name in the corpus are merged into it.
     """

@@ -28,9 +28,12 @@ from datetime import datetime
 from typing import Any
 
 import apache_beam as beam
+import numpy as np
 
+from transforms.minhash import MinHasher, band_keys, compact, estimated_jaccard, jaccard_unique, shingles32, words
 from transforms.records import Document
 from transforms.runinfo import RunInfo
+from transforms.textreuse import evidence, shard_pairs, story_score
 
 NAMESPACE = "khabar.dedup"
 EXACT, NEAR, STORY = "exact", "near", "story"
@@ -44,12 +47,20 @@ class DedupConfig:
     near / story: switch a level off (exact is always on).
     shingle_size: words per shingle (5).
     num_perm / bands: MinHash permutations and LSH bands (rows = num_perm // bands);
-      16 bands of 8 rows catch Jaccard 0.8 pairs with probability > 0.999.
+      with 128 / 16 (8 rows) a pair at Jaccard 0.8 is an LSH candidate with
+      probability 1 - (1 - 0.8^8)^16 = 0.95 and one at 0.5 with 0.06. Near
+      duplicates also share many rare shingles, so the shingle index finds
+      them too (verified by exact Jaccard); LSH is what catches stories copied
+      so often that their shingles pass story_max_df.
     near_threshold: estimated Jaccard a near-duplicate pair must reach (0.8).
     max_bucket: LSH buckets or shingle postings larger than this are hot keys
       (boilerplate, quotes everyone repeats) and are skipped.
     story_max_df: a shingle on more documents than this is not rare.
-    story_min_shared: rare shingles two articles must share to be compared.
+    story_min_shared: rare shingles two articles must share to be compared. A
+      passage of story_min_passage words is story_min_passage - shingle_size + 1
+      consecutive shingles, so the default 8 drops no pair the score could accept.
+    index_shards: hash shards of the rare-shingle index; each article sends one
+      array a shard (raise it on a cluster so shards stay small).
     story_min_passage: words of the longest verbatim passage that alone make
       two articles one story (with a shared entity and compatible dates).
     story_min_score: total score (see textreuse.story_score) to accept a pair.
@@ -63,8 +74,9 @@ class DedupConfig:
     bands: int = 16
     near_threshold: float = 0.8
     max_bucket: int = 200
-    story_max_df: int = 50
-    story_min_shared: int = 4
+    story_max_df: int = 25
+    story_min_shared: int = 8
+    index_shards: int = 16
     story_min_passage: int = 12
     story_min_score: float = 1.0
     story_max_days: float = 4.0
@@ -182,7 +194,149 @@ def exact_edges(group: tuple[str, Iterable[str]]) -> Iterator[tuple[str, str, st
         yield ids[0], other, EXACT
 
 
+def bucket_edges(members: list[tuple[str, bytes]], threshold: float, max_bucket: int) -> Iterator[tuple[str, str, str]]:
+    """Near-duplicate edges inside one LSH bucket, verified by the signatures' Jaccard.
+
+    A bucket larger than max_bucket (one story copied hundreds of times) is
+    verified as a star around its smallest id, not pair by pair.
+    """
+    members = sorted(set(members))
+    if len(members) < 2:
+        return
+    if len(members) > max_bucket:
+        hub, hub_signature = members[0]
+        for other, signature in members[1:]:
+            if estimated_jaccard(hub_signature, signature) >= threshold:
+                yield hub, other, NEAR
+        return
+    for x in range(len(members)):
+        for y in range(x + 1, len(members)):
+            if estimated_jaccard(members[x][1], members[y][1]) >= threshold:
+                yield members[x][0], members[y][0], NEAR
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What verifying a candidate pair needs of one article.
+
+    Shingles travel as bytes (uint32, text order; and sorted unique): bytes
+    pickle far faster than arrays through a shuffle.
+    """
+
+    ordered: bytes
+    unique: bytes
+    published_at: datetime | None
+
+    @classmethod
+    def of(cls, shingles: np.ndarray, published_at: datetime | None) -> Evidence:
+        return cls(shingles.astype(np.uint32).tobytes(), np.unique(shingles).astype(np.uint32).tobytes(), published_at)
+
+    @property
+    def shingles(self) -> np.ndarray:
+        return np.frombuffer(self.ordered, dtype=np.uint32)
+
+    @property
+    def unique_shingles(self) -> np.ndarray:
+        return np.frombuffer(self.unique, dtype=np.uint32)
+
+
+def verify_pair(
+    a: tuple[str, Evidence, frozenset[tuple[str, str]]],
+    b: tuple[str, Evidence, frozenset[tuple[str, str]]],
+    config: DedupConfig,
+) -> tuple[str, str, str] | None:
+    """A near edge when the real Jaccard passes the threshold, a story edge when the text-reuse score does."""
+    (id_a, ev_a, ents_a), (id_b, ev_b, ents_b) = sorted((a, b), key=lambda x: x[0])
+    ua, ub = ev_a.unique_shingles, ev_b.unique_shingles
+    if config.near and jaccard_unique(ua, ub) >= config.near_threshold:
+        return id_a, id_b, NEAR
+    if not config.story:
+        return None
+    reuse = evidence(
+        ev_a.shingles, ev_b.shingles, ents_a, ents_b, ev_a.published_at, ev_b.published_at, config.shingle_size, unique_a=ua, unique_b=ub
+    )
+    if story_score(reuse, config.story_min_passage, config.story_max_days) >= config.story_min_score:
+        return id_a, id_b, STORY
+    return None
+
+
 # ---------------------------------------------------------------- Beam
+
+
+class _FingerprintFn(beam.DoFn):
+    """Document -> (article_id, everything dedup needs); the MinHasher is built once per worker."""
+
+    def __init__(self, config: DedupConfig) -> None:
+        self._config = config
+
+    def setup(self) -> None:
+        self._hasher = MinHasher(self._config.num_perm)
+
+    def process(self, doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
+        shingles = shingles32(words(doc.text_normalized), self._config.shingle_size)
+        yield (
+            doc.article_id,
+            {
+                "fingerprint": fingerprint(doc),
+                "evidence": Evidence.of(shingles, doc.published_at),
+                "signature": compact(self._hasher.signature(shingles)) if self._config.near else b"",
+            },
+        )
+
+
+def _bands(element: tuple[str, dict[str, Any]], bands: int) -> Iterator[tuple[tuple[int, bytes], tuple[str, bytes]]]:
+    article, data = element
+    signature = np.frombuffer(data["signature"], dtype=np.uint16)
+    for band, key in band_keys(signature, bands):
+        yield (band, key), (article, data["signature"])
+
+
+def _shards(element: tuple[str, dict[str, Any]], shards: int) -> Iterator[tuple[int, tuple[str, np.ndarray]]]:
+    """Split an article's shingles by hash shard: one array a shard, not one element a shingle."""
+    article, data = element
+    shingles = data["evidence"].unique_shingles
+    if len(shingles) == 0:
+        return
+    shard_of = shingles % shards
+    for shard in np.unique(shard_of):
+        yield int(shard), (article, shingles[shard_of == shard])
+
+
+class _ShardPairsFn(beam.DoFn):
+    def __init__(self, config: DedupConfig) -> None:
+        self._config = config
+
+    def process(self, element: tuple[int, Iterable[tuple[str, np.ndarray]]]) -> Iterator[tuple[tuple[str, str], int]]:
+        _, members = element
+        yield from shard_pairs(list(members), self._config.story_max_df).items()
+
+
+def _left_side(element: tuple[str, dict[str, list[Any]]]) -> Iterator[tuple[str, tuple[str, Evidence, frozenset[tuple[str, str]]]]]:
+    """Join step 1: each candidate pair (a, b) gets a's evidence and entities, keyed by b."""
+    article, joined = element
+    if not joined["evidence"] or not joined["partners"]:
+        return
+    side = (article, joined["evidence"][0], joined["entities"][0] if joined["entities"] else frozenset())
+    for partner in joined["partners"]:
+        yield partner, side
+
+
+class _VerifyFn(beam.DoFn):
+    """Join step 2: b's evidence meets every a paired with it; verified pairs become edges."""
+
+    def __init__(self, config: DedupConfig) -> None:
+        self._config = config
+
+    def process(self, element: tuple[str, dict[str, list[Any]]]) -> Iterator[tuple[str, str, str]]:
+        article, joined = element
+        if not joined["evidence"]:
+            return
+        right = (article, joined["evidence"][0], joined["entities"][0] if joined["entities"] else frozenset())
+        for left in sorted(joined["left"], key=lambda x: x[0]):
+            edge = verify_pair(left, right, self._config)
+            if edge:
+                beam.metrics.Metrics.counter(NAMESPACE, f"edges_{edge[2]}").inc()
+                yield edge
 
 
 class _ClusterFn(beam.DoFn):
@@ -233,37 +387,74 @@ def _edges_by_component(edges: list[tuple[str, str, str]], comp: dict[str, str])
 
 
 class GroupStories(beam.PTransform):
-    """Documents -> {'documents': with story fields, 'stories': story rows}."""
+    """{'documents', 'article_entities'} -> {'documents': with story fields, 'stories': story rows}.
+
+    Every step is a Map, ParDo, GroupByKey, CoGroupByKey, Flatten or side
+    input: what every runner (the DaskRunner included) executes; no state or
+    timers. Hot keys are capped (max_bucket, story_max_df).
+    """
 
     def __init__(self, config: DedupConfig, run: RunInfo) -> None:
         super().__init__()
         self._config, self._run = config, run
 
-    def candidate_edges(self, docs: beam.PCollection) -> beam.PCollection:
-        return (
+    def expand(self, inputs: dict[str, beam.PCollection]) -> dict[str, beam.PCollection]:
+        config = self._config
+        docs = inputs["documents"]
+        prints = docs | "Fingerprints" >> beam.ParDo(_FingerprintFn(config))
+        edge_sets = [
             docs
             | "KeyByHash" >> beam.Map(lambda d: (d.content_hash, d.article_id))
             | "GroupByHash" >> beam.GroupByKey()
             | "ExactEdges" >> beam.FlatMap(exact_edges)
-        )
-
-    def expand(self, docs: beam.PCollection) -> dict[str, beam.PCollection]:
-        edges = self.candidate_edges(docs)
+        ]
+        if config.near:
+            edge_sets.append(
+                prints
+                | "LshBands" >> beam.FlatMap(_bands, config.bands)
+                | "GroupBuckets" >> beam.GroupByKey()
+                | "NearEdges" >> beam.FlatMap(lambda kv: bucket_edges(list(kv[1]), config.near_threshold, config.max_bucket))
+            )
+        if config.story or config.near:
+            edge_sets.append(self._verified_reuse_edges(prints, inputs.get("article_entities")))
+        edges = edge_sets | "FlattenEdges" >> beam.Flatten() | "DistinctEdges" >> beam.Distinct()
         all_edges = edges | "CollectEdges" >> beam.combiners.ToList()
         comp = all_edges | "Components" >> beam.ParDo(_ClusterFn())
-        grouped_edges = all_edges | "EdgesByComponent" >> beam.Map(lambda e, c: _edges_by_component(e, c), c=beam.pvalue.AsSingleton(comp))
         comp_side = beam.pvalue.AsSingleton(comp)
-        # Only articles on an edge are grouped; every other article is its own story.
+        grouped_edges = all_edges | "EdgesByComponent" >> beam.Map(lambda e, c: _edges_by_component(e, c), c=comp_side)
         results = (
-            docs
-            | "Fingerprint" >> beam.Map(fingerprint)
-            | "KeyByComponent" >> beam.Map(lambda fp, c: (c.get(fp.article_id, fp.article_id), fp), c=comp_side)
+            prints
+            | "KeyByComponent" >> beam.Map(lambda kv, c: (c.get(kv[0], kv[0]), kv[1]["fingerprint"]), c=comp_side)
             | "GroupComponents" >> beam.GroupByKey()
             | "AssignStories"
             >> beam.ParDo(_AssignFn(self._run), beam.pvalue.AsSingleton(grouped_edges)).with_outputs("assignments", main="stories")
         )
-        duplicates = results.assignments | "OnlyDuplicates" >> beam.Filter(lambda kv: kv[1].kind is not None or kv[1].story_id != kv[0])
-        canonicals = results.assignments | "OnlyCanonicalsOfGroups" >> beam.Filter(lambda kv, c: kv[0] in c, c=comp_side)
-        table = (duplicates, canonicals) | "FlattenAssignments" >> beam.Flatten() | "AssignmentTable" >> beam.combiners.ToDict()
+        grouped = results.assignments | "OnlyGrouped" >> beam.Filter(lambda kv, c: kv[0] in c, c=comp_side)
+        table = grouped | "AssignmentTable" >> beam.combiners.ToDict()
         documents = docs | "ApplyAssignments" >> beam.Map(_apply_assignment, beam.pvalue.AsSingleton(table))
         return {"documents": documents, "stories": results.stories}
+
+    def _verified_reuse_edges(self, prints: beam.PCollection, article_entities: beam.PCollection | None) -> beam.PCollection:
+        """Candidate pairs from the rare-shingle index, verified with both articles' shingles, entities and dates."""
+        config = self._config
+        pairs = (
+            prints
+            | "IndexShards" >> beam.FlatMap(_shards, config.index_shards)
+            | "GroupShards" >> beam.GroupByKey()
+            | "ShardPairs" >> beam.ParDo(_ShardPairsFn(config))
+            | "SharedShingles" >> beam.CombinePerKey(sum)
+            | "EnoughShared" >> beam.Filter(lambda kv: kv[1] >= config.story_min_shared)
+            | "PairByFirst" >> beam.Map(lambda kv: kv[0])
+        )
+        evidence_by_id = prints | "Evidence" >> beam.Map(lambda kv: (kv[0], kv[1]["evidence"]))
+        entities = article_entities if article_entities is not None else (prints.pipeline | "NoEntities" >> beam.Create([]))
+        left = (
+            {"evidence": evidence_by_id, "entities": entities, "partners": pairs}
+            | "JoinFirst" >> beam.CoGroupByKey()
+            | "LeftSide" >> beam.FlatMap(_left_side)
+        )
+        return (
+            {"evidence": evidence_by_id, "entities": entities, "left": left}
+            | "JoinSecond" >> beam.CoGroupByKey()
+            | "Verify" >> beam.ParDo(_VerifyFn(config))
+        )

@@ -608,12 +608,16 @@ class ExtractMentionsFn(beam.DoFn):
     def setup(self) -> None:
         self._extractor = EntityExtractor(self._config)
 
-    def process(self, doc: Document) -> Iterator[tuple[tuple[str, str], dict[str, Any]]]:
+    def process(self, doc: Document) -> Iterator[Any]:
         if self._config.arabic_only and doc.language != "ar":
             beam.metrics.Metrics.counter(NAMESPACE, "articles_skipped_not_arabic").inc()
             return
         assert self._extractor is not None
-        for mention in self._extractor.extract(doc.text, doc.author):
+        mentions = self._extractor.extract(doc.text, doc.author)
+        if mentions:
+            # the article's entity identities, for story matching (no shuffle needed)
+            yield beam.pvalue.TaggedOutput("article_keys", (doc.article_id, frozenset((m.type, m.key) for m in mentions)))
+        for mention in mentions:
             beam.metrics.Metrics.counter(NAMESPACE, f"mentions_{mention.type}").inc()
             yield (
                 (mention.type, mention.key),
@@ -630,7 +634,7 @@ class ExtractMentionsFn(beam.DoFn):
             )
 
 
-def _resolution_table(groups: list[tuple[tuple[str, str], list[str]]]) -> dict[tuple[str, str], tuple[str, str]]:
+def _resolution_table(groups: list[tuple[tuple[str, str], dict[str, int]]]) -> dict[tuple[str, str], tuple[str, str]]:
     return resolve(groups)
 
 
@@ -643,7 +647,7 @@ def _entity_row(
 
 
 class ExtractEntities(beam.PTransform):
-    """Documents -> {'documents': unchanged, 'entities': rows, 'article_entities': (article_id, entity ids)}.
+    """Documents -> {'documents': unchanged, 'entities': rows, 'article_entities': (article_id, {(type, key)})}.
 
     Mentions get corpus-wide canonical names in a second step: the distinct
     keys (with their surfaces) are resolved once and reach every worker as a
@@ -655,23 +659,20 @@ class ExtractEntities(beam.PTransform):
         self._config, self._run = config, run
 
     def expand(self, docs: beam.PCollection) -> dict[str, beam.PCollection]:
-        mentions = docs | "Mentions" >> beam.ParDo(ExtractMentionsFn(self._config))
+        extracted = docs | "Mentions" >> beam.ParDo(ExtractMentionsFn(self._config)).with_outputs("article_keys", main="mentions")
+        mentions = extracted.mentions
         table = (
             mentions
             | "KeySurface" >> beam.Map(lambda kv: (kv[0], kv[1]["canonical"]))
+            | "CountSurfaces" >> beam.combiners.Count.PerElement()
+            | "ByKey" >> beam.MapTuple(lambda key_surface, n: (key_surface[0], (key_surface[1], n)))
             | "SurfacesByKey" >> beam.GroupByKey()
-            | "SurfaceLists" >> beam.MapTuple(lambda key, names: (key, sorted(names)))
+            | "SurfaceCounts" >> beam.MapTuple(lambda key, counts: (key, dict(counts)))
             | "AllKeys" >> beam.combiners.ToList()
             | "Resolve" >> beam.Map(_resolution_table)
         )
         rows = mentions | "EntityRows" >> beam.Map(_entity_row, beam.pvalue.AsSingleton(table), self._run)
-        article_entities = (
-            rows
-            | "ArticleEntity" >> beam.Map(lambda r: (r["article_id"], (r["type"], r["entity_id"])))
-            | "EntitiesByArticle" >> beam.GroupByKey()
-            | "EntitySets" >> beam.MapTuple(lambda article, ids: (article, frozenset(ids)))
-        )
-        return {"documents": docs, "entities": rows, "article_entities": article_entities}
+        return {"documents": docs, "entities": rows, "article_entities": extracted.article_keys}
 
 
 def article_entity_sets(rows: Iterable[dict[str, Any]]) -> dict[str, frozenset[tuple[str, str]]]:

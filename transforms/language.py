@@ -56,7 +56,7 @@ def detect_language(text: str, config: LanguageConfig | None = None) -> str:
     """ISO 639-1 code of the text's main language, or 'und'."""
     config = config or LanguageConfig()
     sample = text[:20000]
-    letters = sum(1 for ch in sample[:2000] if ch.isalpha())
+    letters = sum(map(str.isalpha, sample[:2000]))
     if letters < config.min_chars:
         return _script_guess(sample)
     try:

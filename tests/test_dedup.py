@@ -1,0 +1,229 @@
+"""Deduplication and story clustering: levels, scores, clustering, determinism, the gold."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+
+import apache_beam as beam
+import numpy as np
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from tests.conftest import sample_texts
+from transforms.boilerplate import extract_text_page
+from transforms.dedup import (
+    EXACT,
+    NEAR,
+    STORY,
+    DedupConfig,
+    Evidence,
+    Fingerprint,
+    GroupStories,
+    assign_story,
+    bucket_edges,
+    canonical_order,
+    components,
+    exact_edges,
+    verify_pair,
+)
+from transforms.entities import EntityExtractor
+from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard, shingles32, words
+from transforms.normalize import normalize_text
+from transforms.records import Document
+from transforms.runinfo import RunInfo
+from transforms.textreuse import evidence, passages, shard_pairs, story_score
+
+EXTRACTOR = EntityExtractor()
+
+
+def prepared(text: str, published: datetime | None = None) -> tuple[np.ndarray, frozenset[tuple[str, str]], datetime | None]:
+    body = "\n\n".join(extract_text_page(text).body) or text
+    shingles = shingles32(words(normalize_text(body)))
+    entities = frozenset((m.type, m.key) for m in EXTRACTOR.extract(body))
+    return shingles, entities, published
+
+
+def same_story(a: tuple, b: tuple) -> bool:
+    edge = verify_pair(("a", Evidence.of(a[0], a[2]), a[1]), ("b", Evidence.of(b[0], b[2]), b[1]), DedupConfig())
+    return edge is not None
+
+
+def test_only_the_two_versions_of_the_araji_dandah_meeting_are_one_story() -> None:
+    texts = sample_texts()
+    docs = {name[:3]: prepared(text) for name, text in texts.items()}
+    linked = {(a, b) for a, b in itertools.combinations(sorted(docs), 2) if same_story(docs[a], docs[b])}
+    assert linked == {("000", "003")}
+
+
+MEETING_A = """التقى مستشار الأمن القومي العراقي قاسم الأعرجي، اليوم الثلاثاء في بغداد، السفير السوري سطام جدعان الدندح.
+وبحث الجانبان آخر المستجدات الأمنية والسياسية في المنطقة، وأهمية تبادل المعلومات الأمنية والاستخبارية.
+وقال الأعرجي إن العراق مستمر في دعم جهود إعادة النازحين من مخيم الهول إلى مناطقهم الأصلية قبل نهاية العام المقبل.
+وأضاف أن الحكومة خصصت ميزانية جديدة لتأهيل المدارس والمراكز الصحية في القرى الحدودية التي تضررت خلال سنوات الحرب."""
+
+MEETING_B = """استقبل مستشار الأمن القومي العراقي قاسم الأعرجي، الأحد، السفير السوري سطام جدعان الدندح بمناسبة انتهاء مهامه في بغداد.
+وبحث الجانبان آخر المستجدات الأمنية والسياسية في المنطقة، والتنسيق المشترك بين البلدين.
+وقدم الأعرجي درع الاستشارية للسفير تقديرا لجهوده خلال السنوات الأربع الماضية في تعزيز العلاقات الثنائية.
+وأعرب الدندح عن شكره للحكومة العراقية متمنيا للشعب العراقي دوام الأمن والاستقرار والازدهار في المرحلة المقبلة."""
+
+
+def test_same_people_at_two_different_meetings_are_two_stories() -> None:
+    a, b = prepared(MEETING_A), prepared(MEETING_B)
+    assert a[1] & b[1]  # they do share the people
+    assert not same_story(a, b)
+
+
+def test_a_rewrite_far_apart_in_time_is_not_the_same_story() -> None:
+    texts = list(sample_texts().values())
+    a = prepared(texts[0], datetime(2020, 9, 1, tzinfo=UTC))
+    b = prepared(texts[3], datetime(2021, 3, 1, tzinfo=UTC))
+    assert not same_story(a, b)
+    c = prepared(texts[3], datetime(2020, 9, 2, tzinfo=UTC))
+    assert same_story(a, c)
+
+
+def test_passages_and_scores() -> None:
+    a = np.array([1, 2, 3, 4, 9, 10, 11, *range(100, 130)], dtype=np.uint32)  # the shorter article, in text order
+    b = np.unique(np.array([3, 4, 1, 2, 10, 11, *range(500, 540)], dtype=np.uint32))
+    assert passages(a, b, 5) == [8, 6]  # runs of 4 and 2 shingles -> 8 and 6 words
+    ev = evidence(a, b, frozenset({("PER", "x")}), frozenset({("PER", "x")}), None, None)
+    assert ev.longest_passage == 8 and ev.shared_actors == 1 and ev.containment < 0.5
+    assert story_score(ev, min_passage=12, max_days=4) == 0.0  # short shared passages: formulas, not a story
+    long_a = np.arange(1, 60, dtype=np.uint32)
+    long_b = np.unique(np.concatenate([np.arange(1, 20), np.arange(700, 900)]).astype(np.uint32))
+    ev = evidence(long_a, long_b, frozenset({("PER", "x")}), frozenset({("PER", "x")}), None, None)
+    assert ev.longest_passage == 23 and story_score(ev, 12, 4) >= 1.0
+    no_actor = evidence(long_a, long_b, frozenset({("LOC", "x")}), frozenset({("LOC", "x")}), None, None)
+    assert story_score(no_actor, 12, 4) == 0.0
+
+
+def test_near_duplicates_verify_by_real_jaccard() -> None:
+    text = normalize_text(list(sample_texts().values())[1])
+    edited = text.replace("الشمري", "الشمّري", 1).replace("مؤتمر", "لقاء", 1)
+    a, b = shingles32(words(text)), shingles32(words(edited))
+    assert jaccard(a, b) > 0.9
+    hasher = MinHasher()
+    assert abs(estimated_jaccard(compact(hasher.signature(a)), compact(hasher.signature(b))) - jaccard(a, b)) < 0.1
+    edge = verify_pair(("x", Evidence.of(a, None), frozenset()), ("y", Evidence.of(b, None), frozenset()), DedupConfig())
+    assert edge == ("x", "y", NEAR)
+
+
+def test_hot_lsh_buckets_are_verified_as_a_star() -> None:
+    signature = compact(MinHasher().signature(np.arange(100, dtype=np.uint32)))
+    members = [(f"id{i:03d}", signature) for i in range(300)]
+    edges = list(bucket_edges(members, 0.8, max_bucket=50))
+    assert len(edges) == 299 and {e[0] for e in edges} == {"id000"}
+
+
+def test_shard_index_counts_shared_rare_shingles_and_skips_common_ones() -> None:
+    members = [
+        ("a", np.array([1, 2, 3, 7], dtype=np.uint32)),
+        ("b", np.array([1, 2, 3], dtype=np.uint32)),
+        ("c", np.array([3, 7], dtype=np.uint32)),
+    ]
+    assert shard_pairs(members, max_df=2) == {("a", "b"): 2, ("a", "c"): 1}
+    assert shard_pairs(members, max_df=3) == {("a", "b"): 3, ("a", "c"): 2, ("b", "c"): 1}
+
+
+def test_components_chain_and_are_keyed_by_the_smallest_id() -> None:
+    comp = components([("b", "c", STORY), ("a", "b", NEAR), ("x", "y", EXACT)])
+    assert comp == {"a": "a", "b": "a", "c": "a", "x": "x", "y": "x"}
+    assert list(exact_edges(("h", ["c", "a", "b"]))) == [("a", "b", EXACT), ("a", "c", EXACT)]
+
+
+def fp(article: str, date: datetime | None, length: int, digest: str = "h") -> Fingerprint:
+    return Fingerprint(article, digest, date, length, f"title {article}", "src")
+
+
+def test_canonical_is_earliest_then_longest_then_smallest_id() -> None:
+    early, late = datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 2, tzinfo=UTC)
+    members = [fp("c", None, 900), fp("b", late, 100), fp("a", early, 50)]
+    assert min(members, key=canonical_order).article_id == "a"
+    assert min([fp("b", None, 10), fp("a", None, 10), fp("c", None, 20)], key=canonical_order).article_id == "c"
+    assert min([fp("b", None, 10), fp("a", None, 10)], key=canonical_order).article_id == "a"
+
+
+def test_duplicate_kinds_relative_to_the_canonical() -> None:
+    members = [fp("a", None, 100, "h1"), fp("b", None, 90, "h1"), fp("c", None, 80, "h2"), fp("d", None, 70, "h3")]
+    result = assign_story(members, [("a", "b", EXACT), ("a", "c", NEAR), ("c", "d", STORY)])
+    assert {k: v.kind for k, v in result.items()} == {"a": None, "b": EXACT, "c": NEAR, "d": STORY}
+    assert {v.story_id for v in result.values()} == {"a"}
+
+
+def _docs() -> list[Document]:
+    out = []
+    for name, text in sample_texts().items():
+        page = extract_text_page(text)
+        body = "\n\n".join(page.body)
+        norm = normalize_text(body)
+        from transforms.normalize import content_hash
+
+        out.append(
+            Document(
+                source_uri=f"file:///s/{name}",
+                record_key="",
+                content="",
+                content_type="text",
+                size_bytes=1,
+                digest=name,
+                text=body,
+                text_normalized=norm,
+                content_hash=content_hash(norm),
+                title=page.title,
+                language="ar",
+            )
+        )
+    copy = out[1]
+    out.append(
+        Document(
+            source_uri="file:///s/copy.txt",
+            record_key="",
+            content="",
+            content_type="text",
+            size_bytes=1,
+            digest="copy",
+            text=copy.text,
+            text_normalized=copy.text_normalized,
+            content_hash=copy.content_hash,
+            title=copy.title,
+            language="ar",
+        )
+    )
+    return out
+
+
+def _entity_sets(docs: list[Document]) -> list[tuple[str, frozenset[tuple[str, str]]]]:
+    return [(d.article_id, frozenset((m.type, m.key) for m in EXTRACTOR.extract(d.text))) for d in docs]
+
+
+@pytest.mark.parametrize("order", [0, 1])
+def test_group_stories_transform_is_deterministic_whatever_the_input_order(order: int) -> None:
+    docs = _docs()
+    if order:
+        docs = list(reversed(docs))
+    by_name = {d.source_uri.rsplit("/", 1)[1][:3]: d.article_id for d in docs}
+    run = RunInfo.new()
+    with TestPipeline() as p:
+        out = {
+            "documents": p | "Docs" >> beam.Create(docs),
+            "article_entities": p | "Ents" >> beam.Create(_entity_sets(docs)),
+        } | GroupStories(DedupConfig(), run)
+        stories = out["documents"] | beam.Map(lambda d: (d.source_uri.rsplit("/", 1)[1][:3], d.story_id[:8], d.duplicate_kind))
+        story_of_003 = by_name["003"][:8]  # 003 is longer than 000: the canonical
+        story_of_001 = min(by_name["001"], by_name["cop"])[:8]
+        assert_that(
+            stories,
+            equal_to(
+                [
+                    ("000", story_of_003, STORY),
+                    ("003", story_of_003, None),
+                    ("001", story_of_001, EXACT if by_name["001"] > by_name["cop"] else None),
+                    ("cop", story_of_001, EXACT if by_name["cop"] > by_name["001"] else None),
+                    ("002", by_name["002"][:8], None),
+                    ("004", by_name["004"][:8], None),
+                ]
+            ),
+            label="Stories",
+        )
+        assert_that(out["stories"] | beam.Map(lambda r: r["size"]), equal_to([2, 2, 1, 1]), label="Sizes")

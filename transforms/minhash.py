@@ -1,0 +1,104 @@
+"""Word shingles, MinHash signatures and LSH bands (numpy, deterministic).
+
+Words are hashed once each (blake2b, 64 bits, cached); a k-shingle's hash
+combines its words' hashes polynomially in uint64 arithmetic, so shingling a
+4 KB article is a few vectorized operations. Everything is seeded and
+independent of Python's hash randomization: the same text gives the same
+shingles, signature and bands on every worker and runner.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+
+_WORD = re.compile(r"[^\W_]+")
+_MERSENNE = np.uint64((1 << 61) - 1)
+_MAX32 = np.uint64(0xFFFFFFFF)
+_WORD_HASHES: dict[str, int] = {}
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+
+def words(text_normalized: str) -> list[str]:
+    return _WORD.findall(text_normalized)
+
+
+def _word_hash(word: str) -> int:
+    value = _WORD_HASHES.get(word)
+    if value is None:
+        if len(_WORD_HASHES) > 1_000_000:
+            _WORD_HASHES.clear()
+        value = _WORD_HASHES[word] = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+    return value
+
+
+def shingle_hashes(tokens: list[str], k: int = 5) -> np.ndarray:
+    """Hashes (uint64) of the consecutive k-word shingles, in text order; one shingle for shorter texts."""
+    if not tokens:
+        return np.zeros(0, dtype=np.uint64)
+    hashes = np.fromiter((_word_hash(w) for w in tokens), dtype=np.uint64, count=len(tokens))
+    if len(tokens) < k:
+        k = len(tokens)
+    with np.errstate(over="ignore"):
+        combined = hashes[: len(tokens) - k + 1].copy()
+        for offset in range(1, k):
+            combined = combined * _MULTIPLIER + hashes[offset : len(tokens) - k + 1 + offset]
+    return combined
+
+
+def shingles32(tokens: list[str], k: int = 5) -> np.ndarray:
+    """32-bit shingle hashes in text order (what signatures and the index use)."""
+    return (shingle_hashes(tokens, k) & _MAX32).astype(np.uint32)
+
+
+class MinHasher:
+    """num_perm universal hash functions (a*x + b) mod (2^61 - 1), fixed seed."""
+
+    def __init__(self, num_perm: int = 128, seed: int = 1) -> None:
+        generator = np.random.RandomState(seed)
+        self.num_perm = num_perm
+        self._a = generator.randint(1, (1 << 61) - 1, size=num_perm, dtype=np.uint64)
+        self._b = generator.randint(0, (1 << 61) - 1, size=num_perm, dtype=np.uint64)
+
+    def signature(self, shingles: np.ndarray) -> np.ndarray:
+        """uint32 signature of a set of 32-bit shingle hashes (all 0xFFFFFFFF for an empty set)."""
+        if len(shingles) == 0:
+            return np.full(self.num_perm, 0xFFFFFFFF, dtype=np.uint32)
+        values = np.unique(shingles).astype(np.uint64)
+        with np.errstate(over="ignore"):
+            permuted = (values[:, None] * self._a[None, :] + self._b[None, :]) % _MERSENNE
+        return (permuted & _MAX32).min(axis=0).astype(np.uint32)
+
+
+def band_keys(signature: np.ndarray, bands: int) -> list[tuple[int, bytes]]:
+    """(band, the band's bytes): equal keys make LSH candidates."""
+    rows = len(signature) // bands
+    raw = signature[: rows * bands].tobytes()
+    width = rows * signature.itemsize
+    return [(band, raw[band * width : (band + 1) * width]) for band in range(bands)]
+
+
+def compact(signature: np.ndarray) -> bytes:
+    """The signature truncated to 16 bits a value: half the bytes through the shuffle;
+    two unrelated values agree with probability 1/65536, invisible in a Jaccard estimate."""
+    return (signature & 0xFFFF).astype(np.uint16).tobytes()
+
+
+def estimated_jaccard(a: bytes, b: bytes) -> float:
+    x, y = np.frombuffer(a, dtype=np.uint16), np.frombuffer(b, dtype=np.uint16)
+    return float(np.mean(x == y)) if len(x) else 0.0
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two shingle sets."""
+    return jaccard_unique(np.unique(a), np.unique(b))
+
+
+def jaccard_unique(sa: np.ndarray, sb: np.ndarray) -> float:
+    """Exact Jaccard of two sorted unique shingle arrays."""
+    if len(sa) == 0 and len(sb) == 0:
+        return 1.0
+    shared = len(np.intersect1d(sa, sb, assume_unique=True))
+    return shared / (len(sa) + len(sb) - shared)

@@ -1,0 +1,133 @@
+"""Text reuse between rewrites of one wire story.
+
+Outlets rewrite an agency story around the same quotes: the versions share
+little vocabulary overall (word 5-shingle Jaccard about 0.03) but keep
+verbatim passages, the same people and organizations, and the same days.
+Different meetings of the same people share the people and some formulaic
+phrases ("آخر المستجدات الأمنية والسياسية"), but not long passages of
+specific content. So the score weighs the shared passages, not who is
+involved: people only confirm.
+
+Candidates come from an inverted index of shingles with a document-frequency
+cut-off, built per hash shard with numpy (``shard_pairs``): a shingle found
+on more than ``max_df`` articles is boilerplate or a formula, not evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ReuseEvidence:
+    containment: float  # shared shingles / shingles of the shorter article
+    longest_passage: int  # words of the longest verbatim passage
+    passage_words: int  # words in shared passages of at least `min_passage_words`
+    shared_actors: int  # shared PER and ORG entities
+    days_apart: float | None  # published_at gap when both are known
+
+
+def contains(sorted_unique: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Boolean mask: which values are in sorted_unique (binary search, no sort of values)."""
+    if len(sorted_unique) == 0:
+        return np.zeros(len(values), dtype=bool)
+    index = np.minimum(np.searchsorted(sorted_unique, values), len(sorted_unique) - 1)
+    return sorted_unique[index] == values
+
+
+def passages(a: np.ndarray, b_unique: np.ndarray, shingle_size: int) -> list[int]:
+    """Lengths in words of the verbatim passages of `a` (shingles in text order) also in
+    `b_unique` (the other article's sorted unique shingles)."""
+    if len(a) == 0 or len(b_unique) == 0:
+        return []
+    positions = np.flatnonzero(contains(b_unique, a))
+    if len(positions) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(positions) != 1)
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [len(positions) - 1]))
+    return sorted((int(e - s + 1) + shingle_size - 1 for s, e in zip(starts, ends, strict=True)), reverse=True)
+
+
+def evidence(
+    a: np.ndarray,
+    b: np.ndarray,
+    entities_a: frozenset[tuple[str, str]],
+    entities_b: frozenset[tuple[str, str]],
+    date_a: datetime | None,
+    date_b: datetime | None,
+    shingle_size: int = 5,
+    min_passage_words: int = 8,
+    unique_a: np.ndarray | None = None,
+    unique_b: np.ndarray | None = None,
+) -> ReuseEvidence:
+    """How much of the shorter article reappears in the other (a and b: shingles in text order)."""
+    ua = np.unique(a) if unique_a is None else unique_a
+    ub = np.unique(b) if unique_b is None else unique_b
+    shared = int(contains(ub, ua).sum())
+    smaller = min(len(ua), len(ub)) or 1
+    lengths = passages(a, ub, shingle_size) if len(ua) <= len(ub) else passages(b, ua, shingle_size)
+    actors = {e for e in entities_a & entities_b if e[0] in ("PER", "ORG")}
+    days = abs((date_a - date_b).total_seconds()) / 86400 if date_a and date_b else None
+    return ReuseEvidence(
+        containment=shared / smaller,
+        longest_passage=lengths[0] if lengths else 0,
+        passage_words=sum(n for n in lengths if n >= min_passage_words),
+        shared_actors=len(actors),
+        days_apart=days,
+    )
+
+
+def story_score(ev: ReuseEvidence, min_passage: int, max_days: float) -> float:
+    """>= 1.0 means the same story.
+
+    Dates known on both sides and further apart than max_days: never.
+    Heavy reuse (containment >= 0.5): the same story whoever is named.
+    Otherwise the passages carry the score (a passage of min_passage words
+    and 20 words of passages reach 1.0) and require at least one shared
+    person or organization; sharing actors alone scores nothing.
+    """
+    if ev.days_apart is not None and ev.days_apart > max_days:
+        return 0.0
+    if ev.containment >= 0.5:
+        return 1.0 + ev.containment
+    if ev.shared_actors == 0 or ev.longest_passage < min_passage:
+        return 0.0
+    return min(ev.passage_words / 20.0, 2.0)
+
+
+def shard_pairs(members: list[tuple[str, np.ndarray]], max_df: int) -> dict[tuple[str, str], int]:
+    """Inverted index of one hash shard: (article a, article b) -> shingles they share,
+    counting only shingles on 2..max_df articles."""
+    if len(members) < 2:
+        return {}
+    ids = sorted({article for article, _ in members})
+    index_of = {article: i for i, article in enumerate(ids)}
+    hashes = np.concatenate([np.unique(h) for _, h in members])
+    owners = np.concatenate([np.full(len(np.unique(h)), index_of[a], dtype=np.int64) for a, h in members])
+    order = np.lexsort((owners, hashes))
+    hashes, owners = hashes[order], owners[order]
+    # collapse an article listed twice for one shingle (one article may reach a shard twice)
+    keep = np.ones(len(hashes), dtype=bool)
+    keep[1:] = (hashes[1:] != hashes[:-1]) | (owners[1:] != owners[:-1])
+    hashes, owners = hashes[keep], owners[keep]
+    boundaries = np.flatnonzero(np.diff(hashes)) + 1
+    starts = np.concatenate(([0], boundaries))
+    sizes = np.diff(np.concatenate((starts, [len(hashes)])))
+    chosen = (sizes >= 2) & (sizes <= max_df)
+    left_parts, right_parts = [], []
+    # Pairs of every posting list, generated per list size with numpy (no Python loop over pairs).
+    for size in np.unique(sizes[chosen]):
+        group_starts = starts[chosen & (sizes == size)]
+        x, y = np.triu_indices(int(size), k=1)
+        left_parts.append(owners[group_starts[:, None] + x[None, :]].ravel())
+        right_parts.append(owners[group_starts[:, None] + y[None, :]].ravel())
+    if not left_parts:
+        return {}
+    left, right = np.concatenate(left_parts), np.concatenate(right_parts)
+    low, high = np.minimum(left, right), np.maximum(left, right)
+    encoded, counts = np.unique(low * len(ids) + high, return_counts=True)
+    return {(ids[int(code // len(ids))], ids[int(code % len(ids))]): int(count) for code, count in zip(encoded, counts, strict=True)}

@@ -40,7 +40,7 @@ import apache_beam as beam
 
 from transforms.metadata import author_from_line, is_date_line, parse_byline, parse_date, source_from_line
 from transforms.normalize import normalize_light, strip_invisible
-from transforms.records import REJECTS_TAG, Document, Reject, reject_output
+from transforms.records import Collect, Document, Reject, as_singleton, one, reject_output, split_rejects
 
 NAMESPACE = "khabar.boilerplate"
 
@@ -607,8 +607,8 @@ class StripBoilerplateFn(beam.DoFn):
     def __init__(self, config: BoilerplateConfig) -> None:
         self._config = config
 
-    def process(self, doc: Document, templates: dict[str, frozenset[int]] | None = None) -> Iterator[Any]:
-        site_templates = (templates or {}).get(source_key(doc), frozenset())
+    def process(self, doc: Document, templates: list[dict[str, frozenset[int]]] | None = None) -> Iterator[Any]:
+        site_templates = one(templates or [], {}).get(source_key(doc), frozenset())
         try:
             extraction = strip_boilerplate(doc, self._config, site_templates)
         except Exception as exc:  # a parser bug on one hostile page must not stop the run
@@ -643,7 +643,7 @@ def _template_table(entries: Iterable[tuple[str, int]]) -> dict[str, frozenset[i
 
 
 class StripBoilerplate(beam.PTransform):
-    """Documents -> cleaned Documents (main) and rejects (tagged 'rejects').
+    """Documents -> {'documents': cleaned Documents, 'rejects': Rejects}.
 
     Template lines are found across the whole input: a line's pages per source
     are counted with CombinePerKey, and the lines over the thresholds reach
@@ -669,8 +669,6 @@ class StripBoilerplate(beam.PTransform):
             )
             | "TemplateKeys" >> beam.Map(lambda kv: kv[0])
         )
-        table = templates | "TemplateTable" >> beam.combiners.ToList() | "ByTemplateSource" >> beam.Map(_template_table)
-        cleaned = docs | "Classify" >> beam.ParDo(StripBoilerplateFn(config), templates=beam.pvalue.AsSingleton(table)).with_outputs(
-            REJECTS_TAG, main="documents"
-        )
-        return {"documents": cleaned.documents, REJECTS_TAG: cleaned[REJECTS_TAG]}
+        table = templates | "TemplateTable" >> Collect() | "ByTemplateSource" >> beam.Map(_template_table)
+        cleaned = docs | "Classify" >> beam.ParDo(StripBoilerplateFn(config), templates=as_singleton(table))
+        return split_rejects(cleaned, "Cleaned", "documents", Document)

@@ -31,7 +31,7 @@ import apache_beam as beam
 import numpy as np
 
 from transforms.minhash import MinHasher, band_keys, compact, estimated_jaccard, jaccard_unique, shingles32, words
-from transforms.records import Document
+from transforms.records import Collect, Document, as_singleton, one, split_by_type
 from transforms.runinfo import RunInfo
 from transforms.textreuse import evidence, shard_pairs, story_score
 
@@ -352,17 +352,15 @@ class _AssignFn(beam.DoFn):
     def __init__(self, run: RunInfo) -> None:
         self._run = run
 
-    def process(
-        self, element: tuple[str, Iterable[Fingerprint]], edges_by_component: dict[str, list[tuple[str, str, str]]]
-    ) -> Iterator[Any]:
+    def process(self, element: tuple[str, Iterable[Fingerprint]], edges_view: list[dict[str, list[tuple[str, str, str]]]]) -> Iterator[Any]:
         key, members = element
         members = sorted(members, key=lambda fp: fp.article_id)
-        assignments = assign_story(members, edges_by_component.get(key, []))
+        assignments = assign_story(members, one(edges_view, {}).get(key, []))
         story_id = next(iter(assignments.values())).story_id
         for article_id, assignment in assignments.items():
             if assignment.kind:
                 beam.metrics.Metrics.counter(NAMESPACE, f"duplicates_{assignment.kind}").inc()
-            yield beam.pvalue.TaggedOutput("assignments", (article_id, assignment))
+            yield article_id, assignment
         beam.metrics.Metrics.counter(NAMESPACE, "stories").inc()
         yield story_row(members, story_id, self._run)
 
@@ -418,21 +416,21 @@ class GroupStories(beam.PTransform):
         if config.story or config.near:
             edge_sets.append(self._verified_reuse_edges(prints, inputs.get("article_entities")))
         edges = edge_sets | "FlattenEdges" >> beam.Flatten() | "DistinctEdges" >> beam.Distinct()
-        all_edges = edges | "CollectEdges" >> beam.combiners.ToList()
+        all_edges = edges | "CollectEdges" >> Collect()
         comp = all_edges | "Components" >> beam.ParDo(_ClusterFn())
-        comp_side = beam.pvalue.AsSingleton(comp)
-        grouped_edges = all_edges | "EdgesByComponent" >> beam.Map(lambda e, c: _edges_by_component(e, c), c=comp_side)
+        comp_side = as_singleton(comp)
+        grouped_edges = all_edges | "EdgesByComponent" >> beam.Map(lambda e, c: _edges_by_component(e, one(c, {})), c=comp_side)
         results = (
             prints
-            | "KeyByComponent" >> beam.Map(lambda kv, c: (c.get(kv[0], kv[0]), kv[1]["fingerprint"]), c=comp_side)
+            | "KeyByComponent" >> beam.Map(lambda kv, c: (one(c, {}).get(kv[0], kv[0]), kv[1]["fingerprint"]), c=comp_side)
             | "GroupComponents" >> beam.GroupByKey()
-            | "AssignStories"
-            >> beam.ParDo(_AssignFn(self._run), beam.pvalue.AsSingleton(grouped_edges)).with_outputs("assignments", main="stories")
+            | "AssignStories" >> beam.ParDo(_AssignFn(self._run), as_singleton(grouped_edges))
         )
-        grouped = results.assignments | "OnlyGrouped" >> beam.Filter(lambda kv, c: kv[0] in c, c=comp_side)
-        table = grouped | "AssignmentTable" >> beam.combiners.ToDict()
-        documents = docs | "ApplyAssignments" >> beam.Map(_apply_assignment, beam.pvalue.AsSingleton(table))
-        return {"documents": documents, "stories": results.stories}
+        results = split_by_type(results, "Assigned", stories=dict, assignments=tuple)
+        grouped = results["assignments"] | "OnlyGrouped" >> beam.Filter(lambda kv, c: kv[0] in one(c, {}), c=comp_side)
+        table = grouped | "AssignmentTable" >> Collect() | "AsDict" >> beam.Map(dict)
+        documents = docs | "ApplyAssignments" >> beam.Map(lambda d, t: _apply_assignment(d, one(t, {})), as_singleton(table))
+        return {"documents": documents, "stories": results["stories"]}
 
     def _verified_reuse_edges(self, prints: beam.PCollection, article_entities: beam.PCollection | None) -> beam.PCollection:
         """Candidate pairs from the rare-shingle index, verified with both articles' shingles, entities and dates."""

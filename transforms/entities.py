@@ -33,7 +33,7 @@ import apache_beam as beam
 
 from transforms.canonical import ORG_HEADS, name_key, person_key, resolve
 from transforms.gazetteer import Token, form, given_names, load_gazetteer, nationalities, tokenize, triggers
-from transforms.records import Document
+from transforms.records import Collect, Document, as_singleton, one, split_by_type
 from transforms.runinfo import RunInfo
 
 NAMESPACE = "khabar.entities"
@@ -598,6 +598,15 @@ def _non_overlapping(candidates: list[Mention]) -> list[Mention]:
 # ---------------------------------------------------------------- Beam
 
 
+@dataclass(frozen=True)
+class ArticleKeys:
+    """An article's entity identities (type, key), for story matching (not a
+    tuple, so that it splits apart from the mention tuples)."""
+
+    article_id: str
+    keys: frozenset[tuple[str, str]]
+
+
 class ExtractMentionsFn(beam.DoFn):
     """Document -> (type, key, mention row without ids); the extractor is built once per worker."""
 
@@ -616,7 +625,7 @@ class ExtractMentionsFn(beam.DoFn):
         mentions = self._extractor.extract(doc.text, doc.author)
         if mentions:
             # the article's entity identities, for story matching (no shuffle needed)
-            yield beam.pvalue.TaggedOutput("article_keys", (doc.article_id, frozenset((m.type, m.key) for m in mentions)))
+            yield ArticleKeys(doc.article_id, frozenset((m.type, m.key) for m in mentions))
         for mention in mentions:
             beam.metrics.Metrics.counter(NAMESPACE, f"mentions_{mention.type}").inc()
             yield (
@@ -659,8 +668,10 @@ class ExtractEntities(beam.PTransform):
         self._config, self._run = config, run
 
     def expand(self, docs: beam.PCollection) -> dict[str, beam.PCollection]:
-        extracted = docs | "Mentions" >> beam.ParDo(ExtractMentionsFn(self._config)).with_outputs("article_keys", main="mentions")
-        mentions = extracted.mentions
+        extracted = split_by_type(
+            docs | "Mentions" >> beam.ParDo(ExtractMentionsFn(self._config)), "Extracted", mentions=tuple, article_keys=ArticleKeys
+        )
+        mentions = extracted["mentions"]
         table = (
             mentions
             | "KeySurface" >> beam.Map(lambda kv: (kv[0], kv[1]["canonical"]))
@@ -668,11 +679,12 @@ class ExtractEntities(beam.PTransform):
             | "ByKey" >> beam.MapTuple(lambda key_surface, n: (key_surface[0], (key_surface[1], n)))
             | "SurfacesByKey" >> beam.GroupByKey()
             | "SurfaceCounts" >> beam.MapTuple(lambda key, counts: (key, dict(counts)))
-            | "AllKeys" >> beam.combiners.ToList()
+            | "AllKeys" >> Collect()
             | "Resolve" >> beam.Map(_resolution_table)
         )
-        rows = mentions | "EntityRows" >> beam.Map(_entity_row, beam.pvalue.AsSingleton(table), self._run)
-        return {"documents": docs, "entities": rows, "article_entities": extracted.article_keys}
+        rows = mentions | "EntityRows" >> beam.Map(lambda m, t, run: _entity_row(m, one(t, {}), run), as_singleton(table), self._run)
+        article_entities = extracted["article_keys"] | "KeysByArticle" >> beam.Map(lambda k: (k.article_id, k.keys))
+        return {"documents": docs, "entities": rows, "article_entities": article_entities}
 
 
 def article_entity_sets(rows: Iterable[dict[str, Any]]) -> dict[str, frozenset[tuple[str, str]]]:

@@ -24,7 +24,7 @@ import fsspec
 from fsspec.utils import infer_compression
 
 from transforms.decode import DecodeError, decode_bytes
-from transforms.records import REJECTS_TAG, Document, Reject, reject_output, sha256_hex
+from transforms.records import REJECTS_TAG, Document, Reject, reject_output, sha256_hex, split_rejects
 from transforms.redact import redact_url
 
 NAMESPACE = "khabar.read"
@@ -434,7 +434,7 @@ class ReadFileFn(beam.DoFn):
 
 
 class ReadArticles(beam.PTransform):
-    """Glob patterns -> Documents (main) and Rejects (tagged 'rejects')."""
+    """Glob patterns -> {'documents': Documents, 'rejects': Rejects}."""
 
     def __init__(self, patterns: list[str], config: ReadConfig | None = None) -> None:
         super().__init__()
@@ -442,17 +442,18 @@ class ReadArticles(beam.PTransform):
         self._config = config or ReadConfig()
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
-        matched = (
-            pbegin
-            | "Patterns" >> beam.Create(self._patterns)
-            | "ExpandPatterns" >> beam.ParDo(ExpandPatternFn(self._config)).with_outputs(REJECTS_TAG, main="files")
+        matched = split_rejects(
+            pbegin | "Patterns" >> beam.Create(self._patterns) | "ExpandPatterns" >> beam.ParDo(ExpandPatternFn(self._config)),
+            "Matched",
+            "files",
+            str,
         )
         files = (
-            matched.files
+            matched["files"]
             # Distinct drops files named by two patterns and, being a shuffle,
             # spreads the files over workers as a Reshuffle would.
             | "DistinctFiles" >> beam.Distinct()
         )
-        read = files | "ReadFiles" >> beam.ParDo(ReadFileFn(self._config)).with_outputs(REJECTS_TAG, main="documents")
+        read = split_rejects(files | "ReadFiles" >> beam.ParDo(ReadFileFn(self._config)), "Read", "documents", Document)
         rejects = (matched[REJECTS_TAG], read[REJECTS_TAG]) | "FlattenReadRejects" >> beam.Flatten()
-        return {"documents": read.documents, REJECTS_TAG: rejects}
+        return {"documents": read["documents"], REJECTS_TAG: rejects}

@@ -1,8 +1,9 @@
 """Records that flow between stages, and the dead-letter helpers.
 
 A ``Document`` is one article as read (text or HTML); the stages fill in its
-derived fields. A ``Reject`` is a dead-letter row: every stage sends what it
-cannot process to the ``rejects`` tagged output instead of dropping it.
+derived fields. A ``Reject`` is a dead-letter row: every stage emits what it
+cannot process as a Reject, split into the ``rejects`` output, instead of
+dropping it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 import apache_beam as beam
-from apache_beam import pvalue
 
 REJECTS_TAG = "rejects"
 
@@ -79,7 +79,57 @@ class Reject:
         return asdict(self)
 
 
-def reject_output(reject: Reject, namespace: str) -> pvalue.TaggedOutput:
-    """Count a reject under ``<namespace>/rejected_<reason>`` and tag it for the rejects output."""
+def reject_output(reject: Reject, namespace: str) -> Reject:
+    """Count a reject under ``<namespace>/rejected_<reason>``; the stage emits it
+    in its one output and ``split_rejects`` separates it afterwards."""
     beam.metrics.Metrics.counter(namespace, f"rejected_{reject.reason}").inc()
-    return pvalue.TaggedOutput(REJECTS_TAG, reject)
+    return reject
+
+
+def split_by_type(outputs: beam.PCollection, label: str, **kinds: type | tuple[type, ...]) -> dict[str, beam.PCollection]:
+    """One PCollection of mixed records -> one per kind, with Filters.
+
+    Stages emit everything in a single output rather than tagged outputs:
+    Beam's DaskRunner does not keep tagged outputs apart, and a Filter after
+    a ParDo costs nothing once the runner fuses them.
+    """
+    return {
+        name: outputs | f"{label}{name.title().replace('_', '')}" >> beam.Filter(lambda x, k=kind: isinstance(x, k))
+        for name, kind in kinds.items()
+    }
+
+
+def split_rejects(outputs: beam.PCollection, label: str, main: str, main_type: type | tuple[type, ...]) -> dict[str, beam.PCollection]:
+    return split_by_type(outputs, label, **{main: main_type, REJECTS_TAG: Reject})
+
+
+class Collect(beam.PTransform):
+    """All elements -> one list, as exactly one element on every runner.
+
+    beam.combiners.ToList (CombineGlobally) emitted one copy per partition on
+    the DaskRunner, which breaks singleton side inputs; a GroupByKey on one
+    constant key gives a single group everywhere. Read it with
+    ``as_singleton`` and ``one``: an empty input gives no element.
+    """
+
+    def expand(self, pcoll: beam.PCollection) -> beam.PCollection:
+        return (
+            pcoll
+            | "KeyOnce" >> beam.Map(lambda x: (None, x))
+            | "GroupOnce" >> beam.GroupByKey()
+            | "AsOneList" >> beam.MapTuple(lambda _, values: list(values))
+        )
+
+
+def as_singleton(collected: beam.PCollection) -> beam.pvalue.AsList:
+    """A side input of a Collect()ed value; read it with ``one(view, default)``.
+
+    On the DaskRunner a side input may arrive as several identical copies
+    (seen with Beam 2.77), so it is read as a list and its first copy used.
+    """
+    return beam.pvalue.AsList(collected)
+
+
+def one(view: list[Any], default: Any) -> Any:
+    """The value of an as_singleton side input, or default when there was no input."""
+    return view[0] if view else default

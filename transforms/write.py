@@ -26,6 +26,7 @@ import fsspec
 import pyarrow.parquet as pq
 
 from schemas import PARTITION_COLUMN, SORT_KEYS, TABLES, validate_rows
+from transforms.records import Collect, as_singleton, one
 from transforms.runinfo import RunInfo
 
 NAMESPACE = "khabar.write"
@@ -63,7 +64,7 @@ def row_size(row: dict[str, Any]) -> int:
 
 
 def sum_pairs(pairs: Iterable[tuple[int, int]]) -> tuple[int, int]:
-    """Associative (rows, bytes) sum: CombineGlobally feeds it partial sums too."""
+    """(rows, bytes) totals of a table."""
     rows = size = 0
     for count, nbytes in pairs:
         rows += count
@@ -167,13 +168,15 @@ class WriteTable(beam.PTransform):
 
     def expand(self, rows: beam.PCollection) -> beam.PCollection:
         table, config = self._table, self._config
-        totals = rows | "MeasureRows" >> beam.Map(lambda r: (1, row_size(r))) | "SumSizes" >> beam.CombineGlobally(sum_pairs)
+        totals = (
+            rows | "MeasureRows" >> beam.Map(lambda r: (1, row_size(r))) | "CollectSizes" >> Collect() | "SumSizes" >> beam.Map(sum_pairs)
+        )
         return (
             rows
             | "KeyByShard"
             >> beam.Map(
-                lambda r, total: (shard_of(r, table, shard_count(total[0], total[1], config)), r),
-                total=beam.pvalue.AsSingleton(totals),
+                lambda r, total: (shard_of(r, table, shard_count(*one(total, (0, 0)), config)), r),
+                total=as_singleton(totals),
             )
             | "GroupShards" >> beam.GroupByKey()
             | "WriteShards" >> beam.ParDo(WriteShardFn(self._output, self._run, table, config))

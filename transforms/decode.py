@@ -110,8 +110,15 @@ def _script_mix(text: str) -> float:
 
 
 def clean_text(text: str) -> str:
-    """Normalize newlines to \\n and drop NULs and other C0 controls."""
+    """Normalize newlines to \\n, drop NULs and other C0 controls, and replace
+    lone surrogates (JSON escapes like "\\ud800" produce them) with U+FFFD,
+    since no Parquet writer or BI tool accepts them."""
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
     return _CONTROLS.sub("", _NEWLINES.sub("\n", text))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:

@@ -23,7 +23,7 @@ import apache_beam as beam
 import fsspec
 from fsspec.utils import infer_compression
 
-from transforms.decode import DecodeError, decode_bytes
+from transforms.decode import DecodeError, clean_text, decode_bytes
 from transforms.records import REJECTS_TAG, Document, Reject, reject_output, sha256_hex, split_rejects
 from transforms.redact import redact_url
 
@@ -200,13 +200,13 @@ def parse_json_object(uri: str, key: str, obj: Any, raw: bytes) -> Outcome:
     if not isinstance(content, str) or not content.strip():
         return Reject(where, "parse", "missing_content", "object has no non-empty 'text' or 'html'", len(raw))
     fmt = "html" if content is html else "text"
-    doc = _document(uri, key, content.encode("utf-8"), fmt)
+    doc = _document(uri, key, clean_text(content).encode("utf-8"), fmt)
     doc.digest = sha256_hex(raw)
     doc.size_bytes = len(raw)
     for name in ("url", "title"):
         value = obj.get(name)
         if isinstance(value, str) and value.strip():
-            setattr(doc, name, value.strip())
+            setattr(doc, name, clean_text(value).strip())
     published = obj.get("published") or obj.get("published_at") or obj.get("date")
     if isinstance(published, str | int | float) and str(published).strip():
         doc.published_hint = str(published).strip()

@@ -1,0 +1,53 @@
+-- DuckDB views over a khabar output directory.
+-- Usage (duckdb CLI or Python):
+--   SET VARIABLE khabar_root = '/path/to/out';   -- or s3://bucket/khabar with httpfs
+--   .read sql/views.sql
+-- Every table reads all runs (hive partition ingest_date is a DATE column).
+
+-- Base tables.
+CREATE OR REPLACE VIEW articles AS
+SELECT * FROM read_parquet(getvariable('khabar_root') || '/articles/**/*.parquet', hive_partitioning = true);
+CREATE OR REPLACE VIEW entities AS
+SELECT * FROM read_parquet(getvariable('khabar_root') || '/entities/**/*.parquet', hive_partitioning = true);
+CREATE OR REPLACE VIEW stories AS
+SELECT * FROM read_parquet(getvariable('khabar_root') || '/stories/**/*.parquet', hive_partitioning = true);
+CREATE OR REPLACE VIEW rejects AS
+SELECT * FROM read_parquet(getvariable('khabar_root') || '/rejects/**/*.parquet', hive_partitioning = true);
+
+-- canonical_articles: one row per story, its representative article (what to count as "news items").
+CREATE OR REPLACE VIEW canonical_articles AS
+SELECT a.story_id, a.article_id, a.title, a.source_name, a.published_at, a.language, a.word_count, s.size AS story_size
+FROM articles a JOIN stories s USING (story_id)
+WHERE a.is_canonical;
+
+-- entity_mentions: every mention with its article's title, outlet and dates (for filters and drill-down).
+CREATE OR REPLACE VIEW entity_mentions AS
+SELECT e.entity_id, e.canonical, e.type, e.text AS surface, e.start, e."end", e.method, e.confidence,
+       a.article_id, a.story_id, a.title, a.source_name, a.published_at,
+       coalesce(CAST(a.published_at AS DATE), a.ingest_date) AS day
+FROM entities e JOIN articles a USING (article_id);
+
+-- top_entities_per_day: distinct stories mentioning each entity per day (stories, not copies).
+CREATE OR REPLACE VIEW top_entities_per_day AS
+SELECT day, type, entity_id, any_value(canonical) AS canonical, count(DISTINCT story_id) AS stories, count(*) AS mentions
+FROM entity_mentions
+GROUP BY day, type, entity_id;
+
+-- story_outlets: each story with its size and the outlets that carried it.
+CREATE OR REPLACE VIEW story_outlets AS
+SELECT s.story_id, s.title, s.size, s.first_published_at,
+       list_distinct(list(a.source_name) FILTER (WHERE a.source_name IS NOT NULL)) AS outlets,
+       count(DISTINCT a.source_name) AS outlet_count
+FROM stories s JOIN articles a USING (story_id)
+GROUP BY s.story_id, s.title, s.size, s.first_published_at;
+
+-- entity_cooccurrence: pairs of entities named in the same story, with how many stories.
+CREATE OR REPLACE VIEW entity_cooccurrence AS
+WITH story_entities AS (
+    SELECT DISTINCT story_id, entity_id, canonical, type FROM entity_mentions
+)
+SELECT a.entity_id AS entity_a, any_value(a.canonical) AS canonical_a, any_value(a.type) AS type_a,
+       b.entity_id AS entity_b, any_value(b.canonical) AS canonical_b, any_value(b.type) AS type_b,
+       count(*) AS stories
+FROM story_entities a JOIN story_entities b ON a.story_id = b.story_id AND a.entity_id < b.entity_id
+GROUP BY a.entity_id, b.entity_id;

@@ -27,7 +27,7 @@ EXTRACTOR = EntityExtractor()
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NEWS_TEXT = st.lists(
     st.sampled_from(
-        [*list(sample_texts().values())[0].split("\n"), "", "+A", "0", "\u200f", "#", "😀", "اقرأ أيضاً: x", "1 تعليق", "\x00", "ـ" * 30]
+        [*next(iter(sample_texts().values())).split("\n"), "", "+A", "0", "\u200f", "#", "😀", "اقرأ أيضاً: x", "1 تعليق", "\x00", "ـ" * 30]
     ),
     max_size=40,
 ).map("\n".join)
@@ -106,7 +106,7 @@ def test_credentials_are_redacted_everywhere(tmp_path: Path) -> None:
     assert redact_url("https://h/a?X-Amz-Signature=abc&token=t&x=1") == "https://h/a?X-Amz-Signature=***&token=***&x=1"
     src = tmp_path / "in"
     src.mkdir()
-    (src / "a.txt").write_text(list(sample_texts().values())[0], encoding="utf-8")
+    (src / "a.txt").write_text(next(iter(sample_texts().values())), encoding="utf-8")
     out = tmp_path / "out"
     result = run_cli(
         "run", "--input", str(src), "--output", str(out), "--quiet", "--project", "p", "--temp_location", "gs://user:hunter2@bucket/tmp"

@@ -8,12 +8,12 @@ title exact-match rate, and source and date accuracy.
 
 from __future__ import annotations
 
-import argparse
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from benchmarks.gold import gold_arguments
 from transforms.boilerplate import classify_lines, extract_text_page
 from transforms.normalize import normalize_text
 
@@ -84,11 +84,7 @@ def evaluate(gold_path: Path, samples: Path, verbose: bool = False) -> Report:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--gold", type=Path, default=Path("tests/fixtures/gold_seeds.json"))
-    parser.add_argument("--samples", type=Path, default=Path("samples"))
-    parser.add_argument("--verbose", action="store_true")
-    args = parser.parse_args()
+    args = gold_arguments(__doc__)
     print(json.dumps(evaluate(args.gold, args.samples, args.verbose).as_dict(), ensure_ascii=False, indent=2))
 
 

@@ -10,12 +10,12 @@ canonical" agrees with "same entity_id".
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
 
+from benchmarks.gold import gold_arguments, prf
 from transforms.boilerplate import extract_text_page
 from transforms.canonical import resolve
 from transforms.entities import EntityExtractor
@@ -62,8 +62,8 @@ def evaluate(gold_path: Path, samples: Path, verbose: bool = False) -> dict[str,
     for type_ in ("PER", "ORG", "LOC"):
         tp, fp, fn = counts[type_]
         total = [a + b for a, b in zip(total, (tp, fp, fn), strict=True)]
-        report[type_] = _prf(tp, fp, fn)
-    report["micro"] = _prf(*total)
+        report[type_] = prf(tp, fp, fn)
+    report["micro"] = prf(*total)
     pairs = [(a, b) for a, b in combinations(linked, 2) if a[2] == b[2]]
     agree = sum((a[0] == b[0]) == (a[1] == b[1]) for a, b in pairs)
     report["linking_accuracy"] = round(agree / len(pairs), 4) if pairs else 1.0
@@ -76,18 +76,8 @@ def evaluate(gold_path: Path, samples: Path, verbose: bool = False) -> dict[str,
     return report
 
 
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--gold", type=Path, default=Path("tests/fixtures/gold_seeds.json"))
-    parser.add_argument("--samples", type=Path, default=Path("samples"))
-    parser.add_argument("--verbose", action="store_true")
-    args = parser.parse_args()
+    args = gold_arguments(__doc__)
     print(json.dumps(evaluate(args.gold, args.samples, args.verbose), ensure_ascii=False, indent=2))
 
 

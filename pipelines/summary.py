@@ -65,16 +65,12 @@ class RunSummary:
         )
 
     def write(self) -> str:
-        fs, root = fsspec.core.url_to_fs(self.output_url)
+        fs, root = fsspec.core.url_to_fs(self.output)
         path = f"{root}/_runs/{self.run_id}.json"
         fs.makedirs(f"{root}/_runs", exist_ok=True)
         with fs.open(path, "w") as out:
             json.dump(asdict(self), out, ensure_ascii=False, indent=2, default=str)
         return path
-
-    @property
-    def output_url(self) -> str:
-        return self.output
 
     def render(self) -> str:
         lines = [f"khabar run {self.run_id}  ({self.elapsed_s:.1f} s, {self.articles_per_s} articles/s)", f"  output: {self.output}"]

@@ -262,14 +262,6 @@ def script_counts(text: str) -> tuple[int, int]:
     return arabic, len(raw.translate(None, _LATIN_DELETE))
 
 
-def page_script(lines: Iterable[str]) -> str:
-    arabic = latin = 0
-    for line in lines:
-        a, b = script_counts(line)
-        arabic, latin = arabic + a, latin + b
-    return "latin" if latin > arabic else "arabic"
-
-
 def _features(index: int, text: str, norm: str, counts: tuple[int, int], script: str) -> Line:
     words = norm.split()
     arabic, latin = counts

@@ -25,7 +25,7 @@ Canonical ids are resolved across the whole corpus (transforms/canonical.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -685,11 +685,3 @@ class ExtractEntities(beam.PTransform):
         rows = mentions | "EntityRows" >> beam.Map(lambda m, t, run: _entity_row(m, one(t, {}), run), as_singleton(table), self._run)
         article_entities = extracted["article_keys"] | "KeysByArticle" >> beam.Map(lambda k: (k.article_id, k.keys))
         return {"documents": docs, "entities": rows, "article_entities": article_entities}
-
-
-def article_entity_sets(rows: Iterable[dict[str, Any]]) -> dict[str, frozenset[tuple[str, str]]]:
-    """article_id -> {(type, entity_id)} from entity rows (for tests and tools)."""
-    sets: dict[str, set[tuple[str, str]]] = {}
-    for row in rows:
-        sets.setdefault(row["article_id"], set()).add((row["type"], row["entity_id"]))
-    return {k: frozenset(v) for k, v in sets.items()}

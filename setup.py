@@ -31,7 +31,7 @@ setup(
     python_requires=">=3.11",
     packages=find_packages(include=["pipelines", "pipelines.*", "transforms", "transforms.*", "schemas", "schemas.*"]),
     include_package_data=True,
-    package_data={"transforms": ["data/*.tsv", "data/*.json"]},
+    package_data={"transforms": ["data/*.tsv", "data/*.txt", "data/*.json"]},
     install_requires=[
         "apache-beam==2.77.0",
         "pyarrow>=14,<26",  # Beam 2.77 refuses pyarrow 26

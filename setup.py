@@ -49,5 +49,5 @@ setup(
         "test": ["pytest>=8", "hypothesis>=6.100", "duckdb>=1.0", "polars>=1.0", "pandas>=2.0", "ruff>=0.6"],
         "dask": ["apache-beam[dask]==2.77.0"],
     },
-    entry_points={"console_scripts": ["khabar=pipelines.cli:main"]},
+    entry_points={"console_scripts": ["khabar=pipelines.cli:console"]},
 )

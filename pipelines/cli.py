@@ -172,13 +172,6 @@ def run_command(argv: list[str]) -> int:
     summary.write()
     if not args.quiet:
         print(summary.render())
-    if cluster is not None:
-        # After a local Dask cluster, interpreter shutdown can abort in a native
-        # thread left behind by distributed ("terminate called without an
-        # active exception"); every output is committed by now, so leave at once.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(0)
     return 0
 
 
@@ -206,5 +199,21 @@ def main(argv: list[str] | None = None) -> int:
     return commands[argv[0]](argv[1:])
 
 
+def console() -> None:
+    """The `khabar` command.
+
+    After a run, Python's interpreter shutdown sometimes aborts in a native
+    thread that Beam's local runners or Dask leave behind ("terminate called
+    without an active exception", exit -6), seen intermittently under load.
+    Every output is committed and flushed by then, so the command exits at
+    once with its own exit code. Library callers of main() are unaffected.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

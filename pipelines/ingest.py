@@ -53,4 +53,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import logging
+    import os
+
+    code = main()
+    # Same hard exit as the `khabar` command (see pipelines.cli.console).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)

@@ -40,7 +40,7 @@ import apache_beam as beam
 
 from transforms.metadata import author_from_line, is_date_line, parse_byline, parse_date, source_from_line
 from transforms.normalize import normalize_light, strip_invisible
-from transforms.records import Collect, Document, Reject, as_singleton, one, reject_output, split_rejects
+from transforms.records import Document, Reject, as_singleton, one, reject_output, split_rejects
 
 NAMESPACE = "khabar.boilerplate"
 
@@ -661,6 +661,6 @@ class StripBoilerplate(beam.PTransform):
             )
             | "TemplateKeys" >> beam.Map(lambda kv: kv[0])
         )
-        table = templates | "TemplateTable" >> Collect() | "ByTemplateSource" >> beam.Map(_template_table)
+        table = templates | "TemplateTable" >> beam.combiners.ToList() | "ByTemplateSource" >> beam.Map(_template_table)
         cleaned = docs | "Classify" >> beam.ParDo(StripBoilerplateFn(config), templates=as_singleton(table))
         return split_rejects(cleaned, "Cleaned", "documents", Document)

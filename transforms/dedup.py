@@ -31,7 +31,7 @@ import apache_beam as beam
 import numpy as np
 
 from transforms.minhash import MinHasher, band_keys, compact, estimated_jaccard, jaccard_unique, shingles32, words
-from transforms.records import Collect, Document, as_singleton, one, split_by_type
+from transforms.records import Document, as_singleton, one, split_by_type
 from transforms.runinfo import RunInfo
 from transforms.textreuse import evidence, shard_pairs, story_score
 
@@ -416,7 +416,7 @@ class GroupStories(beam.PTransform):
         if config.story or config.near:
             edge_sets.append(self._verified_reuse_edges(prints, inputs.get("article_entities")))
         edges = edge_sets | "FlattenEdges" >> beam.Flatten() | "DistinctEdges" >> beam.Distinct()
-        all_edges = edges | "CollectEdges" >> Collect()
+        all_edges = edges | "CollectEdges" >> beam.combiners.ToList()
         comp = all_edges | "Components" >> beam.ParDo(_ClusterFn())
         comp_side = as_singleton(comp)
         grouped_edges = all_edges | "EdgesByComponent" >> beam.Map(lambda e, c: _edges_by_component(e, one(c, {})), c=comp_side)
@@ -428,7 +428,7 @@ class GroupStories(beam.PTransform):
         )
         results = split_by_type(results, "Assigned", stories=dict, assignments=tuple)
         grouped = results["assignments"] | "OnlyGrouped" >> beam.Filter(lambda kv, c: kv[0] in one(c, {}), c=comp_side)
-        table = grouped | "AssignmentTable" >> Collect() | "AsDict" >> beam.Map(dict)
+        table = grouped | "AssignmentTable" >> beam.combiners.ToDict()
         documents = docs | "ApplyAssignments" >> beam.Map(lambda d, t: _apply_assignment(d, one(t, {})), as_singleton(table))
         return {"documents": documents, "stories": results["stories"]}
 

@@ -33,7 +33,7 @@ import apache_beam as beam
 
 from transforms.canonical import ORG_HEADS, name_key, person_key, resolve
 from transforms.gazetteer import Token, form, given_names, load_gazetteer, nationalities, tokenize, triggers
-from transforms.records import Collect, Document, as_singleton, one, split_by_type
+from transforms.records import Document, as_singleton, one, split_by_type
 from transforms.runinfo import RunInfo
 
 NAMESPACE = "khabar.entities"
@@ -679,7 +679,7 @@ class ExtractEntities(beam.PTransform):
             | "ByKey" >> beam.MapTuple(lambda key_surface, n: (key_surface[0], (key_surface[1], n)))
             | "SurfacesByKey" >> beam.GroupByKey()
             | "SurfaceCounts" >> beam.MapTuple(lambda key, counts: (key, dict(counts)))
-            | "AllKeys" >> Collect()
+            | "AllKeys" >> beam.combiners.ToList()
             | "Resolve" >> beam.Map(_resolution_table)
         )
         rows = mentions | "EntityRows" >> beam.Map(lambda m, t, run: _entity_row(m, one(t, {}), run), as_singleton(table), self._run)

@@ -103,31 +103,15 @@ def split_rejects(outputs: beam.PCollection, label: str, main: str, main_type: t
     return split_by_type(outputs, label, **{main: main_type, REJECTS_TAG: Reject})
 
 
-class Collect(beam.PTransform):
-    """All elements -> one list, as exactly one element on every runner.
+def as_singleton(combined: beam.PCollection) -> beam.pvalue.AsList:
+    """A side input of a globally combined value (ToList, ToDict, CombineGlobally);
+    read it with ``one(view, default)``.
 
-    beam.combiners.ToList (CombineGlobally) emitted one copy per partition on
-    the DaskRunner, which breaks singleton side inputs; a GroupByKey on one
-    constant key gives a single group everywhere. Read it with
-    ``as_singleton`` and ``one``: an empty input gives no element.
+    On the DaskRunner such a side input arrives as several identical copies
+    (seen with Beam 2.77: its evaluator re-materializes the bag), which
+    AsSingleton rejects; so it is read as a list and its first copy used.
     """
-
-    def expand(self, pcoll: beam.PCollection) -> beam.PCollection:
-        return (
-            pcoll
-            | "KeyOnce" >> beam.Map(lambda x: (None, x))
-            | "GroupOnce" >> beam.GroupByKey()
-            | "AsOneList" >> beam.MapTuple(lambda _, values: list(values))
-        )
-
-
-def as_singleton(collected: beam.PCollection) -> beam.pvalue.AsList:
-    """A side input of a Collect()ed value; read it with ``one(view, default)``.
-
-    On the DaskRunner a side input may arrive as several identical copies
-    (seen with Beam 2.77), so it is read as a list and its first copy used.
-    """
-    return beam.pvalue.AsList(collected)
+    return beam.pvalue.AsList(combined)
 
 
 def one(view: list[Any], default: Any) -> Any:

@@ -26,7 +26,7 @@ import fsspec
 import pyarrow.parquet as pq
 
 from schemas import PARTITION_COLUMN, SORT_KEYS, TABLES, validate_rows
-from transforms.records import Collect, as_singleton, one
+from transforms.records import as_singleton, one
 from transforms.runinfo import RunInfo
 
 NAMESPACE = "khabar.write"
@@ -64,7 +64,7 @@ def row_size(row: dict[str, Any]) -> int:
 
 
 def sum_pairs(pairs: Iterable[tuple[int, int]]) -> tuple[int, int]:
-    """(rows, bytes) totals of a table."""
+    """Associative (rows, bytes) sum: CombineGlobally feeds it partial sums too."""
     rows = size = 0
     for count, nbytes in pairs:
         rows += count
@@ -168,9 +168,7 @@ class WriteTable(beam.PTransform):
 
     def expand(self, rows: beam.PCollection) -> beam.PCollection:
         table, config = self._table, self._config
-        totals = (
-            rows | "MeasureRows" >> beam.Map(lambda r: (1, row_size(r))) | "CollectSizes" >> Collect() | "SumSizes" >> beam.Map(sum_pairs)
-        )
+        totals = rows | "MeasureRows" >> beam.Map(lambda r: (1, row_size(r))) | "SumSizes" >> beam.CombineGlobally(sum_pairs)
         return (
             rows
             | "KeyByShard"

@@ -167,7 +167,7 @@ def run_command(argv: list[str]) -> int:
                 client.close()  # the DaskRunner's own client, or it keeps reconnecting to the closed cluster
             cluster.close()
     summary = RunSummary.collect(
-        config, run, result, time.monotonic() - started, files=sum(matched.values()), options=[*beam_args, f"--runner={args.runner}"]
+        config, run, result, time.monotonic() - started, files=sum(matched.values()), options=[*beam_args, f"--runner={runner}"]
     )
     summary.write()
     if not args.quiet:
@@ -199,20 +199,24 @@ def main(argv: list[str] | None = None) -> int:
     return commands[argv[0]](argv[1:])
 
 
-def console() -> None:
-    """The `khabar` command.
+def exit_now(code: int) -> None:
+    """Exit a command at once with its code.
 
     After a run, Python's interpreter shutdown sometimes aborts in a native
     thread that Beam's local runners or Dask leave behind ("terminate called
     without an active exception", exit -6), seen intermittently under load.
-    Every output is committed and flushed by then, so the command exits at
-    once with its own exit code. Library callers of main() are unaffected.
+    Every output is committed by then, so commands flush and leave without
+    the shutdown. Library callers of main() are unaffected.
     """
-    code = main()
     sys.stdout.flush()
     sys.stderr.flush()
     logging.shutdown()
     os._exit(code)
+
+
+def console() -> None:
+    """The `khabar` command."""
+    exit_now(main())
 
 
 if __name__ == "__main__":

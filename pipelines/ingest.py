@@ -53,12 +53,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    import logging
-    import os
+    from pipelines.cli import exit_now
 
-    code = main()
-    # Same hard exit as the `khabar` command (see pipelines.cli.console).
-    sys.stdout.flush()
-    sys.stderr.flush()
-    logging.shutdown()
-    os._exit(code)
+    exit_now(main())

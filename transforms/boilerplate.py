@@ -240,7 +240,12 @@ class Extraction:
 
 def line_key(text: str) -> int:
     """Hash of a line's normalized form, for template counting."""
-    return int.from_bytes(hashlib.blake2b(" ".join(normalize_light(text).split()).encode(), digest_size=8).digest(), "big")
+    return norm_key(" ".join(normalize_light(text).split()))
+
+
+def norm_key(norm: str) -> int:
+    """line_key of a line already in its normalized form (Line.norm)."""
+    return int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "big")
 
 
 _LATIN_DELETE = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
@@ -338,7 +343,7 @@ def classify_lines(
         unit.cls = rate(unit, config)
         if is_junk(unit):
             unit.reason = "junk"
-        elif templates and line_key(unit.text) in templates:
+        elif templates and norm_key(unit.norm) in templates:
             unit.reason = "template"
         elif TEASER.match(unit.text):
             unit.reason = "teaser"

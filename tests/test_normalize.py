@@ -68,3 +68,55 @@ def test_any_unicode_normalizes_without_crashing_and_idempotently(text: str) -> 
     assert isinstance(once, str)
     assert normalize_text(once) == once
     assert not any(ch in once for ch in INVISIBLE)
+
+
+def _reference(text: str, config: NormalizationConfig = NormalizationConfig()) -> str:
+    """The steps one by one, camel-tools' own functions for its steps: what
+    normalize_text's single replacement chain must equal."""
+    import re
+
+    from camel_tools.utils.dediac import dediac_ar
+    from camel_tools.utils.normalize import (
+        normalize_alef_ar,
+        normalize_alef_maksura_ar,
+        normalize_teh_marbuta_ar,
+        normalize_unicode,
+    )
+
+    text = "".join(ch for ch in text if ch not in INVISIBLE)
+    text = normalize_unicode(text)
+    text = re.sub(r"(?<=[\u0621-\u064A])(?:\u0640+[.\u00b7\u2022*]+\u0640*|\u0640*[.\u00b7\u2022*]+\u0640+)(?=[\u0621-\u064A])", "", text)
+    previous = None
+    while text != previous:  # until NFKC has nothing left to compose
+        previous = text
+        text = dediac_ar(text)
+        text = text.translate(config.translation())
+        text = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(text)))
+        if "#" in text:  # underscores join the words of a hashtag only
+            text = re.sub(r"(?<=\w)_(?=\w)", " ", re.sub(r"#+(?=\w)", "", text))
+        text = normalize_unicode(text)
+    text = re.sub(r"\n\s*\n+", "\n\n", re.sub(r"[^\S\n]+", " ", text))
+    return "\n".join(line.strip() for line in text.split("\n")).strip()
+
+
+def test_equal_to_camel_tools_step_by_step_on_every_character() -> None:
+    # Every BMP character alone and between Arabic letters: the one-pass chain
+    # must map exactly the characters camel-tools' functions map.
+    chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]
+    for ch in chars:
+        text = f"ب{ch}ب"
+        assert normalize_text(text) == _reference(text), hex(ord(ch))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=300) | ARABIC_TEXT)
+def test_equal_to_camel_tools_step_by_step_on_any_text(text: str) -> None:
+    assert normalize_text(text) == _reference(text)
+
+
+def test_equal_to_camel_tools_step_by_step_on_the_samples() -> None:
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).parent.parent / "samples").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert normalize_text(text) == _reference(text), path.name

@@ -13,8 +13,8 @@ loop would do with them (``compute_classes``, shipped precomputed in
   character outside the Basic Multilingual Plane): not classified.
 
 A text made only of plain, safe and whitespace characters (nearly every news
-article) is tokenized by one findall with Python's ``re``: each safe symbol is
-a token and runs of plain characters are the rest, which is what the loop
+article) is split at its safe symbols and then on whitespace: each safe symbol
+is a token and runs of plain characters are the rest, which is what the loop
 emits. Any other text goes word by word, unclassified words to camel-tools'
 own routine. Tests prove identical output on the samples, in a hypothesis
 property test, and that the shipped classes match the installed packages.
@@ -30,6 +30,7 @@ from transforms.tokenclasses import PLAIN, SAFE, SPACE
 
 _FAST_TEXT = re.compile(f"[{PLAIN}{SAFE}{SPACE}]*")
 _FAST_TOKEN = re.compile(f"[{SAFE}]|[{PLAIN}]+")
+_SAFE_SPLIT = re.compile(f"([{SAFE}])")
 _FAST_WORD = re.compile(f"[{PLAIN}{SAFE}]+")
 _WORD_CHAR = re.compile(r"[^\W_]")
 
@@ -39,7 +40,16 @@ __all__ = ["compute_classes", "count_words", "simple_word_tokenize", "word_token
 def word_tokenize(text: str) -> list[str]:
     """Same tokens as camel_tools.tokenizers.word.simple_word_tokenize(text)."""
     if _FAST_TEXT.fullmatch(text):
-        return _FAST_TOKEN.findall(text)
+        # Split at each safe symbol (kept), then on whitespace: str.split runs
+        # in C, half again as fast as one findall over the text.
+        parts = _SAFE_SPLIT.split(text)
+        tokens = parts[0].split()
+        extend, append = tokens.extend, tokens.append
+        rest = iter(parts[1:])
+        for symbol, plain in zip(rest, rest, strict=True):
+            append(symbol)
+            extend(plain.split())
+        return tokens
     tokens: list[str] = []
     for word in text.split():
         if _FAST_WORD.fullmatch(word):

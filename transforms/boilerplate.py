@@ -249,7 +249,6 @@ def norm_key(norm: str) -> int:
 
 
 _LATIN_DELETE = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
-_ARABIC_LEADS = (b"\xd8", b"\xd9", b"\xda", b"\xdb")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 _SENTENCE_END_CHARS = frozenset(".!?؟…:\"”»)]'’")
 
@@ -263,7 +262,8 @@ def script_counts(text: str) -> tuple[int, int]:
     punctuation and diacritics count too, which does not matter for a share.
     """
     raw = text.encode("utf-8", "surrogatepass")
-    arabic = sum(raw.count(lead) for lead in _ARABIC_LEADS)
+    count = raw.count
+    arabic = count(b"\xd8") + count(b"\xd9") + count(b"\xda") + count(b"\xdb")
     return arabic, len(raw.translate(None, _LATIN_DELETE))
 
 
@@ -272,6 +272,8 @@ def _features(index: int, text: str, norm: str, counts: tuple[int, int], script:
     arabic, latin = counts
     letters = arabic + latin
     own = latin if script == "latin" else arabic
+    # Only Latin text has case: skip lower() and a second split otherwise.
+    lowered = norm.lower().split() if latin else words
     return Line(
         index=index,
         text=text,
@@ -279,7 +281,7 @@ def _features(index: int, text: str, norm: str, counts: tuple[int, int], script:
         words=len(words),
         chars=len(text),
         script_share=own / letters if letters else 0.0,
-        function_density=sum(map(FUNCTION_WORDS.__contains__, norm.lower().split())) / len(words) if words else 0.0,
+        function_density=sum(map(FUNCTION_WORDS.__contains__, lowered)) / len(words) if words else 0.0,
         sentence_end=text.rstrip()[-1:] in _SENTENCE_END_CHARS,
         letters=letters,
     )
@@ -330,7 +332,7 @@ def classify_lines(
     """Classify a page's lines; returns the title and every non-blank line with
     its class ('body', 'title' or a removal reason in ``reason``)."""
     config = config or BoilerplateConfig()
-    cleaned = [strip_invisible(t).strip() for t in lines]
+    cleaned = [t.strip() for t in strip_invisible("\n".join(lines)).split("\n")]
     # One light normalization pass for the page; it keeps the line structure.
     normalized = normalize_light("\n".join(cleaned)).split("\n")
     raw = [(i, t, normalized[i]) for i, t in enumerate(cleaned) if t]

@@ -70,6 +70,7 @@ _MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=Tr
 _TIME = r"(?:\s*[|،,\-–]?\s*(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2})?\s*(?P<ampm>[صمap]\.?m?\.?)?)?"
 _LOOSE_TIME = re.compile(r"(?<![\d:])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?![\d:])")
 _ZONE = r"(?:\s*(?:GMT|UTC|بتوقيت غرينتش|ت\.?غ)?\s*(?P<offset>[+-]\d{1,2}(?::?\d{2})?))?"
+_DIGIT = re.compile(r"\d")  # any script's decimal digits, before normalization
 _DATE_PATTERNS = [
     re.compile(
         r"(?<!\d)(?P<year>(?:19|20)\d{2})[./\-](?P<month>\d{1,2})[./\-](?P<day>\d{1,2})(?!\d)(?:T(?P<thour>\d{2}):(?P<tminute>\d{2}))?"
@@ -156,6 +157,8 @@ def parse_date(line: str, default_zone: ZoneInfo | None = None) -> datetime | No
     default_zone, else UTC. A date without a time is midnight UTC of that
     day, so the stated date never shifts.
     """
+    if len(_DIGIT.findall(line)) < 4:
+        return None  # every pattern has a four-digit year; most lines have none
     text = normalize_text(line)
     for pattern in _DATE_PATTERNS:
         match = pattern.search(text)

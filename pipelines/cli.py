@@ -1,7 +1,9 @@
 """The ``khabar`` command line.
 
     khabar run --input URL_OR_GLOB [--input ...] --output URL [--runner DirectRunner]
+               [--incremental [--max-files N]]
                [--<stage>-<option> VALUE ...] [any Beam pipeline option]
+    khabar watch --interval 30s [--max-batches N] <the same options as run>
 
 Stage options are generated from the stages' config dataclasses
 (pipelines/config.py): ``--boilerplate-length-high 120`` sets
@@ -85,6 +87,14 @@ def run_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--quiet", action="store_true", help="do not print the run summary")
     parser.add_argument(
+        "--incremental",
+        action="store_true",
+        help="ingest only files not yet in the output's manifest (the files table), as one batch; exit 0 when there is none",
+    )
+    parser.add_argument(
+        "--max-files", type=int, default=None, metavar="N", help="with --incremental: at most N files this batch, oldest first"
+    )
+    parser.add_argument(
         "--dask-local-workers",
         type=int,
         default=None,
@@ -133,6 +143,7 @@ def run_command(argv: list[str]) -> int:
     from transforms.read import NoMatchError, check_patterns
     from transforms.redact import redact_url
     from transforms.runinfo import RunInfo
+    from transforms.write import recover
 
     args, beam_args = run_parser().parse_known_args(argv)
     keep_local_traffic_off_proxies()
@@ -142,11 +153,19 @@ def run_command(argv: list[str]) -> int:
         output=_local_to_absolute(args.output),
         **configs,
     )
-    try:
-        matched = check_patterns(list(config.inputs), config.read.storage_options)
-    except NoMatchError as exc:
-        print(f"khabar: error: {exc}", file=sys.stderr)
-        return 2
+    if args.incremental:
+        config = plan_batch(config, args.max_files)
+        if config is None:
+            return 0
+        file_count = len(config.files or ())
+    else:
+        try:
+            matched = check_patterns(list(config.inputs), config.read.storage_options)
+        except NoMatchError as exc:
+            print(f"khabar: error: {exc}", file=sys.stderr)
+            return 2
+        file_count = sum(matched.values())
+        recover(config.output)
     run = RunInfo.new()
     runner = RUNNER_ALIASES.get(args.runner, args.runner)
     cluster = None
@@ -156,7 +175,7 @@ def run_command(argv: list[str]) -> int:
         beam_args = [*beam_args, f"--dask_client_address={cluster.scheduler_address}"]
     options = PipelineOptions([*beam_args, f"--runner={runner}"])
     started = time.monotonic()
-    LOG.info("run %s: %d input files -> %s", run.run_id, sum(matched.values()), redact_url(config.output))
+    LOG.info("run %s: %d input files -> %s", run.run_id, file_count, redact_url(config.output))
     result = None
     try:
         result = execute(config, run, options)
@@ -167,12 +186,38 @@ def run_command(argv: list[str]) -> int:
                 client.close()  # the DaskRunner's own client, or it keeps reconnecting to the closed cluster
             cluster.close()
     summary = RunSummary.collect(
-        config, run, result, time.monotonic() - started, files=sum(matched.values()), options=[*beam_args, f"--runner={runner}"]
+        config, run, result, time.monotonic() - started, files=file_count, options=[*beam_args, f"--runner={runner}"]
     )
     summary.write()
     if not args.quiet:
         print(summary.render())
     return 0
+
+
+def plan_batch(config: PipelineConfig, max_files: int | None) -> PipelineConfig | None:
+    """An incremental batch: roll back a batch killed mid-commit, then select
+    the files the manifest does not have. None when there is nothing new."""
+    from transforms.manifest import list_files, load_manifest, select_files
+    from transforms.redact import redact_url
+    from transforms.write import recover
+
+    removed = recover(config.output, clean_temporary=True)
+    if removed:
+        LOG.warning("rolled back %d files of an interrupted batch", len(removed))
+    options = config.read.storage_options
+    try:
+        listed = list_files(config.inputs, options)
+    except (OSError, ValueError, ImportError) as exc:
+        print(f"khabar: error: cannot list inputs: {redact_url(str(exc))}", file=sys.stderr)
+        raise SystemExit(2) from exc
+    selection = select_files(listed, load_manifest(config.output), max_files, options)
+    print(
+        f"khabar: {len(listed)} files listed: {len(selection.new)} new, {len(selection.changed)} changed,"
+        f" {selection.unchanged} already ingested, {selection.deferred} left for the next batch"
+    )
+    if not selection.files:
+        return None
+    return dataclasses.replace(config, files=tuple(f.url for f in selection.files))
 
 
 def execute(config: PipelineConfig, run: Any, options: Any) -> Any:
@@ -187,13 +232,67 @@ def execute(config: PipelineConfig, run: Any, options: Any) -> Any:
     return result
 
 
+def parse_interval(text: str) -> float:
+    """'30s', '5m', '1h' or plain seconds -> seconds."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    text = text.strip().lower()
+    value = float(text[:-1]) * units[text[-1]] if text[-1:] in units else float(text)
+    if value < 0:
+        raise ValueError(text)
+    return value
+
+
+def watch_command(argv: list[str]) -> int:
+    """Run incremental batches until stopped: each batch a child process
+    (`khabar run --incremental`), so a crash or leak never outlives its batch."""
+    import signal
+    import subprocess
+
+    parser = argparse.ArgumentParser(
+        prog="khabar watch",
+        description="Ingest new files continuously: one `khabar run --incremental` batch every interval. "
+        "Every other option is passed to `khabar run`.",
+    )
+    parser.add_argument("--interval", type=parse_interval, default=30.0, help="pause between batches: 30s, 5m, 1h (default 30s)")
+    parser.add_argument(
+        "--max-batches", type=int, default=None, metavar="N", help="stop after N batches (default: run until SIGTERM/SIGINT)"
+    )
+    args, run_args = parser.parse_known_args(argv)
+    stopping = False
+
+    def stop(signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        LOG.warning("khabar watch: signal %d, stopping after the current batch", signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    batches = failures = 0
+    while not stopping:
+        code = subprocess.call([sys.executable, "-m", "pipelines.cli", "run", "--incremental", *run_args])
+        batches += 1
+        if code != 0:
+            failures += 1
+            print(f"khabar watch: batch {batches} failed with exit code {code}; its files are retried next batch", file=sys.stderr)
+            if code == 2 and batches == 1:
+                return 2  # bad arguments: retrying cannot help
+        if args.max_batches is not None and batches >= args.max_batches:
+            break
+        deadline = time.monotonic() + args.interval
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(min(0.2, args.interval))
+    return 1 if failures and failures == batches else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    commands = {"run": run_command}
+    commands = {"run": run_command, "watch": watch_command}
     if not argv or argv[0] in ("-h", "--help") or argv[0] not in commands:
         print(
-            f"khabar {__version__}: Arabic news to Parquet tables\n\nusage: khabar {{{','.join(commands)}}} ...\n  run    run the batch pipeline (khabar run --help)"
+            f"khabar {__version__}: Arabic news to Parquet tables\n\nusage: khabar {{{','.join(commands)}}} ...\n"
+            "  run    run the batch pipeline; --incremental ingests only new files (khabar run --help)\n"
+            "  watch  ingest new files continuously, one incremental batch per interval (khabar watch --help)"
         )
         return 0 if argv and argv[0] in ("-h", "--help") else 2
     return commands[argv[0]](argv[1:])

@@ -32,6 +32,8 @@ STAGES: dict[str, tuple[str, type]] = {
 class PipelineConfig:
     inputs: tuple[str, ...]
     output: str
+    # Exact file URLs to read instead of expanding inputs (incremental batches).
+    files: tuple[str, ...] | None = None
     read: ReadConfig = field(default_factory=ReadConfig)
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     normalization: NormalizationConfig = field(default_factory=NormalizationConfig)

@@ -1,7 +1,7 @@
 """The batch pipeline: files -> articles, entities, stories and rejects tables.
 
     ReadArticles -> StripBoilerplate -> NormalizeText -> DetectLanguage
-      -> ExtractEntities -> GroupStories -> WriteTables
+      -> ExtractEntities -> GroupStories (+ ReadPriorState) -> WriteTables
 
 ``python -m pipelines.ingest`` takes the same arguments as ``khabar run``.
 """
@@ -18,30 +18,38 @@ from transforms.dedup import GroupStories
 from transforms.entities import ExtractEntities
 from transforms.language import DetectLanguage
 from transforms.normalize import NormalizeText
+from transforms.prior import ReadPriorState
 from transforms.read import ReadArticles
 from transforms.records import REJECTS_TAG
-from transforms.rows import article_row, reject_row
+from transforms.rows import article_row, file_row, reject_row
 from transforms.runinfo import RunInfo
 from transforms.write import WriteTables
 
 
 def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam.PCollection:
     """Add the whole batch pipeline to ``pipeline``; returns the commit result."""
-    read = pipeline | "ReadArticles" >> ReadArticles(list(config.inputs), config.read)
+    files = list(config.files) if config.files is not None else None
+    read = pipeline | "ReadArticles" >> ReadArticles(list(config.inputs), config.read, files=files)
     cleaned = read["documents"] | "StripBoilerplate" >> StripBoilerplate(config.boilerplate)
     documents = (
         cleaned["documents"] | "NormalizeText" >> NormalizeText(config.normalization) | "DetectLanguage" >> DetectLanguage(config.language)
     )
     entities = documents | "ExtractEntities" >> ExtractEntities(config.entities, run)
-    stories = {"documents": entities["documents"], "article_entities": entities["article_entities"]} | "GroupStories" >> GroupStories(
-        config.dedup, run
-    )
+    prior = pipeline | "ReadPriorState" >> ReadPriorState(config.output, run, config.dedup.history_days)
+    stories = {
+        "documents": entities["documents"],
+        "article_entities": entities["article_entities"],
+        "prior": prior["prior"],
+        "prior_stories": prior["prior_stories"],
+    } | "GroupStories" >> GroupStories(config.dedup, run)
     rejects = (read[REJECTS_TAG], cleaned[REJECTS_TAG]) | "FlattenRejects" >> beam.Flatten()
     tables = {
         "articles": stories["documents"] | "ArticleRows" >> beam.Map(article_row, run),
         "entities": entities["entities"],
         "stories": stories["stories"],
         "rejects": rejects | "RejectRows" >> beam.Map(reject_row, run),
+        "files": read["files"] | "FileRows" >> beam.Map(file_row, run),
+        "fingerprints": stories["fingerprints"],
     }
     return tables | "WriteTables" >> WriteTables(config.output, run, config.write)
 

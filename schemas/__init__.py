@@ -3,6 +3,8 @@
 from schemas.tables import (
     ARTICLES,
     ENTITIES,
+    FILES,
+    FINGERPRINTS,
     PARTITION_COLUMN,
     REJECTS,
     SORT_KEYS,
@@ -16,6 +18,8 @@ from schemas.tables import (
 __all__ = [
     "ARTICLES",
     "ENTITIES",
+    "FILES",
+    "FINGERPRINTS",
     "PARTITION_COLUMN",
     "REJECTS",
     "SORT_KEYS",

@@ -1,4 +1,4 @@
-"""The four output tables: the one description of every column.
+"""The output tables: the one description of every column.
 
 Required columns are a contract with BI users: add columns freely, never rename
 or retype these. Every field carries a ``description`` in its metadata; the
@@ -99,7 +99,13 @@ STORIES = pa.schema(
             "The story's representative article: earliest published, else longest text, ties by article_id.",
             False,
         ),
-        _field("article_ids", pa.list_(pa.string()), "Every article of the story in this run, sorted.", False),
+        _field(
+            "article_ids",
+            pa.list_(pa.string()),
+            "Every article of the story so far, sorted. A story gets a new row in each run that adds articles to it;"
+            " its latest row (by ingested_at, then run_id) is its current state (the `stories` view of sql/views.sql).",
+            False,
+        ),
         _field("size", pa.int32(), "Number of articles in article_ids.", False),
         _field("title", pa.string(), "Title of the canonical article."),
         _field("sources", pa.list_(pa.string()), "Distinct source_name values of the story's articles, sorted (outlets that carried it)."),
@@ -121,11 +127,56 @@ REJECTS = pa.schema(
     ]
 )
 
+FILES = pa.schema(
+    [
+        _field(
+            "uri",
+            pa.string(),
+            "Input file as listed (fsspec URL, credentials redacted). The manifest of what has been ingested:"
+            " `khabar run --incremental` and `khabar watch` skip files already here.",
+            False,
+        ),
+        _field("size_bytes", pa.int64(), "File size when it was listed.", False),
+        _field("modified_at", TIMESTAMP, "Modification time reported by the filesystem or object store; null when it reports none."),
+        _field("etag", pa.string(), "Object-store ETag or version when the store reports one; null on local disks."),
+        _field("content_sha256", pa.string(), "SHA-256 (hex) of the file's bytes as stored (before decompression).", False),
+        _field("records", pa.int32(), "Records the read stage produced from the file: documents plus read rejects.", False),
+        _field("ingested_at", TIMESTAMP, "When the run that ingested the file started (UTC).", False),
+        _field("run_id", pa.string(), "Id of the run that ingested the file.", False),
+    ]
+)
+
+FINGERPRINTS = pa.schema(
+    [
+        _field(
+            "article_id",
+            pa.string(),
+            "Article (articles.article_id). This table is khabar's own state: what a later run needs to link new articles"
+            " to earlier stories without re-reading their text. Not meant for BI.",
+            False,
+        ),
+        _field("story_id", pa.string(), "Story the article was assigned to.", False),
+        _field("canonical_article_id", pa.string(), "The story's canonical article when this article was assigned.", False),
+        _field("content_hash", pa.string(), "articles.content_hash.", False),
+        _field("published_at", TIMESTAMP, "articles.published_at."),
+        _field("length", pa.int32(), "Characters of articles.text (canonical choice: longest wins).", False),
+        _field("title", pa.string(), "articles.title."),
+        _field("source_name", pa.string(), "articles.source_name."),
+        _field("signature", pa.binary(), "MinHash signature (uint16 per permutation) of the word shingles.", False),
+        _field("shingles", pa.binary(), "Hashed word shingles (uint32, text order) of text_normalized.", False),
+        _field("entity_keys", pa.list_(pa.string()), "Canonical entities of the article as 'TYPE:entity_id'.", False),
+        _field("ingested_at", TIMESTAMP, "When the run that wrote this row started (UTC).", False),
+        _field("run_id", pa.string(), "Id of the run that wrote this row.", False),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "entities": ENTITIES,
     "stories": STORIES,
     "rejects": REJECTS,
+    "files": FILES,
+    "fingerprints": FINGERPRINTS,
 }
 
 # Rows inside a file are sorted by these columns so reruns write identical files.
@@ -134,6 +185,8 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "entities": ("article_id", "start", "end", "type"),
     "stories": ("story_id",),
     "rejects": ("source_uri", "stage", "reason"),
+    "files": ("uri",),
+    "fingerprints": ("article_id",),
 }
 
 

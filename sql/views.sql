@@ -2,17 +2,36 @@
 -- Usage (duckdb CLI or Python):
 --   SET VARIABLE khabar_root = '/path/to/out';   -- or s3://bucket/khabar with httpfs
 --   .read sql/views.sql
--- Every table reads all runs (hive partition ingest_date is a DATE column).
+-- Every table reads all committed runs (hive partition ingest_date is a DATE column): a run
+-- killed in the middle of its commit is invisible here until the next run rolls it back.
+
+-- Runs whose commit completed (one _commits/<run_id>.json each).
+CREATE OR REPLACE VIEW committed_runs AS
+SELECT regexp_extract(file, '([^/]+)[.]json$', 1) AS run_id
+FROM glob(getvariable('khabar_root') || '/_commits/*.json');
 
 -- Base tables.
 CREATE OR REPLACE VIEW articles AS
-SELECT * FROM read_parquet(getvariable('khabar_root') || '/articles/**/*.parquet', hive_partitioning = true);
+SELECT * FROM read_parquet(getvariable('khabar_root') || '/articles/**/*.parquet', hive_partitioning = true)
+WHERE run_id IN (SELECT run_id FROM committed_runs);
 CREATE OR REPLACE VIEW entities AS
-SELECT * FROM read_parquet(getvariable('khabar_root') || '/entities/**/*.parquet', hive_partitioning = true);
+SELECT * FROM read_parquet(getvariable('khabar_root') || '/entities/**/*.parquet', hive_partitioning = true)
+WHERE run_id IN (SELECT run_id FROM committed_runs);
+-- stories_history: a story gets a row in every run that adds articles to it.
+CREATE OR REPLACE VIEW stories_history AS
+SELECT * FROM read_parquet(getvariable('khabar_root') || '/stories/**/*.parquet', hive_partitioning = true)
+WHERE run_id IN (SELECT run_id FROM committed_runs);
+-- stories: each story's current state, its latest row.
 CREATE OR REPLACE VIEW stories AS
-SELECT * FROM read_parquet(getvariable('khabar_root') || '/stories/**/*.parquet', hive_partitioning = true);
+SELECT * FROM stories_history
+QUALIFY row_number() OVER (PARTITION BY story_id ORDER BY ingested_at DESC, run_id DESC) = 1;
 CREATE OR REPLACE VIEW rejects AS
-SELECT * FROM read_parquet(getvariable('khabar_root') || '/rejects/**/*.parquet', hive_partitioning = true);
+SELECT * FROM read_parquet(getvariable('khabar_root') || '/rejects/**/*.parquet', hive_partitioning = true)
+WHERE run_id IN (SELECT run_id FROM committed_runs);
+-- files: the manifest, every input file ingested and by which run.
+CREATE OR REPLACE VIEW files AS
+SELECT * FROM read_parquet(getvariable('khabar_root') || '/files/**/*.parquet', hive_partitioning = true)
+WHERE run_id IN (SELECT run_id FROM committed_runs);
 
 -- canonical_articles: one row per story, its representative article (what to count as "news items").
 CREATE OR REPLACE VIEW canonical_articles AS

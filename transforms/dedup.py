@@ -65,6 +65,9 @@ class DedupConfig:
       two articles one story (with a shared entity and compatible dates).
     story_min_score: total score (see textreuse.story_score) to accept a pair.
     story_max_days: published_at gap beyond which two articles are never one story.
+    history_days: a run links its articles to those of earlier runs into the
+      same --output ingested in the last history_days days (their fingerprints
+      table); 0 turns linking to earlier runs off.
     """
 
     near: bool = True
@@ -80,6 +83,7 @@ class DedupConfig:
     story_min_passage: int = 12
     story_min_score: float = 1.0
     story_max_days: float = 4.0
+    history_days: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,8 @@ class Fingerprint:
     length: int
     title: str | None
     source_name: str | None
+    prior_story: str | None = None  # set for articles of earlier runs
+    prior_canonical: str | None = None
 
 
 def fingerprint(doc: Document) -> Fingerprint:
@@ -169,6 +175,62 @@ def assign_story(members: list[Fingerprint], edges: Iterable[tuple[str, str, str
     return result
 
 
+def assign_to_prior(members: list[Fingerprint], edges: Iterable[tuple[str, str, str]]) -> tuple[str, str, dict[str, Assignment]]:
+    """Assignment of a component that holds articles of earlier runs.
+
+    Earlier rows are immutable: their story ids and canonicals stay. The new
+    members join the earliest-id story among the earlier articles they are
+    linked with (two earlier stories bridged by a new article are not merged:
+    that would rewrite committed rows). Their kind is exact when their hash
+    equals one of that story's articles here, near when a near edge joins them
+    to one directly, else story. Returns (story_id, canonical, assignments of
+    the new members).
+    """
+    prior = [fp for fp in members if fp.prior_story]
+    target = min(prior, key=lambda fp: (fp.prior_story, fp.article_id))
+    story_id, canonical = target.prior_story, target.prior_canonical or target.prior_story
+    assert story_id is not None
+    story_members = {fp.article_id for fp in prior if fp.prior_story == story_id}
+    story_hashes = {fp.content_hash for fp in prior if fp.prior_story == story_id}
+    near = {
+        a if b in story_members else b for a, b, kind in edges if kind in (EXACT, NEAR) and (a in story_members) != (b in story_members)
+    }
+    result = {}
+    for fp in members:
+        if fp.prior_story:
+            continue
+        kind = EXACT if fp.content_hash in story_hashes else NEAR if fp.article_id in near else STORY
+        result[fp.article_id] = Assignment(story_id, canonical, kind)
+    return story_id, canonical, result
+
+
+@dataclass(frozen=True)
+class StoryUpdate:
+    """New articles joining a story of an earlier run (merged with its latest row)."""
+
+    story_id: str
+    canonical: str
+    members: tuple[Fingerprint, ...]
+
+
+def updated_story_row(update: StoryUpdate, previous: dict[str, Any] | None, run: RunInfo) -> dict[str, Any]:
+    """The story's new latest row: its previous row plus the new members."""
+    fresh = story_row(list(update.members), update.story_id, run)
+    if previous is None:  # its row is unreadable or was never committed: the new members alone
+        return {**fresh, "canonical_article_id": update.canonical}
+    dates = [d for d in (previous.get("first_published_at"), fresh["first_published_at"]) if d is not None]
+    article_ids = sorted(set(previous["article_ids"]) | set(fresh["article_ids"]))
+    return {
+        **fresh,
+        "canonical_article_id": previous["canonical_article_id"],
+        "title": previous.get("title"),
+        "article_ids": article_ids,
+        "size": len(article_ids),
+        "sources": sorted(set(previous.get("sources") or []) | set(fresh["sources"])),
+        "first_published_at": min(dates) if dates else None,
+    }
+
+
 def story_row(members: list[Fingerprint], story_id: str, run: RunInfo) -> dict[str, Any]:
     ordered = sorted(members, key=canonical_order)
     dates = [fp.published_at for fp in members if fp.published_at is not None]
@@ -226,10 +288,11 @@ class Evidence:
     ordered: bytes
     unique: bytes
     published_at: datetime | None
+    prior: bool = False  # an article of an earlier run
 
     @classmethod
-    def of(cls, shingles: np.ndarray, published_at: datetime | None) -> Evidence:
-        return cls(shingles.astype(np.uint32).tobytes(), np.unique(shingles).astype(np.uint32).tobytes(), published_at)
+    def of(cls, shingles: np.ndarray, published_at: datetime | None, prior: bool = False) -> Evidence:
+        return cls(shingles.astype(np.uint32).tobytes(), np.unique(shingles).astype(np.uint32).tobytes(), published_at, prior)
 
     @property
     def shingles(self) -> np.ndarray:
@@ -247,6 +310,8 @@ def verify_pair(
 ) -> tuple[str, str, str] | None:
     """A near edge when the real Jaccard passes the threshold, a story edge when the text-reuse score does."""
     (id_a, ev_a, ents_a), (id_b, ev_b, ents_b) = sorted((a, b), key=lambda x: x[0])
+    if ev_a.prior and ev_b.prior:
+        return None  # both from earlier runs: already clustered, and their rows are final
     ua, ub = ev_a.unique_shingles, ev_b.unique_shingles
     if config.near and jaccard_unique(ua, ub) >= config.near_threshold:
         return id_a, id_b, NEAR
@@ -284,9 +349,60 @@ class _FingerprintFn(beam.DoFn):
         )
 
 
-def _bands(element: tuple[str, dict[str, Any]], bands: int) -> Iterator[tuple[tuple[int, bytes], tuple[str, bytes]]]:
+def prior_print(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A fingerprints-table row of an earlier run -> the element _FingerprintFn makes of a new article."""
+    shingles = np.frombuffer(row["shingles"], dtype=np.uint32)
+    fp = Fingerprint(
+        row["article_id"],
+        row["content_hash"],
+        row["published_at"],
+        row["length"],
+        row["title"],
+        row["source_name"],
+        row["story_id"],
+        row["canonical_article_id"],
+    )
+    return row["article_id"], {
+        "fingerprint": fp,
+        "evidence": Evidence.of(shingles, row["published_at"], prior=True),
+        "signature": row["signature"],
+    }
+
+
+def entity_keys(keys: Iterable[tuple[str, str]]) -> list[str]:
+    return sorted(f"{kind}\t{key}" for kind, key in keys)
+
+
+def parse_entity_keys(keys: Iterable[str]) -> frozenset[tuple[str, str]]:
+    return frozenset(tuple(k.split("\t", 1)) for k in keys)  # type: ignore[misc]
+
+
+def fingerprint_row(
+    article: str, data: dict[str, Any], keys: frozenset[tuple[str, str]], assignment: Assignment | None, run: RunInfo
+) -> dict[str, Any]:
+    """What a later run needs of a new article (the fingerprints table)."""
+    fp: Fingerprint = data["fingerprint"]
+    return {
+        "article_id": article,
+        "story_id": assignment.story_id if assignment else article,
+        "canonical_article_id": assignment.canonical if assignment else article,
+        "content_hash": fp.content_hash,
+        "published_at": fp.published_at,
+        "length": fp.length,
+        "title": fp.title,
+        "source_name": fp.source_name,
+        "signature": data["signature"],
+        "shingles": data["evidence"].ordered,
+        "entity_keys": entity_keys(keys),
+        **run.stamp(),
+    }
+
+
+def _bands(element: tuple[str, dict[str, Any]], bands: int, num_perm: int) -> Iterator[tuple[tuple[int, bytes], tuple[str, bytes]]]:
     article, data = element
     signature = np.frombuffer(data["signature"], dtype=np.uint16)
+    if len(signature) != num_perm:
+        return  # an earlier run's signature made with other parameters: the shingle index still sees it
     for band, key in band_keys(signature, bands):
         yield (band, key), (article, data["signature"])
 
@@ -355,7 +471,18 @@ class _AssignFn(beam.DoFn):
     def process(self, element: tuple[str, Iterable[Fingerprint]], edges_view: list[dict[str, list[tuple[str, str, str]]]]) -> Iterator[Any]:
         key, members = element
         members = sorted(members, key=lambda fp: fp.article_id)
-        assignments = assign_story(members, one(edges_view, {}).get(key, []))
+        if all(fp.prior_story for fp in members):
+            return  # earlier articles only: nothing new to assign
+        edges = one(edges_view, {}).get(key, [])
+        if any(fp.prior_story for fp in members):
+            story_id, canonical, assignments = assign_to_prior(members, edges)
+            for article_id, assignment in assignments.items():
+                beam.metrics.Metrics.counter(NAMESPACE, f"duplicates_{assignment.kind}").inc()
+                yield article_id, assignment
+            beam.metrics.Metrics.counter(NAMESPACE, "earlier_stories_extended").inc()
+            yield StoryUpdate(story_id, canonical, tuple(fp for fp in members if not fp.prior_story))
+            return
+        assignments = assign_story(members, edges)
         story_id = next(iter(assignments.values())).story_id
         for article_id, assignment in assignments.items():
             if assignment.kind:
@@ -377,6 +504,17 @@ def _apply_assignment(doc: Document, assignments: dict[str, Assignment]) -> Docu
     return doc
 
 
+def _merge_updates(element: tuple[str, dict[str, list[Any]]], run: RunInfo) -> Iterator[dict[str, Any]]:
+    """All of one story's updates in this run (one per component) + its previous row -> its new row."""
+    story_id, joined = element
+    updates = joined["update"]
+    if not updates:
+        return
+    members = tuple(sorted({fp for u in updates for fp in u.members}, key=lambda fp: fp.article_id))
+    previous = max(joined["previous"], key=lambda r: (r["ingested_at"], r["run_id"]), default=None)
+    yield updated_story_row(StoryUpdate(story_id, updates[0].canonical, members), previous, run)
+
+
 def _edges_by_component(edges: list[tuple[str, str, str]], comp: dict[str, str]) -> dict[str, list[tuple[str, str, str]]]:
     grouped: dict[str, list[tuple[str, str, str]]] = {}
     for edge in edges:
@@ -385,7 +523,12 @@ def _edges_by_component(edges: list[tuple[str, str, str]], comp: dict[str, str])
 
 
 class GroupStories(beam.PTransform):
-    """{'documents', 'article_entities'} -> {'documents': with story fields, 'stories': story rows}.
+    """{'documents', 'article_entities'[, 'prior', 'prior_stories']} ->
+    {'documents': with story fields, 'stories': story rows, 'fingerprints': rows}.
+
+    'prior' holds fingerprints-table rows of earlier runs and 'prior_stories'
+    their stories' latest rows: new articles are linked to those stories
+    (story ids stay stable) and the stories they extend get a new row.
 
     Every step is a Map, ParDo, GroupByKey, CoGroupByKey, Flatten or side
     input: what every runner (the DaskRunner included) executes; no state or
@@ -397,24 +540,46 @@ class GroupStories(beam.PTransform):
         self._config, self._run = config, run
 
     def expand(self, inputs: dict[str, beam.PCollection]) -> dict[str, beam.PCollection]:
-        config = self._config
+        config, run = self._config, self._run
         docs = inputs["documents"]
-        prints = docs | "Fingerprints" >> beam.ParDo(_FingerprintFn(config))
+        pipeline = docs.pipeline
+        new_prints = docs | "Fingerprints" >> beam.ParDo(_FingerprintFn(config))
+        new_entities = inputs.get("article_entities")
+        if new_entities is None:
+            new_entities = pipeline | "NoEntities" >> beam.Create([])
+        prior_rows = inputs.get("prior")
+        if prior_rows is None:
+            prior_rows = pipeline | "NoPrior" >> beam.Create([])
+        # An earlier article read again (a plain rerun over the same files) counts as new.
+        prior_rows = (
+            {
+                "new": new_prints | "NewIds" >> beam.Map(lambda kv: (kv[0], None)),
+                "prior": prior_rows | "KeyPrior" >> beam.Map(lambda r: (r["article_id"], r)),
+            }
+            | "JoinPriorIds" >> beam.CoGroupByKey()
+            | "PriorNotReread" >> beam.FlatMap(lambda kv: [] if kv[1]["new"] else kv[1]["prior"][:1])
+        )
+        prints = (new_prints, prior_rows | "PriorPrints" >> beam.Map(prior_print)) | "AllPrints" >> beam.Flatten()
+        entities = (
+            new_entities,
+            prior_rows | "PriorEntities" >> beam.Map(lambda r: (r["article_id"], parse_entity_keys(r["entity_keys"]))),
+        ) | "AllEntities" >> beam.Flatten()
+
         edge_sets = [
-            docs
-            | "KeyByHash" >> beam.Map(lambda d: (d.content_hash, d.article_id))
+            prints
+            | "KeyByHash" >> beam.Map(lambda kv: (kv[1]["fingerprint"].content_hash, kv[0]))
             | "GroupByHash" >> beam.GroupByKey()
             | "ExactEdges" >> beam.FlatMap(exact_edges)
         ]
         if config.near:
             edge_sets.append(
                 prints
-                | "LshBands" >> beam.FlatMap(_bands, config.bands)
+                | "LshBands" >> beam.FlatMap(_bands, config.bands, config.num_perm)
                 | "GroupBuckets" >> beam.GroupByKey()
                 | "NearEdges" >> beam.FlatMap(lambda kv: bucket_edges(list(kv[1]), config.near_threshold, config.max_bucket))
             )
         if config.story or config.near:
-            edge_sets.append(self._verified_reuse_edges(prints, inputs.get("article_entities")))
+            edge_sets.append(self._verified_reuse_edges(prints, entities))
         edges = edge_sets | "FlattenEdges" >> beam.Flatten() | "DistinctEdges" >> beam.Distinct()
         all_edges = edges | "CollectEdges" >> beam.combiners.ToList()
         comp = all_edges | "Components" >> beam.ParDo(_ClusterFn())
@@ -422,17 +587,49 @@ class GroupStories(beam.PTransform):
         grouped_edges = all_edges | "EdgesByComponent" >> beam.Map(lambda e, c: _edges_by_component(e, one(c, {})), c=comp_side)
         results = (
             prints
+            # earlier articles matter only where an edge reached them
+            | "LinkedOrNew" >> beam.Filter(lambda kv, c: kv[1]["fingerprint"].prior_story is None or kv[0] in one(c, {}), c=comp_side)
             | "KeyByComponent" >> beam.Map(lambda kv, c: (one(c, {}).get(kv[0], kv[0]), kv[1]["fingerprint"]), c=comp_side)
             | "GroupComponents" >> beam.GroupByKey()
-            | "AssignStories" >> beam.ParDo(_AssignFn(self._run), as_singleton(grouped_edges))
+            | "AssignStories" >> beam.ParDo(_AssignFn(run), as_singleton(grouped_edges))
         )
-        results = split_by_type(results, "Assigned", stories=dict, assignments=tuple)
+        results = split_by_type(results, "Assigned", stories=dict, assignments=tuple, updates=StoryUpdate)
         grouped = results["assignments"] | "OnlyGrouped" >> beam.Filter(lambda kv, c: kv[0] in one(c, {}), c=comp_side)
-        table = grouped | "AssignmentTable" >> beam.combiners.ToDict()
-        documents = docs | "ApplyAssignments" >> beam.Map(lambda d, t: _apply_assignment(d, one(t, {})), as_singleton(table))
-        return {"documents": documents, "stories": results["stories"]}
+        table = as_singleton(grouped | "AssignmentTable" >> beam.combiners.ToDict())
+        documents = docs | "ApplyAssignments" >> beam.Map(lambda d, t: _apply_assignment(d, one(t, {})), table)
 
-    def _verified_reuse_edges(self, prints: beam.PCollection, article_entities: beam.PCollection | None) -> beam.PCollection:
+        prior_stories = inputs.get("prior_stories")
+        if prior_stories is None:
+            prior_stories = pipeline | "NoPriorStories" >> beam.Create([])
+        updated = (
+            {
+                "update": results["updates"] | "KeyUpdates" >> beam.Map(lambda u: (u.story_id, u)),
+                "previous": prior_stories | "KeyPriorStories" >> beam.Map(lambda r: (r["story_id"], r)),
+            }
+            | "JoinStoryUpdates" >> beam.CoGroupByKey()
+            | "UpdatedStories" >> beam.FlatMap(_merge_updates, run)
+        )
+        stories = (results["stories"], updated) | "AllStories" >> beam.Flatten()
+        fingerprints = (
+            {"print": new_prints, "entities": new_entities}
+            | "JoinPrintEntities" >> beam.CoGroupByKey()
+            | "FingerprintRows"
+            >> beam.FlatMap(
+                lambda kv, t: (
+                    [
+                        fingerprint_row(
+                            kv[0], kv[1]["print"][0], kv[1]["entities"][0] if kv[1]["entities"] else frozenset(), one(t, {}).get(kv[0]), run
+                        )
+                    ]
+                    if kv[1]["print"]
+                    else []
+                ),
+                table,
+            )
+        )
+        return {"documents": documents, "stories": stories, "fingerprints": fingerprints}
+
+    def _verified_reuse_edges(self, prints: beam.PCollection, entities: beam.PCollection) -> beam.PCollection:
         """Candidate pairs from the rare-shingle index, verified with both articles' shingles, entities and dates."""
         config = self._config
         pairs = (
@@ -445,7 +642,6 @@ class GroupStories(beam.PTransform):
             | "PairByFirst" >> beam.Map(lambda kv: kv[0])
         )
         evidence_by_id = prints | "Evidence" >> beam.Map(lambda kv: (kv[0], kv[1]["evidence"]))
-        entities = article_entities if article_entities is not None else (prints.pipeline | "NoEntities" >> beam.Create([]))
         left = (
             {"evidence": evidence_by_id, "entities": entities, "partners": pairs}
             | "JoinFirst" >> beam.CoGroupByKey()

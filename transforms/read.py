@@ -2,7 +2,8 @@
 
 Reads: glob patterns (local paths, file://, zip://...::file://, s3://, gs://,
 http(s)://, memory://). Writes: ``Document`` records (main output) and
-``Reject`` records (tagged ``rejects``): one of the two for every input record.
+``Reject`` records (tagged ``rejects``): one of the two for every input record;
+and a ``FileRecord`` per file read, the run's manifest rows.
 
 fsspec URLs are opened with fsspec directly, never through Beam's FileSystems
 (which rejects file:// and chained URLs).
@@ -24,7 +25,8 @@ import fsspec
 from fsspec.utils import infer_compression
 
 from transforms.decode import DecodeError, clean_text, decode_bytes
-from transforms.records import REJECTS_TAG, Document, Reject, reject_output, sha256_hex, split_rejects
+from transforms.fileinfo import FileRecord, sha256_file, stat_file
+from transforms.records import REJECTS_TAG, Document, Reject, reject_output, sha256_hex, split_by_type, split_rejects
 from transforms.redact import redact_url
 
 NAMESPACE = "khabar.read"
@@ -421,39 +423,69 @@ class ReadFileFn(beam.DoFn):
 
     def process(self, url: str) -> Iterator[Any]:
         beam.metrics.Metrics.counter(NAMESPACE, "files_read").inc()
+        records = 0
         try:
             for outcome in read_file(url, self._config):
+                records += 1
                 if isinstance(outcome, Reject):
                     yield reject_output(outcome, NAMESPACE)
                 else:
                     beam.metrics.Metrics.counter(NAMESPACE, "records_decoded").inc()
                     yield outcome
         except Exception as exc:  # a reader bug on one hostile file must not stop the run
+            records += 1
             message = f"{type(exc).__name__}: {redact_url(str(exc))}"
             yield reject_output(Reject(redact_url(url), "read", "read_failed", message[:2000]), NAMESPACE)
+        record = manifest_record(url, records, self._config)
+        if record is not None:
+            yield record
+
+
+def manifest_record(url: str, records: int, config: ReadConfig) -> FileRecord | None:
+    """The manifest row of a file just read; None when it vanished or cannot be
+    hashed (its reject row already says why, and a later run retries it)."""
+    try:
+        info = stat_file(url, config.storage_options)
+        return FileRecord(info, sha256_file(url, config.storage_options), records)
+    except Exception:
+        beam.metrics.Metrics.counter(NAMESPACE, "files_not_in_manifest").inc()
+        return None
 
 
 class ReadArticles(beam.PTransform):
-    """Glob patterns -> {'documents': Documents, 'rejects': Rejects}."""
+    """Glob patterns, or an exact list of file URLs -> {'documents': Documents,
+    'rejects': Rejects, 'files': FileRecords (the manifest rows)}.
 
-    def __init__(self, patterns: list[str], config: ReadConfig | None = None) -> None:
+    ``files`` is what incremental runs pass: the files the driver selected as
+    not yet ingested, read as they are (no pattern expansion).
+    """
+
+    def __init__(self, patterns: list[str], config: ReadConfig | None = None, files: list[str] | None = None) -> None:
         super().__init__()
         self._patterns = list(patterns)
+        self._files = None if files is None else sorted(set(files))
         self._config = config or ReadConfig()
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
-        matched = split_rejects(
-            pbegin | "Patterns" >> beam.Create(self._patterns) | "ExpandPatterns" >> beam.ParDo(ExpandPatternFn(self._config)),
-            "Matched",
-            "files",
-            str,
-        )
+        if self._files is not None:
+            listed = pbegin | "Files" >> beam.Create(self._files)
+            match_rejects = pbegin | "NoMatchRejects" >> beam.Create([])
+        else:
+            matched = split_rejects(
+                pbegin | "Patterns" >> beam.Create(self._patterns) | "ExpandPatterns" >> beam.ParDo(ExpandPatternFn(self._config)),
+                "Matched",
+                "files",
+                str,
+            )
+            listed, match_rejects = matched["files"], matched[REJECTS_TAG]
         files = (
-            matched["files"]
+            listed
             # Distinct drops files named by two patterns and, being a shuffle,
             # spreads the files over workers as a Reshuffle would.
             | "DistinctFiles" >> beam.Distinct()
         )
-        read = split_rejects(files | "ReadFiles" >> beam.ParDo(ReadFileFn(self._config)), "Read", "documents", Document)
-        rejects = (matched[REJECTS_TAG], read[REJECTS_TAG]) | "FlattenReadRejects" >> beam.Flatten()
-        return {"documents": read["documents"], REJECTS_TAG: rejects}
+        read = split_by_type(
+            files | "ReadFiles" >> beam.ParDo(ReadFileFn(self._config)), "Outcome", documents=Document, rejects=Reject, files=FileRecord
+        )
+        rejects = (match_rejects, read[REJECTS_TAG]) | "FlattenReadRejects" >> beam.Flatten()
+        return {"documents": read["documents"], REJECTS_TAG: rejects, "files": read["files"]}

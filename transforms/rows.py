@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from transforms.fileinfo import FileRecord
 from transforms.records import Document, Reject
 from transforms.redact import redact_url
 from transforms.runinfo import RunInfo
@@ -37,3 +38,7 @@ def reject_row(reject: Reject, run: RunInfo) -> dict[str, Any]:
     row["source_uri"] = redact_url(row["source_uri"])
     row["message"] = redact_url(row["message"])[:2000]
     return {**row, **run.stamp()}
+
+
+def file_row(record: FileRecord, run: RunInfo) -> dict[str, Any]:
+    return {**record.to_row(), **run.stamp()}

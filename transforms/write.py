@@ -5,11 +5,14 @@ fsspec URL)::
 
     <table>/ingest_date=YYYY-MM-DD/part-<run_id>-<shard>.parquet
     <table>/_SUCCESS                    (JSON: run_id, files, rows; written last)
+    _commits/<run_id>.json              (the run's commit record)
 
 Shards are written to ``_temporary/<run_id>/`` first; only files from bundles
 that succeeded reach the commit step, which moves them into place and then
-writes ``_SUCCESS``. A run that dies leaves nothing under the table
-directories, and a rerun gets a new run id so it never overwrites earlier files.
+writes the commit record and ``_SUCCESS``. A run that dies before its commit
+leaves nothing under the table directories; one that dies during it is rolled
+back by ``recover`` (see there). A rerun gets a new run id so it never
+overwrites earlier files.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import re
+import signal
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +38,9 @@ from transforms.runinfo import RunInfo
 NAMESPACE = "khabar.write"
 TEMP_DIR = "_temporary"
 SUCCESS = "_SUCCESS"
+COMMITS = "_commits"
+PENDING = ".pending"
+COMMITTED = ".json"
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,11 @@ def commit(output: str, run: RunInfo, written: list[tuple[str, int, int]], confi
     so BI tools and DuckDB globs find the columns.
     """
     fs, _ = fsspec.core.url_to_fs(output)
+    pending = _marker(output, run.run_id, PENDING)
+    fs.makedirs(pending.rsplit("/", 1)[0], exist_ok=True)
+    with fs.open(pending, "w") as out:
+        json.dump({"run_id": run.run_id}, out)
+    _crash_point("commit-start")
     by_table: dict[str, list[tuple[int, int]]] = {name: [] for name in TABLES}
     for table, shard, rows in written:
         by_table[table].append((shard, rows))
@@ -132,6 +146,11 @@ def commit(output: str, run: RunInfo, written: list[tuple[str, int, int]], confi
             fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
             fs.mv(source, target)
         stats[table] = {"files": len(shards), "rows": sum(rows for _, rows in shards)}
+        _crash_point("commit-midway")
+    # The commit record: from here on the run's files are part of the output.
+    with fs.open(_marker(output, run.run_id, COMMITTED), "w") as out:
+        json.dump({"run_id": run.run_id, "ingest_date": run.ingest_date, "tables": stats}, out)
+    fs.rm(pending)
     for table, stat in stats.items():
         marker = fsspec.core.url_to_fs(f"{output.rstrip('/')}/{table}/{SUCCESS}")[1]
         with fs.open(marker, "w") as out:
@@ -146,6 +165,70 @@ def commit(output: str, run: RunInfo, written: list[tuple[str, int, int]], confi
     except OSError:
         pass  # another run is writing next to us; its files stay
     return stats
+
+
+def _marker(output: str, run_id: str, suffix: str) -> str:
+    return fsspec.core.url_to_fs(f"{output.rstrip('/')}/{COMMITS}/{run_id}{suffix}")[1]
+
+
+def _crash_point(name: str) -> None:
+    """Fault injection for the exactly-once tests: KHABAR_CRASH_AT=<name> kills
+    the process with SIGKILL here, as a machine failure would."""
+    if os.environ.get("KHABAR_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+_PART = re.compile(r"^part-(?P<run_id>.+)-\d{5}\.parquet$")
+
+
+def recover(output: str, clean_temporary: bool = False) -> list[str]:
+    """Roll back commits that a killed run left half done; returns removed paths.
+
+    A commit writes ``_commits/<run_id>.pending``, moves its files into the
+    tables, writes ``_commits/<run_id>.json`` and removes the pending marker.
+    A pending marker without its record means the run died mid-commit: its
+    files are deleted, so every run is in the output entirely or not at all
+    once recovery has run (each incremental batch starts with it). Readers
+    that look between a crash and the next start may see a partial run;
+    ``sql/views.sql`` shows only committed runs. clean_temporary also removes
+    shards of runs that died before committing: only safe when no other run
+    writes to the same output (the incremental mode's contract).
+    """
+    fs, root = fsspec.core.url_to_fs(output)
+    root = root.rstrip("/")
+    if not fs.exists(root):
+        return []
+    removed: list[str] = []
+    commits = f"{root}/{COMMITS}"
+    names = [p.rsplit("/", 1)[-1] for p in fs.ls(commits, detail=False)] if fs.exists(commits) else []
+    dead = {n[: -len(PENDING)] for n in names if n.endswith(PENDING)} - {n[: -len(COMMITTED)] for n in names if n.endswith(COMMITTED)}
+    if dead:
+        for table in TABLES:
+            if not fs.exists(f"{root}/{table}"):
+                continue
+            for path in fs.find(f"{root}/{table}"):
+                match = _PART.match(path.rsplit("/", 1)[-1])
+                if match and match["run_id"] in dead:
+                    fs.rm(path)
+                    removed.append(path)
+        for run_id in sorted(dead):
+            fs.rm(f"{commits}/{run_id}{PENDING}")
+    temp_root = f"{root}/{TEMP_DIR}"
+    if fs.exists(temp_root):
+        for path in fs.ls(temp_root, detail=False):
+            if clean_temporary or path.rsplit("/", 1)[-1] in dead:
+                fs.rm(path, recursive=True)
+                removed.append(path)
+    return removed
+
+
+def committed_runs(output: str) -> set[str]:
+    """Run ids whose commit completed."""
+    fs, root = fsspec.core.url_to_fs(output)
+    commits = f"{root.rstrip('/')}/{COMMITS}"
+    if not fs.exists(commits):
+        return set()
+    return {p.rsplit("/", 1)[-1][: -len(COMMITTED)] for p in fs.ls(commits, detail=False) if p.endswith(COMMITTED)}
 
 
 class WriteShardFn(beam.DoFn):

@@ -6,12 +6,14 @@ extraction with a bounded budget (it runs in `make test`).
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
 import json
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -82,6 +84,34 @@ def test_a_gzip_bomb_is_stopped_while_streaming(tmp_path: Path) -> None:
             out.write(b"\x20" * 1_000_000)  # 200 MB of spaces, about 200 KB compressed
     (reject,) = list(read_file(str(bomb), ReadConfig(max_bytes=1_000_000)))
     assert isinstance(reject, Reject) and reject.reason == "too_large"
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".bz2"])
+def test_a_bomb_under_the_size_limit_is_stopped_by_its_expansion_ratio(tmp_path: Path, suffix: str) -> None:
+    payload = ("خبر " * 1_000_000).encode("utf-8")  # 7 MB that compresses to a few KB
+    bomb = tmp_path / f"bomb.txt{suffix}"
+    bomb.write_bytes(gzip.compress(payload) if suffix == ".gz" else bz2.compress(payload))
+    (reject,) = list(read_file(str(bomb), ReadConfig()))  # 20 MB size limit: only the ratio stops it
+    assert isinstance(reject, Reject) and reject.reason == "compression_bomb"
+    (document,) = list(read_file(str(bomb), ReadConfig(max_ratio=0)))  # the check can be turned off
+    assert isinstance(document, Document)
+
+
+def test_a_zip_member_bomb_is_rejected_from_its_declared_sizes(tmp_path: Path) -> None:
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("bomb.txt", ("خبر " * 1_000_000).encode("utf-8"))
+        zf.writestr("real.txt", next(iter(sample_texts().values())))
+    outcomes = list(read_file(str(archive), ReadConfig()))
+    assert sorted(type(o).__name__ + ":" + getattr(o, "reason", "") for o in outcomes) == ["Document:", "Reject:compression_bomb"]
+
+
+def test_ordinary_compressed_news_is_far_below_the_ratio_limit(tmp_path: Path) -> None:
+    text = "\n\n".join(sample_texts().values()) * 60  # 1.4 MB of real articles, repeated
+    page = tmp_path / "news.txt.gz"
+    page.write_bytes(gzip.compress(text.encode("utf-8")))
+    (document,) = list(read_file(str(page), ReadConfig()))
+    assert isinstance(document, Document)
 
 
 def test_archive_members_with_traversal_paths_are_only_read_never_written(tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ from urllib.parse import urlparse
 
 import apache_beam as beam
 
+from transforms.budget import BudgetExceeded, Sandbox
 from transforms.metadata import author_from_line, is_date_line, parse_byline, parse_date, source_from_line
 from transforms.normalize import normalize_light, strip_invisible
 from transforms.records import Document, Reject, as_singleton, one, reject_output, split_rejects
@@ -195,6 +196,12 @@ class BoilerplateConfig:
     template_min_docs / template_min_share: a line on at least this many
       pages of one source, and on this share of them, is site template.
     html_favor: trafilatura mode: 'balanced', 'precision' or 'recall'.
+    time_budget_s: wall-clock seconds one page's extraction may take; HTML
+      pages and text pages over inline_max_bytes run in a child process that
+      is killed past it (reject reason ``timeout``); 0 runs everything inline.
+    inline_max_bytes: text pages up to this size run inline (the classifier
+      is linear: a 256 KB page takes milliseconds, and a child process round
+      trip would double the cost of an ordinary 4 KB article).
     """
 
     length_high: int = 100
@@ -206,6 +213,8 @@ class BoilerplateConfig:
     template_min_docs: int = 5
     template_min_share: float = 0.3
     html_favor: str = "balanced"
+    time_budget_s: float = 10.0
+    inline_max_bytes: int = 256 * 1024
 
 
 @dataclass
@@ -605,11 +614,30 @@ class StripBoilerplateFn(beam.DoFn):
 
     def __init__(self, config: BoilerplateConfig) -> None:
         self._config = config
+        self._sandbox: Sandbox | None = None
+
+    def setup(self) -> None:
+        if self._config.time_budget_s > 0:
+            self._sandbox = Sandbox(strip_boilerplate, self._config.time_budget_s)
+
+    def teardown(self) -> None:
+        if self._sandbox is not None:
+            self._sandbox.close()
+
+    def _budgeted(self, doc: Document) -> bool:
+        return self._sandbox is not None and (doc.content_type == "html" or len(doc.content) > self._config.inline_max_bytes)
 
     def process(self, doc: Document, templates: list[dict[str, frozenset[int]]] | None = None) -> Iterator[Any]:
         site_templates = one(templates or [], {}).get(source_key(doc), frozenset())
         try:
-            extraction = strip_boilerplate(doc, self._config, site_templates)
+            if self._budgeted(doc):
+                assert self._sandbox is not None
+                extraction = self._sandbox(doc, self._config, site_templates)
+            else:
+                extraction = strip_boilerplate(doc, self._config, site_templates)
+        except BudgetExceeded as exc:
+            yield reject_output(Reject(doc.uri, "boilerplate", "timeout", f"extraction: {exc}", doc.size_bytes), NAMESPACE)
+            return
         except Exception as exc:  # a parser bug on one hostile page must not stop the run
             yield reject_output(
                 Reject(doc.uri, "boilerplate", "extraction_failed", f"{type(exc).__name__}: {exc}", doc.size_bytes), NAMESPACE

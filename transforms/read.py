@@ -51,12 +51,17 @@ class ReadConfig:
     max_bytes: largest accepted record after decompression (default 20 MB);
       bigger ones are rejected as ``too_large`` while streaming, before they are
       fully in memory.
+    max_ratio: a compressed file or zip member whose content outgrows its
+      compressed bytes by more than this (past the first MiB) is rejected as
+      ``compression_bomb`` while streaming (news text compresses 3-10x; bombs
+      1000x); 0 turns the check off.
     max_archive_depth: how many archive levels are opened (a zip inside a zip is 2).
     storage_options: fsspec options per protocol, e.g. {"s3": {"anon": True}};
       credentials belong in the environment, not on the command line.
     """
 
     max_bytes: int = 20 * 1024 * 1024
+    max_ratio: float = 100.0
     max_archive_depth: int = 2
     storage_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -160,17 +165,47 @@ class TooLarge(ValueError):
     pass
 
 
-def read_limited(stream: IO[bytes], limit: int) -> bytes:
-    """Read at most ``limit`` bytes, raising TooLarge as soon as more arrive."""
+class Bomb(TooLarge):
+    """Decompressed bytes outgrow the compressed ones by more than max_ratio."""
+
+
+class CountingReader(io.RawIOBase):
+    """A read-only stream that counts the bytes read through it (the compressed
+    side of a decompressor, for the expansion-ratio check)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+
+# Below this many decompressed bytes no ratio check: small, repetitive pages compress well.
+RATIO_FLOOR = 1 << 20
+
+
+def read_limited(stream: IO[bytes], limit: int, compressed: CountingReader | None = None, max_ratio: float = 0) -> bytes:
+    """Read at most ``limit`` bytes, raising TooLarge as soon as more arrive,
+    and Bomb as soon as the output passes max_ratio times the compressed input
+    read so far: a decompression bomb is stopped while streaming, not after."""
     chunks, total = [], 0
     while True:
-        chunk = stream.read(min(1 << 20, limit + 1 - total))
+        chunk = stream.read(min(1 << 16, limit + 1 - total))
         if not chunk:
             break
         chunks.append(chunk)
         total += len(chunk)
         if total > limit:
             raise TooLarge(f"more than {limit} bytes")
+        if compressed is not None and max_ratio and total > RATIO_FLOOR and total > max_ratio * max(compressed.count, 1):
+            raise Bomb(f"expands more than {max_ratio:g} times ({compressed.count} compressed bytes gave {total} so far)")
     return b"".join(chunks)
 
 
@@ -313,20 +348,22 @@ def iter_archive(uri: str, fmt: str, data: bytes, config: ReadConfig, depth: int
     try:
         if fmt == "zip":
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                members = [(i.filename, i.file_size) for i in archive.infolist() if not i.is_dir()]
-                for member, size in members:
-                    yield from _archive_member(uri, member, size, lambda m=member: archive.open(m), config, depth)
+                members = [(i.filename, i.file_size, i.compress_size) for i in archive.infolist() if not i.is_dir()]
+                for member, size, packed in members:
+                    yield from _archive_member(uri, member, size, lambda m=member: archive.open(m), config, depth, packed)
         else:
             with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
                 for info in archive:
                     if not info.isfile():
                         continue
-                    yield from _archive_member(uri, info.name, info.size, lambda i=info: archive.extractfile(i), config, depth)
+                    yield from _archive_member(uri, info.name, info.size, lambda i=info: archive.extractfile(i), config, depth, info.size)
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError) as exc:
         yield Reject(uri, "read", "broken_archive", f"{fmt}: {type(exc).__name__}: {exc}", len(data))
 
 
-def _archive_member(uri: str, member: str, declared: int, open_member: Any, config: ReadConfig, depth: int) -> Iterator[Outcome]:
+def _archive_member(
+    uri: str, member: str, declared: int, open_member: Any, config: ReadConfig, depth: int, packed: int = 0
+) -> Iterator[Outcome]:
     member_uri = f"{uri}#{member}"
     name = member.rsplit("/", 1)[-1]
     if name.startswith((".", "_")):
@@ -334,11 +371,18 @@ def _archive_member(uri: str, member: str, declared: int, open_member: Any, conf
     if declared > config.max_bytes:
         yield Reject(member_uri, "read", "too_large", f"member declares {declared} bytes (limit {config.max_bytes})", declared)
         return
+    if config.max_ratio and declared > RATIO_FLOOR and declared > config.max_ratio * max(packed, 1):
+        yield Reject(member_uri, "read", "compression_bomb", f"member declares {declared} bytes from {packed} compressed", declared)
+        return
     try:
         with open_member() as raw:
             inner, compression = strip_compression(member)
-            stream = _decompressing(raw, compression)
-            data = read_limited(stream, config.max_bytes)
+            counted = CountingReader(raw)
+            stream = _decompressing(io.BufferedReader(counted), compression)
+            data = read_limited(stream, config.max_bytes, counted if compression else None, config.max_ratio)
+    except Bomb as exc:
+        yield Reject(member_uri, "read", "compression_bomb", str(exc), declared)
+        return
     except TooLarge as exc:
         yield Reject(member_uri, "read", "too_large", str(exc), declared)
         return
@@ -364,11 +408,16 @@ def read_file(url: str, config: ReadConfig) -> Iterator[Outcome]:
     options = config.storage_options.get(protocol, {})
     inner, compression = strip_compression(head.rsplit("/", 1)[-1].split("?", 1)[0])
     try:
-        with fsspec.open(url, "rb", compression=compression, **options) as stream:
+        with fsspec.open(url, "rb", **options) as raw:
+            counted = CountingReader(raw)
+            stream = _decompressing(io.BufferedReader(counted), compression)
             if detect_format(inner) == "warc":
                 yield from iter_warc(safe, stream, config.max_bytes)
                 return
-            data = read_limited(stream, config.max_bytes)
+            data = read_limited(stream, config.max_bytes, counted if compression else None, config.max_ratio)
+    except Bomb as exc:
+        yield Reject(safe, "read", "compression_bomb", str(exc), None)
+        return
     except TooLarge as exc:
         yield Reject(safe, "read", "too_large", str(exc), None)
         return

@@ -164,7 +164,9 @@ FINGERPRINTS = pa.schema(
         _field("source_name", pa.string(), "articles.source_name."),
         _field("signature", pa.binary(), "MinHash signature (uint16 per permutation) of the word shingles.", False),
         _field("shingles", pa.binary(), "Hashed word shingles (uint32, text order) of text_normalized.", False),
-        _field("entity_keys", pa.list_(pa.string()), "The article's entity match keys as 'TYPE<tab>key' (what story scoring compares).", False),
+        _field(
+            "entity_keys", pa.list_(pa.string()), "The article's entity match keys as 'TYPE<tab>key' (what story scoring compares).", False
+        ),
         _field("ingested_at", TIMESTAMP, "When the run that wrote this row started (UTC).", False),
         _field("run_id", pa.string(), "Id of the run that wrote this row.", False),
     ]

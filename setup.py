@@ -32,6 +32,8 @@ setup(
     packages=find_packages(include=["pipelines", "pipelines.*", "transforms", "transforms.*", "schemas", "schemas.*"]),
     include_package_data=True,
     package_data={"transforms": ["data/*.tsv", "data/*.txt", "data/*.json"]},
+    # The DuckDB views, for `khabar report` and for users (installed under <prefix>/share/khabar/sql).
+    data_files=[("share/khabar/sql", ["sql/views.sql"])],
     install_requires=[
         "apache-beam==2.77.0",
         "pyarrow>=14,<26",  # Beam 2.77 refuses pyarrow 26
@@ -48,6 +50,7 @@ setup(
     extras_require={
         "test": ["pytest>=8", "hypothesis>=6.100", "duckdb>=1.0", "polars>=1.0", "pandas>=2.0", "ruff>=0.6"],
         "dask": ["apache-beam[dask]==2.77.0"],
+        "report": ["duckdb>=1.0"],
     },
     entry_points={"console_scripts": ["khabar=pipelines.cli:console"]},
 )

@@ -284,15 +284,22 @@ def watch_command(argv: list[str]) -> int:
     return 1 if failures and failures == batches else 0
 
 
+def report(argv: list[str]) -> int:
+    from pipelines.report import report_command
+
+    return report_command(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    commands = {"run": run_command, "watch": watch_command}
+    commands = {"run": run_command, "watch": watch_command, "report": report}
     if not argv or argv[0] in ("-h", "--help") or argv[0] not in commands:
         print(
             f"khabar {__version__}: Arabic news to Parquet tables\n\nusage: khabar {{{','.join(commands)}}} ...\n"
             "  run    run the batch pipeline; --incremental ingests only new files (khabar run --help)\n"
-            "  watch  ingest new files continuously, one incremental batch per interval (khabar watch --help)"
+            "  watch  ingest new files continuously, one incremental batch per interval (khabar watch --help)\n"
+            "  report write a static HTML report of an output (khabar report --help)"
         )
         return 0 if argv and argv[0] in ("-h", "--help") else 2
     return commands[argv[0]](argv[1:])

@@ -145,3 +145,12 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 300) -
     khabar = Path(sys.executable).with_name("khabar")
     command = [str(khabar)] if khabar.exists() else [sys.executable, "-m", "pipelines.cli"]
     return subprocess.run([*command, *args], capture_output=True, text=True, env=full_env, timeout=timeout, cwd=ROOT)
+
+
+@pytest.fixture(scope="session")
+def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One CLI run over samples/, shared by the tests that only read its output."""
+    out = tmp_path_factory.mktemp("samples_run") / "out"
+    result = run_cli("run", "--input", str(SAMPLES), "--output", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr[-2000:]
+    return out

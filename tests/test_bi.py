@@ -9,17 +9,14 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from tests.conftest import ROOT, SAMPLES, run_cli
+from tests.conftest import ROOT
 
 VIEWS = ["canonical_articles", "entity_mentions", "top_entities_per_day", "story_outlets", "entity_cooccurrence"]
 
 
-@pytest.fixture(scope="module")
-def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("bi") / "out"
-    result = run_cli("run", "--input", str(SAMPLES), "--output", str(out), "--quiet")
-    assert result.returncode == 0, result.stderr[-2000:]
-    return out
+@pytest.fixture
+def output(sample_output: Path) -> Path:
+    return sample_output
 
 
 def views(output: Path) -> duckdb.DuckDBPyConnection:

@@ -68,6 +68,15 @@ def stage_configs(args: argparse.Namespace) -> dict[str, Any]:
     return configs
 
 
+def _boolean(text: str) -> bool:
+    """'--flag', '--flag=true' or '--flag=false': Dataflow templates pass every parameter with a value."""
+    if text.lower() in ("true", "1", "yes"):
+        return True
+    if text.lower() in ("false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, not {text!r}")
+
+
 def run_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="khabar run", description="Run the batch pipeline.")
     parser.add_argument(
@@ -88,7 +97,11 @@ def run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", action="store_true", help="do not print the run summary")
     parser.add_argument(
         "--incremental",
-        action="store_true",
+        nargs="?",
+        const=True,
+        default=False,
+        type=_boolean,
+        metavar="true|false",
         help="ingest only files not yet in the output's manifest (the files table), as one batch; exit 0 when there is none",
     )
     parser.add_argument(

@@ -304,3 +304,13 @@ def test_watch_interval_parsing(text: str, seconds: float) -> None:
     from pipelines.cli import parse_interval
 
     assert parse_interval(text) == seconds
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"), [([], False), (["--incremental"], True), (["--incremental=true"], True), (["--incremental=false"], False)]
+)
+def test_incremental_flag_also_takes_a_value_as_dataflow_templates_pass_it(flag: list[str], value: bool) -> None:
+    from pipelines.cli import run_parser
+
+    args, _ = run_parser().parse_known_args(["--input", "x", "--output", "y", *flag])
+    assert args.incremental is value

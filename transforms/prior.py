@@ -65,7 +65,9 @@ class ReadPriorState(beam.PTransform):
         if self._history_days > 0:
             since = (self._run.started_at - timedelta(days=self._history_days)).strftime("%Y-%m-%d")
             fingerprints = committed_files(self._output, "fingerprints", since)
-            stories = committed_files(self._output, "stories") if fingerprints else []
+            # A story with an article in the window got a row in that article's run,
+            # so its latest row is in the window too.
+            stories = committed_files(self._output, "stories", since) if fingerprints else []
         return {
             "prior": pbegin | "PriorFingerprintFiles" >> beam.Create(fingerprints) | "ReadFingerprints" >> beam.FlatMap(read_rows),
             "prior_stories": pbegin | "PriorStoryFiles" >> beam.Create(stories) | "ReadStories" >> beam.FlatMap(read_rows),

@@ -314,3 +314,14 @@ def test_incremental_flag_also_takes_a_value_as_dataflow_templates_pass_it(flag:
 
     args, _ = run_parser().parse_known_args(["--input", "x", "--output", "y", *flag])
     assert args.incremental is value
+
+
+def test_linking_to_earlier_runs_can_be_turned_off(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    _copy(["000"], inbox)
+    assert run_cli("run", "--incremental", "--input", str(inbox), "--output", str(out), "--quiet").returncode == 0
+    _copy(["003"], inbox)
+    result = run_cli("run", "--incremental", "--input", str(inbox), "--output", str(out), "--quiet", "--dedup-history-days", "0")
+    assert result.returncode == 0, result.stderr
+    articles = _articles_by_file(out)
+    assert articles["003"]["story_id"] == articles["003"]["article_id"] != articles["000"]["story_id"]

@@ -96,6 +96,13 @@ def run_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--quiet", action="store_true", help="do not print the run summary")
     parser.add_argument(
+        "--progress",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="a progress line on stderr every SECONDS per worker (0: none; default 30)",
+    )
+    parser.add_argument(
         "--incremental",
         nargs="?",
         const=True,
@@ -164,6 +171,7 @@ def run_command(argv: list[str]) -> int:
     config = PipelineConfig(
         inputs=tuple(_local_to_absolute(i) for i in args.input),
         output=_local_to_absolute(args.output),
+        progress_interval_s=args.progress,
         **configs,
     )
     if args.incremental:

@@ -34,6 +34,8 @@ class PipelineConfig:
     output: str
     # Exact file URLs to read instead of expanding inputs (incremental batches).
     files: tuple[str, ...] | None = None
+    # Seconds between progress lines on stderr (0: none).
+    progress_interval_s: float = 30.0
     read: ReadConfig = field(default_factory=ReadConfig)
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     normalization: NormalizationConfig = field(default_factory=NormalizationConfig)

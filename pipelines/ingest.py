@@ -19,6 +19,7 @@ from transforms.entities import ExtractEntities
 from transforms.language import DetectLanguage
 from transforms.normalize import NormalizeText
 from transforms.prior import ReadPriorState
+from transforms.progress import ReportProgress
 from transforms.read import ReadArticles
 from transforms.records import REJECTS_TAG
 from transforms.rows import article_row, file_row, reject_row
@@ -30,9 +31,13 @@ def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam
     """Add the whole batch pipeline to ``pipeline``; returns the commit result."""
     files = list(config.files) if config.files is not None else None
     read = pipeline | "ReadArticles" >> ReadArticles(list(config.inputs), config.read, files=files)
-    cleaned = read["documents"] | "StripBoilerplate" >> StripBoilerplate(config.boilerplate)
+    records = read["documents"] | "ReadProgress" >> ReportProgress("records read", config.progress_interval_s)
+    cleaned = records | "StripBoilerplate" >> StripBoilerplate(config.boilerplate)
     documents = (
-        cleaned["documents"] | "NormalizeText" >> NormalizeText(config.normalization) | "DetectLanguage" >> DetectLanguage(config.language)
+        cleaned["documents"]
+        | "NormalizeText" >> NormalizeText(config.normalization)
+        | "DetectLanguage" >> DetectLanguage(config.language)
+        | "ArticleProgress" >> ReportProgress("articles cleaned and normalized", config.progress_interval_s)
     )
     entities = documents | "ExtractEntities" >> ExtractEntities(config.entities, run)
     prior = pipeline | "ReadPriorState" >> ReadPriorState(config.output, run, config.dedup.history_days)

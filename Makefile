@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 export CAMELTOOLS_DATA := $(CURDIR)/.camel_tools_data
 OUT ?= out
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench airflow clean
 
 setup: $(VENV)/.installed
 
@@ -32,6 +32,15 @@ lint: setup
 
 bench: setup
 	$(PY) -m benchmarks.run_all
+
+# A separate venv with Airflow and the Beam provider, for the DAG's end-to-end test.
+airflow: .venv-airflow/.installed
+
+.venv-airflow/.installed: deploy/airflow/requirements.txt
+	$(PYTHON) -m venv .venv-airflow
+	.venv-airflow/bin/pip install --quiet --upgrade pip
+	.venv-airflow/bin/pip install --quiet -r deploy/airflow/requirements.txt
+	touch $@
 
 clean:
 	rm -rf $(OUT) .pytest_cache

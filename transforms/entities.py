@@ -586,12 +586,16 @@ class EntityExtractor:
 def _non_overlapping(candidates: list[Mention]) -> list[Mention]:
     """Longest span first, then priority, then earliest; drop what overlaps a chosen one."""
     chosen: list[Mention] = []
-    occupied: list[tuple[int, int]] = []
+    if not candidates:
+        return chosen
+    # One byte per character: checking a span is a C-level slice scan, not a
+    # loop over every span chosen so far (quadratic on mention-dense pages).
+    occupied = bytearray(max(m.end for m in candidates))
     for mention in sorted(candidates, key=lambda m: (-m.length, -m.priority, m.start, m.type)):
-        if any(mention.start < b and a < mention.end for a, b in occupied):
+        if any(occupied[mention.start : mention.end]):
             continue
         chosen.append(mention)
-        occupied.append((mention.start, mention.end))
+        occupied[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
     return chosen
 
 

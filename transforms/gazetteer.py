@@ -110,13 +110,15 @@ def tokenize(text: str) -> list[Token]:
     cache = _ANALYSES
     if len(cache) > _ANALYSES_MAX:
         cache.clear()  # bounded memory on endless vocabularies
-    tokens = []
+    tokens: list[Token] = []
+    append, get = tokens.append, cache.get
     for match in TOKEN.finditer(text):
         raw = match.group()
-        info = cache.get(raw)
+        info = get(raw)
         if info is None:
             info = cache[raw] = analyse(raw)
-        tokens.append(Token(match.start(), match.end(), raw, info))
+        start, end = match.span()
+        append(Token(start, end, raw, info))
     return tokens
 
 

@@ -78,7 +78,7 @@ def _boolean(text: str) -> bool:
 
 
 def run_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="khabar run", description="Run the batch pipeline.")
+    parser = argparse.ArgumentParser(prog="khabar run", description="Run the batch pipeline.", allow_abbrev=False)
     parser.add_argument(
         "--input",
         action="append",
@@ -113,6 +113,12 @@ def run_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--max-files", type=int, default=None, metavar="N", help="with --incremental: at most N files this batch, oldest first"
+    )
+    parser.add_argument(
+        "--streaming",
+        action="store_true",
+        help="the streaming pipeline: discover new files continuously, event-time windows, windowed files"
+        " (needs a streaming runner: Dataflow, Flink, Prism; see the streaming options)",
     )
     parser.add_argument(
         "--dask-local-workers",
@@ -174,6 +180,8 @@ def run_command(argv: list[str]) -> int:
         progress_interval_s=args.progress,
         **configs,
     )
+    if args.streaming:
+        return run_streaming(config, args, beam_args)
     if args.incremental:
         config = plan_batch(config, args.max_files)
         if config is None:
@@ -212,6 +220,38 @@ def run_command(argv: list[str]) -> int:
     summary.write()
     if not args.quiet:
         print(summary.render())
+    return 0
+
+
+LOCAL_RUNNERS = {"DirectRunner", "InteractiveRunner", "DaskRunner", "apache_beam.runners.dask.dask_runner.DaskRunner"}
+
+
+def run_streaming(config: PipelineConfig, args: argparse.Namespace, beam_args: list[str]) -> int:
+    """Submit the streaming pipeline; it runs until cancelled."""
+    import apache_beam as beam
+    from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+    from pipelines.streaming import build_streaming
+    from transforms.runinfo import RunInfo
+    from transforms.windowed_write import mark_streaming_run
+
+    if args.runner in LOCAL_RUNNERS or args.dask_local_workers:
+        print(
+            "khabar: error: --streaming needs a streaming runner (DataflowRunner, FlinkRunner, PrismRunner):"
+            " Python's local runners cannot discover files continuously; for a local continuous mode use"
+            " `khabar watch`",
+            file=sys.stderr,
+        )
+        return 2
+    options = PipelineOptions([*beam_args, f"--runner={RUNNER_ALIASES.get(args.runner, args.runner)}"])
+    options.view_as(StandardOptions).streaming = True
+    run = RunInfo.new()
+    mark_streaming_run(config.output, run)
+    pipeline = beam.Pipeline(options=options)
+    build_streaming(pipeline, config, config.streaming, run)
+    result = pipeline.run()
+    print(f"khabar: streaming run {run.run_id} submitted; state {result.state}")
+    result.wait_until_finish()
     return 0
 
 

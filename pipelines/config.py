@@ -14,6 +14,7 @@ from transforms.entities import EntityConfig
 from transforms.language import LanguageConfig
 from transforms.normalize import NormalizationConfig
 from transforms.read import ReadConfig
+from transforms.streaming import StreamingConfig
 from transforms.write import WriteConfig
 
 # CLI flag prefix -> (PipelineConfig attribute, dataclass)
@@ -25,6 +26,7 @@ STAGES: dict[str, tuple[str, type]] = {
     "entities": ("entities", EntityConfig),
     "dedup": ("dedup", DedupConfig),
     "write": ("write", WriteConfig),
+    "streaming": ("streaming", StreamingConfig),
 }
 
 
@@ -43,3 +45,4 @@ class PipelineConfig:
     entities: EntityConfig = field(default_factory=EntityConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     write: WriteConfig = field(default_factory=WriteConfig)
+    streaming: StreamingConfig = field(default_factory=StreamingConfig)

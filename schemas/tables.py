@@ -103,7 +103,8 @@ STORIES = pa.schema(
             "article_ids",
             pa.list_(pa.string()),
             "Every article of the story so far, sorted. A story gets a new row in each run that adds articles to it;"
-            " its latest row (by ingested_at, then run_id) is its current state (the `stories` view of sql/views.sql).",
+            " its latest row (by ingested_at, then run_id, then size: a streaming run writes a row per pane) is its current state"
+            " (the `stories` view of sql/views.sql).",
             False,
         ),
         _field("size", pa.int32(), "Number of articles in article_ids.", False),

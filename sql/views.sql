@@ -24,7 +24,7 @@ WHERE run_id IN (SELECT run_id FROM committed_runs);
 -- stories: each story's current state, its latest row.
 CREATE OR REPLACE VIEW stories AS
 SELECT * FROM stories_history
-QUALIFY row_number() OVER (PARTITION BY story_id ORDER BY ingested_at DESC, run_id DESC) = 1;
+QUALIFY row_number() OVER (PARTITION BY story_id ORDER BY ingested_at DESC, run_id DESC, size DESC) = 1;
 CREATE OR REPLACE VIEW rejects AS
 SELECT * FROM read_parquet(getvariable('khabar_root') || '/rejects/**/*.parquet', hive_partitioning = true)
 WHERE run_id IN (SELECT run_id FROM committed_runs);

@@ -1,0 +1,193 @@
+"""Streaming story matching with TestStream on the local runner: windows and
+triggers, late articles, state expiry, and a rewrite arriving in a later
+window that joins the story of an article from an earlier window."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import apache_beam as beam
+import pytest
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.test_stream import TestStream
+from apache_beam.testing.util import assert_that, equal_to
+from apache_beam.transforms import window
+
+from tests.conftest import sample_texts
+from transforms.boilerplate import extract_text_page
+from transforms.dedup import EXACT, STORY, DedupConfig, Fingerprint
+from transforms.entities import EntityExtractor
+from transforms.normalize import content_hash, normalize_text
+from transforms.records import Document
+from transforms.streaming import Edge, MatchStories, StreamingConfig, assign_pane, bucket_keys, windowing
+
+EXTRACTOR = EntityExtractor()
+STAMP = {"ingested_at": None, "run_id": "stream"}
+
+
+def _doc(name: str, text: str | None = None) -> tuple[Document, frozenset[tuple[str, str]]]:
+    pages = {n[:3]: t for n, t in sample_texts().items()}
+    page = extract_text_page(pages[name[:3]])
+    body = text or "\n\n".join(page.body)
+    norm = normalize_text(body)
+    doc = Document(
+        source_uri=f"file:///in/{name}.txt",
+        record_key="",
+        content="",
+        content_type="text",
+        size_bytes=len(body),
+        digest=name,
+        text=body,
+        text_normalized=norm,
+        content_hash=content_hash(norm),
+        title=page.title,
+        language="ar",
+    )
+    return doc, frozenset((m.type, m.key) for m in EXTRACTOR.extract(body))
+
+
+def _name(article_id: str, docs: dict[str, tuple[Document, Any]]) -> str:
+    return next(name for name, (doc, _) in docs.items() if doc.article_id == article_id)
+
+
+def _run(
+    events: list[tuple[Any, ...]],
+    docs: dict[str, tuple[Document, Any]],
+    config: StreamingConfig,
+    assigned: list[tuple[Any, ...]],
+    stories: list[tuple[Any, ...]] | None = None,
+) -> None:
+    """events: ("add", name, event_time), ("watermark", t) or ("processing", seconds). Checks the
+    assignments (window start, article, story, kind) and story rows (window
+    start, story, members) the pipeline emits."""
+    stream = TestStream().advance_watermark_to(0)
+    for event in events:
+        if event[0] == "add":
+            stream = stream.add_elements([window.TimestampedValue(docs[event[1]], event[2])])
+        elif event[0] == "processing":
+            stream = stream.advance_processing_time(event[1])
+        else:
+            stream = stream.advance_watermark_to(event[1])
+    stream = stream.advance_watermark_to_infinity()
+    options = PipelineOptions()
+    options.view_as(StandardOptions).streaming = True
+    with TestPipeline(options=options) as p:
+        out = p | stream | "Window" >> windowing(config) | MatchStories(DedupConfig(), config, STAMP)
+
+        def with_window(x: Any, w: Any = beam.DoFn.WindowParam) -> tuple[float, Any]:
+            return float(w.start), x
+
+        named = (
+            out["assignments"]
+            | "AW" >> beam.Map(with_window)
+            | "AN" >> beam.MapTuple(lambda start, a: (start, _name(a.article_id, docs), _name(a.story_id, docs), a.kind))
+        )
+        assert_that(named, equal_to(assigned), label="Assignments")
+        if stories is not None:
+            rows = (
+                out["stories"]
+                | "SW" >> beam.Map(with_window)
+                | "SN"
+                >> beam.MapTuple(
+                    lambda start, r: (start, _name(r["story_id"], docs), tuple(sorted(_name(i, docs) for i in r["article_ids"])))
+                )
+            )
+            assert_that(rows, equal_to(stories), label="Stories")
+
+
+DOCS = {name: _doc(name) for name in ("000", "001", "002", "003", "004")}
+MINUTES5 = StreamingConfig(window_minutes=5, allowed_lateness_minutes=60, memory_days=4)
+
+
+def test_a_rewrite_in_a_later_window_joins_the_story_of_an_earlier_window() -> None:
+    _run(
+        [("add", "000", 10), ("add", "001", 20), ("watermark", 400), ("add", "003", 500), ("add", "002", 510), ("watermark", 1000)],
+        DOCS,
+        MINUTES5,
+        assigned=[
+            (0.0, "000", "000", None),
+            (0.0, "001", "001", None),
+            (300.0, "002", "002", None),
+            (300.0, "003", "000", STORY),  # 003 rewrites 000's wire story, one window later
+        ],
+        # Each pane writes the current row of every story it touched.
+        stories=[(0.0, "000", ("000",)), (0.0, "001", ("001",)), (300.0, "000", ("000", "003")), (300.0, "002", ("002",))],
+    )
+
+
+def test_exact_copies_in_one_window_are_one_story() -> None:
+    original, keys = DOCS["001"]
+    copy = Document(**{**original.__dict__, "source_uri": "file:///in/001copy.txt", "digest": "copy"})
+    docs = {**DOCS, "001copy": (copy, keys)}
+    first, second = sorted(["001", "001copy"], key=lambda n: docs[n][0].article_id)  # equal otherwise: the smaller id leads
+    _run(
+        [("add", "001", 10), ("add", "001copy", 20), ("watermark", 400)],
+        docs,
+        MINUTES5,
+        assigned=[(0.0, first, first, None), (0.0, second, first, EXACT)],
+    )
+
+
+def test_a_late_article_is_assigned_in_a_late_pane_and_a_too_late_one_is_dropped() -> None:
+    config = StreamingConfig(window_minutes=5, allowed_lateness_minutes=10, memory_days=4)
+    _run(
+        [
+            ("add", "000", 10),
+            ("watermark", 400),  # window [0, 300) fires
+            ("add", "003", 100),  # late, within 10 minutes: a late pane of [0, 300)
+            ("watermark", 5000),  # past window end + allowed lateness
+            ("add", "004", 50),  # too late: dropped by the runner
+        ],
+        DOCS,
+        config,
+        assigned=[(0.0, "000", "000", None), (0.0, "003", "000", STORY)],
+    )
+
+
+def test_state_expires_after_memory_days() -> None:
+    config = StreamingConfig(window_minutes=5, allowed_lateness_minutes=0, memory_days=600 / 86_400)  # 10 minutes
+    _run(
+        [("add", "000", 10), ("watermark", 2000), ("add", "003", 2100), ("watermark", 3000)],
+        DOCS,
+        config,
+        assigned=[(0.0, "000", "000", None), (2100.0, "003", "003", None)],  # 000 forgotten: 003 starts a story
+    )
+
+
+# ---------------------------------------------------------------- pure functions
+
+
+def _fp(article: str, published: Any = None, length: int = 100) -> Fingerprint:
+    return Fingerprint(article, "h" + article, published, length, article, "src")
+
+
+def test_assign_pane_joins_the_earliest_started_earlier_story() -> None:
+    known = {"old1": ("S1", "old1", 100.0), "old2": ("S2", "old2", 50.0)}
+    assignments, updates = assign_pane(
+        [_fp("n1"), _fp("n2")], [Edge("n1", "old1", STORY), Edge("n2", "old2", STORY), Edge("n2", "n1", "near")], known, 500.0
+    )
+    assert {(a.article_id, a.story_id, a.canonical) for a in assignments} == {("n1", "S2", "old2"), ("n2", "S2", "old2")}
+    assert updates["n1"] == ("S2", "old2", 50.0)
+
+
+def test_assign_pane_starts_a_story_with_the_batch_canonical_when_nothing_earlier_matches() -> None:
+    assignments, updates = assign_pane([_fp("b", length=500), _fp("a", length=100)], [Edge("a", "b", STORY)], {}, 900.0)
+    assert [(a.article_id, a.story_id, a.kind) for a in assignments] == [("a", "b", STORY), ("b", "b", None)]
+    assert updates["a"] == ("b", "b", 900.0)
+
+
+def test_edges_to_expired_articles_are_ignored() -> None:
+    assignments, _ = assign_pane([_fp("n")], [Edge("n", "gone", STORY)], {}, 1.0)
+    assert [(a.story_id, a.kind) for a in assignments] == [("n", None)]
+
+
+@pytest.mark.parametrize("name", ["000", "003"])
+def test_rewrites_share_an_actor_bucket(name: str) -> None:
+    from transforms.minhash import MinHasher
+    from transforms.streaming import sketch
+
+    hasher, config = MinHasher(), DedupConfig()
+    keys = {n: set(bucket_keys(sketch(*DOCS[n], 0.0, hasher, config), config)) for n in ("000", "003")}
+    assert any(k.startswith("entity") for k in keys["000"] & keys["003"])
+    assert sum(k.startswith("band") for k in keys[name]) == config.bands

@@ -12,12 +12,16 @@ import sys
 import tarfile
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+if TYPE_CHECKING:
+    from transforms.records import Document
 
 os.environ.setdefault("CAMELTOOLS_DATA", str(ROOT / ".camel_tools_data"))
 
@@ -154,3 +158,27 @@ def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("run", "--input", str(SAMPLES), "--output", str(out), "--quiet")
     assert result.returncode == 0, result.stderr[-2000:]
     return out
+
+
+def cleaned_document(name: str, page: str, digest: str | None = None) -> Document:
+    """A Document as the pipeline has it after boilerplate removal and normalization."""
+    from transforms.boilerplate import extract_text_page
+    from transforms.normalize import content_hash, normalize_text
+    from transforms.records import Document
+
+    extraction = extract_text_page(page)
+    body = "\n\n".join(extraction.body)
+    norm = normalize_text(body)
+    return Document(
+        source_uri=f"file:///s/{name}",
+        record_key="",
+        content="",
+        content_type="text",
+        size_bytes=1,
+        digest=digest or name,
+        text=body,
+        text_normalized=norm,
+        content_hash=content_hash(norm),
+        title=extraction.title,
+        language="ar",
+    )

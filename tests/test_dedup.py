@@ -11,7 +11,7 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from tests.conftest import sample_texts
+from tests.conftest import cleaned_document, sample_texts
 from transforms.boilerplate import extract_text_page
 from transforms.dedup import (
     EXACT,
@@ -152,28 +152,7 @@ def test_duplicate_kinds_relative_to_the_canonical() -> None:
 
 
 def _docs() -> list[Document]:
-    out = []
-    for name, text in sample_texts().items():
-        page = extract_text_page(text)
-        body = "\n\n".join(page.body)
-        norm = normalize_text(body)
-        from transforms.normalize import content_hash
-
-        out.append(
-            Document(
-                source_uri=f"file:///s/{name}",
-                record_key="",
-                content="",
-                content_type="text",
-                size_bytes=1,
-                digest=name,
-                text=body,
-                text_normalized=norm,
-                content_hash=content_hash(norm),
-                title=page.title,
-                language="ar",
-            )
-        )
+    out = [cleaned_document(name, text) for name, text in sample_texts().items()]
     copy = out[1]
     out.append(
         Document(

@@ -14,11 +14,9 @@ from apache_beam.testing.test_stream import TestStream
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms import window
 
-from tests.conftest import sample_texts
-from transforms.boilerplate import extract_text_page
+from tests.conftest import cleaned_document, sample_texts
 from transforms.dedup import EXACT, STORY, DedupConfig, Fingerprint
 from transforms.entities import EntityExtractor
-from transforms.normalize import content_hash, normalize_text
 from transforms.records import Document
 from transforms.streaming import Edge, MatchStories, StreamingConfig, assign_pane, bucket_keys, windowing
 
@@ -26,25 +24,10 @@ EXTRACTOR = EntityExtractor()
 STAMP = {"ingested_at": None, "run_id": "stream"}
 
 
-def _doc(name: str, text: str | None = None) -> tuple[Document, frozenset[tuple[str, str]]]:
+def _doc(name: str) -> tuple[Document, frozenset[tuple[str, str]]]:
     pages = {n[:3]: t for n, t in sample_texts().items()}
-    page = extract_text_page(pages[name[:3]])
-    body = text or "\n\n".join(page.body)
-    norm = normalize_text(body)
-    doc = Document(
-        source_uri=f"file:///in/{name}.txt",
-        record_key="",
-        content="",
-        content_type="text",
-        size_bytes=len(body),
-        digest=name,
-        text=body,
-        text_normalized=norm,
-        content_hash=content_hash(norm),
-        title=page.title,
-        language="ar",
-    )
-    return doc, frozenset((m.type, m.key) for m in EXTRACTOR.extract(body))
+    doc = cleaned_document(f"{name}.txt", pages[name[:3]])
+    return doc, frozenset((m.type, m.key) for m in EXTRACTOR.extract(doc.text))
 
 
 def _name(article_id: str, docs: dict[str, tuple[Document, Any]]) -> str:

@@ -20,9 +20,9 @@ from typing import Any
 import apache_beam as beam
 import fsspec
 
-from schemas import PARTITION_COLUMN, TABLES
+from schemas import PARTITION_COLUMN
 from transforms.runinfo import RunInfo
-from transforms.write import COMMITS, COMMITTED, TEMP_DIR, WriteConfig, write_parquet
+from transforms.write import COMMITS, COMMITTED, TEMP_DIR, WriteConfig, check_tables, write_parquet
 
 NAMESPACE = "khabar.write"
 
@@ -74,9 +74,7 @@ class WriteWindowedTables(beam.PTransform):
         self._output, self._run, self._config = output, run, config or WriteConfig()
 
     def expand(self, tables: dict[str, beam.PCollection]) -> beam.PCollection:
-        unknown = set(tables) - set(TABLES)
-        if unknown:
-            raise ValueError(f"unknown tables {sorted(unknown)}")
+        check_tables(tables)
         written = [
             rows
             | f"Key_{name}" >> beam.Map(lambda row, table=name: (table, row))

@@ -264,6 +264,12 @@ class WriteTable(beam.PTransform):
         )
 
 
+def check_tables(tables: dict[str, Any]) -> None:
+    unknown = set(tables) - set(TABLES)
+    if unknown:
+        raise ValueError(f"unknown tables {sorted(unknown)}")
+
+
 class CommitFn(beam.DoFn):
     def __init__(self, output: str, run: RunInfo, config: WriteConfig) -> None:
         self._output, self._run, self._config = output, run, config
@@ -280,9 +286,7 @@ class WriteTables(beam.PTransform):
         self._output, self._run, self._config = output, run, config or WriteConfig()
 
     def expand(self, tables: dict[str, beam.PCollection]) -> beam.PCollection:
-        unknown = set(tables) - set(TABLES)
-        if unknown:
-            raise ValueError(f"unknown tables {sorted(unknown)}")
+        check_tables(tables)
         written = [
             rows | f"Write_{name}" >> WriteTable(self._output, self._run, name, self._config) for name, rows in sorted(tables.items())
         ]

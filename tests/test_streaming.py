@@ -174,3 +174,31 @@ def test_rewrites_share_an_actor_bucket(name: str) -> None:
     keys = {n: set(bucket_keys(sketch(*DOCS[n], 0.0, hasher, config), config)) for n in ("000", "003")}
     assert any(k.startswith("entity") for k in keys["000"] & keys["003"])
     assert sum(k.startswith("band") for k in keys[name]) == config.bands
+
+
+def test_state_expires_under_continuous_traffic_too() -> None:
+    # Articles keep arriving (some share buckets with 000): 000 must still be forgotten after 10 minutes.
+    config = StreamingConfig(window_minutes=5, allowed_lateness_minutes=0, memory_days=600 / 86_400)
+    _run(
+        [
+            ("add", "000", 10),
+            ("watermark", 350),
+            ("add", "001", 400),
+            ("watermark", 650),
+            ("add", "002", 700),
+            ("watermark", 950),
+            ("add", "004", 1000),
+            ("watermark", 1250),
+            ("add", "003", 1300),
+            ("watermark", 2000),
+        ],
+        DOCS,
+        config,
+        assigned=[
+            (0.0, "000", "000", None),
+            (300.0, "001", "001", None),
+            (600.0, "002", "002", None),
+            (900.0, "004", "004", None),
+            (1200.0, "003", "003", None),  # 1,290 s after 000: past the 600 s memory
+        ],
+    )

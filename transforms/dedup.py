@@ -511,7 +511,7 @@ def _merge_updates(element: tuple[str, dict[str, list[Any]]], run: RunInfo) -> I
     if not updates:
         return
     members = tuple(sorted({fp for u in updates for fp in u.members}, key=lambda fp: fp.article_id))
-    previous = max(joined["previous"], key=lambda r: (r["ingested_at"], r["run_id"]), default=None)
+    previous = max(joined["previous"], key=lambda r: (r["ingested_at"], r["run_id"], r["size"]), default=None)
     yield updated_story_row(StoryUpdate(story_id, updates[0].canonical, members), previous, run)
 
 

@@ -167,7 +167,8 @@ class MatchRecentFn(beam.DoFn):
     ) -> Iterator[Report]:
         bucket, (new, expected) = element
         stored = list(recent.read())
-        others = [old for old in stored if old.article_id != new.article_id]
+        horizon = new.event_time - self._streaming.memory_days * DAY
+        others = [old for old in stored if old.article_id != new.article_id and old.event_time > horizon]
         edges = []
         for old in others:
             kind = match(new, old, bucket, self._config)
@@ -184,15 +185,18 @@ class MatchRecentFn(beam.DoFn):
             recent.clear()
             for item in kept:
                 recent.add(item)
-        expiry.set(new.event_time + self._streaming.memory_days * DAY)
+        # The timer fires when the oldest entry expires (not pushed back by every newcomer).
+        expiry.set(kept[0].event_time + self._streaming.memory_days * DAY)
 
     @on_timer(BUCKET_EXPIRY)
-    def expire(self, fired: Any = beam.DoFn.TimestampParam, recent: Any = _RECENT) -> Iterator[Any]:
+    def expire(self, fired: Any = beam.DoFn.TimestampParam, recent: Any = _RECENT, expiry: Any = _BUCKET_EXPIRY) -> Iterator[Any]:
         horizon = float(fired) - self._streaming.memory_days * DAY
-        kept = [item for item in recent.read() if item.event_time > horizon]
+        kept = sorted((item for item in recent.read() if item.event_time > horizon), key=lambda s: (s.event_time, s.article_id))
         recent.clear()
         for item in kept:
             recent.add(item)
+        if kept:
+            expiry.set(kept[0].event_time + self._streaming.memory_days * DAY)
         return iter(())
 
 
@@ -339,16 +343,20 @@ class AssignStoriesFn(beam.DoFn):
             }
         known_state.write(known)
         stories_state.write(stories)
-        if times:
-            expiry.set(now + self._streaming.memory_days * DAY)
+        if stories:  # fires when the oldest story expires
+            expiry.set(min(v["last"] for v in stories.values()) + self._streaming.memory_days * DAY)
 
     @on_timer(STORY_EXPIRY)
-    def expire(self, fired: Any = beam.DoFn.TimestampParam, known_state: Any = _KNOWN, stories_state: Any = _STORIES) -> Iterator[Any]:
+    def expire(
+        self, fired: Any = beam.DoFn.TimestampParam, known_state: Any = _KNOWN, stories_state: Any = _STORIES, expiry: Any = _STORY_EXPIRY
+    ) -> Iterator[Any]:
         horizon = float(fired) - self._streaming.memory_days * DAY
         stories = {k: v for k, v in (stories_state.read() or {}).items() if v["last"] > horizon}
         known = {k: v for k, v in (known_state.read() or {}).items() if v[0] in stories}
         stories_state.write(stories)
         known_state.write(known)
+        if stories:
+            expiry.set(min(v["last"] for v in stories.values()) + self._streaming.memory_days * DAY)
         return iter(())
 
 

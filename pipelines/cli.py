@@ -223,7 +223,8 @@ def run_command(argv: list[str]) -> int:
     return 0
 
 
-LOCAL_RUNNERS = {"DirectRunner", "InteractiveRunner", "DaskRunner", "apache_beam.runners.dask.dask_runner.DaskRunner"}
+# Runners that cannot run the streaming pipeline's file discovery (names as Beam accepts them).
+LOCAL_RUNNERS = {"direct", "interactive", "dask", "apache_beam.runners.dask.dask_runner.dask"}
 
 
 def run_streaming(config: PipelineConfig, args: argparse.Namespace, beam_args: list[str]) -> int:
@@ -235,7 +236,7 @@ def run_streaming(config: PipelineConfig, args: argparse.Namespace, beam_args: l
     from transforms.runinfo import RunInfo
     from transforms.windowed_write import mark_streaming_run
 
-    if args.runner in LOCAL_RUNNERS or args.dask_local_workers:
+    if args.runner.lower().removesuffix("runner") in LOCAL_RUNNERS or args.dask_local_workers:
         print(
             "khabar: error: --streaming needs a streaming runner (DataflowRunner, FlinkRunner, PrismRunner):"
             " Python's local runners cannot discover files continuously; for a local continuous mode use"

@@ -77,3 +77,11 @@ def test_object_store_notifications_become_urls() -> None:
     assert url_from_notification(payload, {"eventType": "OBJECT_DELETE"}) is None
     assert url_from_notification(b"not json") is None
     assert url_from_notification(b'{"bucket": "news", "name": "pages/"}') is None
+
+
+def test_streaming_on_a_local_runner_stops_with_a_pointer_to_watch(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    result = run_cli("run", "--streaming", "--input", str(SAMPLES), "--output", str(tmp_path / "out"), "--runner", "direct")
+    assert result.returncode == 2 and "khabar watch" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -471,17 +471,24 @@ class _AssignFn(beam.DoFn):
     def process(self, element: tuple[str, Iterable[Fingerprint]], edges_view: list[dict[str, list[tuple[str, str, str]]]]) -> Iterator[Any]:
         key, members = element
         members = sorted(members, key=lambda fp: fp.article_id)
-        if all(fp.prior_story for fp in members):
-            return  # earlier articles only: nothing new to assign
         edges = one(edges_view, {}).get(key, [])
-        if any(fp.prior_story for fp in members):
-            story_id, canonical, assignments = assign_to_prior(members, edges)
-            for article_id, assignment in assignments.items():
-                beam.metrics.Metrics.counter(NAMESPACE, f"duplicates_{assignment.kind}").inc()
-                yield article_id, assignment
-            beam.metrics.Metrics.counter(NAMESPACE, "earlier_stories_extended").inc()
-            yield StoryUpdate(story_id, canonical, tuple(fp for fp in members if not fp.prior_story))
-            return
+        earlier = sum(1 for fp in members if fp.prior_story)
+        if earlier == len(members):
+            pass  # earlier articles only: nothing new to assign
+        elif earlier:
+            yield from self._join_earlier(members, edges)
+        else:
+            yield from self._new_story(members, edges)
+
+    def _join_earlier(self, members: list[Fingerprint], edges: list[tuple[str, str, str]]) -> Iterator[Any]:
+        story_id, canonical, assignments = assign_to_prior(members, edges)
+        for article_id, assignment in assignments.items():
+            beam.metrics.Metrics.counter(NAMESPACE, f"duplicates_{assignment.kind}").inc()
+            yield article_id, assignment
+        beam.metrics.Metrics.counter(NAMESPACE, "earlier_stories_extended").inc()
+        yield StoryUpdate(story_id, canonical, tuple(fp for fp in members if not fp.prior_story))
+
+    def _new_story(self, members: list[Fingerprint], edges: list[tuple[str, str, str]]) -> Iterator[Any]:
         assignments = assign_story(members, edges)
         story_id = next(iter(assignments.values())).story_id
         for article_id, assignment in assignments.items():

@@ -10,28 +10,23 @@ CREATE OR REPLACE VIEW committed_runs AS
 SELECT regexp_extract(file, '([^/]+)[.]json$', 1) AS run_id
 FROM glob(getvariable('khabar_root') || '/_commits/*.json');
 
+-- committed_table(name): every committed row of one table.
+CREATE OR REPLACE MACRO committed_table(name) AS TABLE
+SELECT * FROM read_parquet(getvariable('khabar_root') || '/' || name || '/**/*.parquet', hive_partitioning = true)
+WHERE run_id IN (SELECT run_id FROM committed_runs);
+
 -- Base tables.
-CREATE OR REPLACE VIEW articles AS
-SELECT * FROM read_parquet(getvariable('khabar_root') || '/articles/**/*.parquet', hive_partitioning = true)
-WHERE run_id IN (SELECT run_id FROM committed_runs);
-CREATE OR REPLACE VIEW entities AS
-SELECT * FROM read_parquet(getvariable('khabar_root') || '/entities/**/*.parquet', hive_partitioning = true)
-WHERE run_id IN (SELECT run_id FROM committed_runs);
+CREATE OR REPLACE VIEW articles AS SELECT * FROM committed_table('articles');
+CREATE OR REPLACE VIEW entities AS SELECT * FROM committed_table('entities');
 -- stories_history: a story gets a row in every run that adds articles to it.
-CREATE OR REPLACE VIEW stories_history AS
-SELECT * FROM read_parquet(getvariable('khabar_root') || '/stories/**/*.parquet', hive_partitioning = true)
-WHERE run_id IN (SELECT run_id FROM committed_runs);
+CREATE OR REPLACE VIEW stories_history AS SELECT * FROM committed_table('stories');
 -- stories: each story's current state, its latest row.
 CREATE OR REPLACE VIEW stories AS
 SELECT * FROM stories_history
 QUALIFY row_number() OVER (PARTITION BY story_id ORDER BY ingested_at DESC, run_id DESC, size DESC) = 1;
-CREATE OR REPLACE VIEW rejects AS
-SELECT * FROM read_parquet(getvariable('khabar_root') || '/rejects/**/*.parquet', hive_partitioning = true)
-WHERE run_id IN (SELECT run_id FROM committed_runs);
+CREATE OR REPLACE VIEW rejects AS SELECT * FROM committed_table('rejects');
 -- files: the manifest, every input file ingested and by which run.
-CREATE OR REPLACE VIEW files AS
-SELECT * FROM read_parquet(getvariable('khabar_root') || '/files/**/*.parquet', hive_partitioning = true)
-WHERE run_id IN (SELECT run_id FROM committed_runs);
+CREATE OR REPLACE VIEW files AS SELECT * FROM committed_table('files');
 
 -- canonical_articles: one row per story, its representative article (what to count as "news items").
 CREATE OR REPLACE VIEW canonical_articles AS

@@ -141,3 +141,21 @@ def test_files_named_by_two_patterns_are_read_once(corpus: dict[str, Path]) -> N
     with TestPipeline() as p:
         out = p | ReadArticles([str(corpus["txt"]), str(corpus["txt"].parent / "*.txt")])
         assert_that(out["documents"] | beam.Map(lambda d: d.uri).with_output_types(str) | beam.combiners.Count.Globally(), equal_to([2]))
+
+
+@pytest.mark.parametrize("kind", ["txt", "gz", "bz2", "zst", "html", "jsonl", "warc", "zip", "tar"])
+def test_the_manifest_hash_comes_from_the_read_itself_and_equals_the_files_sha256(corpus: dict[str, Path], kind: str) -> None:
+    from transforms.fileinfo import sha256_file
+
+    digests: list[str] = []
+    outcomes = list(read_file(str(corpus[kind]), ReadConfig(), digests))
+    assert outcomes
+    assert digests == [sha256_file(str(corpus[kind]))]
+
+
+def test_a_read_that_stops_early_leaves_the_hash_to_the_manifest(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_bytes(("كلمة " * 50_000).encode("utf-8"))
+    digests: list[str] = []
+    (reject,) = list(read_file(str(big), ReadConfig(max_bytes=1000), digests))
+    assert isinstance(reject, Reject) and reject.reason == "too_large" and digests == []

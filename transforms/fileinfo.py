@@ -76,22 +76,27 @@ def info_from_details(url: str, details: dict[str, Any]) -> FileInfo:
     return FileInfo(url=url, size=int(details.get("size") or 0), modified_at=modified, etag=etag)
 
 
-def _options(url: str, storage_options: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def protocol_of(url: str) -> str:
+    """The protocol of a URL's outermost filesystem ('file' for plain paths; a chain's first link)."""
     head = url.partition("::")[0]
-    protocol = head.split("://", 1)[0] if "://" in head else "file"
-    return storage_options.get(protocol, {})
+    return head.split("://", 1)[0] if "://" in head else "file"
+
+
+def options_for(url: str, storage_options: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
+    """The fsspec options (--storage-options) that apply to a URL."""
+    return (storage_options or {}).get(protocol_of(url), {})
 
 
 def stat_file(url: str, storage_options: dict[str, dict[str, Any]] | None = None) -> FileInfo:
     """Size, modification time and ETag of one file URL (raises OSError when gone)."""
-    fs, path = fsspec.core.url_to_fs(url, **_options(url, storage_options or {}))
+    fs, path = fsspec.core.url_to_fs(url, **options_for(url, storage_options))
     return info_from_details(url, fs.info(path))
 
 
 def sha256_file(url: str, storage_options: dict[str, dict[str, Any]] | None = None) -> str:
     """SHA-256 of the file's stored bytes, streamed in 1 MiB chunks."""
     digest = hashlib.sha256()
-    with fsspec.open(url, "rb", **_options(url, storage_options or {})) as stream:
+    with fsspec.open(url, "rb", **options_for(url, storage_options)) as stream:
         while chunk := stream.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()

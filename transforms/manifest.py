@@ -17,12 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import fsspec
-import pyarrow.dataset as ds
-
 from transforms.fileinfo import FileInfo, sha256_file, stat_file
+from transforms.prior import committed_files, read_rows
 from transforms.read import expand_pattern
-from transforms.write import committed_runs
 
 
 @dataclass(frozen=True)
@@ -65,20 +62,9 @@ def list_files(patterns: Iterable[str], storage_options: dict[str, dict[str, Any
 
 def load_manifest(output: str) -> dict[str, list[Ingested]]:
     """uri -> file versions ingested by committed runs."""
-    fs, root = fsspec.core.url_to_fs(output)
-    path = f"{root.rstrip('/')}/files"
-    if not fs.exists(path):
-        return {}
-    runs = committed_runs(output)
-    paths = [p for p in fs.find(path) if p.endswith(".parquet")]
-    if not paths:
-        return {}
-    table = ds.dataset(paths, filesystem=fs, format="parquet").to_table(
-        columns=["uri", "size_bytes", "modified_at", "etag", "content_sha256", "run_id"]
-    )
     manifest: dict[str, list[Ingested]] = {}
-    for row in table.to_pylist():
-        if row["run_id"] in runs:
+    for url in committed_files(output, "files"):
+        for row in read_rows(url, ["uri", "size_bytes", "modified_at", "etag", "content_sha256"]):
             manifest.setdefault(row["uri"], []).append(Ingested(row["size_bytes"], row["modified_at"], row["etag"], row["content_sha256"]))
     return manifest
 

@@ -18,9 +18,8 @@ import fsspec
 import pyarrow.parquet as pq
 
 from transforms.runinfo import RunInfo
-from transforms.write import committed_runs
+from transforms.write import committed_runs, run_of_part
 
-_PART = re.compile(r"part-(?P<run_id>.+)-\d{5}\.parquet$")
 _PARTITION = re.compile(r"ingest_date=(?P<date>\d{4}-\d{2}-\d{2})")
 
 
@@ -33,8 +32,7 @@ def committed_files(output: str, table: str, since: str | None = None) -> list[s
     runs = committed_runs(output)
     files = []
     for file in sorted(fs.find(path)):
-        part = _PART.search(file)
-        if not part or part["run_id"] not in runs:
+        if run_of_part(file) not in runs:
             continue
         partition = _PARTITION.search(file)
         if since and partition and partition["date"] < since:

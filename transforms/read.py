@@ -11,6 +11,7 @@ fsspec URLs are opened with fsspec directly, never through Beam's FileSystems
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -25,7 +26,7 @@ import fsspec
 from fsspec.utils import infer_compression
 
 from transforms.decode import DecodeError, clean_text, decode_bytes
-from transforms.fileinfo import FileRecord, sha256_file, stat_file
+from transforms.fileinfo import FileRecord, options_for, protocol_of, sha256_file, stat_file
 from transforms.records import REJECTS_TAG, Document, Reject, reject_output, sha256_hex, split_by_type, split_rejects
 from transforms.redact import redact_url
 
@@ -81,9 +82,8 @@ def expand_pattern(pattern: str, storage_options: dict[str, dict[str, Any]] | No
     (``zip://*.txt::file:///a.zip``) keep their chain so any worker can open them.
     """
     head, sep, chain = pattern.partition("::")
-    protocol = head.split("://", 1)[0] if "://" in head else "file"
-    options = (storage_options or {}).get(protocol, {})
-    fs, root = fsspec.core.url_to_fs(pattern, **options)
+    protocol = protocol_of(pattern)
+    fs, root = fsspec.core.url_to_fs(pattern, **options_for(pattern, storage_options))
     if protocol in ("http", "https") and not _GLOB_CHARS.search(head):
         return [pattern]
     if _GLOB_CHARS.search(root):
@@ -170,12 +170,15 @@ class Bomb(TooLarge):
 
 
 class CountingReader(io.RawIOBase):
-    """A read-only stream that counts the bytes read through it (the compressed
-    side of a decompressor, for the expansion-ratio check)."""
+    """A read-only stream over a file's stored bytes that counts them (the
+    compressed side of a decompressor, for the expansion-ratio check) and
+    hashes them (the manifest's content_sha256, without reading the file twice)."""
 
     def __init__(self, stream: IO[bytes]) -> None:
         self._stream = stream
+        self._sha256 = hashlib.sha256()
         self.count = 0
+        self.eof = False
 
     def readable(self) -> bool:
         return True
@@ -183,8 +186,15 @@ class CountingReader(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         data = self._stream.read(len(buffer))
         buffer[: len(data)] = data
+        self._sha256.update(data)
         self.count += len(data)
+        self.eof = self.eof or not data
         return len(data)
+
+    @property
+    def sha256(self) -> str | None:
+        """Hex SHA-256 of the whole file, once it has been read to its end."""
+        return self._sha256.hexdigest() if self.eof else None
 
 
 # Below this many decompressed bytes no ratio check: small, repetitive pages compress well.
@@ -400,12 +410,14 @@ def _decompressing(stream: IO[bytes], compression: str | None) -> IO[bytes]:
     return compr[compression](stream, mode="rb")
 
 
-def read_file(url: str, config: ReadConfig) -> Iterator[Outcome]:
-    """All records of one file URL: Documents, and Rejects for what cannot be read."""
+def read_file(url: str, config: ReadConfig, digests: list[str] | None = None) -> Iterator[Outcome]:
+    """All records of one file URL: Documents, and Rejects for what cannot be read.
+
+    digests receives the SHA-256 of the file's stored bytes when the read
+    went through to the end of the file."""
     safe = redact_url(url)
     head, _, _ = url.partition("::")
-    protocol = head.split("://", 1)[0] if "://" in head else "file"
-    options = config.storage_options.get(protocol, {})
+    options = options_for(url, config.storage_options)
     inner, compression = strip_compression(head.rsplit("/", 1)[-1].split("?", 1)[0])
     try:
         with fsspec.open(url, "rb", **options) as raw:
@@ -413,8 +425,14 @@ def read_file(url: str, config: ReadConfig) -> Iterator[Outcome]:
             stream = _decompressing(io.BufferedReader(counted), compression)
             if detect_format(inner) == "warc":
                 yield from iter_warc(safe, stream, config.max_bytes)
+                while stream.read(1 << 20):  # what the WARC reader left after its last record, for the hash
+                    pass
+                if digests is not None and counted.sha256:
+                    digests.append(counted.sha256)
                 return
             data = read_limited(stream, config.max_bytes, counted if compression else None, config.max_ratio)
+            if digests is not None and counted.sha256:
+                digests.append(counted.sha256)
     except Bomb as exc:
         yield Reject(safe, "read", "compression_bomb", str(exc), None)
         return
@@ -473,8 +491,9 @@ class ReadFileFn(beam.DoFn):
     def process(self, url: str) -> Iterator[Any]:
         beam.metrics.Metrics.counter(NAMESPACE, "files_read").inc()
         records = 0
+        digests: list[str] = []
         try:
-            for outcome in read_file(url, self._config):
+            for outcome in read_file(url, self._config, digests):
                 records += 1
                 if isinstance(outcome, Reject):
                     yield reject_output(outcome, NAMESPACE)
@@ -485,17 +504,19 @@ class ReadFileFn(beam.DoFn):
             records += 1
             message = f"{type(exc).__name__}: {redact_url(str(exc))}"
             yield reject_output(Reject(redact_url(url), "read", "read_failed", message[:2000]), NAMESPACE)
-        record = manifest_record(url, records, self._config)
+        record = manifest_record(url, records, self._config, digests[0] if digests else None)
         if record is not None:
             yield record
 
 
-def manifest_record(url: str, records: int, config: ReadConfig) -> FileRecord | None:
+def manifest_record(url: str, records: int, config: ReadConfig, sha256: str | None = None) -> FileRecord | None:
     """The manifest row of a file just read; None when it vanished or cannot be
-    hashed (its reject row already says why, and a later run retries it)."""
+    hashed (its reject row already says why, and a later run retries it).
+    sha256 comes from the read itself; only a read that stopped early (too
+    large, a bomb, a broken stream) makes the file be read again to hash it."""
     try:
         info = stat_file(url, config.storage_options)
-        return FileRecord(info, sha256_file(url, config.storage_options), records)
+        return FileRecord(info, sha256 or sha256_file(url, config.storage_options), records)
     except Exception:
         beam.metrics.Metrics.counter(NAMESPACE, "files_not_in_manifest").inc()
         return None

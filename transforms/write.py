@@ -181,6 +181,12 @@ def _crash_point(name: str) -> None:
 _PART = re.compile(r"^part-(?P<run_id>.+)-\d{5}\.parquet$")
 
 
+def run_of_part(path: str) -> str | None:
+    """The run id in a table file's name (see file_name), or None for other files."""
+    match = _PART.match(path.rsplit("/", 1)[-1])
+    return match["run_id"] if match else None
+
+
 def recover(output: str, clean_temporary: bool = False) -> list[str]:
     """Roll back commits that a killed run left half done; returns removed paths.
 
@@ -207,8 +213,7 @@ def recover(output: str, clean_temporary: bool = False) -> list[str]:
             if not fs.exists(f"{root}/{table}"):
                 continue
             for path in fs.find(f"{root}/{table}"):
-                match = _PART.match(path.rsplit("/", 1)[-1])
-                if match and match["run_id"] in dead:
+                if run_of_part(path) in dead:
                     fs.rm(path)
                     removed.append(path)
         for run_id in sorted(dead):

@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 export CAMELTOOLS_DATA := $(CURDIR)/.camel_tools_data
 OUT ?= out
 
-.PHONY: setup run test lint bench airflow clean
+.PHONY: setup run test lint bench airflow camel-ner clean
 
 setup: $(VENV)/.installed
 
@@ -40,6 +40,15 @@ airflow: .venv-airflow/.installed
 	$(PYTHON) -m venv .venv-airflow
 	.venv-airflow/bin/pip install --quiet --upgrade pip
 	.venv-airflow/bin/pip install --quiet -r deploy/airflow/requirements.txt
+	touch $@
+
+# The optional model backend (--ner camel:/path): torch (the CPU build on this
+# machine's disk, 2.13.0; a plain `pip install torch` pulls the CUDA one) and transformers.
+camel-ner: $(VENV)/.camel-ner
+
+$(VENV)/.camel-ner: $(VENV)/.installed
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[camel-ner]'
 	touch $@
 
 clean:

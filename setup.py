@@ -51,6 +51,9 @@ setup(
         "test": ["pytest>=8", "hypothesis>=6.100", "duckdb>=1.0", "polars>=1.0", "pandas>=2.0", "ruff>=0.6"],
         "dask": ["apache-beam[dask]==2.77.0"],
         "report": ["duckdb>=1.0"],
+        # --ner camel:/path: camel_tools.ner (imports its data catalogue code too).
+        # Here install torch==2.13.0 first (on disk, CPU build); plain torch pulls CUDA.
+        "camel-ner": ["torch>=2.0", "transformers>=4.44", "pyrsistent", "muddler", "requests", "tqdm"],
     },
     entry_points={"console_scripts": ["khabar=pipelines.cli:console"]},
 )

@@ -36,6 +36,10 @@ def _flag_type(hint: Any) -> type | None:
     return None
 
 
+# Short names for generated flags users type often.
+FLAG_ALIASES = {"--entities-ner": ("--ner",)}
+
+
 def add_stage_flags(parser: argparse.ArgumentParser) -> None:
     for prefix, (_, cls) in STAGES.items():
         group = parser.add_argument_group(f"{prefix} options ({cls.__name__})")
@@ -45,12 +49,13 @@ def add_stage_flags(parser: argparse.ArgumentParser) -> None:
             if kind is None:
                 continue
             flag = f"--{prefix}-{field.name.replace('_', '-')}"
+            flags = (flag, *FLAG_ALIASES.get(flag, ()))
             default = field.default
             dest = f"{prefix}__{field.name}"
             if kind is bool:
-                group.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction, default=None, help=f"(default: {default})")
+                group.add_argument(*flags, dest=dest, action=argparse.BooleanOptionalAction, default=None, help=f"(default: {default})")
             else:
-                group.add_argument(flag, dest=dest, type=kind, default=None, metavar=kind.__name__.upper(), help=f"(default: {default})")
+                group.add_argument(*flags, dest=dest, type=kind, default=None, metavar=kind.__name__.upper(), help=f"(default: {default})")
 
 
 def stage_configs(args: argparse.Namespace) -> dict[str, Any]:
@@ -166,6 +171,7 @@ def run_command(argv: list[str]) -> int:
     from apache_beam.options.pipeline_options import PipelineOptions
 
     from pipelines.summary import RunSummary
+    from transforms.ner_model import ModelError, check_model
     from transforms.read import NoMatchError, check_patterns
     from transforms.redact import redact_url
     from transforms.runinfo import RunInfo
@@ -180,6 +186,11 @@ def run_command(argv: list[str]) -> int:
         progress_interval_s=args.progress,
         **configs,
     )
+    try:
+        check_model(config.entities.ner)
+    except ModelError as exc:
+        print(f"khabar: error: {exc}", file=sys.stderr)
+        return 2
     if args.streaming:
         return run_streaming(config, args, beam_args)
     if args.incremental:

@@ -21,6 +21,8 @@ Offline by default: gazetteers plus rules over tokens that keep their offsets.
   "فيلق القدس" is not the city).
 
 Canonical ids are resolved across the whole corpus (transforms/canonical.py).
+With ``ner="camel:/path"`` a local camel-tools BERT model's spans come first
+and all of the above fills the gaps (transforms/ner_model.py).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import apache_beam as beam
 
 from transforms.canonical import ORG_HEADS, name_key, person_key, resolve
 from transforms.gazetteer import Token, form, given_names, load_gazetteer, nationalities, tokenize, triggers
+from transforms.ner_model import CamelModel, model_path
 from transforms.records import Document, as_singleton, one, split_by_type
 from transforms.runinfo import RunInfo
 
@@ -77,11 +80,15 @@ class EntityConfig:
     coref_typo_distance: a surname differing from a full name's by this many
       trailing letters still links within one article ("الأعرج" -> "الأعرجي").
     min_confidence: mentions below this are dropped.
+    ner: "rules" (gazetteers and rules, offline) or "camel:/path/to/model":
+      camel-tools' BERT NER on a local model directory first, the rules
+      filling the gaps (transforms/ner_model.py; extra khabar[camel-ner]).
     """
 
     arabic_only: bool = True
     coref_typo_distance: int = 1
     min_confidence: float = 0.5
+    ner: str = "rules"
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +204,8 @@ class EntityExtractor:
         self.given, self.given_ambiguous = given_names()
         self.triggers = triggers()
         self._flags: dict[str, int] = {}
+        path = model_path(self.config.ner)
+        self.model = CamelModel(path) if path else None
 
     def flags(self, token: Token) -> int:
         """What rules may start at this word (cached per distinct word)."""
@@ -516,10 +525,33 @@ class EntityExtractor:
             *self._persons(page),
             *self._byline(page, author),
         ]
+        if self.model is not None:
+            candidates = _model_first(self._model_mentions(page), candidates, len(text))
         chosen = _non_overlapping(candidates)
         chosen = self._merge_person_variants(chosen)
         chosen = _non_overlapping(chosen + self._coreference(page, chosen))
         return [m for m in sorted(chosen, key=lambda m: (m.start, m.end)) if m.confidence >= self.config.min_confidence]
+
+    def _model_mentions(self, page: _Page) -> list[Mention]:
+        """The model's spans as mentions; a span the gazetteer knows takes its canonical name."""
+        assert self.model is not None
+        out = []
+        for first, last, kind in self.model.label(page.text, page.tokens):
+            token = page.tokens[first]
+            start, end = token.start + self._clitic_offset(token), page.tokens[last].end
+            surface = page.text[start:end]
+            entry = self.gazetteer.lookup(surface)
+            canonical = entry.canonical if entry is not None and entry.type == kind else surface
+            # camel-tools returns labels, not scores: one fixed confidence, above the rules' patterns
+            out.append(Mention(start, end, kind, canonical, name_key(kind, canonical), "model", 0.9, 4))
+        return out
+
+    def _clitic_offset(self, token: Token) -> int:
+        """Where a name starts inside a token with proclitics ("والعراق", "ومحمد"); 0 when none is known."""
+        for offset, stem in reversed(token.stems):
+            if offset and (stem in self.gazetteer or stem in self.given or stem in ORG_HEADS or stem in self.triggers):
+                return offset
+        return token.definite or 0
 
     def _merge_person_variants(self, mentions: list[Mention]) -> list[Mention]:
         """'محمد خالد الرحمون' and 'محمد الرحمون' in one article are one person (same first and last name)."""
@@ -581,6 +613,16 @@ class EntityExtractor:
                 if len(short) >= 5 and short not in surnames:
                     candidates.setdefault(short, []).append(mention)
         return {short: found[0] for short, found in candidates.items() if len({m.key for m in found}) == 1}
+
+
+def _model_first(model: list[Mention], rules: list[Mention], length: int) -> list[Mention]:
+    """Model spans, then the rule candidates that overlap none of them (the rules fill the gaps)."""
+    if not model:
+        return rules
+    occupied = bytearray(length)
+    for mention in model:
+        occupied[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
+    return model + [m for m in rules if not any(occupied[m.start : m.end])]
 
 
 def _non_overlapping(candidates: list[Mention]) -> list[Mention]:

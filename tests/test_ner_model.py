@@ -133,7 +133,7 @@ def test_ner_values_are_checked_before_the_run(tmp_path: Path) -> None:
     for bad in ("camel:", "bert:/m", "camel"):
         with pytest.raises(ModelError, match="rules"):
             model_path(bad)
-    with pytest.raises(ModelError, match="missing config.json, vocab.txt"):
+    with pytest.raises(ModelError, match=r"missing config\.json, vocab\.txt"):
         check_model(f"camel:{tmp_path}")
 
 

@@ -6,11 +6,14 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchmarks.eval_entities import evaluate
 from tests.conftest import FIXTURES, SAMPLES
 from transforms.canonical import entity_id, person_key, resolve
 from transforms.entities import EntityConfig, EntityExtractor, ExtractEntities
+from transforms.gazetteer import TOKEN, tokenize
 from transforms.records import Document
 from transforms.runinfo import RunInfo
 
@@ -170,3 +173,10 @@ def test_extract_entities_transform_links_spellings_across_articles() -> None:
         articles = out["entities"] | "ArticleIds" >> beam.Map(lambda r: r["article_id"]) | "DistinctArticles" >> beam.Distinct()
         assert_that(articles | "CountArticles" >> beam.combiners.Count.Globally(), equal_to([2]), label="EnglishSkipped")
         assert_that(out["article_entities"] | "CountSets" >> beam.combiners.Count.Globally(), equal_to([2]), label="EntitySets")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("سطامالدندحو بكلف_،.\u064b\u0651\u0640\u00a0\u200f\t\n«»12aZ-")), max_size=80))
+def test_tokens_are_the_token_pattern_matches_with_their_offsets(text: str) -> None:
+    """tokenize() takes a faster path than TOKEN.finditer; it must find the same words at the same places."""
+    assert [(t.start, t.end, t.raw) for t in tokenize(text)] == [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]

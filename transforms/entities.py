@@ -27,6 +27,7 @@ and all of the above fills the gaps (transforms/ner_model.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +71,7 @@ LOC_HEADS = _forms("محافظة مدينة بلدة قرية ناحية قضا�
 PREPOSITIONS = _forms("في ل لل من الى إلى على ب")
 QUOTES = "\"'“”«»‘’"
 BOUNDARY = ",،.;؛:!?؟()[]{}\n|/-–—"
+_BOUNDARY = re.compile(f"[{re.escape(BOUNDARY)}]")
 
 
 @dataclass(frozen=True)
@@ -131,14 +133,13 @@ class _Page:
     @classmethod
     def of(cls, text: str, extractor: EntityExtractor) -> _Page:
         tokens = tokenize(text)
-        by_flag: dict[int, list[int]] = {bit: [] for bit in (GAZ, ORG_HEAD, ORG_TRIGGER, LOC_HEAD, GIVEN, TRIGGER, DEFINITE)}
-        flags = extractor.flags
+        by_flag: dict[int, list[int]] = {bit: [] for bit in FLAG_BITS}
+        lists = [by_flag[bit] for bit in FLAG_BITS]
+        cached, bits_of = extractor.bits_cache.get, extractor.flag_bits
         for i, token in enumerate(tokens):
-            value = flags(token)
-            if value:
-                for bit, positions in by_flag.items():
-                    if value & bit:
-                        positions.append(i)
+            bits = cached(token.raw)
+            for bit in bits if bits is not None else bits_of(token):
+                lists[bit].append(i)
         return cls(text, tokens, _Gaps(text, tokens), by_flag)
 
     def positions(self, mask: int) -> list[int]:
@@ -147,8 +148,10 @@ class _Page:
 
     def broken_after(self, i: int) -> bool:
         """A sentence or phrase boundary between token i and i+1."""
-        gap = self.gaps[i]
-        return any(c in BOUNDARY for c in gap)
+        tokens = self.tokens
+        if i < 0 or i + 1 >= len(tokens):
+            return False
+        return _BOUNDARY.search(self.text, tokens[i].end, tokens[i + 1].start) is not None
 
     def quoted_span(self, i: int, limit: int = 5) -> int | None:
         """If tokens from i are inside quotes opened just before i, the last token index."""
@@ -192,7 +195,7 @@ def _nationality(word: str) -> bool:
     return word in nationalities()
 
 
-GAZ, ORG_HEAD, ORG_TRIGGER, LOC_HEAD, GIVEN, TRIGGER, DEFINITE = (1 << k for k in range(7))
+GAZ, ORG_HEAD, ORG_TRIGGER, LOC_HEAD, GIVEN, TRIGGER, DEFINITE = FLAG_BITS = tuple(1 << k for k in range(7))
 
 
 class EntityExtractor:
@@ -204,6 +207,8 @@ class EntityExtractor:
         self.given, self.given_ambiguous = given_names()
         self.triggers = triggers()
         self._flags: dict[str, int] = {}
+        self.bits_cache: dict[str, tuple[int, ...]] = {}
+        self._definite_stems: dict[str, tuple[int, str]] = {}
         path = model_path(self.config.ner)
         self.model = CamelModel(path) if path else None
 
@@ -236,6 +241,17 @@ class EntityExtractor:
                 self._flags.clear()
             self._flags[token.raw] = value
         return value
+
+    def flag_bits(self, token: Token) -> tuple[int, ...]:
+        """Indices into FLAG_BITS of the token's flags (cached per distinct word: pages repeat words)."""
+        bits = self.bits_cache.get(token.raw)
+        if bits is None:
+            value = self.flags(token)
+            bits = tuple(k for k, bit in enumerate(FLAG_BITS) if value & bit)
+            if len(self.bits_cache) > 500_000:
+                self.bits_cache.clear()
+            self.bits_cache[token.raw] = bits
+        return bits
 
     # ------------------------------------------------------------ candidates
 
@@ -588,9 +604,15 @@ class EntityExtractor:
         covered = [(m.start, m.end) for m in mentions]
         typos = self._typo_index(surnames)
         out = []
+        tokens, cached = page.tokens, self._definite_stems
         for i in page.positions(DEFINITE):
-            token = page.tokens[i]
-            offset, stem = _definite_stem(token)  # type: ignore[misc]
+            token = tokens[i]
+            found = cached.get(token.raw)
+            if found is None:
+                if len(cached) > 500_000:
+                    cached.clear()
+                found = cached[token.raw] = _definite_stem(token)  # type: ignore[assignment]
+            offset, stem = found
             target = surnames.get(stem)
             confidence = 0.8
             if target is None:

@@ -45,6 +45,9 @@ def phrase_form(text: str) -> tuple[str, ...]:
     return tuple(form(m.group()) for m in TOKEN.finditer(text))
 
 
+Analysis = tuple[str, tuple[tuple[int, str], ...], int | None, str]
+
+
 class Token:
     """One word of a text: offsets, raw text, matching form, and its proclitic stems.
 
@@ -55,21 +58,23 @@ class Token:
 
     __slots__ = ("definite", "end", "form", "raw", "start", "stem", "stems")
 
-    def __init__(self, start: int, end: int, raw: str, analysis: tuple[str, tuple[tuple[int, str], ...], int | None]) -> None:
-        self.start, self.end, self.raw = start, end, raw
-        self.form, self.stems, self.definite = analysis
-        self.stem = self.stems[-1][1]
+    def __init__(self, start: int, end: int, raw: str, analysis: Analysis) -> None:
+        # one assignment each: the fastest way to fill slots (a token per word of every page)
+        self.start = start
+        self.end = end
+        self.raw = raw
+        self.form, self.stems, self.definite, self.stem = analysis
 
     def __repr__(self) -> str:
         return f"Token({self.raw!r}@{self.start})"
 
 
-def analyse(raw: str) -> tuple[str, tuple[tuple[int, str], ...], int | None]:
-    """(form, stems, definite offset) of one word; computed once per distinct word."""
+def analyse(raw: str) -> Analysis:
+    """(form, stems, definite offset, last stem) of one word; computed once per distinct word."""
     word = form(raw)
     stems = clitic_stems(raw, word)
     definite = next((offset for offset, stem in stems if stem.startswith("ال") and len(stem) > 3), None)
-    return word, stems, definite
+    return word, stems, definite, stems[-1][1]
 
 
 def clitic_stems(raw: str, word: str) -> tuple[tuple[int, str], ...]:
@@ -102,23 +107,30 @@ def _raw_offset(raw: str, letters: int) -> int:
     return len(raw)
 
 
-_ANALYSES: dict[str, tuple[str, tuple[tuple[int, str], ...], int | None]] = {}
+_ANALYSES: dict[str, Analysis] = {}
 _ANALYSES_MAX = 500_000
 
 
 def tokenize(text: str) -> list[Token]:
+    """The words of a text (TOKEN's matches) with their offsets and analyses."""
     cache = _ANALYSES
     if len(cache) > _ANALYSES_MAX:
         cache.clear()  # bounded memory on endless vocabularies
     tokens: list[Token] = []
-    append, get = tokens.append, cache.get
-    for match in TOKEN.finditer(text):
-        raw = match.group()
-        info = get(raw)
-        if info is None:
-            info = cache[raw] = analyse(raw)
-        start, end = match.span()
-        append(Token(start, end, raw, info))
+    append, get, find, words = tokens.append, cache.get, text.find, TOKEN.findall
+    end = 0
+    # Whitespace never belongs to a word, so the regex runs only on the few
+    # chunks with punctuation or diacritics: most are plain letters
+    # (isalnum is exactly [^\W_]). Only non-word characters lie between two
+    # words, so a word's first occurrence after the previous one is its start.
+    for chunk in text.split():
+        for raw in (chunk,) if chunk.isalnum() else words(chunk):
+            info = get(raw)
+            if info is None:
+                info = cache[raw] = analyse(raw)
+            start = find(raw, end)
+            end = start + len(raw)
+            append(Token(start, end, raw, info))
     return tokens
 
 
@@ -138,11 +150,13 @@ class Gazetteer:
 
     def __init__(self) -> None:
         self._index: dict[str, list[tuple[tuple[str, ...], Entry]]] = {}
+        self._looked_up: dict[str, Entry | None] = {}
 
     def add(self, surface: str, entry: Entry) -> None:
         tokens = phrase_form(surface)
         if not tokens:
             return
+        self._looked_up.clear()
         bucket = self._index.setdefault(tokens[0], [])
         if any(existing == tokens for existing, _ in bucket):
             return  # first source wins (curated entries are added first)
@@ -161,17 +175,23 @@ class Gazetteer:
         for offset, stem in tokens[i].stems:
             for names, entry in self._index.get(stem, ()):
                 n = len(names)
-                if i + n <= len(tokens) and all(tokens[i + k].form == names[k] for k in range(1, n)):
+                if n == 1 or (i + n <= len(tokens) and all(tokens[i + k].form == names[k] for k in range(1, n))):
                     found.append((offset, n, entry))
                     break
         return found
 
     def lookup(self, surface: str) -> Entry | None:
+        # rules ask about the same surfaces on every page
+        try:
+            return self._looked_up[surface]
+        except KeyError:
+            pass
         tokens = phrase_form(surface)
-        for names, entry in self._index.get(tokens[0] if tokens else "", ()):
-            if names == tokens:
-                return entry
-        return None
+        found = next((entry for names, entry in self._index.get(tokens[0] if tokens else "", ()) if names == tokens), None)
+        if len(self._looked_up) > 200_000:
+            self._looked_up.clear()
+        self._looked_up[surface] = found
+        return found
 
 
 def _rows(name: str) -> list[list[str]]:

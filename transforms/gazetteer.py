@@ -108,30 +108,47 @@ def _raw_offset(raw: str, letters: int) -> int:
 
 
 _ANALYSES: dict[str, Analysis] = {}
+_CHUNKS: dict[str, tuple[tuple[int, int, str, Analysis], ...]] = {}
 _ANALYSES_MAX = 500_000
+_CHUNKS_MAX = 200_000  # about 50 MB
 
 
 def tokenize(text: str) -> list[Token]:
     """The words of a text (TOKEN's matches) with their offsets and analyses."""
-    cache = _ANALYSES
-    if len(cache) > _ANALYSES_MAX:
+    cache = _CHUNKS
+    if len(cache) > _CHUNKS_MAX:
         cache.clear()  # bounded memory on endless vocabularies
     tokens: list[Token] = []
-    append, get, find, words = tokens.append, cache.get, text.find, TOKEN.findall
+    append, get, find = tokens.append, cache.get, text.find
     end = 0
-    # Whitespace never belongs to a word, so the regex runs only on the few
-    # chunks with punctuation or diacritics: most are plain letters
-    # (isalnum is exactly [^\W_]). Only non-word characters lie between two
-    # words, so a word's first occurrence after the previous one is its start.
+    # Whitespace never belongs to a word: the text splits on it in C, and
+    # each distinct chunk ("العراق،") is analysed once into its words with
+    # their offsets in the chunk. Only non-word characters lie between two
+    # chunks, so a chunk's first occurrence after the previous one is its start.
     for chunk in text.split():
-        for raw in (chunk,) if chunk.isalnum() else words(chunk):
-            info = get(raw)
-            if info is None:
-                info = cache[raw] = analyse(raw)
-            start = find(raw, end)
-            end = start + len(raw)
-            append(Token(start, end, raw, info))
+        words = get(chunk)
+        if words is None:
+            words = cache[chunk] = _chunk_words(chunk)
+        start = find(chunk, end)
+        end = start + len(chunk)
+        for first, last, raw, info in words:
+            append(Token(start + first, start + last, raw, info))
     return tokens
+
+
+def _chunk_words(chunk: str) -> tuple[tuple[int, int, str, Analysis], ...]:
+    if chunk.isalnum():  # exactly TOKEN's letters: the chunk is one word
+        return ((0, len(chunk), chunk, _analysis(chunk)),)
+    return tuple((m.start(), m.end(), m.group(), _analysis(m.group())) for m in TOKEN.finditer(chunk))
+
+
+def _analysis(raw: str) -> Analysis:
+    info = _ANALYSES.get(raw)
+    if info is None:
+        if len(_ANALYSES) > _ANALYSES_MAX:
+            _ANALYSES.clear()
+        info = _ANALYSES[raw] = analyse(raw)
+    return info
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import cleaned_document, sample_texts
 from transforms.boilerplate import extract_text_page
@@ -206,3 +208,16 @@ def test_group_stories_transform_is_deterministic_whatever_the_input_order(order
             label="Stories",
         )
         assert_that(out["stories"] | beam.Map(lambda r: r["size"]), equal_to([2, 2, 1, 1]), label="Sizes")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=1200), st.integers(1, 5))
+def test_signatures_are_the_textbook_formula(values: list[int], seed: int) -> None:
+    """The blocked, shift-and-add signature equals min((x * a + b) mod 2^64 mod (2^61 - 1)) & 0xFFFFFFFF,
+    so fingerprints stored by earlier runs stay comparable."""
+    hasher = MinHasher(seed=seed)
+    shingles = np.array(values, dtype=np.uint32)
+    unique = np.unique(shingles).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        textbook = ((unique[:, None] * hasher._a[None, :] + hasher._b[None, :]) % np.uint64((1 << 61) - 1)) & np.uint64(0xFFFFFFFF)
+    assert hasher.signature(shingles).tolist() == textbook.min(axis=0).astype(np.uint32).tolist()

@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 export CAMELTOOLS_DATA := $(CURDIR)/.camel_tools_data
 OUT ?= out
 
-.PHONY: setup run test lint bench airflow camel-ner clean
+.PHONY: setup run test lint bench datatrove airflow camel-ner clean
 
 setup: $(VENV)/.installed
 
@@ -30,8 +30,17 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: setup
+bench: setup datatrove
 	$(PY) -m benchmarks.run_all
+
+# The benchmark's peer, datatrove's MinHash dedup, in a venv of its own.
+datatrove: .venv-datatrove/.installed
+
+.venv-datatrove/.installed: benchmarks/datatrove-requirements.txt
+	$(PYTHON) -m venv .venv-datatrove
+	.venv-datatrove/bin/pip install --quiet --upgrade pip
+	.venv-datatrove/bin/pip install --quiet -r benchmarks/datatrove-requirements.txt
+	touch $@
 
 # A separate venv with Airflow and the Beam provider, for the DAG's end-to-end test.
 airflow: .venv-airflow/.installed

@@ -13,7 +13,12 @@ benchmarks/corpus.py with planted duplicates), in one command:
 
 Each run reports wall time, articles/s, MB/s, peak memory summed over the
 process and its children, and, for Beam runs, dedup precision/recall against
-the planted truth. Results go to benchmarks/results/<timestamp>.json and a
+the planted truth.
+
+The peer (benchmarks/peer.py): datatrove's MinHash dedup (four stages, local
+executor, 2 workers, its own venv built by `make datatrove`) next to khabar's
+near-duplicate level, both on the bodies of the in-process run's articles,
+scored on the planted exact and near copies. Results go to benchmarks/results/<timestamp>.json and a
 markdown table on stdout.
 """
 
@@ -31,6 +36,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
+
+from benchmarks.peer import NEAR_VARIANTS, compare
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "benchmarks" / "corpora"
@@ -143,8 +150,9 @@ def bench(size: int, dask: bool) -> dict[str, object]:
             run["mb_per_s"] = round(mb / run["elapsed_s"], 2)
         result[name] = run
     inprocess = result["beam-inprocess"]
-    if isinstance(inprocess, dict) and "elapsed_s" in inprocess:
+    if isinstance(inprocess, dict) and "error" not in inprocess:
         result["beam_overhead_ratio"] = round(inprocess["elapsed_s"] / plain["elapsed_s"], 2)
+        result["peer"] = compare(Path(f"/tmp/khabar-bench-beam-inprocess-{size}"), corpus, Path(f"/tmp/khabar-bench-peer-{size}"))
     return result
 
 
@@ -163,6 +171,24 @@ def markdown(results: list[dict[str, object]]) -> str:
             mbps = run.get("mb_per_s", round(result["corpus_mb"] / run["elapsed_s"], 2))  # type: ignore[operator]
             lines.append(
                 f"| {result['articles']} | {mode} | {run['elapsed_s']} | {run['articles_per_s']} | {mbps} | {run.get('peak_memory_mb', '')} | {pr} |"
+            )
+    lines += [
+        "",
+        "| articles | near-duplicate dedup | seconds | processes | peak MB | precision | recall (planted exact+near) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        peer = result.get("peer")
+        if not isinstance(peer, dict):
+            continue
+        for name in (*NEAR_VARIANTS, "datatrove_minhash"):
+            run = peer.get(name) or {}
+            if "elapsed_s" not in run:
+                lines.append(f"| {peer['articles']} | {name} | {run.get('skipped') or 'failed'} | | | | |")
+                continue
+            lines.append(
+                f"| {peer['articles']} | {name} | {run['elapsed_s']} | {run['processes']} | {run.get('peak_memory_mb', '')} |"
+                f" {run['precision']} | {run['recall']} |"
             )
     return "\n".join(lines)
 

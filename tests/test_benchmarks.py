@@ -29,7 +29,7 @@ def test_khabar_near_level_groups_exact_and_near_copies_only() -> None:
     texts = sorted(sample_texts().values(), key=len)
     original, other = texts[-1], texts[-2]
     words = original.split()
-    near = " ".join(words[:50] + ["تعديل"] + words[51:])  # one word changed in a long article
+    near = " ".join([*words[:50], "تعديل", *words[51:]])  # one word changed in a long article
     records = [("a", original), ("a-exact", original), ("a-near", near), ("b", other)]
     clusters = khabar_near(records)["clusters"]
     assert clusters["a"] == clusters["a-exact"] == clusters["a-near"]

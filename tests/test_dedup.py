@@ -178,8 +178,9 @@ def _entity_sets(docs: list[Document]) -> list[tuple[str, frozenset[tuple[str, s
     return [(d.article_id, frozenset((m.type, m.key) for m in EXTRACTOR.extract(d.text))) for d in docs]
 
 
-@pytest.mark.parametrize("order", [0, 1])
-def test_group_stories_transform_is_deterministic_whatever_the_input_order(order: int) -> None:
+@pytest.mark.parametrize(("order", "shards"), [(0, 1), (1, 1), (0, 4)])
+def test_group_stories_transform_is_deterministic_whatever_the_input_order(order: int, shards: int) -> None:
+    """The same stories whatever the input order and however many shards the rare-shingle index has."""
     docs = _docs()
     if order:
         docs = list(reversed(docs))
@@ -189,7 +190,7 @@ def test_group_stories_transform_is_deterministic_whatever_the_input_order(order
         out = {
             "documents": p | "Docs" >> beam.Create(docs),
             "article_entities": p | "Ents" >> beam.Create(_entity_sets(docs)),
-        } | GroupStories(DedupConfig(), run)
+        } | GroupStories(DedupConfig(index_shards=shards), run)
         stories = out["documents"] | beam.Map(lambda d: (d.source_uri.rsplit("/", 1)[1][:3], d.story_id[:8], d.duplicate_kind))
         story_of_003 = by_name["003"][:8]  # 003 is longer than 000: the canonical
         story_of_001 = min(by_name["001"], by_name["cop"])[:8]

@@ -60,7 +60,11 @@ class DedupConfig:
       passage of story_min_passage words is story_min_passage - shingle_size + 1
       consecutive shingles, so the default 8 drops no pair the score could accept.
     index_shards: hash shards of the rare-shingle index; each article sends one
-      array a shard (raise it on a cluster so shards stay small).
+      array a shard. With one shard (the default) the index sees every shared
+      rare shingle of a pair and emits only pairs over story_min_shared; with
+      more, every pair sharing one rare shingle in a shard leaves that shard to
+      be summed (hundreds of elements an article), so raise it only when one
+      index no longer fits a worker (about 1.2 GB per million articles).
     story_min_passage: words of the longest verbatim passage that alone make
       two articles one story (with a shared entity and compatible dates).
     story_min_score: total score (see textreuse.story_score) to accept a pair.
@@ -79,7 +83,7 @@ class DedupConfig:
     max_bucket: int = 200
     story_max_df: int = 25
     story_min_shared: int = 8
-    index_shards: int = 16
+    index_shards: int = 1
     story_min_passage: int = 12
     story_min_score: float = 1.0
     story_max_days: float = 4.0
@@ -424,7 +428,10 @@ class _ShardPairsFn(beam.DoFn):
 
     def process(self, element: tuple[int, Iterable[tuple[str, np.ndarray]]]) -> Iterator[tuple[tuple[str, str], int]]:
         _, members = element
-        yield from shard_pairs(list(members), self._config.story_max_df).items()
+        pairs = shard_pairs(list(members), self._config.story_max_df)
+        # one shard holds a pair's whole count: only pairs that can pass leave it
+        least = self._config.story_min_shared if self._config.index_shards == 1 else 1
+        yield from ((pair, n) for pair, n in pairs.items() if n >= least)
 
 
 def _left_side(element: tuple[str, dict[str, list[Any]]]) -> Iterator[tuple[str, tuple[str, Evidence, frozenset[tuple[str, str]]]]]:

@@ -163,14 +163,16 @@ def test_extract_entities_transform_links_spellings_across_articles() -> None:
     run = RunInfo.new()
     with TestPipeline() as p:
         out = p | beam.Create(docs) | ExtractEntities(EntityConfig(), run)
+        rows = out["entities"] | "OneListAnArticle" >> beam.FlatMap(lambda batch: batch)
         persons = (
-            out["entities"]
+            rows
             | beam.Filter(lambda r: r["type"] == "PER")
             | "PersonIds" >> beam.Map(lambda r: r["entity_id"])
             | "DistinctPersons" >> beam.Distinct()
         )
         assert_that(persons | "CountPersons" >> beam.combiners.Count.Globally(), equal_to([1]), label="OnePerson")
-        articles = out["entities"] | "ArticleIds" >> beam.Map(lambda r: r["article_id"]) | "DistinctArticles" >> beam.Distinct()
+        articles = rows | "ArticleIds" >> beam.Map(lambda r: r["article_id"]) | "DistinctArticles" >> beam.Distinct()
+        assert_that(out["entities"] | "Lists" >> beam.combiners.Count.Globally(), equal_to([2]), label="OneElementAnArticle")
         assert_that(articles | "CountArticles" >> beam.combiners.Count.Globally(), equal_to([2]), label="EnglishSkipped")
         assert_that(out["article_entities"] | "CountSets" >> beam.combiners.Count.Globally(), equal_to([2]), label="EntitySets")
 

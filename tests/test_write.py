@@ -63,6 +63,25 @@ def test_large_tables_are_split_into_shards_deterministically(tmp_path: Path) ->
     assert shard_of(rows[3], "rejects", 5) == shard_of(dict(rows[3]), "rejects", 5)
 
 
+def test_lists_of_rows_are_written_like_the_rows_one_by_one(tmp_path: Path) -> None:
+    rows = [reject(i) for i in range(50)]
+    config = WriteConfig(target_file_rows=10)
+    write(str(tmp_path / "rows"), rows, config)
+    # the same rows as lists (entities travel one list an article), mixed with single rows
+    batched: list = [rows[0:7], rows[7], rows[8:30], rows[30:50]]
+    with TestPipeline() as p:
+        tables = {name: p | f"Empty{name}" >> beam.Create([]) for name in ("articles", "entities", "stories")}
+        tables["rejects"] = p | "Rejects" >> beam.Create(batched)
+        result = tables | WriteTables(str(tmp_path / "lists"), RUN, config)
+        assert_that(result | beam.Map(lambda stats: stats["rejects"]["rows"]), equal_to([50]))
+
+    def files(root: Path) -> dict[str, list]:
+        return {f.name: pq.read_table(f).to_pylist() for f in (root / "rejects").rglob("*.parquet")}
+
+    assert files(tmp_path / "lists") == files(tmp_path / "rows")
+    assert len(files(tmp_path / "rows")) >= 5
+
+
 def test_a_rerun_adds_files_and_never_overwrites(tmp_path: Path) -> None:
     write(str(tmp_path), [reject(1)])
     second = RunInfo(run_id="20240101T010000Z-test0002", started_at=datetime(2024, 1, 1, 1, tzinfo=UTC))

@@ -28,7 +28,7 @@ and all of the above fills the gaps (transforms/ner_model.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -675,8 +675,17 @@ class ArticleKeys:
     keys: frozenset[tuple[str, str]]
 
 
+@dataclass(frozen=True)
+class MentionBatch:
+    """One article's mentions: ((type, key), row without ids) each. One element
+    an article, not one a mention: per-element costs dominate a Beam runner."""
+
+    article_id: str
+    mentions: list[tuple[tuple[str, str], dict[str, Any]]]
+
+
 class ExtractMentionsFn(beam.DoFn):
-    """Document -> (type, key, mention row without ids); the extractor is built once per worker."""
+    """Document -> its MentionBatch and ArticleKeys; the extractor is built once per worker."""
 
     def __init__(self, config: EntityConfig) -> None:
         self._config = config
@@ -691,44 +700,79 @@ class ExtractMentionsFn(beam.DoFn):
             return
         assert self._extractor is not None
         mentions = self._extractor.extract(doc.text, doc.author)
-        if mentions:
-            # the article's entity identities, for story matching (no shuffle needed)
-            yield ArticleKeys(doc.article_id, frozenset((m.type, m.key) for m in mentions))
+        if not mentions:
+            return
+        # the article's entity identities, for story matching (no shuffle needed)
+        yield ArticleKeys(doc.article_id, frozenset((m.type, m.key) for m in mentions))
+        by_type: dict[str, int] = {}
         for mention in mentions:
-            beam.metrics.Metrics.counter(NAMESPACE, f"mentions_{mention.type}").inc()
-            yield (
-                (mention.type, mention.key),
-                {
-                    "article_id": doc.article_id,
-                    "text": doc.text[mention.start : mention.end],
-                    "canonical": mention.canonical,
-                    "type": mention.type,
-                    "start": mention.start,
-                    "end": mention.end,
-                    "method": mention.method,
-                    "confidence": mention.confidence,
-                },
-            )
+            by_type[mention.type] = by_type.get(mention.type, 0) + 1
+        for type_, count in by_type.items():
+            beam.metrics.Metrics.counter(NAMESPACE, f"mentions_{type_}").inc(count)
+        yield MentionBatch(
+            doc.article_id,
+            [
+                (
+                    (mention.type, mention.key),
+                    {
+                        "article_id": doc.article_id,
+                        "text": doc.text[mention.start : mention.end],
+                        "canonical": mention.canonical,
+                        "type": mention.type,
+                        "start": mention.start,
+                        "end": mention.end,
+                        "method": mention.method,
+                        "confidence": mention.confidence,
+                    },
+                )
+                for mention in mentions
+            ],
+        )
 
 
-def _resolution_table(groups: list[tuple[tuple[str, str], dict[str, int]]]) -> dict[tuple[str, str], tuple[str, str]]:
-    return resolve(groups)
+class SurfaceCountsFn(beam.CombineFn):
+    """MentionBatches -> (type, key) -> {display name: mentions}, the input of canonical resolution."""
+
+    def create_accumulator(self) -> dict[tuple[str, str], dict[str, int]]:
+        return {}
+
+    def add_input(self, acc: dict[tuple[str, str], dict[str, int]], batch: MentionBatch) -> dict[tuple[str, str], dict[str, int]]:
+        for type_key, row in batch.mentions:
+            counts = acc.setdefault(type_key, {})
+            counts[row["canonical"]] = counts.get(row["canonical"], 0) + 1
+        return acc
+
+    def merge_accumulators(self, accs: Iterable[dict[tuple[str, str], dict[str, int]]]) -> dict[tuple[str, str], dict[str, int]]:
+        merged: dict[tuple[str, str], dict[str, int]] = {}
+        for acc in accs:
+            for type_key, counts in acc.items():
+                into = merged.setdefault(type_key, {})
+                for surface, n in counts.items():
+                    into[surface] = into.get(surface, 0) + n
+        return merged
+
+    def extract_output(self, acc: dict[tuple[str, str], dict[str, int]]) -> dict[tuple[str, str], tuple[str, str]]:
+        return resolve(acc.items())
 
 
-def _entity_row(
-    element: tuple[tuple[str, str], dict[str, Any]], table: dict[tuple[str, str], tuple[str, str]], run: RunInfo
-) -> dict[str, Any]:
-    type_key, row = element
-    entity, canonical = table[type_key]
-    return {**row, "entity_id": entity, "canonical": canonical, **run.stamp()}
+def entity_rows(batch: MentionBatch, table: dict[tuple[str, str], tuple[str, str]], run: RunInfo) -> list[dict[str, Any]]:
+    """One article's entities rows, with the corpus-wide entity id and canonical name."""
+    stamp = run.stamp()
+    rows = []
+    for type_key, row in batch.mentions:
+        entity, canonical = table[type_key]
+        rows.append({**row, "entity_id": entity, "canonical": canonical, **stamp})
+    return rows
 
 
 class ExtractEntities(beam.PTransform):
-    """Documents -> {'documents': unchanged, 'entities': rows, 'article_entities': (article_id, {(type, key)})}.
+    """Documents -> {'documents': unchanged, 'entities': one list of rows per article,
+    'article_entities': (article_id, {(type, key)})}.
 
-    Mentions get corpus-wide canonical names in a second step: the distinct
-    keys (with their surfaces) are resolved once and reach every worker as a
-    side input; the corpus itself is never collected.
+    Mentions get corpus-wide canonical names in a second step: the surfaces
+    of every key are counted by a combiner (one element an article), resolved
+    once, and reach every worker as a side input; the corpus itself is never
+    collected. WriteTables takes the row lists as they are.
     """
 
     def __init__(self, config: EntityConfig, run: RunInfo) -> None:
@@ -737,19 +781,10 @@ class ExtractEntities(beam.PTransform):
 
     def expand(self, docs: beam.PCollection) -> dict[str, beam.PCollection]:
         extracted = split_by_type(
-            docs | "Mentions" >> beam.ParDo(ExtractMentionsFn(self._config)), "Extracted", mentions=tuple, article_keys=ArticleKeys
+            docs | "Mentions" >> beam.ParDo(ExtractMentionsFn(self._config)), "Extracted", batches=MentionBatch, article_keys=ArticleKeys
         )
-        mentions = extracted["mentions"]
-        table = (
-            mentions
-            | "KeySurface" >> beam.Map(lambda kv: (kv[0], kv[1]["canonical"]))
-            | "CountSurfaces" >> beam.combiners.Count.PerElement()
-            | "ByKey" >> beam.MapTuple(lambda key_surface, n: (key_surface[0], (key_surface[1], n)))
-            | "SurfacesByKey" >> beam.GroupByKey()
-            | "SurfaceCounts" >> beam.MapTuple(lambda key, counts: (key, dict(counts)))
-            | "AllKeys" >> beam.combiners.ToList()
-            | "Resolve" >> beam.Map(_resolution_table)
-        )
-        rows = mentions | "EntityRows" >> beam.Map(lambda m, t, run: _entity_row(m, one(t, {}), run), as_singleton(table), self._run)
+        batches = extracted["batches"]
+        table = batches | "Resolve" >> beam.CombineGlobally(SurfaceCountsFn())
+        rows = batches | "EntityRows" >> beam.Map(lambda b, t, run: entity_rows(b, one(t, {}), run), as_singleton(table), self._run)
         article_entities = extracted["article_keys"] | "KeysByArticle" >> beam.Map(lambda k: (k.article_id, k.keys))
         return {"documents": docs, "entities": rows, "article_entities": article_entities}

@@ -1,6 +1,7 @@
 """Write the output tables as Hive-partitioned Parquet datasets, committed atomically.
 
-Reads: one PCollection of row dicts per table. Writes, under --output (any
+Reads: one PCollection per table whose elements are row dicts or lists of
+row dicts (one article's entity rows travel as one element). Writes, under --output (any
 fsspec URL)::
 
     <table>/ingest_date=YYYY-MM-DD/part-<run_id>-<shard>.parquet
@@ -70,6 +71,24 @@ def row_size(row: dict[str, Any]) -> int:
         else:
             size += 8
     return size
+
+
+def rows_of(element: dict[str, Any] | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of one element of a table's PCollection: a row, or a list of rows."""
+    return element if isinstance(element, list) else [element]
+
+
+def measure(element: dict[str, Any] | list[dict[str, Any]]) -> tuple[int, int]:
+    rows = rows_of(element)
+    return len(rows), sum(row_size(r) for r in rows)
+
+
+def by_shard(element: dict[str, Any] | list[dict[str, Any]], table: str, shards: int) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """An element's rows grouped by their shard: one element a shard, not one a row."""
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for row in rows_of(element):
+        groups.setdefault(shard_of(row, table, shards), []).append(row)
+    yield from groups.items()
 
 
 def sum_pairs(pairs: Iterable[tuple[int, int]]) -> tuple[int, int]:
@@ -240,15 +259,16 @@ class WriteShardFn(beam.DoFn):
     def __init__(self, output: str, run: RunInfo, table: str, config: WriteConfig) -> None:
         self._output, self._run, self._table, self._config = output, run, table, config
 
-    def process(self, element: tuple[int, Iterable[dict[str, Any]]]) -> Iterator[tuple[str, int, int]]:
-        shard, rows = element
+    def process(self, element: tuple[int, Iterable[list[dict[str, Any]]]]) -> Iterator[tuple[str, int, int]]:
+        shard, batches = element
+        rows = [row for batch in batches for row in batch]
         count = write_parquet(temp_url(self._output, self._run, self._table, shard), self._table, rows, self._config)
         beam.metrics.Metrics.counter(NAMESPACE, f"{self._table}_rows").inc(count)
         yield self._table, shard, count
 
 
 class WriteTable(beam.PTransform):
-    """Rows of one table -> temporary Parquet shards; emits (table, shard, rows)."""
+    """Rows (or lists of rows) of one table -> temporary Parquet shards; emits (table, shard, rows)."""
 
     def __init__(self, output: str, run: RunInfo, table: str, config: WriteConfig) -> None:
         super().__init__()
@@ -256,12 +276,12 @@ class WriteTable(beam.PTransform):
 
     def expand(self, rows: beam.PCollection) -> beam.PCollection:
         table, config = self._table, self._config
-        totals = rows | "MeasureRows" >> beam.Map(lambda r: (1, row_size(r))) | "SumSizes" >> beam.CombineGlobally(sum_pairs)
+        totals = rows | "MeasureRows" >> beam.Map(measure) | "SumSizes" >> beam.CombineGlobally(sum_pairs)
         return (
             rows
             | "KeyByShard"
-            >> beam.Map(
-                lambda r, total: (shard_of(r, table, shard_count(*one(total, (0, 0)), config)), r),
+            >> beam.FlatMap(
+                lambda e, total: by_shard(e, table, shard_count(*one(total, (0, 0)), config)),
                 total=as_singleton(totals),
             )
             | "GroupShards" >> beam.GroupByKey()

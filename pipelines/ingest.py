@@ -46,14 +46,14 @@ def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam
         "article_entities": entities["article_entities"],
         "prior": prior["prior"],
         "prior_stories": prior["prior_stories"],
-    } | "GroupStories" >> GroupStories(config.dedup, run)
+    } | "GroupStories" >> GroupStories(config.dedup)
     rejects = (read[REJECTS_TAG], cleaned[REJECTS_TAG]) | "FlattenRejects" >> beam.Flatten()
     tables = {
         "articles": stories["documents"] | "ArticleRows" >> beam.Map(article_row, run),
         "entities": entities["entities"],
         "stories": stories["stories"],
-        "rejects": rejects | "RejectRows" >> beam.Map(reject_row, run),
-        "files": read["files"] | "FileRows" >> beam.Map(file_row, run),
+        "rejects": rejects | "RejectRows" >> beam.Map(reject_row),
+        "files": read["files"] | "FileRows" >> beam.Map(file_row),
         "fingerprints": stories["fingerprints"],
     }
     return tables | "WriteTables" >> WriteTables(config.output, run, config.write)

@@ -101,7 +101,6 @@ class _EntitiesPerArticleFn(beam.DoFn):
                 "end": m.end,
                 "method": m.method,
                 "confidence": m.confidence,
-                **self._run.stamp(),
             }
         yield doc, frozenset(surfaces)
 
@@ -136,7 +135,7 @@ def build_streaming(
         "articles": stories["assignments"] | "Assign" >> beam.Map(apply_assignment) | "ArticleRows" >> beam.Map(article_row, run),
         "entities": extracted["rows"],
         "stories": stories["stories"],
-        "rejects": rejects | "RejectRows" >> beam.Map(reject_row, run),
-        "files": read["files"] | "FileRows" >> beam.Map(file_row, run),
+        "rejects": rejects | "RejectRows" >> beam.Map(reject_row),
+        "files": read["files"] | "FileRows" >> beam.Map(file_row),
     }
     return tables | "WriteWindowedTables" >> WriteWindowedTables(config.output, run, config.write)

@@ -34,7 +34,6 @@ from transforms.entities import EntityExtractor
 from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard, shingles32, words
 from transforms.normalize import normalize_text
 from transforms.records import Document
-from transforms.runinfo import RunInfo
 from transforms.textreuse import evidence, passages, shard_pairs, story_score
 
 EXTRACTOR = EntityExtractor()
@@ -185,12 +184,11 @@ def test_group_stories_transform_is_deterministic_whatever_the_input_order(order
     if order:
         docs = list(reversed(docs))
     by_name = {d.source_uri.rsplit("/", 1)[1][:3]: d.article_id for d in docs}
-    run = RunInfo.new()
     with TestPipeline() as p:
         out = {
             "documents": p | "Docs" >> beam.Create(docs),
             "article_entities": p | "Ents" >> beam.Create(_entity_sets(docs)),
-        } | GroupStories(DedupConfig(index_shards=shards), run)
+        } | GroupStories(DedupConfig(index_shards=shards))
         stories = out["documents"] | beam.Map(lambda d: (d.source_uri.rsplit("/", 1)[1][:3], d.story_id[:8], d.duplicate_kind))
         story_of_003 = by_name["003"][:8]  # 003 is longer than 000: the canonical
         story_of_001 = min(by_name["001"], by_name["cop"])[:8]

@@ -20,7 +20,6 @@ from tests.conftest import ROOT, SAMPLES, run_cli
 from transforms.dedup import EXACT, NEAR, STORY, Fingerprint, StoryUpdate, assign_to_prior, updated_story_row
 from transforms.fileinfo import info_from_details, sha256_file, stat_file
 from transforms.manifest import Ingested, list_files, load_manifest, select_files
-from transforms.runinfo import RunInfo
 from transforms.write import COMMITS, recover
 
 SAMPLE = {p.name[:3]: p for p in sorted(SAMPLES.glob("*.txt"))}
@@ -127,7 +126,6 @@ def test_a_new_article_bridging_two_earlier_stories_joins_one_without_rewriting_
 
 
 def test_updated_story_row_extends_the_previous_row() -> None:
-    run = RunInfo.new()
     previous = {
         "story_id": "S1",
         "canonical_article_id": "p0",
@@ -138,11 +136,10 @@ def test_updated_story_row_extends_the_previous_row() -> None:
         "first_published_at": datetime(2024, 5, 12, tzinfo=UTC),
     }
     new = Fingerprint("n1", "h", datetime(2024, 5, 11, tzinfo=UTC), 500, "new title", "B")
-    row = updated_story_row(StoryUpdate("S1", "p0", (new,)), previous, run)
+    row = updated_story_row(StoryUpdate("S1", "p0", (new,)), previous)
     assert row["article_ids"] == ["n1", "p0", "p1"] and row["size"] == 3
     assert row["canonical_article_id"] == "p0" and row["title"] == "old title"
     assert row["sources"] == ["A", "B"] and row["first_published_at"] == datetime(2024, 5, 11, tzinfo=UTC)
-    assert row["run_id"] == run.run_id
 
 
 # ---------------------------------------------------------------- the CLI

@@ -32,7 +32,6 @@ import numpy as np
 
 from transforms.minhash import MinHasher, band_keys, compact, estimated_jaccard, jaccard_unique, shingles32, words
 from transforms.records import Document, as_singleton, one, split_by_type
-from transforms.runinfo import RunInfo
 from transforms.textreuse import evidence, shard_pairs, story_score
 
 NAMESPACE = "khabar.dedup"
@@ -217,9 +216,9 @@ class StoryUpdate:
     members: tuple[Fingerprint, ...]
 
 
-def updated_story_row(update: StoryUpdate, previous: dict[str, Any] | None, run: RunInfo) -> dict[str, Any]:
+def updated_story_row(update: StoryUpdate, previous: dict[str, Any] | None) -> dict[str, Any]:
     """The story's new latest row: its previous row plus the new members."""
-    fresh = story_row(list(update.members), update.story_id, run)
+    fresh = story_row(list(update.members), update.story_id)
     if previous is None:  # its row is unreadable or was never committed: the new members alone
         return {**fresh, "canonical_article_id": update.canonical}
     dates = [d for d in (previous.get("first_published_at"), fresh["first_published_at"]) if d is not None]
@@ -235,7 +234,7 @@ def updated_story_row(update: StoryUpdate, previous: dict[str, Any] | None, run:
     }
 
 
-def story_row(members: list[Fingerprint], story_id: str, run: RunInfo) -> dict[str, Any]:
+def story_row(members: list[Fingerprint], story_id: str) -> dict[str, Any]:
     ordered = sorted(members, key=canonical_order)
     dates = [fp.published_at for fp in members if fp.published_at is not None]
     return {
@@ -246,7 +245,6 @@ def story_row(members: list[Fingerprint], story_id: str, run: RunInfo) -> dict[s
         "title": ordered[0].title,
         "sources": sorted({fp.source_name for fp in members if fp.source_name}),
         "first_published_at": min(dates) if dates else None,
-        **run.stamp(),
     }
 
 
@@ -381,9 +379,7 @@ def parse_entity_keys(keys: Iterable[str]) -> frozenset[tuple[str, str]]:
     return frozenset(tuple(k.split("\t", 1)) for k in keys)  # type: ignore[misc]
 
 
-def fingerprint_row(
-    article: str, data: dict[str, Any], keys: frozenset[tuple[str, str]], assignment: Assignment | None, run: RunInfo
-) -> dict[str, Any]:
+def fingerprint_row(article: str, data: dict[str, Any], keys: frozenset[tuple[str, str]], assignment: Assignment | None) -> dict[str, Any]:
     """What a later run needs of a new article (the fingerprints table)."""
     fp: Fingerprint = data["fingerprint"]
     return {
@@ -398,7 +394,6 @@ def fingerprint_row(
         "signature": data["signature"],
         "shingles": data["evidence"].ordered,
         "entity_keys": entity_keys(keys),
-        **run.stamp(),
     }
 
 
@@ -472,9 +467,6 @@ class _ClusterFn(beam.DoFn):
 class _AssignFn(beam.DoFn):
     """Members of one component -> story rows and per-article assignments."""
 
-    def __init__(self, run: RunInfo) -> None:
-        self._run = run
-
     def process(self, element: tuple[str, Iterable[Fingerprint]], edges_view: list[dict[str, list[tuple[str, str, str]]]]) -> Iterator[Any]:
         key, members = element
         members = sorted(members, key=lambda fp: fp.article_id)
@@ -503,7 +495,7 @@ class _AssignFn(beam.DoFn):
                 beam.metrics.Metrics.counter(NAMESPACE, f"duplicates_{assignment.kind}").inc()
             yield article_id, assignment
         beam.metrics.Metrics.counter(NAMESPACE, "stories").inc()
-        yield story_row(members, story_id, self._run)
+        yield story_row(members, story_id)
 
 
 def _apply_assignment(doc: Document, assignments: dict[str, Assignment]) -> Document:
@@ -518,7 +510,7 @@ def _apply_assignment(doc: Document, assignments: dict[str, Assignment]) -> Docu
     return doc
 
 
-def _merge_updates(element: tuple[str, dict[str, list[Any]]], run: RunInfo) -> Iterator[dict[str, Any]]:
+def _merge_updates(element: tuple[str, dict[str, list[Any]]]) -> Iterator[dict[str, Any]]:
     """All of one story's updates in this run (one per component) + its previous row -> its new row."""
     story_id, joined = element
     updates = joined["update"]
@@ -526,7 +518,7 @@ def _merge_updates(element: tuple[str, dict[str, list[Any]]], run: RunInfo) -> I
         return
     members = tuple(sorted({fp for u in updates for fp in u.members}, key=lambda fp: fp.article_id))
     previous = max(joined["previous"], key=lambda r: (r["ingested_at"], r["run_id"], r["size"]), default=None)
-    yield updated_story_row(StoryUpdate(story_id, updates[0].canonical, members), previous, run)
+    yield updated_story_row(StoryUpdate(story_id, updates[0].canonical, members), previous)
 
 
 def _edges_by_component(edges: list[tuple[str, str, str]], comp: dict[str, str]) -> dict[str, list[tuple[str, str, str]]]:
@@ -549,12 +541,12 @@ class GroupStories(beam.PTransform):
     timers. Hot keys are capped (max_bucket, story_max_df).
     """
 
-    def __init__(self, config: DedupConfig, run: RunInfo) -> None:
+    def __init__(self, config: DedupConfig) -> None:
         super().__init__()
-        self._config, self._run = config, run
+        self._config = config
 
     def expand(self, inputs: dict[str, beam.PCollection]) -> dict[str, beam.PCollection]:
-        config, run = self._config, self._run
+        config = self._config
         docs = inputs["documents"]
         pipeline = docs.pipeline
         new_prints = docs | "Fingerprints" >> beam.ParDo(_FingerprintFn(config))
@@ -605,7 +597,7 @@ class GroupStories(beam.PTransform):
             | "LinkedOrNew" >> beam.Filter(lambda kv, c: kv[1]["fingerprint"].prior_story is None or kv[0] in one(c, {}), c=comp_side)
             | "KeyByComponent" >> beam.Map(lambda kv, c: (one(c, {}).get(kv[0], kv[0]), kv[1]["fingerprint"]), c=comp_side)
             | "GroupComponents" >> beam.GroupByKey()
-            | "AssignStories" >> beam.ParDo(_AssignFn(run), as_singleton(grouped_edges))
+            | "AssignStories" >> beam.ParDo(_AssignFn(), as_singleton(grouped_edges))
         )
         results = split_by_type(results, "Assigned", stories=dict, assignments=tuple, updates=StoryUpdate)
         grouped = results["assignments"] | "OnlyGrouped" >> beam.Filter(lambda kv, c: kv[0] in one(c, {}), c=comp_side)
@@ -621,7 +613,7 @@ class GroupStories(beam.PTransform):
                 "previous": prior_stories | "KeyPriorStories" >> beam.Map(lambda r: (r["story_id"], r)),
             }
             | "JoinStoryUpdates" >> beam.CoGroupByKey()
-            | "UpdatedStories" >> beam.FlatMap(_merge_updates, run)
+            | "UpdatedStories" >> beam.FlatMap(_merge_updates)
         )
         stories = (results["stories"], updated) | "AllStories" >> beam.Flatten()
         fingerprints = (
@@ -632,7 +624,7 @@ class GroupStories(beam.PTransform):
                 lambda kv, t: (
                     [
                         fingerprint_row(
-                            kv[0], kv[1]["print"][0], kv[1]["entities"][0] if kv[1]["entities"] else frozenset(), one(t, {}).get(kv[0]), run
+                            kv[0], kv[1]["print"][0], kv[1]["entities"][0] if kv[1]["entities"] else frozenset(), one(t, {}).get(kv[0])
                         )
                     ]
                     if kv[1]["print"]

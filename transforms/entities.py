@@ -755,13 +755,12 @@ class SurfaceCountsFn(beam.CombineFn):
         return resolve(acc.items())
 
 
-def entity_rows(batch: MentionBatch, table: dict[tuple[str, str], tuple[str, str]], run: RunInfo) -> list[dict[str, Any]]:
+def entity_rows(batch: MentionBatch, table: dict[tuple[str, str], tuple[str, str]]) -> list[dict[str, Any]]:
     """One article's entities rows, with the corpus-wide entity id and canonical name."""
-    stamp = run.stamp()
     rows = []
     for type_key, row in batch.mentions:
         entity, canonical = table[type_key]
-        rows.append({**row, "entity_id": entity, "canonical": canonical, **stamp})
+        rows.append({**row, "entity_id": entity, "canonical": canonical})
     return rows
 
 
@@ -785,6 +784,6 @@ class ExtractEntities(beam.PTransform):
         )
         batches = extracted["batches"]
         table = batches | "Resolve" >> beam.CombineGlobally(SurfaceCountsFn())
-        rows = batches | "EntityRows" >> beam.Map(lambda b, t, run: entity_rows(b, one(t, {}), run), as_singleton(table), self._run)
+        rows = batches | "EntityRows" >> beam.Map(lambda b, t: entity_rows(b, one(t, {})), as_singleton(table))
         article_entities = extracted["article_keys"] | "KeysByArticle" >> beam.Map(lambda k: (k.article_id, k.keys))
         return {"documents": docs, "entities": rows, "article_entities": article_entities}

@@ -29,16 +29,15 @@ def article_row(doc: Document, run: RunInfo) -> dict[str, Any]:
         "author": doc.author,
         "url": redact_url(doc.url) if doc.url else None,
         "pipeline_version": run.pipeline_version,
-        **run.stamp(),
     }
 
 
-def reject_row(reject: Reject, run: RunInfo) -> dict[str, Any]:
+def reject_row(reject: Reject) -> dict[str, Any]:
     row = reject.to_row()
     row["source_uri"] = redact_url(row["source_uri"])
     row["message"] = redact_url(row["message"])[:2000]
-    return {**row, **run.stamp()}
+    return row
 
 
-def file_row(record: FileRecord, run: RunInfo) -> dict[str, Any]:
-    return {**record.to_row(), **run.stamp()}
+def file_row(record: FileRecord) -> dict[str, Any]:
+    return record.to_row()

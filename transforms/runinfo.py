@@ -32,5 +32,5 @@ class RunInfo:
         return cls(run_id=f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}", started_at=now)
 
     def stamp(self) -> dict[str, object]:
-        """Columns every table carries."""
+        """Columns every table carries; the writers add them to each row (transforms/write.py)."""
         return {"ingested_at": self.started_at, "run_id": self.run_id}

@@ -47,7 +47,7 @@ class WriteWindowFn(beam.DoFn):
         name = window_file_name(self._run.run_id, start, end, pane.index)
         temp = f"{self._output}/{TEMP_DIR}/{self._run.run_id}/{table}/{name}"
         final = f"{self._output}/{table}/{PARTITION_COLUMN}={start:%Y-%m-%d}/{name}"
-        count = write_parquet(temp, table, list(rows), self._config)
+        count = write_parquet(temp, table, list(rows), self._config, self._run)
         fs, _ = fsspec.core.url_to_fs(self._output)
         target = fsspec.core.url_to_fs(final)[1]
         fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)

@@ -119,8 +119,16 @@ def file_name(run_id: str, shard: int) -> str:
     return f"part-{run_id}-{shard:05d}.parquet"
 
 
-def write_parquet(url: str, table: str, rows: Iterable[dict[str, Any]], config: WriteConfig) -> int:
-    """Validate rows against the table schema and write one Parquet file; returns the row count."""
+def write_parquet(url: str, table: str, rows: Iterable[dict[str, Any]], config: WriteConfig, run: RunInfo | None = None) -> int:
+    """Validate rows against the table schema and write one Parquet file; returns the row count.
+
+    With a run, every row gets its stamp (ingested_at, run_id) here rather
+    than in each stage: a datetime in every row costs a pickle each time the
+    row crosses a fusion break (FastPrimitivesCoder has no datetime encoding).
+    """
+    if run is not None:
+        stamp = run.stamp()
+        rows = [{**row, **stamp} for row in rows]
     arrow = validate_rows(table, sort_rows(table, rows))
     fs, path = fsspec.core.url_to_fs(url)
     fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
@@ -156,7 +164,7 @@ def commit(output: str, run: RunInfo, written: list[tuple[str, int, int]], confi
     stats: dict[str, dict[str, int]] = {}
     for table, shards in by_table.items():
         if not shards:
-            write_parquet(final_url(output, run, table, 0), table, [], config)
+            write_parquet(final_url(output, run, table, 0), table, [], config, run)
             stats[table] = {"files": 1, "rows": 0}
             continue
         for shard, _rows in sorted(shards):
@@ -262,7 +270,7 @@ class WriteShardFn(beam.DoFn):
     def process(self, element: tuple[int, Iterable[list[dict[str, Any]]]]) -> Iterator[tuple[str, int, int]]:
         shard, batches = element
         rows = [row for batch in batches for row in batch]
-        count = write_parquet(temp_url(self._output, self._run, self._table, shard), self._table, rows, self._config)
+        count = write_parquet(temp_url(self._output, self._run, self._table, shard), self._table, rows, self._config, self._run)
         beam.metrics.Metrics.counter(NAMESPACE, f"{self._table}_rows").inc(count)
         yield self._table, shard, count
 

@@ -397,24 +397,23 @@ def fingerprint_row(article: str, data: dict[str, Any], keys: frozenset[tuple[st
     }
 
 
-def _bands(element: tuple[str, dict[str, Any]], bands: int, num_perm: int) -> Iterator[tuple[tuple[int, bytes], tuple[str, bytes]]]:
+# FlatMap functions return lists: Beam warns about generators that also return.
+def _bands(element: tuple[str, dict[str, Any]], bands: int, num_perm: int) -> list[tuple[tuple[int, bytes], tuple[str, bytes]]]:
     article, data = element
     signature = np.frombuffer(data["signature"], dtype=np.uint16)
     if len(signature) != num_perm:
-        return  # an earlier run's signature made with other parameters: the shingle index still sees it
-    for band, key in band_keys(signature, bands):
-        yield (band, key), (article, data["signature"])
+        return []  # an earlier run's signature made with other parameters: the shingle index still sees it
+    return [((band, key), (article, data["signature"])) for band, key in band_keys(signature, bands)]
 
 
-def _shards(element: tuple[str, dict[str, Any]], shards: int) -> Iterator[tuple[int, tuple[str, np.ndarray]]]:
+def _shards(element: tuple[str, dict[str, Any]], shards: int) -> list[tuple[int, tuple[str, np.ndarray]]]:
     """Split an article's shingles by hash shard: one array a shard, not one element a shingle."""
     article, data = element
     shingles = data["evidence"].unique_shingles
     if len(shingles) == 0:
-        return
+        return []
     shard_of = shingles % shards
-    for shard in np.unique(shard_of):
-        yield int(shard), (article, shingles[shard_of == shard])
+    return [(int(shard), (article, shingles[shard_of == shard])) for shard in np.unique(shard_of)]
 
 
 class _ShardPairsFn(beam.DoFn):
@@ -429,14 +428,13 @@ class _ShardPairsFn(beam.DoFn):
         yield from ((pair, n) for pair, n in pairs.items() if n >= least)
 
 
-def _left_side(element: tuple[str, dict[str, list[Any]]]) -> Iterator[tuple[str, tuple[str, Evidence, frozenset[tuple[str, str]]]]]:
+def _left_side(element: tuple[str, dict[str, list[Any]]]) -> list[tuple[str, tuple[str, Evidence, frozenset[tuple[str, str]]]]]:
     """Join step 1: each candidate pair (a, b) gets a's evidence and entities, keyed by b."""
     article, joined = element
     if not joined["evidence"] or not joined["partners"]:
-        return
+        return []
     side = (article, joined["evidence"][0], joined["entities"][0] if joined["entities"] else frozenset())
-    for partner in joined["partners"]:
-        yield partner, side
+    return [(partner, side) for partner in joined["partners"]]
 
 
 class _VerifyFn(beam.DoFn):
@@ -510,15 +508,15 @@ def _apply_assignment(doc: Document, assignments: dict[str, Assignment]) -> Docu
     return doc
 
 
-def _merge_updates(element: tuple[str, dict[str, list[Any]]]) -> Iterator[dict[str, Any]]:
+def _merge_updates(element: tuple[str, dict[str, list[Any]]]) -> list[dict[str, Any]]:
     """All of one story's updates in this run (one per component) + its previous row -> its new row."""
     story_id, joined = element
     updates = joined["update"]
     if not updates:
-        return
+        return []
     members = tuple(sorted({fp for u in updates for fp in u.members}, key=lambda fp: fp.article_id))
     previous = max(joined["previous"], key=lambda r: (r["ingested_at"], r["run_id"], r["size"]), default=None)
-    yield updated_story_row(StoryUpdate(story_id, updates[0].canonical, members), previous)
+    return [updated_story_row(StoryUpdate(story_id, updates[0].canonical, members), previous)]
 
 
 def _edges_by_component(edges: list[tuple[str, str, str]], comp: dict[str, str]) -> dict[str, list[tuple[str, str, str]]]:

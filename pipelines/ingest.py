@@ -39,7 +39,7 @@ def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam
         | "DetectLanguage" >> DetectLanguage(config.language)
         | "ArticleProgress" >> ReportProgress("articles cleaned and normalized", config.progress_interval_s)
     )
-    entities = documents | "ExtractEntities" >> ExtractEntities(config.entities, run)
+    entities = documents | "ExtractEntities" >> ExtractEntities(config.entities)
     prior = pipeline | "ReadPriorState" >> ReadPriorState(config.output, run, config.dedup.history_days)
     stories = {
         "documents": entities["documents"],

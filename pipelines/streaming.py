@@ -76,8 +76,8 @@ class DiscoverFiles(beam.PTransform):
 class _EntitiesPerArticleFn(beam.DoFn):
     """Document -> (Document, entity keys) and its entity rows, names resolved within the article."""
 
-    def __init__(self, config: EntityConfig, run: RunInfo) -> None:
-        self._config, self._run = config, run
+    def __init__(self, config: EntityConfig) -> None:
+        self._config = config
 
     def setup(self) -> None:
         self._extractor = EntityExtractor(self._config)
@@ -127,7 +127,7 @@ def build_streaming(
         cleaned["documents"] | "NormalizeText" >> NormalizeText(config.normalization) | "DetectLanguage" >> DetectLanguage(config.language)
     )
     extracted = split_by_type(
-        documents | "Entities" >> beam.ParDo(_EntitiesPerArticleFn(config.entities, run)), "Extracted", rows=dict, pairs=tuple
+        documents | "Entities" >> beam.ParDo(_EntitiesPerArticleFn(config.entities)), "Extracted", rows=dict, pairs=tuple
     )
     stories = extracted["pairs"] | "MatchStories" >> MatchStories(config.dedup, streaming, run.stamp())
     rejects = (read["rejects"], cleaned["rejects"]) | "AllRejects" >> beam.Flatten()

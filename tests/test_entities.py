@@ -15,7 +15,6 @@ from transforms.canonical import entity_id, person_key, resolve
 from transforms.entities import EntityConfig, EntityExtractor, ExtractEntities
 from transforms.gazetteer import TOKEN, tokenize
 from transforms.records import Document
-from transforms.runinfo import RunInfo
 
 
 @pytest.fixture(scope="module")
@@ -160,9 +159,8 @@ def test_extract_entities_transform_links_spellings_across_articles() -> None:
         _doc(2, "التقى مستشار الأمن القومي السفير سطام جدعان الدندح في بغداد."),
         _doc(3, "The ambassador met the adviser in Baghdad.", language="en"),
     ]
-    run = RunInfo.new()
     with TestPipeline() as p:
-        out = p | beam.Create(docs) | ExtractEntities(EntityConfig(), run)
+        out = p | beam.Create(docs) | ExtractEntities(EntityConfig())
         rows = out["entities"] | "OneListAnArticle" >> beam.FlatMap(lambda batch: batch)
         persons = (
             rows

@@ -38,7 +38,6 @@ from transforms.canonical import ORG_HEADS, name_key, person_key, resolve
 from transforms.gazetteer import Token, form, given_names, load_gazetteer, nationalities, tokenize, triggers
 from transforms.ner_model import CamelModel, model_path
 from transforms.records import Document, as_singleton, one, split_by_type
-from transforms.runinfo import RunInfo
 
 NAMESPACE = "khabar.entities"
 
@@ -774,9 +773,9 @@ class ExtractEntities(beam.PTransform):
     collected. WriteTables takes the row lists as they are.
     """
 
-    def __init__(self, config: EntityConfig, run: RunInfo) -> None:
+    def __init__(self, config: EntityConfig) -> None:
         super().__init__()
-        self._config, self._run = config, run
+        self._config = config
 
     def expand(self, docs: beam.PCollection) -> dict[str, beam.PCollection]:
         extracted = split_by_type(

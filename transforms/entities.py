@@ -134,7 +134,7 @@ class _Page:
         tokens = tokenize(text)
         by_flag: dict[int, list[int]] = {bit: [] for bit in FLAG_BITS}
         lists = [by_flag[bit] for bit in FLAG_BITS]
-        cached, bits_of = extractor.bits_cache.get, extractor.flag_bits
+        cached, bits_of = extractor.flag_cache.get, extractor.flag_bits
         for i, token in enumerate(tokens):
             bits = cached(token.raw)
             for bit in bits if bits is not None else bits_of(token):
@@ -205,51 +205,44 @@ class EntityExtractor:
         self.gazetteer = load_gazetteer()
         self.given, self.given_ambiguous = given_names()
         self.triggers = triggers()
-        self._flags: dict[str, int] = {}
-        self.bits_cache: dict[str, tuple[int, ...]] = {}
+        # raw word -> indices into FLAG_BITS of its flags (the hot loop of _Page.of wants the indices)
+        self.flag_cache: dict[str, tuple[int, ...]] = {}
         self._definite_stems: dict[str, tuple[int, str]] = {}
         path = model_path(self.config.ner)
         self.model = CamelModel(path) if path else None
 
     def flags(self, token: Token) -> int:
         """What rules may start at this word (cached per distinct word)."""
-        value = self._flags.get(token.raw)
-        if value is None:
-            value = 0
-            for offset, stem in token.stems:
-                if stem in self.gazetteer:
-                    value |= GAZ
-                if stem in ORG_HEADS:
-                    value |= ORG_HEAD
-                if stem in ORG_TRIGGERS:
-                    value |= ORG_TRIGGER
-                if stem in LOC_HEADS_INCLUSIVE or stem in LOC_HEADS:
-                    value |= LOC_HEAD
-                if stem in self.triggers:
-                    value |= TRIGGER
-                if (
-                    stem in self.given
-                    or stem in self.given_ambiguous
-                    or stem in ("عبد", "ابو")
-                    or (len(stem) > 4 and stem.startswith(("عبد", "ابو")) and offset == 0)
-                ):
-                    value |= GIVEN
-            if token.definite is not None:
-                value |= DEFINITE
-            if len(self._flags) > 500_000:
-                self._flags.clear()
-            self._flags[token.raw] = value
-        return value
+        bits = self.flag_cache.get(token.raw)
+        return sum(FLAG_BITS[k] for k in (bits if bits is not None else self.flag_bits(token)))
 
     def flag_bits(self, token: Token) -> tuple[int, ...]:
-        """Indices into FLAG_BITS of the token's flags (cached per distinct word: pages repeat words)."""
-        bits = self.bits_cache.get(token.raw)
-        if bits is None:
-            value = self.flags(token)
-            bits = tuple(k for k, bit in enumerate(FLAG_BITS) if value & bit)
-            if len(self.bits_cache) > 500_000:
-                self.bits_cache.clear()
-            self.bits_cache[token.raw] = bits
+        """Indices into FLAG_BITS of the word's flags, computed and cached (pages repeat words)."""
+        value = 0
+        for offset, stem in token.stems:
+            if stem in self.gazetteer:
+                value |= GAZ
+            if stem in ORG_HEADS:
+                value |= ORG_HEAD
+            if stem in ORG_TRIGGERS:
+                value |= ORG_TRIGGER
+            if stem in LOC_HEADS_INCLUSIVE or stem in LOC_HEADS:
+                value |= LOC_HEAD
+            if stem in self.triggers:
+                value |= TRIGGER
+            if (
+                stem in self.given
+                or stem in self.given_ambiguous
+                or stem in ("عبد", "ابو")
+                or (len(stem) > 4 and stem.startswith(("عبد", "ابو")) and offset == 0)
+            ):
+                value |= GIVEN
+        if token.definite is not None:
+            value |= DEFINITE
+        bits = tuple(k for k, bit in enumerate(FLAG_BITS) if value & bit)
+        if len(self.flag_cache) > 500_000:
+            self.flag_cache.clear()
+        self.flag_cache[token.raw] = bits
         return bits
 
     # ------------------------------------------------------------ candidates

@@ -129,7 +129,7 @@ def build_streaming(
     extracted = split_by_type(
         documents | "Entities" >> beam.ParDo(_EntitiesPerArticleFn(config.entities)), "Extracted", rows=dict, pairs=tuple
     )
-    stories = extracted["pairs"] | "MatchStories" >> MatchStories(config.dedup, streaming, run.stamp())
+    stories = extracted["pairs"] | "MatchStories" >> MatchStories(config.dedup, streaming)
     rejects = (read["rejects"], cleaned["rejects"]) | "AllRejects" >> beam.Flatten()
     tables = {
         "articles": stories["assignments"] | "Assign" >> beam.Map(apply_assignment) | "ArticleRows" >> beam.Map(article_row, run),

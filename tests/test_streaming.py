@@ -21,7 +21,6 @@ from transforms.records import Document
 from transforms.streaming import Edge, MatchStories, StreamingConfig, assign_pane, bucket_keys, windowing
 
 EXTRACTOR = EntityExtractor()
-STAMP = {"ingested_at": None, "run_id": "stream"}
 
 
 def _doc(name: str) -> tuple[Document, frozenset[tuple[str, str]]]:
@@ -56,7 +55,7 @@ def _run(
     options = PipelineOptions()
     options.view_as(StandardOptions).streaming = True
     with TestPipeline(options=options) as p:
-        out = p | stream | "Window" >> windowing(config) | MatchStories(DedupConfig(), config, STAMP)
+        out = p | stream | "Window" >> windowing(config) | MatchStories(DedupConfig(), config)
 
         def with_window(x: Any, w: Any = beam.DoFn.WindowParam) -> tuple[float, Any]:
             return float(w.start), x

@@ -281,8 +281,8 @@ class AssignStoriesFn(beam.DoFn):
     article, expired after memory_days by an event-time timer.
     """
 
-    def __init__(self, streaming: StreamingConfig, stamp: dict[str, Any]) -> None:
-        self._streaming, self._stamp = streaming, stamp
+    def __init__(self, streaming: StreamingConfig) -> None:
+        self._streaming = streaming
 
     def process(
         self,
@@ -339,7 +339,6 @@ class AssignStoriesFn(beam.DoFn):
                 "title": story["title"],
                 "sources": story["sources"],
                 "first_published_at": story["first_published_at"],
-                **self._stamp,
             }
         known_state.write(known)
         stories_state.write(stories)
@@ -405,9 +404,9 @@ class MatchStories(beam.PTransform):
     DirectRunner with TestStream: it needs state and timers (so not the DaskRunner).
     """
 
-    def __init__(self, config: DedupConfig, streaming: StreamingConfig, stamp: dict[str, Any]) -> None:
+    def __init__(self, config: DedupConfig, streaming: StreamingConfig) -> None:
         super().__init__()
-        self._config, self._streaming, self._stamp = config, streaming, stamp
+        self._config, self._streaming = config, streaming
 
     def expand(self, pairs: beam.PCollection) -> dict[str, beam.PCollection]:
         config = self._config
@@ -429,7 +428,7 @@ class MatchStories(beam.PTransform):
             | "OneKey" >> beam.Map(lambda item: (None, item))
             | "Pane" >> beam.GroupByKey()
             | "AssignAcrossPanes" >> beam.WindowInto(window.GlobalWindows())
-            | "AssignStories" >> beam.ParDo(AssignStoriesFn(self._streaming, self._stamp))
+            | "AssignStories" >> beam.ParDo(AssignStoriesFn(self._streaming))
             | "ResultsToWindows" >> windowing(self._streaming)
         )
         return {

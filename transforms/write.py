@@ -119,16 +119,15 @@ def file_name(run_id: str, shard: int) -> str:
     return f"part-{run_id}-{shard:05d}.parquet"
 
 
-def write_parquet(url: str, table: str, rows: Iterable[dict[str, Any]], config: WriteConfig, run: RunInfo | None = None) -> int:
-    """Validate rows against the table schema and write one Parquet file; returns the row count.
+def write_parquet(url: str, table: str, rows: Iterable[dict[str, Any]], config: WriteConfig, run: RunInfo) -> int:
+    """Stamp rows with the run, validate them against the table schema and write one Parquet file; returns the row count.
 
-    With a run, every row gets its stamp (ingested_at, run_id) here rather
-    than in each stage: a datetime in every row costs a pickle each time the
-    row crosses a fusion break (FastPrimitivesCoder has no datetime encoding).
+    The stamp (ingested_at, run_id) is added here rather than in each stage:
+    a datetime in every row costs a pickle each time the row crosses a fusion
+    break (FastPrimitivesCoder has no datetime encoding).
     """
-    if run is not None:
-        stamp = run.stamp()
-        rows = [{**row, **stamp} for row in rows]
+    stamp = run.stamp()
+    rows = [{**row, **stamp} for row in rows]
     arrow = validate_rows(table, sort_rows(table, rows))
     fs, path = fsspec.core.url_to_fs(url)
     fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)

@@ -73,17 +73,18 @@ def _import_recognizer() -> Any:
         from camel_tools.ner import NERecognizer
 
         return NERecognizer
-    empty = Path(tempfile.mkdtemp(prefix="khabar-camel-"))
-    (empty / "catalogue.json").write_text(json.dumps({"version": "0", "packages": {}, "components": {}}))
     previous = os.environ.get("CAMELTOOLS_DATA")
-    os.environ["CAMELTOOLS_DATA"] = str(empty)
-    try:
-        from camel_tools.ner import NERecognizer
-    finally:
-        if previous is None:
-            del os.environ["CAMELTOOLS_DATA"]
-        else:
-            os.environ["CAMELTOOLS_DATA"] = previous
+    # the catalogue is read during the import only
+    with tempfile.TemporaryDirectory(prefix="khabar-camel-") as empty:
+        (Path(empty) / "catalogue.json").write_text(json.dumps({"version": "0", "packages": {}, "components": {}}))
+        os.environ["CAMELTOOLS_DATA"] = empty
+        try:
+            from camel_tools.ner import NERecognizer
+        finally:
+            if previous is None:
+                del os.environ["CAMELTOOLS_DATA"]
+            else:
+                os.environ["CAMELTOOLS_DATA"] = previous
     return NERecognizer
 
 

@@ -1,7 +1,9 @@
 """The batch pipeline: files -> articles, entities, stories and rejects tables.
 
     ReadArticles -> StripBoilerplate -> NormalizeText -> DetectLanguage
-      -> ExtractEntities -> GroupStories (+ ReadPriorState) -> WriteTables
+      -> ExtractEntities -> StageArticles (article rows to staged files)
+                         -> GroupStories (+ ReadPriorState) -> ApplyStories
+      -> WriteTables
 
 ``python -m pipelines.ingest`` takes the same arguments as ``khabar run``.
 """
@@ -13,6 +15,7 @@ import sys
 import apache_beam as beam
 
 from pipelines.config import PipelineConfig
+from transforms.apply_stories import ApplyStories
 from transforms.boilerplate import StripBoilerplate
 from transforms.dedup import GroupStories
 from transforms.entities import ExtractEntities
@@ -24,7 +27,7 @@ from transforms.read import ReadArticles
 from transforms.records import REJECTS_TAG
 from transforms.rows import article_row, file_row, reject_row
 from transforms.runinfo import RunInfo
-from transforms.write import WriteTables
+from transforms.write import WRITTEN, SpillRowsFn, WriteTables
 
 
 def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam.PCollection:
@@ -47,9 +50,15 @@ def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam
         "prior": prior["prior"],
         "prior_stories": prior["prior_stories"],
     } | "GroupStories" >> GroupStories(config.dedup)
+    staged = (
+        entities["documents"]
+        | "ArticleRows" >> beam.Map(article_row, run)
+        | "StageArticles" >> beam.ParDo(SpillRowsFn(config.output, run, "articles", config.write, staged=True))
+    )
+    articles = staged | "ApplyStories" >> ApplyStories(config.output, run, config.write, stories["assignments"])
     rejects = (read[REJECTS_TAG], cleaned[REJECTS_TAG]) | "FlattenRejects" >> beam.Flatten()
     tables = {
-        "articles": stories["documents"] | "ArticleRows" >> beam.Map(article_row, run),
+        WRITTEN: articles,
         "entities": entities["entities"],
         "stories": stories["stories"],
         "rejects": rejects | "RejectRows" >> beam.Map(reject_row),

@@ -15,7 +15,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from schemas import TABLES, SchemaError, validate_rows
 from transforms.runinfo import RunInfo
-from transforms.write import TEMP_DIR, WriteConfig, WriteTables, shard_count, shard_of
+from transforms.write import TEMP_DIR, WriteConfig, WriteTables
 
 RUN = RunInfo(run_id="20240101T000000Z-test0001", started_at=datetime(2024, 1, 1, tzinfo=UTC))
 
@@ -53,14 +53,24 @@ def test_empty_tables_still_get_a_file_with_the_schema(tmp_path: Path) -> None:
     assert pq.read_metadata(path).num_rows == 0
 
 
-def test_large_tables_are_split_into_shards_deterministically(tmp_path: Path) -> None:
+def test_large_tables_are_cut_into_files_numbered_from_zero(tmp_path: Path) -> None:
     rows = [reject(i) for i in range(50)]
     write(str(tmp_path), rows, WriteConfig(target_file_rows=10))
-    files = list((tmp_path / "rejects").rglob("*.parquet"))
+    files = sorted((tmp_path / "rejects").rglob("*.parquet"))
+    assert [f.name for f in files] == [f"part-{RUN.run_id}-{i:05d}.parquet" for i in range(len(files))]
     assert len(files) >= 5
-    assert sum(pq.read_metadata(f).num_rows for f in files) == 50
-    assert shard_count(50, 1, WriteConfig(target_file_rows=10)) == 5
-    assert shard_of(rows[3], "rejects", 5) == shard_of(dict(rows[3]), "rejects", 5)
+    assert all(pq.read_metadata(f).num_rows <= 10 for f in files)
+    assert sorted(r for f in files for r in pq.read_table(f).column("size_bytes").to_pylist()) == list(range(50))
+    success = json.loads((tmp_path / "rejects" / "_SUCCESS").read_text())
+    assert (success["files"], success["rows"]) == (len(files), 50)
+
+
+def test_files_are_cut_by_size_too(tmp_path: Path) -> None:
+    rows = [{**reject(i), "message": "m" * 1000} for i in range(20)]
+    write(str(tmp_path), rows, WriteConfig(target_file_bytes=5_000))
+    files = list((tmp_path / "rejects").rglob("*.parquet"))
+    assert len(files) >= 7  # a row is about 2 KB by row_size: two or three a file
+    assert sum(pq.read_metadata(f).num_rows for f in files) == 20
 
 
 def test_lists_of_rows_are_written_like_the_rows_one_by_one(tmp_path: Path) -> None:
@@ -75,11 +85,12 @@ def test_lists_of_rows_are_written_like_the_rows_one_by_one(tmp_path: Path) -> N
         result = tables | WriteTables(str(tmp_path / "lists"), RUN, config)
         assert_that(result | beam.Map(lambda stats: stats["rejects"]["rows"]), equal_to([50]))
 
-    def files(root: Path) -> dict[str, list]:
-        return {f.name: pq.read_table(f).to_pylist() for f in (root / "rejects").rglob("*.parquet")}
+    def rows_in(root: Path) -> list:
+        files = list((root / "rejects").rglob("*.parquet"))
+        assert len(files) >= 5
+        return sorted((r for f in files for r in pq.read_table(f).to_pylist()), key=lambda r: r["size_bytes"])
 
-    assert files(tmp_path / "lists") == files(tmp_path / "rows")
-    assert len(files(tmp_path / "rows")) >= 5
+    assert rows_in(tmp_path / "lists") == rows_in(tmp_path / "rows")
 
 
 def test_a_rerun_adds_files_and_never_overwrites(tmp_path: Path) -> None:

@@ -1,8 +1,10 @@
 """Deduplication and story clustering.
 
 Reads normalized ``Document`` records (with their entities' canonical ids);
-writes them back with ``story_id``, ``is_canonical``, ``duplicate_of`` and
-``duplicate_kind`` set, plus one ``stories`` row per story.
+returns each grouped article's ``Assignment`` (story, canonical, kind: what
+the articles table's ``story_id``, ``is_canonical``, ``duplicate_of`` and
+``duplicate_kind`` say, set by transforms/apply_stories.py), plus one
+``stories`` row per story.
 
 Three levels of evidence make edges between articles:
 
@@ -496,18 +498,6 @@ class _AssignFn(beam.DoFn):
         yield story_row(members, story_id)
 
 
-def _apply_assignment(doc: Document, assignments: dict[str, Assignment]) -> Document:
-    assignment = assignments.get(doc.article_id)
-    if assignment is None:
-        doc.story_id, doc.is_canonical, doc.duplicate_of, doc.duplicate_kind = doc.article_id, True, None, None
-    else:
-        doc.story_id = assignment.story_id
-        doc.is_canonical = assignment.kind is None
-        doc.duplicate_of = None if assignment.kind is None else assignment.canonical
-        doc.duplicate_kind = assignment.kind
-    return doc
-
-
 def _merge_updates(element: tuple[str, dict[str, list[Any]]]) -> list[dict[str, Any]]:
     """All of one story's updates in this run (one per component) + its previous row -> its new row."""
     story_id, joined = element
@@ -528,7 +518,9 @@ def _edges_by_component(edges: list[tuple[str, str, str]], comp: dict[str, str])
 
 class GroupStories(beam.PTransform):
     """{'documents', 'article_entities'[, 'prior', 'prior_stories']} ->
-    {'documents': with story fields, 'stories': story rows, 'fingerprints': rows}.
+    {'assignments': one dict article_id -> Assignment (articles not in it are
+    their own story; transforms/apply_stories.py), 'stories': story rows,
+    'fingerprints': rows}.
 
     'prior' holds fingerprints-table rows of earlier runs and 'prior_stories'
     their stories' latest rows: new articles are linked to those stories
@@ -599,8 +591,8 @@ class GroupStories(beam.PTransform):
         )
         results = split_by_type(results, "Assigned", stories=dict, assignments=tuple, updates=StoryUpdate)
         grouped = results["assignments"] | "OnlyGrouped" >> beam.Filter(lambda kv, c: kv[0] in one(c, {}), c=comp_side)
-        table = as_singleton(grouped | "AssignmentTable" >> beam.combiners.ToDict())
-        documents = docs | "ApplyAssignments" >> beam.Map(lambda d, t: _apply_assignment(d, one(t, {})), table)
+        assignments = grouped | "AssignmentTable" >> beam.combiners.ToDict()
+        table = as_singleton(assignments)
 
         prior_stories = inputs.get("prior_stories")
         if prior_stories is None:
@@ -631,7 +623,7 @@ class GroupStories(beam.PTransform):
                 table,
             )
         )
-        return {"documents": documents, "stories": stories, "fingerprints": fingerprints}
+        return {"assignments": assignments, "stories": stories, "fingerprints": fingerprints}
 
     def _verified_reuse_edges(self, prints: beam.PCollection, entities: beam.PCollection) -> beam.PCollection:
         """Candidate pairs from the rare-shingle index, verified with both articles' shingles, entities and dates."""

@@ -8,9 +8,10 @@ fsspec URL)::
     <table>/_SUCCESS                    (JSON: run_id, files, rows; written last)
     _commits/<run_id>.json              (the run's commit record)
 
-Shards are written to ``_temporary/<run_id>/`` first; only files from bundles
-that succeeded reach the commit step, which moves them into place and then
-writes the commit record and ``_SUCCESS``. A run that dies before its commit
+Each stage writes its rows to files under ``_temporary/<run_id>/`` as it
+makes them (SpillRowsFn); only files from bundles that succeeded reach the
+commit step, which numbers them, moves them into place and then writes the
+commit record and ``_SUCCESS``. A run that dies before its commit
 leaves nothing under the table directories; one that dies during it is rolled
 back by ``recover`` (see there). A rerun gets a new run id so it never
 overwrites earlier files.
@@ -18,22 +19,21 @@ overwrites earlier files.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 import os
 import re
 import signal
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import apache_beam as beam
 import fsspec
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from schemas import PARTITION_COLUMN, SORT_KEYS, TABLES, validate_rows
-from transforms.records import as_singleton, one
 from transforms.runinfo import RunInfo
 
 NAMESPACE = "khabar.write"
@@ -42,15 +42,17 @@ SUCCESS = "_SUCCESS"
 COMMITS = "_commits"
 PENDING = ".pending"
 COMMITTED = ".json"
+WRITTEN = "_written"  # WriteTables input: files already written, as (table, url)
 
 
 @dataclass(frozen=True)
 class WriteConfig:
     """Parquet layout.
 
-    target_file_bytes / target_file_rows: a table is split into shards so that
-      each file holds about this much (128 MB, 64k rows): large enough for fast
-      scans, small enough for one worker to write.
+    target_file_bytes / target_file_rows: a writer starts a new file when the
+      rows it holds reach either (128 MB by row_size, 64k rows): large files
+      for fast scans, a bounded buffer for the worker. Each bundle writes its
+      own files, so a table has at least one file per bundle that made rows.
     compression: Parquet codec (zstd reads fast in DuckDB, Spark and Power BI).
     """
 
@@ -61,7 +63,7 @@ class WriteConfig:
 
 
 def row_size(row: dict[str, Any]) -> int:
-    """Rough in-memory size of a row, for shard planning."""
+    """Rough in-memory size of a row, for cutting files."""
     size = 16
     for value in row.values():
         if isinstance(value, str):
@@ -76,38 +78,6 @@ def row_size(row: dict[str, Any]) -> int:
 def rows_of(element: dict[str, Any] | list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows of one element of a table's PCollection: a row, or a list of rows."""
     return element if isinstance(element, list) else [element]
-
-
-def measure(element: dict[str, Any] | list[dict[str, Any]]) -> tuple[int, int]:
-    rows = rows_of(element)
-    return len(rows), sum(row_size(r) for r in rows)
-
-
-def by_shard(element: dict[str, Any] | list[dict[str, Any]], table: str, shards: int) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    """An element's rows grouped by their shard: one element a shard, not one a row."""
-    groups: dict[int, list[dict[str, Any]]] = {}
-    for row in rows_of(element):
-        groups.setdefault(shard_of(row, table, shards), []).append(row)
-    yield from groups.items()
-
-
-def sum_pairs(pairs: Iterable[tuple[int, int]]) -> tuple[int, int]:
-    """Associative (rows, bytes) sum: CombineGlobally feeds it partial sums too."""
-    rows = size = 0
-    for count, nbytes in pairs:
-        rows += count
-        size += nbytes
-    return rows, size
-
-
-def shard_count(rows: int, size: int, config: WriteConfig) -> int:
-    return max(1, math.ceil(size / config.target_file_bytes), math.ceil(rows / config.target_file_rows))
-
-
-def shard_of(row: dict[str, Any], table: str, shards: int) -> int:
-    """Deterministic shard from the row's sort key, so reruns split rows identically."""
-    key = "\x1f".join(str(row.get(k)) for k in SORT_KEYS[table])
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % shards
 
 
 def sort_rows(table: str, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -129,15 +99,33 @@ def write_parquet(url: str, table: str, rows: Iterable[dict[str, Any]], config: 
     stamp = run.stamp()
     rows = [{**row, **stamp} for row in rows]
     arrow = validate_rows(table, sort_rows(table, rows))
+    write_arrow(url, arrow, config)
+    return arrow.num_rows
+
+
+def write_arrow(url: str, arrow: pa.Table, config: WriteConfig) -> None:
     fs, path = fsspec.core.url_to_fs(url)
     fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
     with fs.open(path, "wb") as out:
         pq.write_table(arrow, out, compression=config.compression, row_group_size=config.row_group_rows)
-    return arrow.num_rows
 
 
-def temp_url(output: str, run: RunInfo, table: str, shard: int) -> str:
-    return f"{output.rstrip('/')}/{TEMP_DIR}/{run.run_id}/{table}/{file_name(run.run_id, shard)}"
+def read_arrow(url: str) -> pa.Table:
+    fs, path = fsspec.core.url_to_fs(url)
+    with fs.open(path, "rb") as source:
+        return pq.read_table(source)
+
+
+def row_count(url: str) -> int:
+    """Rows in a Parquet file, from its footer."""
+    fs, path = fsspec.core.url_to_fs(url)
+    with fs.open(path, "rb") as source:
+        return pq.ParquetFile(source).metadata.num_rows
+
+
+def spill_url(output: str, run: RunInfo, folder: str) -> str:
+    """A new temporary file of the run; unique, so a retried bundle never overwrites the files of another."""
+    return f"{output.rstrip('/')}/{TEMP_DIR}/{run.run_id}/{folder}/spill-{uuid.uuid4().hex}.parquet"
 
 
 def final_url(output: str, run: RunInfo, table: str, shard: int) -> str:
@@ -145,8 +133,9 @@ def final_url(output: str, run: RunInfo, table: str, shard: int) -> str:
     return f"{output.rstrip('/')}/{table}/{partition}/{file_name(run.run_id, shard)}"
 
 
-def commit(output: str, run: RunInfo, written: list[tuple[str, int, int]], config: WriteConfig) -> dict[str, dict[str, int]]:
-    """Move every written shard into its table and write each table's _SUCCESS last.
+def commit(output: str, run: RunInfo, written: list[tuple[str, str]], config: WriteConfig) -> dict[str, dict[str, int]]:
+    """Move every written file (table, temporary url) into its table, numbered
+    in url order, and write each table's _SUCCESS last.
 
     A table that received no rows still gets one empty file with its schema,
     so BI tools and DuckDB globs find the columns.
@@ -157,21 +146,23 @@ def commit(output: str, run: RunInfo, written: list[tuple[str, int, int]], confi
     with fs.open(pending, "w") as out:
         json.dump({"run_id": run.run_id}, out)
     _crash_point("commit-start")
-    by_table: dict[str, list[tuple[int, int]]] = {name: [] for name in TABLES}
-    for table, shard, rows in written:
-        by_table[table].append((shard, rows))
+    by_table: dict[str, list[str]] = {name: [] for name in TABLES}
+    for table, url in written:
+        by_table[table].append(url)
     stats: dict[str, dict[str, int]] = {}
-    for table, shards in by_table.items():
-        if not shards:
+    for table, urls in by_table.items():
+        if not urls:
             write_parquet(final_url(output, run, table, 0), table, [], config, run)
             stats[table] = {"files": 1, "rows": 0}
             continue
-        for shard, _rows in sorted(shards):
-            source = fsspec.core.url_to_fs(temp_url(output, run, table, shard))[1]
+        rows = 0
+        for shard, url in enumerate(sorted(set(urls))):
+            rows += row_count(url)
+            source = fsspec.core.url_to_fs(url)[1]
             target = fsspec.core.url_to_fs(final_url(output, run, table, shard))[1]
             fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
             fs.mv(source, target)
-        stats[table] = {"files": len(shards), "rows": sum(rows for _, rows in shards)}
+        stats[table] = {"files": len(set(urls)), "rows": rows}
         _crash_point("commit-midway")
     # The commit record: from here on the run's files are part of the output.
     with fs.open(_marker(output, run.run_id, COMMITTED), "w") as out:
@@ -262,42 +253,59 @@ def committed_runs(output: str) -> set[str]:
     return {p.rsplit("/", 1)[-1][: -len(COMMITTED)] for p in fs.ls(commits, detail=False) if p.endswith(COMMITTED)}
 
 
-class WriteShardFn(beam.DoFn):
-    def __init__(self, output: str, run: RunInfo, table: str, config: WriteConfig) -> None:
-        self._output, self._run, self._table, self._config = output, run, table, config
+class SpillRowsFn(beam.DoFn):
+    """Rows (or lists of rows) of one table -> temporary Parquet files; emits (table, url) per file.
 
-    def process(self, element: tuple[int, Iterable[list[dict[str, Any]]]]) -> Iterator[tuple[str, int, int]]:
-        shard, batches = element
-        rows = [row for batch in batches for row in batch]
-        count = write_parquet(temp_url(self._output, self._run, self._table, shard), self._table, rows, self._config, self._run)
-        beam.metrics.Metrics.counter(NAMESPACE, f"{self._table}_rows").inc(count)
-        yield self._table, shard, count
+    Rows go to disk in the stage that makes them, a file whenever the buffer
+    holds target_file_rows rows or target_file_bytes (row_size), and the rest
+    at the end of the bundle, instead of crossing a shuffle to a writer: the
+    in-process DirectRunner keeps every PCollection between stages in memory,
+    and each such crossing encodes and decodes every article's text again.
 
+    A file's url is emitted with its first row, before the file is written:
+    the DaskRunner drops what finish_bundle emits. Whatever reads the urls
+    runs after a shuffle or takes them as a side input, that is once the
+    bundle and its files are complete; a failed bundle's urls are discarded
+    with it and its files go with the run's temporary directory.
 
-class WriteTable(beam.PTransform):
-    """Rows (or lists of rows) of one table -> temporary Parquet shards; emits (table, shard, rows)."""
+    staged: the files are an intermediate (see transforms/apply_stories.py),
+    kept apart from the table's files and not counted as its rows.
+    """
 
-    def __init__(self, output: str, run: RunInfo, table: str, config: WriteConfig) -> None:
-        super().__init__()
-        self._output, self._run, self._table, self._config = output, run, table, config
+    def __init__(self, output: str, run: RunInfo, table: str, config: WriteConfig, staged: bool = False) -> None:
+        self._output, self._run, self._table, self._config, self._staged = output, run, table, config, staged
 
-    def expand(self, rows: beam.PCollection) -> beam.PCollection:
-        table, config = self._table, self._config
-        totals = rows | "MeasureRows" >> beam.Map(measure) | "SumSizes" >> beam.CombineGlobally(sum_pairs)
-        return (
-            rows
-            | "KeyByShard"
-            >> beam.FlatMap(
-                lambda e, total: by_shard(e, table, shard_count(*one(total, (0, 0)), config)),
-                total=as_singleton(totals),
-            )
-            | "GroupShards" >> beam.GroupByKey()
-            | "WriteShards" >> beam.ParDo(WriteShardFn(self._output, self._run, table, config))
-        )
+    def start_bundle(self) -> None:
+        self._rows: list[dict[str, Any]] = []
+        self._bytes = 0
+        self._url: str | None = None
+
+    def process(self, element: dict[str, Any] | list[dict[str, Any]]) -> list[tuple[str, str]]:
+        announced = []
+        for row in rows_of(element):
+            if self._url is None:
+                self._url = spill_url(self._output, self._run, f"staged-{self._table}" if self._staged else self._table)
+                announced.append((self._table, self._url))
+            self._rows.append(row)
+            self._bytes += row_size(row)
+            if len(self._rows) >= self._config.target_file_rows or self._bytes >= self._config.target_file_bytes:
+                self._flush()
+        return announced
+
+    def finish_bundle(self) -> None:
+        self._flush()
+
+    def _flush(self) -> None:
+        if self._url is None:
+            return
+        count = write_parquet(self._url, self._table, self._rows, self._config, self._run)
+        if not self._staged:
+            beam.metrics.Metrics.counter(NAMESPACE, f"{self._table}_rows").inc(count)
+        self._rows, self._bytes, self._url = [], 0, None
 
 
 def check_tables(tables: dict[str, Any]) -> None:
-    unknown = set(tables) - set(TABLES)
+    unknown = set(tables) - set(TABLES) - {WRITTEN}
     if unknown:
         raise ValueError(f"unknown tables {sorted(unknown)}")
 
@@ -306,12 +314,16 @@ class CommitFn(beam.DoFn):
     def __init__(self, output: str, run: RunInfo, config: WriteConfig) -> None:
         self._output, self._run, self._config = output, run, config
 
-    def process(self, _: Any, written: list[tuple[str, int, int]]) -> Iterator[dict[str, dict[str, int]]]:
+    def process(self, _: Any, written: list[tuple[str, str]]) -> Iterator[dict[str, dict[str, int]]]:
         yield commit(self._output, self._run, list(written), self._config)
 
 
 class WriteTables(beam.PTransform):
-    """{table: rows} -> Parquet datasets under output, committed together at the end."""
+    """{table: rows or lists of rows} -> Parquet datasets under output, committed together at the end.
+
+    The key WRITTEN takes files a stage wrote itself, as (table, temporary
+    url) pairs (see transforms/apply_stories.py); they are committed with the rest.
+    """
 
     def __init__(self, output: str, run: RunInfo, config: WriteConfig | None = None) -> None:
         super().__init__()
@@ -320,8 +332,12 @@ class WriteTables(beam.PTransform):
     def expand(self, tables: dict[str, beam.PCollection]) -> beam.PCollection:
         check_tables(tables)
         written = [
-            rows | f"Write_{name}" >> WriteTable(self._output, self._run, name, self._config) for name, rows in sorted(tables.items())
+            rows | f"Write_{name}" >> beam.ParDo(SpillRowsFn(self._output, self._run, name, self._config))
+            for name, rows in sorted(tables.items())
+            if name != WRITTEN
         ]
+        if WRITTEN in tables:
+            written.append(tables[WRITTEN])
         all_written = written | "FlattenWritten" >> beam.Flatten()
         pipeline = next(iter(tables.values())).pipeline
         return (

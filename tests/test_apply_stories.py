@@ -25,7 +25,9 @@ RUN = RunInfo(run_id="20240101T000000Z-stage001", started_at=datetime(2024, 1, 1
 
 def articles(n: int) -> list[dict]:
     docs = [
-        Document(f"file:///in/{i}.txt", "", "", "text", 10, f"{i:064x}", text=f"نص الخبر {i}", text_normalized=f"نص الخبر {i}", language="ar")
+        Document(
+            f"file:///in/{i}.txt", "", "", "text", 10, f"{i:064x}", text=f"نص الخبر {i}", text_normalized=f"نص الخبر {i}", language="ar"
+        )
         for i in range(n)
     ]
     return [article_row(d, RUN) for d in docs]

@@ -1,9 +1,12 @@
 """The batch pipeline: files -> articles, entities, stories and rejects tables.
 
     ReadArticles -> StripBoilerplate -> NormalizeText -> DetectLanguage
-      -> ExtractEntities -> StageArticles (article rows to staged files)
-                         -> GroupStories (+ ReadPriorState) -> ApplyStories
-      -> WriteTables
+      -> ExtractEntities -> GroupStories (+ ReadPriorState) -> WriteTables
+
+Article and entity rows are written to staged files in the stage that makes
+them (StageArticles, StageEntities) and rewritten with their story columns
+and entity names once GroupStories and the name resolution are done
+(ApplyStories, NameEntities): the text never waits in memory for dedup.
 
 ``python -m pipelines.ingest`` takes the same arguments as ``khabar run``.
 """
@@ -15,10 +18,10 @@ import sys
 import apache_beam as beam
 
 from pipelines.config import PipelineConfig
-from transforms.apply_stories import ApplyStories
+from transforms.apply_stories import apply_stories
 from transforms.boilerplate import StripBoilerplate
 from transforms.dedup import GroupStories
-from transforms.entities import ExtractEntities
+from transforms.entities import ExtractEntities, name_entities
 from transforms.language import DetectLanguage
 from transforms.normalize import NormalizeText
 from transforms.prior import ReadPriorState
@@ -27,7 +30,7 @@ from transforms.read import ReadArticles
 from transforms.records import REJECTS_TAG
 from transforms.rows import article_row, file_row, reject_row
 from transforms.runinfo import RunInfo
-from transforms.write import WRITTEN, SpillRowsFn, WriteTables
+from transforms.write import WRITTEN, RewriteStaged, SpillRowsFn, WriteTables
 
 
 def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam.PCollection:
@@ -50,16 +53,23 @@ def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam
         "prior": prior["prior"],
         "prior_stories": prior["prior_stories"],
     } | "GroupStories" >> GroupStories(config.dedup)
-    staged = (
+    staged_articles = (
         entities["documents"]
         | "ArticleRows" >> beam.Map(article_row, run)
         | "StageArticles" >> beam.ParDo(SpillRowsFn(config.output, run, "articles", config.write, staged=True))
     )
-    articles = staged | "ApplyStories" >> ApplyStories(config.output, run, config.write, stories["assignments"])
+    articles = staged_articles | "ApplyStories" >> RewriteStaged(
+        config.output, run, config.write, apply_stories, stories["assignments"], {}
+    )
+    staged_entities = entities["entities"] | "StageEntities" >> beam.ParDo(
+        SpillRowsFn(config.output, run, "entities", config.write, staged=True)
+    )
+    named_entities = staged_entities | "NameEntities" >> RewriteStaged(
+        config.output, run, config.write, name_entities, entities["names"], {}
+    )
     rejects = (read[REJECTS_TAG], cleaned[REJECTS_TAG]) | "FlattenRejects" >> beam.Flatten()
     tables = {
-        WRITTEN: articles,
-        "entities": entities["entities"],
+        WRITTEN: (articles, named_entities) | "RewrittenFiles" >> beam.Flatten(),
         "stories": stories["stories"],
         "rejects": rejects | "RejectRows" >> beam.Map(reject_row),
         "files": read["files"] | "FileRows" >> beam.Map(file_row),

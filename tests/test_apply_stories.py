@@ -13,12 +13,12 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 
 from schemas import TABLES, validate_rows
-from transforms.apply_stories import ApplyStories, apply_stories, story_columns
+from transforms.apply_stories import apply_stories, story_columns
 from transforms.dedup import EXACT, STORY, Assignment
 from transforms.records import Document
 from transforms.rows import article_row
 from transforms.runinfo import RunInfo
-from transforms.write import TEMP_DIR, WRITTEN, SpillRowsFn, WriteConfig, WriteTables
+from transforms.write import TEMP_DIR, WRITTEN, RewriteStaged, SpillRowsFn, WriteConfig, WriteTables
 
 RUN = RunInfo(run_id="20240101T000000Z-stage001", started_at=datetime(2024, 1, 1, tzinfo=UTC))
 
@@ -65,7 +65,7 @@ def test_staged_articles_reach_the_table_with_their_stories(tmp_path: Path, file
     output = str(tmp_path)
     with TestPipeline() as p:
         staged = p | "Rows" >> beam.Create(rows) | "Stage" >> beam.ParDo(SpillRowsFn(output, RUN, "articles", config, staged=True))
-        written = staged | ApplyStories(output, RUN, config, p | "Assignments" >> beam.Create([assignments]))
+        written = staged | RewriteStaged(output, RUN, config, apply_stories, p | "Assignments" >> beam.Create([assignments]), {})
         tables = {name: p | f"Empty{name}" >> beam.Create([]) for name in ("entities", "stories")}
         _ = {**tables, WRITTEN: written} | WriteTables(output, RUN, config)
     files = sorted((tmp_path / "articles").rglob("*.parquet"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import apache_beam as beam
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
@@ -10,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.eval_entities import evaluate
+from schemas import TABLES, validate_rows
 from tests.conftest import FIXTURES, SAMPLES
 from transforms.canonical import entity_id, person_key, resolve
-from transforms.entities import EntityConfig, EntityExtractor, ExtractEntities
+from transforms.entities import EntityConfig, EntityExtractor, ExtractEntities, name_entities
 from transforms.gazetteer import TOKEN, tokenize
 from transforms.records import Document
 
@@ -165,7 +168,7 @@ def test_extract_entities_transform_links_spellings_across_articles() -> None:
         persons = (
             rows
             | beam.Filter(lambda r: r["type"] == "PER")
-            | "PersonIds" >> beam.Map(lambda r: r["entity_id"])
+            | "PersonIds" >> beam.Map(lambda r, names: names[(r["type"], r["entity_id"])][0], beam.pvalue.AsSingleton(out["names"]))
             | "DistinctPersons" >> beam.Distinct()
         )
         assert_that(persons | "CountPersons" >> beam.combiners.Count.Globally(), equal_to([1]), label="OnePerson")
@@ -173,6 +176,22 @@ def test_extract_entities_transform_links_spellings_across_articles() -> None:
         assert_that(out["entities"] | "Lists" >> beam.combiners.Count.Globally(), equal_to([2]), label="OneElementAnArticle")
         assert_that(articles | "CountArticles" >> beam.combiners.Count.Globally(), equal_to([2]), label="EnglishSkipped")
         assert_that(out["article_entities"] | "CountSets" >> beam.combiners.Count.Globally(), equal_to([2]), label="EntitySets")
+
+
+def test_name_entities_sets_ids_and_names_by_type_and_key() -> None:
+    stamp = {"ingested_at": datetime(2024, 1, 1, tzinfo=UTC), "run_id": "r"}
+    base = {"article_id": "a", "text": "صطام", "method": "rule", "confidence": 0.8, **stamp}
+    rows = [
+        {**base, "entity_id": "k", "canonical": "صطام جدعان", "type": "PER", "start": 0, "end": 4},
+        {**base, "entity_id": "k", "canonical": "الدندح", "type": "ORG", "start": 5, "end": 9},
+    ]
+    names = {("PER", "k"): ("p1", "سطام جدعان الدندح"), ("ORG", "k"): ("o1", "الدندح")}
+    table = name_entities(validate_rows("entities", rows), names)
+    assert table.column("entity_id").to_pylist() == ["p1", "o1"]
+    assert table.column("canonical").to_pylist() == ["سطام جدعان الدندح", "الدندح"]
+    assert table.schema == TABLES["entities"]
+    kept = ["article_id", "text", "type", "start", "end", "method", "run_id"]
+    assert table.select(kept).to_pylist() == [{k: r[k] for k in kept} for r in rows]
 
 
 @settings(max_examples=400, deadline=None)

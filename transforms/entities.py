@@ -33,11 +33,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import apache_beam as beam
+import pyarrow as pa
 
 from transforms.canonical import ORG_HEADS, name_key, person_key, resolve
 from transforms.gazetteer import Token, form, given_names, load_gazetteer, nationalities, tokenize, triggers
 from transforms.ner_model import CamelModel, model_path
-from transforms.records import Document, as_singleton, one, split_by_type
+from transforms.records import Document, split_by_type
 
 NAMESPACE = "khabar.entities"
 
@@ -669,11 +670,12 @@ class ArticleKeys:
 
 @dataclass(frozen=True)
 class MentionBatch:
-    """One article's mentions: ((type, key), row without ids) each. One element
+    """One article's entities rows, each with its identity key in entity_id
+    until names are resolved across the corpus (name_entities). One element
     an article, not one a mention: per-element costs dominate a Beam runner."""
 
     article_id: str
-    mentions: list[tuple[tuple[str, str], dict[str, Any]]]
+    rows: list[dict[str, Any]]
 
 
 class ExtractMentionsFn(beam.DoFn):
@@ -704,19 +706,17 @@ class ExtractMentionsFn(beam.DoFn):
         yield MentionBatch(
             doc.article_id,
             [
-                (
-                    (mention.type, mention.key),
-                    {
-                        "article_id": doc.article_id,
-                        "text": doc.text[mention.start : mention.end],
-                        "canonical": mention.canonical,
-                        "type": mention.type,
-                        "start": mention.start,
-                        "end": mention.end,
-                        "method": mention.method,
-                        "confidence": mention.confidence,
-                    },
-                )
+                {
+                    "article_id": doc.article_id,
+                    "entity_id": mention.key,
+                    "text": doc.text[mention.start : mention.end],
+                    "canonical": mention.canonical,
+                    "type": mention.type,
+                    "start": mention.start,
+                    "end": mention.end,
+                    "method": mention.method,
+                    "confidence": mention.confidence,
+                }
                 for mention in mentions
             ],
         )
@@ -729,8 +729,8 @@ class SurfaceCountsFn(beam.CombineFn):
         return {}
 
     def add_input(self, acc: dict[tuple[str, str], dict[str, int]], batch: MentionBatch) -> dict[tuple[str, str], dict[str, int]]:
-        for type_key, row in batch.mentions:
-            counts = acc.setdefault(type_key, {})
+        for row in batch.rows:
+            counts = acc.setdefault((row["type"], row["entity_id"]), {})
             counts[row["canonical"]] = counts.get(row["canonical"], 0) + 1
         return acc
 
@@ -747,23 +747,29 @@ class SurfaceCountsFn(beam.CombineFn):
         return resolve(acc.items())
 
 
-def entity_rows(batch: MentionBatch, table: dict[tuple[str, str], tuple[str, str]]) -> list[dict[str, Any]]:
-    """One article's entities rows, with the corpus-wide entity id and canonical name."""
-    rows = []
-    for type_key, row in batch.mentions:
-        entity, canonical = table[type_key]
-        rows.append({**row, "entity_id": entity, "canonical": canonical})
-    return rows
+def name_entities(table: pa.Table, names: dict[tuple[str, str], tuple[str, str]]) -> pa.Table:
+    """Entities rows as MentionBatch holds them (the identity key in entity_id)
+    -> with the corpus-wide entity id and canonical name."""
+    resolved = [names[key] for key in zip(table.column("type").to_pylist(), table.column("entity_id").to_pylist(), strict=True)]
+    for index, name in enumerate(("entity_id", "canonical")):
+        position = table.schema.get_field_index(name)
+        field = table.schema.field(position)
+        table = table.set_column(position, field, pa.array([r[index] for r in resolved], type=field.type))
+    return table
 
 
 class ExtractEntities(beam.PTransform):
-    """Documents -> {'documents': unchanged, 'entities': one list of rows per article,
-    'article_entities': (article_id, {(type, key)})}.
+    """Documents -> {'documents': unchanged, 'entities': one list of rows per
+    article, their entity_id holding the identity key, 'names': one dict
+    (type, key) -> (entity_id, canonical name), 'article_entities':
+    (article_id, {(type, key)})}.
 
     Mentions get corpus-wide canonical names in a second step: the surfaces
-    of every key are counted by a combiner (one element an article), resolved
-    once, and reach every worker as a side input; the corpus itself is never
-    collected. WriteTables takes the row lists as they are.
+    of every key are counted by a combiner (one element an article) and
+    resolved once. The rows are written as they come (staged) and given their
+    names when the files are rewritten (name_entities), so they never wait in
+    the runner's memory for the resolution; the corpus itself is never
+    collected.
     """
 
     def __init__(self, config: EntityConfig) -> None:
@@ -775,7 +781,7 @@ class ExtractEntities(beam.PTransform):
             docs | "Mentions" >> beam.ParDo(ExtractMentionsFn(self._config)), "Extracted", batches=MentionBatch, article_keys=ArticleKeys
         )
         batches = extracted["batches"]
-        table = batches | "Resolve" >> beam.CombineGlobally(SurfaceCountsFn())
-        rows = batches | "EntityRows" >> beam.Map(lambda b, t: entity_rows(b, one(t, {})), as_singleton(table))
+        names = batches | "Resolve" >> beam.CombineGlobally(SurfaceCountsFn())
+        rows = batches | "EntityRows" >> beam.Map(lambda b: b.rows)
         article_entities = extracted["article_keys"] | "KeysByArticle" >> beam.Map(lambda k: (k.article_id, k.keys))
-        return {"documents": docs, "entities": rows, "article_entities": article_entities}
+        return {"documents": docs, "entities": rows, "names": names, "article_entities": article_entities}

@@ -24,7 +24,7 @@ import os
 import re
 import signal
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from schemas import PARTITION_COLUMN, SORT_KEYS, TABLES, validate_rows
+from transforms.records import as_singleton, one
 from transforms.runinfo import RunInfo
 
 NAMESPACE = "khabar.write"
@@ -268,8 +269,8 @@ class SpillRowsFn(beam.DoFn):
     bundle and its files are complete; a failed bundle's urls are discarded
     with it and its files go with the run's temporary directory.
 
-    staged: the files are an intermediate (see transforms/apply_stories.py),
-    kept apart from the table's files and not counted as its rows.
+    staged: the files are an intermediate for RewriteStaged, kept apart from
+    the table's files and not counted as its rows.
     """
 
     def __init__(self, output: str, run: RunInfo, table: str, config: WriteConfig, staged: bool = False) -> None:
@@ -304,6 +305,56 @@ class SpillRowsFn(beam.DoFn):
         self._rows, self._bytes, self._url = [], 0, None
 
 
+class RewriteStagedFn(beam.DoFn):
+    def __init__(self, output: str, run: RunInfo, config: WriteConfig, rewrite: Callable[[pa.Table, Any], pa.Table], default: Any) -> None:
+        self._output, self._run, self._config, self._rewrite, self._default = output, run, config, rewrite, default
+
+    def process(self, element: tuple[str, str], side: list[Any]) -> Iterator[tuple[str, str]]:
+        table, staged = element
+        rewritten = self._rewrite(read_arrow(staged), one(side, self._default))
+        url = spill_url(self._output, self._run, table)
+        write_arrow(url, rewritten, self._config)
+        fs, path = fsspec.core.url_to_fs(staged)
+        fs.rm(path)
+        beam.metrics.Metrics.counter(NAMESPACE, f"{table}_rows").inc(rewritten.num_rows)
+        yield table, url
+
+
+class RewriteStaged(beam.PTransform):
+    """(table, staged url) -> (table, url) of the table's files, for WriteTables' WRITTEN input.
+
+    Rows that need a corpus-wide result (story assignments, entity names) are
+    staged as they are made (SpillRowsFn, staged=True); each staged file is
+    then read back, passed with that result (the single value of ``side``,
+    else ``default``) through ``rewrite`` (a module-level function, so
+    that it pickles) and written as a file of the table. The rows thus go to
+    disk once in the stage that makes them, instead of waiting, encoded, in
+    the runner's memory for the result.
+    """
+
+    def __init__(
+        self,
+        output: str,
+        run: RunInfo,
+        config: WriteConfig,
+        rewrite: Callable[[pa.Table, Any], pa.Table],
+        side: beam.PCollection,
+        default: Any,
+    ) -> None:
+        super().__init__()
+        self._fn = RewriteStagedFn(output, run, config, rewrite, default)
+        self._side = side
+
+    def expand(self, staged: beam.PCollection) -> beam.PCollection:
+        return (
+            staged
+            # The urls are announced before their files are written (see
+            # SpillRowsFn): a shuffle makes sure the files are complete.
+            | "StagedFiles" >> beam.Reshuffle()
+            | "Rewrite" >> beam.ParDo(self._fn, as_singleton(self._side))
+        )
+
+
 def check_tables(tables: dict[str, Any]) -> None:
     unknown = set(tables) - set(TABLES) - {WRITTEN}
     if unknown:
@@ -322,7 +373,7 @@ class WriteTables(beam.PTransform):
     """{table: rows or lists of rows} -> Parquet datasets under output, committed together at the end.
 
     The key WRITTEN takes files a stage wrote itself, as (table, temporary
-    url) pairs (see transforms/apply_stories.py); they are committed with the rest.
+    url) pairs (RewriteStaged); they are committed with the rest.
     """
 
     def __init__(self, output: str, run: RunInfo, config: WriteConfig | None = None) -> None:

@@ -3,10 +3,10 @@
     ReadArticles -> StripBoilerplate -> NormalizeText -> DetectLanguage
       -> ExtractEntities -> GroupStories (+ ReadPriorState) -> WriteTables
 
-Article and entity rows are written to staged files in the stage that makes
-them (StageArticles, StageEntities) and rewritten with their story columns
-and entity names once GroupStories and the name resolution are done
-(ApplyStories, NameEntities): the text never waits in memory for dedup.
+Article, entity and fingerprint rows are written to staged files in the
+stage that makes them and rewritten with their story columns and entity
+names once GroupStories and the name resolution are done (StagedWrite):
+text and shingles never wait in memory for dedup.
 
 ``python -m pipelines.ingest`` takes the same arguments as ``khabar run``.
 """
@@ -18,7 +18,7 @@ import sys
 import apache_beam as beam
 
 from pipelines.config import PipelineConfig
-from transforms.apply_stories import apply_stories
+from transforms.apply_stories import apply_fingerprint_stories, apply_stories
 from transforms.boilerplate import StripBoilerplate
 from transforms.dedup import GroupStories
 from transforms.entities import ExtractEntities, name_entities
@@ -30,7 +30,7 @@ from transforms.read import ReadArticles
 from transforms.records import REJECTS_TAG
 from transforms.rows import article_row, file_row, reject_row
 from transforms.runinfo import RunInfo
-from transforms.write import WRITTEN, RewriteStaged, SpillRowsFn, WriteTables
+from transforms.write import WRITTEN, StagedWrite, WriteTables
 
 
 def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam.PCollection:
@@ -49,31 +49,25 @@ def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam
     prior = pipeline | "ReadPriorState" >> ReadPriorState(config.output, run, config.dedup.history_days)
     stories = {
         "documents": entities["documents"],
-        "article_entities": entities["article_entities"],
         "prior": prior["prior"],
         "prior_stories": prior["prior_stories"],
     } | "GroupStories" >> GroupStories(config.dedup)
-    staged_articles = (
+    out, write = config.output, config.write
+    articles = (
         entities["documents"]
         | "ArticleRows" >> beam.Map(article_row, run)
-        | "StageArticles" >> beam.ParDo(SpillRowsFn(config.output, run, "articles", config.write, staged=True))
+        | "WriteArticles" >> StagedWrite(out, run, "articles", write, apply_stories, stories["assignments"], {})
     )
-    articles = staged_articles | "ApplyStories" >> RewriteStaged(
-        config.output, run, config.write, apply_stories, stories["assignments"], {}
-    )
-    staged_entities = entities["entities"] | "StageEntities" >> beam.ParDo(
-        SpillRowsFn(config.output, run, "entities", config.write, staged=True)
-    )
-    named_entities = staged_entities | "NameEntities" >> RewriteStaged(
-        config.output, run, config.write, name_entities, entities["names"], {}
+    entity_files = entities["entities"] | "WriteEntities" >> StagedWrite(out, run, "entities", write, name_entities, entities["names"], {})
+    fingerprint_files = stories["fingerprints"] | "WriteFingerprints" >> StagedWrite(
+        out, run, "fingerprints", write, apply_fingerprint_stories, stories["assignments"], {}
     )
     rejects = (read[REJECTS_TAG], cleaned[REJECTS_TAG]) | "FlattenRejects" >> beam.Flatten()
     tables = {
-        WRITTEN: (articles, named_entities) | "RewrittenFiles" >> beam.Flatten(),
+        WRITTEN: (articles, entity_files, fingerprint_files) | "StagedFiles" >> beam.Flatten(),
         "stories": stories["stories"],
         "rejects": rejects | "RejectRows" >> beam.Map(reject_row),
         "files": read["files"] | "FileRows" >> beam.Map(file_row),
-        "fingerprints": stories["fingerprints"],
     }
     return tables | "WriteTables" >> WriteTables(config.output, run, config.write)
 

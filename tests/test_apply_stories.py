@@ -13,12 +13,12 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 
 from schemas import TABLES, validate_rows
-from transforms.apply_stories import apply_stories, story_columns
+from transforms.apply_stories import apply_fingerprint_stories, apply_stories, story_columns
 from transforms.dedup import EXACT, STORY, Assignment
 from transforms.records import Document
 from transforms.rows import article_row
 from transforms.runinfo import RunInfo
-from transforms.write import TEMP_DIR, WRITTEN, RewriteStaged, SpillRowsFn, WriteConfig, WriteTables
+from transforms.write import TEMP_DIR, WRITTEN, SpillRowsFn, StagedWrite, WriteConfig, WriteTables
 
 RUN = RunInfo(run_id="20240101T000000Z-stage001", started_at=datetime(2024, 1, 1, tzinfo=UTC))
 
@@ -56,6 +56,18 @@ def test_apply_stories_changes_only_the_story_columns() -> None:
     assert out.column("duplicate_of").to_pylist() == [None, first, None]
 
 
+def test_apply_fingerprint_stories_sets_story_and_canonical() -> None:
+    def row(article: str) -> dict:
+        empty = {"published_at": None, "title": None, "source_name": None, "signature": b"", "shingles": b"", "entity_keys": []}
+        return {"article_id": article, "story_id": article, "canonical_article_id": article, "content_hash": "h", "length": 1, **empty}
+
+    table = validate_rows("fingerprints", [{**row(a), **RUN.stamp()} for a in ("a", "b", "c")])
+    out = apply_fingerprint_stories(table, {"a": Assignment("a", "a", None), "b": Assignment("a", "a", EXACT)})
+    assert out.schema == table.schema
+    assert out.column("story_id").to_pylist() == ["a", "a", "c"]
+    assert out.column("canonical_article_id").to_pylist() == ["a", "a", "c"]
+
+
 @pytest.mark.parametrize("file_rows", [2, 100])
 def test_staged_articles_reach_the_table_with_their_stories(tmp_path: Path, file_rows: int) -> None:
     rows = articles(5)
@@ -64,8 +76,8 @@ def test_staged_articles_reach_the_table_with_their_stories(tmp_path: Path, file
     config = WriteConfig(target_file_rows=file_rows)
     output = str(tmp_path)
     with TestPipeline() as p:
-        staged = p | "Rows" >> beam.Create(rows) | "Stage" >> beam.ParDo(SpillRowsFn(output, RUN, "articles", config, staged=True))
-        written = staged | RewriteStaged(output, RUN, config, apply_stories, p | "Assignments" >> beam.Create([assignments]), {})
+        assigned = p | "Assignments" >> beam.Create([assignments])
+        written = p | "Rows" >> beam.Create(rows) | StagedWrite(output, RUN, "articles", config, apply_stories, assigned, {})
         tables = {name: p | f"Empty{name}" >> beam.Create([]) for name in ("entities", "stories")}
         _ = {**tables, WRITTEN: written} | WriteTables(output, RUN, config)
     files = sorted((tmp_path / "articles").rglob("*.parquet"))

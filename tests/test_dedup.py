@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import apache_beam as beam
@@ -174,8 +175,9 @@ def _docs() -> list[Document]:
     return out
 
 
-def _entity_sets(docs: list[Document]) -> list[tuple[str, frozenset[tuple[str, str]]]]:
-    return [(d.article_id, frozenset((m.type, m.key) for m in EXTRACTOR.extract(d.text))) for d in docs]
+def _with_entity_keys(docs: list[Document]) -> list[Document]:
+    """The documents as ExtractEntities passes them on: with their entities' (type, key)."""
+    return [replace(d, entity_keys=frozenset((m.type, m.key) for m in EXTRACTOR.extract(d.text))) for d in docs]
 
 
 def _stories_by_name(assignments: dict, names: dict[str, str]) -> list[tuple[str, str, str | None]]:
@@ -192,10 +194,7 @@ def test_group_stories_transform_is_deterministic_whatever_the_input_order(order
         docs = list(reversed(docs))
     by_name = {d.source_uri.rsplit("/", 1)[1][:3]: d.article_id for d in docs}
     with TestPipeline() as p:
-        out = {
-            "documents": p | "Docs" >> beam.Create(docs),
-            "article_entities": p | "Ents" >> beam.Create(_entity_sets(docs)),
-        } | GroupStories(DedupConfig(index_shards=shards))
+        out = {"documents": p | "Docs" >> beam.Create(_with_entity_keys(docs))} | GroupStories(DedupConfig(index_shards=shards))
         names = {d.article_id: d.source_uri.rsplit("/", 1)[1][:3] for d in docs}
         stories = out["assignments"] | beam.FlatMap(_stories_by_name, names)
         story_of_003 = by_name["003"][:8]  # 003 is longer than 000: the canonical

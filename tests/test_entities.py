@@ -175,7 +175,8 @@ def test_extract_entities_transform_links_spellings_across_articles() -> None:
         articles = rows | "ArticleIds" >> beam.Map(lambda r: r["article_id"]) | "DistinctArticles" >> beam.Distinct()
         assert_that(out["entities"] | "Lists" >> beam.combiners.Count.Globally(), equal_to([2]), label="OneElementAnArticle")
         assert_that(articles | "CountArticles" >> beam.combiners.Count.Globally(), equal_to([2]), label="EnglishSkipped")
-        assert_that(out["article_entities"] | "CountSets" >> beam.combiners.Count.Globally(), equal_to([2]), label="EntitySets")
+        keys = out["documents"] | "KeyTypes" >> beam.Map(lambda d: sorted({t for t, _ in d.entity_keys}))
+        assert_that(keys, equal_to([["LOC", "PER"], ["LOC", "PER"], []]), label="EntityKeysOnDocuments")
 
 
 def test_name_entities_sets_ids_and_names_by_type_and_key() -> None:

@@ -1,11 +1,12 @@
-"""The articles table's story columns, from GroupStories' assignments.
+"""The story columns of the articles and fingerprints tables, from GroupStories' assignments.
 
-The stage that cleans an article writes its row at once, to a staged file,
-with the story columns of an article on its own (story_id = article_id,
-canonical); once GroupStories has assigned stories, RewriteStaged
-(transforms/write.py) passes each staged file through apply_stories. So the
-article text goes to disk once, in the stage that made it, instead of waiting
-in the runner's memory, encoded, for dedup to finish.
+The stage that cleans an article writes its articles and fingerprints rows
+at once, to staged files, as an article on its own (story_id = article_id,
+canonical); once GroupStories has assigned stories, StagedWrite
+(transforms/write.py) passes each staged file through apply_stories or
+apply_fingerprint_stories. So the article text and shingles go to disk once,
+in the stage that made them, instead of waiting in the runner's memory,
+encoded, for dedup to finish.
 """
 
 from __future__ import annotations
@@ -34,7 +35,18 @@ def story_columns(article_ids: list[str], assignments: dict[str, Assignment]) ->
 
 def apply_stories(table: pa.Table, assignments: dict[str, Assignment]) -> pa.Table:
     """An articles table with its story columns set from assignments."""
-    columns = story_columns(table.column("article_id").to_pylist(), assignments)
+    return _set_columns(table, story_columns(table.column("article_id").to_pylist(), assignments))
+
+
+def apply_fingerprint_stories(table: pa.Table, assignments: dict[str, Assignment]) -> pa.Table:
+    """A fingerprints table with story_id and canonical_article_id set from assignments."""
+    articles = table.column("article_id").to_pylist()
+    columns = story_columns(articles, assignments)
+    canonical = [a.canonical if (a := assignments.get(article)) else article for article in articles]
+    return _set_columns(table, {"story_id": columns["story_id"], "canonical_article_id": canonical})
+
+
+def _set_columns(table: pa.Table, columns: dict[str, list[Any]]) -> pa.Table:
     for name, values in columns.items():
         index = table.schema.get_field_index(name)
         field = table.schema.field(index)

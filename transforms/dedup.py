@@ -349,6 +349,7 @@ class _FingerprintFn(beam.DoFn):
                 "fingerprint": fingerprint(doc),
                 "evidence": Evidence.of(shingles, doc.published_at),
                 "signature": compact(self._hasher.signature(shingles)) if self._config.near else b"",
+                "entities": doc.entity_keys,
             },
         )
 
@@ -370,6 +371,7 @@ def prior_print(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "fingerprint": fp,
         "evidence": Evidence.of(shingles, row["published_at"], prior=True),
         "signature": row["signature"],
+        "entities": parse_entity_keys(row["entity_keys"]),
     }
 
 
@@ -381,13 +383,14 @@ def parse_entity_keys(keys: Iterable[str]) -> frozenset[tuple[str, str]]:
     return frozenset(tuple(k.split("\t", 1)) for k in keys)  # type: ignore[misc]
 
 
-def fingerprint_row(article: str, data: dict[str, Any], keys: frozenset[tuple[str, str]], assignment: Assignment | None) -> dict[str, Any]:
-    """What a later run needs of a new article (the fingerprints table)."""
+def fingerprint_row(article: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What a later run needs of a new article (the fingerprints table), as an
+    article on its own: apply_stories sets its story once stories are known."""
     fp: Fingerprint = data["fingerprint"]
     return {
         "article_id": article,
-        "story_id": assignment.story_id if assignment else article,
-        "canonical_article_id": assignment.canonical if assignment else article,
+        "story_id": article,
+        "canonical_article_id": article,
         "content_hash": fp.content_hash,
         "published_at": fp.published_at,
         "length": fp.length,
@@ -395,7 +398,7 @@ def fingerprint_row(article: str, data: dict[str, Any], keys: frozenset[tuple[st
         "source_name": fp.source_name,
         "signature": data["signature"],
         "shingles": data["evidence"].ordered,
-        "entity_keys": entity_keys(keys),
+        "entity_keys": entity_keys(data["entities"]),
     }
 
 
@@ -435,7 +438,8 @@ def _left_side(element: tuple[str, dict[str, list[Any]]]) -> list[tuple[str, tup
     article, joined = element
     if not joined["evidence"] or not joined["partners"]:
         return []
-    side = (article, joined["evidence"][0], joined["entities"][0] if joined["entities"] else frozenset())
+    evidence, entities = joined["evidence"][0]
+    side = (article, evidence, entities)
     return [(partner, side) for partner in joined["partners"]]
 
 
@@ -449,7 +453,8 @@ class _VerifyFn(beam.DoFn):
         article, joined = element
         if not joined["evidence"]:
             return
-        right = (article, joined["evidence"][0], joined["entities"][0] if joined["entities"] else frozenset())
+        evidence, entities = joined["evidence"][0]
+        right = (article, evidence, entities)
         for left in sorted(joined["left"], key=lambda x: x[0]):
             edge = verify_pair(left, right, self._config)
             if edge:
@@ -517,10 +522,11 @@ def _edges_by_component(edges: list[tuple[str, str, str]], comp: dict[str, str])
 
 
 class GroupStories(beam.PTransform):
-    """{'documents', 'article_entities'[, 'prior', 'prior_stories']} ->
+    """{'documents' (with entity_keys)[, 'prior', 'prior_stories']} ->
     {'assignments': one dict article_id -> Assignment (articles not in it are
-    their own story; transforms/apply_stories.py), 'stories': story rows,
-    'fingerprints': rows}.
+    their own story), 'stories': story rows, 'fingerprints': rows of the
+    articles on their own (apply_stories.py sets the story columns of
+    articles and fingerprints rows from the assignments)}.
 
     'prior' holds fingerprints-table rows of earlier runs and 'prior_stories'
     their stories' latest rows: new articles are linked to those stories
@@ -540,9 +546,6 @@ class GroupStories(beam.PTransform):
         docs = inputs["documents"]
         pipeline = docs.pipeline
         new_prints = docs | "Fingerprints" >> beam.ParDo(_FingerprintFn(config))
-        new_entities = inputs.get("article_entities")
-        if new_entities is None:
-            new_entities = pipeline | "NoEntities" >> beam.Create([])
         prior_rows = inputs.get("prior")
         if prior_rows is None:
             prior_rows = pipeline | "NoPrior" >> beam.Create([])
@@ -556,10 +559,6 @@ class GroupStories(beam.PTransform):
             | "PriorNotReread" >> beam.FlatMap(lambda kv: [] if kv[1]["new"] else kv[1]["prior"][:1])
         )
         prints = (new_prints, prior_rows | "PriorPrints" >> beam.Map(prior_print)) | "AllPrints" >> beam.Flatten()
-        entities = (
-            new_entities,
-            prior_rows | "PriorEntities" >> beam.Map(lambda r: (r["article_id"], parse_entity_keys(r["entity_keys"]))),
-        ) | "AllEntities" >> beam.Flatten()
 
         edge_sets = [
             prints
@@ -575,7 +574,7 @@ class GroupStories(beam.PTransform):
                 | "NearEdges" >> beam.FlatMap(lambda kv: bucket_edges(list(kv[1]), config.near_threshold, config.max_bucket))
             )
         if config.story or config.near:
-            edge_sets.append(self._verified_reuse_edges(prints, entities))
+            edge_sets.append(self._verified_reuse_edges(prints))
         edges = edge_sets | "FlattenEdges" >> beam.Flatten() | "DistinctEdges" >> beam.Distinct()
         all_edges = edges | "CollectEdges" >> beam.combiners.ToList()
         comp = all_edges | "Components" >> beam.ParDo(_ClusterFn())
@@ -592,7 +591,6 @@ class GroupStories(beam.PTransform):
         results = split_by_type(results, "Assigned", stories=dict, assignments=tuple, updates=StoryUpdate)
         grouped = results["assignments"] | "OnlyGrouped" >> beam.Filter(lambda kv, c: kv[0] in one(c, {}), c=comp_side)
         assignments = grouped | "AssignmentTable" >> beam.combiners.ToDict()
-        table = as_singleton(assignments)
 
         prior_stories = inputs.get("prior_stories")
         if prior_stories is None:
@@ -606,26 +604,12 @@ class GroupStories(beam.PTransform):
             | "UpdatedStories" >> beam.FlatMap(_merge_updates)
         )
         stories = (results["stories"], updated) | "AllStories" >> beam.Flatten()
-        fingerprints = (
-            {"print": new_prints, "entities": new_entities}
-            | "JoinPrintEntities" >> beam.CoGroupByKey()
-            | "FingerprintRows"
-            >> beam.FlatMap(
-                lambda kv, t: (
-                    [
-                        fingerprint_row(
-                            kv[0], kv[1]["print"][0], kv[1]["entities"][0] if kv[1]["entities"] else frozenset(), one(t, {}).get(kv[0])
-                        )
-                    ]
-                    if kv[1]["print"]
-                    else []
-                ),
-                table,
-            )
-        )
+        # Made in the stage that fingerprints the article; their story columns
+        # are set afterwards like the articles' (apply_stories).
+        fingerprints = new_prints | "FingerprintRows" >> beam.Map(lambda kv: fingerprint_row(kv[0], kv[1]))
         return {"assignments": assignments, "stories": stories, "fingerprints": fingerprints}
 
-    def _verified_reuse_edges(self, prints: beam.PCollection, entities: beam.PCollection) -> beam.PCollection:
+    def _verified_reuse_edges(self, prints: beam.PCollection) -> beam.PCollection:
         """Candidate pairs from the rare-shingle index, verified with both articles' shingles, entities and dates."""
         config = self._config
         pairs = (
@@ -637,14 +621,6 @@ class GroupStories(beam.PTransform):
             | "EnoughShared" >> beam.Filter(lambda kv: kv[1] >= config.story_min_shared)
             | "PairByFirst" >> beam.Map(lambda kv: kv[0])
         )
-        evidence_by_id = prints | "Evidence" >> beam.Map(lambda kv: (kv[0], kv[1]["evidence"]))
-        left = (
-            {"evidence": evidence_by_id, "entities": entities, "partners": pairs}
-            | "JoinFirst" >> beam.CoGroupByKey()
-            | "LeftSide" >> beam.FlatMap(_left_side)
-        )
-        return (
-            {"evidence": evidence_by_id, "entities": entities, "left": left}
-            | "JoinSecond" >> beam.CoGroupByKey()
-            | "Verify" >> beam.ParDo(_VerifyFn(config))
-        )
+        evidence_by_id = prints | "Evidence" >> beam.Map(lambda kv: (kv[0], (kv[1]["evidence"], kv[1]["entities"])))
+        left = {"evidence": evidence_by_id, "partners": pairs} | "JoinFirst" >> beam.CoGroupByKey() | "LeftSide" >> beam.FlatMap(_left_side)
+        return {"evidence": evidence_by_id, "left": left} | "JoinSecond" >> beam.CoGroupByKey() | "Verify" >> beam.ParDo(_VerifyFn(config))

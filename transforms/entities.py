@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import apache_beam as beam
@@ -660,15 +660,6 @@ def _non_overlapping(candidates: list[Mention]) -> list[Mention]:
 
 
 @dataclass(frozen=True)
-class ArticleKeys:
-    """An article's entity identities (type, key), for story matching (not a
-    tuple, so that it splits apart from the mention tuples)."""
-
-    article_id: str
-    keys: frozenset[tuple[str, str]]
-
-
-@dataclass(frozen=True)
 class MentionBatch:
     """One article's entities rows, each with its identity key in entity_id
     until names are resolved across the corpus (name_entities). One element
@@ -679,7 +670,7 @@ class MentionBatch:
 
 
 class ExtractMentionsFn(beam.DoFn):
-    """Document -> its MentionBatch and ArticleKeys; the extractor is built once per worker."""
+    """Document -> the document with its entity_keys, and its MentionBatch; the extractor is built once per worker."""
 
     def __init__(self, config: EntityConfig) -> None:
         self._config = config
@@ -691,13 +682,15 @@ class ExtractMentionsFn(beam.DoFn):
     def process(self, doc: Document) -> Iterator[Any]:
         if self._config.arabic_only and doc.language != "ar":
             beam.metrics.Metrics.counter(NAMESPACE, "articles_skipped_not_arabic").inc()
+            yield doc
             return
         assert self._extractor is not None
         mentions = self._extractor.extract(doc.text, doc.author)
         if not mentions:
+            yield doc
             return
-        # the article's entity identities, for story matching (no shuffle needed)
-        yield ArticleKeys(doc.article_id, frozenset((m.type, m.key) for m in mentions))
+        # the article carries its entity identities to story matching: no join needed there
+        yield replace(doc, entity_keys=frozenset((m.type, m.key) for m in mentions))
         by_type: dict[str, int] = {}
         for mention in mentions:
             by_type[mention.type] = by_type.get(mention.type, 0) + 1
@@ -759,10 +752,9 @@ def name_entities(table: pa.Table, names: dict[tuple[str, str], tuple[str, str]]
 
 
 class ExtractEntities(beam.PTransform):
-    """Documents -> {'documents': unchanged, 'entities': one list of rows per
-    article, their entity_id holding the identity key, 'names': one dict
-    (type, key) -> (entity_id, canonical name), 'article_entities':
-    (article_id, {(type, key)})}.
+    """Documents -> {'documents': with entity_keys set, 'entities': one list
+    of rows per article, their entity_id holding the identity key, 'names':
+    one dict (type, key) -> (entity_id, canonical name)}.
 
     Mentions get corpus-wide canonical names in a second step: the surfaces
     of every key are counted by a combiner (one element an article) and
@@ -778,10 +770,9 @@ class ExtractEntities(beam.PTransform):
 
     def expand(self, docs: beam.PCollection) -> dict[str, beam.PCollection]:
         extracted = split_by_type(
-            docs | "Mentions" >> beam.ParDo(ExtractMentionsFn(self._config)), "Extracted", batches=MentionBatch, article_keys=ArticleKeys
+            docs | "Mentions" >> beam.ParDo(ExtractMentionsFn(self._config)), "Extracted", documents=Document, batches=MentionBatch
         )
         batches = extracted["batches"]
         names = batches | "Resolve" >> beam.CombineGlobally(SurfaceCountsFn())
         rows = batches | "EntityRows" >> beam.Map(lambda b: b.rows)
-        article_entities = extracted["article_keys"] | "KeysByArticle" >> beam.Map(lambda k: (k.article_id, k.keys))
-        return {"documents": docs, "entities": rows, "names": names, "article_entities": article_entities}
+        return {"documents": extracted["documents"], "entities": rows, "names": names}

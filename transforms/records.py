@@ -44,6 +44,7 @@ class Document:
     is_canonical: bool = True
     duplicate_of: str | None = None
     duplicate_kind: str | None = None
+    entity_keys: frozenset[tuple[str, str]] = frozenset()  # (type, key) of the entities it names, for story matching
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -269,7 +269,7 @@ class SpillRowsFn(beam.DoFn):
     bundle and its files are complete; a failed bundle's urls are discarded
     with it and its files go with the run's temporary directory.
 
-    staged: the files are an intermediate for RewriteStaged, kept apart from
+    staged: the files are an intermediate for StagedWrite, kept apart from
     the table's files and not counted as its rows.
     """
 
@@ -320,38 +320,42 @@ class RewriteStagedFn(beam.DoFn):
         yield table, url
 
 
-class RewriteStaged(beam.PTransform):
-    """(table, staged url) -> (table, url) of the table's files, for WriteTables' WRITTEN input.
+class StagedWrite(beam.PTransform):
+    """Rows of a table whose final values need a corpus-wide result (story
+    assignments, entity names) -> (table, url) of its files, for WriteTables'
+    WRITTEN input.
 
-    Rows that need a corpus-wide result (story assignments, entity names) are
-    staged as they are made (SpillRowsFn, staged=True); each staged file is
-    then read back, passed with that result (the single value of ``side``,
-    else ``default``) through ``rewrite`` (a module-level function, so
-    that it pickles) and written as a file of the table. The rows thus go to
-    disk once in the stage that makes them, instead of waiting, encoded, in
-    the runner's memory for the result.
+    The rows are written as they are made, to staged files (SpillRowsFn,
+    staged=True); once the result is known, each staged file is read back,
+    passed with it (the single value of ``side``, else ``default``) through
+    ``rewrite`` (a module-level function, so that it pickles) and written as
+    a file of the table. The rows thus go to disk once, in the stage that
+    makes them, instead of waiting, encoded, in the runner's memory.
     """
 
     def __init__(
         self,
         output: str,
         run: RunInfo,
+        table: str,
         config: WriteConfig,
         rewrite: Callable[[pa.Table, Any], pa.Table],
         side: beam.PCollection,
-        default: Any,
+        default: Any = None,
     ) -> None:
         super().__init__()
-        self._fn = RewriteStagedFn(output, run, config, rewrite, default)
+        self._stage = SpillRowsFn(output, run, table, config, staged=True)
+        self._rewrite = RewriteStagedFn(output, run, config, rewrite, default)
         self._side = side
 
-    def expand(self, staged: beam.PCollection) -> beam.PCollection:
+    def expand(self, rows: beam.PCollection) -> beam.PCollection:
         return (
-            staged
+            rows
+            | "Stage" >> beam.ParDo(self._stage)
             # The urls are announced before their files are written (see
             # SpillRowsFn): a shuffle makes sure the files are complete.
             | "StagedFiles" >> beam.Reshuffle()
-            | "Rewrite" >> beam.ParDo(self._fn, as_singleton(self._side))
+            | "Rewrite" >> beam.ParDo(self._rewrite, as_singleton(self._side))
         )
 
 
@@ -373,7 +377,7 @@ class WriteTables(beam.PTransform):
     """{table: rows or lists of rows} -> Parquet datasets under output, committed together at the end.
 
     The key WRITTEN takes files a stage wrote itself, as (table, temporary
-    url) pairs (RewriteStaged); they are committed with the rest.
+    url) pairs (StagedWrite); they are committed with the rest.
     """
 
     def __init__(self, output: str, run: RunInfo, config: WriteConfig | None = None) -> None:

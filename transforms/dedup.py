@@ -1,6 +1,6 @@
 """Deduplication and story clustering.
 
-Reads normalized ``Document`` records (with their entities' canonical ids);
+Reads normalized ``Document`` records (with the entity_keys ExtractEntities set);
 returns each grouped article's ``Assignment`` (story, canonical, kind: what
 the articles table's ``story_id``, ``is_canonical``, ``duplicate_of`` and
 ``duplicate_kind`` say, set by transforms/apply_stories.py), plus one

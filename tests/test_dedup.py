@@ -129,6 +129,27 @@ def test_shard_index_counts_shared_rare_shingles_and_skips_common_ones() -> None
     assert shard_pairs(members, max_df=3) == {("a", "b"): 3, ("a", "c"): 2, ("b", "c"): 1}
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from("abcdefg"), st.lists(st.integers(0, 30), max_size=12)), max_size=10),
+    st.integers(2, 5),
+    st.integers(1, 3),
+)
+def test_shard_pairs_counts_shared_rare_shingles_like_brute_force(members: list, max_df: int, min_count: int) -> None:
+    """Articles may appear twice in a shard (their shingles then count once) and repeat shingles."""
+    arrays = [(a, np.array(h, dtype=np.uint32)) for a, h in members]
+    owners: dict[int, set[str]] = {}
+    for article, shingles in members:
+        for h in shingles:
+            owners.setdefault(h, set()).add(article)
+    expected: dict[tuple[str, str], int] = {}
+    for articles in owners.values():
+        if 2 <= len(articles) <= max_df:
+            for pair in itertools.combinations(sorted(articles), 2):
+                expected[pair] = expected.get(pair, 0) + 1
+    assert shard_pairs(arrays, max_df, min_count) == {pair: n for pair, n in expected.items() if n >= min_count}
+
+
 def test_components_chain_and_are_keyed_by_the_smallest_id() -> None:
     comp = components([("b", "c", STORY), ("a", "b", NEAR), ("x", "y", EXACT)])
     assert comp == {"a": "a", "b": "a", "c": "a", "x": "x", "y": "x"}

@@ -427,10 +427,9 @@ class _ShardPairsFn(beam.DoFn):
 
     def process(self, element: tuple[int, Iterable[tuple[str, np.ndarray]]]) -> Iterator[tuple[tuple[str, str], int]]:
         _, members = element
-        pairs = shard_pairs(list(members), self._config.story_max_df)
         # one shard holds a pair's whole count: only pairs that can pass leave it
         least = self._config.story_min_shared if self._config.index_shards == 1 else 1
-        yield from ((pair, n) for pair, n in pairs.items() if n >= least)
+        yield from shard_pairs(list(members), self._config.story_max_df, least).items()
 
 
 def _left_side(element: tuple[str, dict[str, list[Any]]]) -> list[tuple[str, tuple[str, Evidence, frozenset[tuple[str, str]]]]]:

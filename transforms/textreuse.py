@@ -99,35 +99,47 @@ def story_score(ev: ReuseEvidence, min_passage: int, max_days: float) -> float:
     return min(ev.passage_words / 20.0, 2.0)
 
 
-def shard_pairs(members: list[tuple[str, np.ndarray]], max_df: int) -> dict[tuple[str, str], int]:
+def shard_pairs(members: list[tuple[str, np.ndarray]], max_df: int, min_count: int = 1) -> dict[tuple[str, str], int]:
     """Inverted index of one hash shard: (article a, article b) -> shingles they share,
-    counting only shingles on 2..max_df articles."""
+    counting only shingles on 2..max_df articles; pairs sharing fewer than
+    min_count of them are left out.
+
+    Memory goes with the candidate pairs (every pair of every posting list):
+    each pair is one int64 code until the counts are taken, and only pairs
+    with min_count shingles become Python objects.
+    """
     if len(members) < 2:
         return {}
     ids = sorted({article for article, _ in members})
     index_of = {article: i for i, article in enumerate(ids)}
-    hashes = np.concatenate([np.unique(h) for _, h in members])
-    owners = np.concatenate([np.full(len(np.unique(h)), index_of[a], dtype=np.int64) for a, h in members])
+    uniques = [np.unique(h) for _, h in members]
+    hashes = np.concatenate(uniques)
+    owners = np.concatenate([np.full(len(u), index_of[a], dtype=np.int64) for (a, _), u in zip(members, uniques, strict=True)])
+    del uniques
     order = np.lexsort((owners, hashes))
     hashes, owners = hashes[order], owners[order]
+    del order
     # collapse an article listed twice for one shingle (one article may reach a shard twice)
     keep = np.ones(len(hashes), dtype=bool)
     keep[1:] = (hashes[1:] != hashes[:-1]) | (owners[1:] != owners[:-1])
     hashes, owners = hashes[keep], owners[keep]
     boundaries = np.flatnonzero(np.diff(hashes)) + 1
+    del hashes
     starts = np.concatenate(([0], boundaries))
-    sizes = np.diff(np.concatenate((starts, [len(hashes)])))
+    sizes = np.diff(np.concatenate((starts, [len(owners)])))
     chosen = (sizes >= 2) & (sizes <= max_df)
-    left_parts, right_parts = [], []
+    n = len(ids)
+    codes = []
     # Pairs of every posting list, generated per list size with numpy (no Python loop over pairs).
+    # Owners ascend within a posting list (the lexsort), so x < y gives a < b.
     for size in np.unique(sizes[chosen]):
         group_starts = starts[chosen & (sizes == size)]
         x, y = np.triu_indices(int(size), k=1)
-        left_parts.append(owners[group_starts[:, None] + x[None, :]].ravel())
-        right_parts.append(owners[group_starts[:, None] + y[None, :]].ravel())
-    if not left_parts:
+        codes.append((owners[group_starts[:, None] + x[None, :]] * n + owners[group_starts[:, None] + y[None, :]]).ravel())
+    if not codes:
         return {}
-    left, right = np.concatenate(left_parts), np.concatenate(right_parts)
-    low, high = np.minimum(left, right), np.maximum(left, right)
-    encoded, counts = np.unique(low * len(ids) + high, return_counts=True)
-    return {(ids[int(code // len(ids))], ids[int(code % len(ids))]): int(count) for code, count in zip(encoded, counts, strict=True)}
+    encoded, counts = np.unique(np.concatenate(codes), return_counts=True)
+    del codes
+    enough = counts >= min_count
+    encoded, counts = encoded[enough], counts[enough]
+    return {(ids[int(code // n)], ids[int(code % n)]): int(count) for code, count in zip(encoded, counts, strict=True)}

@@ -12,6 +12,7 @@ from schemas.tables import (
     TABLES,
     SchemaError,
     describe,
+    replace_columns,
     validate_rows,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "TABLES",
     "SchemaError",
     "describe",
+    "replace_columns",
     "validate_rows",
 ]

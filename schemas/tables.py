@@ -218,6 +218,15 @@ def validate_rows(table: str, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
     return arrow
 
 
+def replace_columns(table: pa.Table, columns: Mapping[str, list[Any]]) -> pa.Table:
+    """The table with these columns' values replaced, each keeping its field (name, type, description)."""
+    for name, values in columns.items():
+        index = table.schema.get_field_index(name)
+        field = table.schema.field(index)
+        table = table.set_column(index, field, pa.array(values, type=field.type))
+    return table
+
+
 def describe(table: str) -> list[tuple[str, str, str]]:
     """(column, type, description) for every column of a table, for docs."""
     return [(f.name, str(f.type), f.metadata[b"description"].decode()) for f in TABLES[table]]

@@ -15,6 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from schemas import replace_columns
 from transforms.dedup import Assignment
 
 
@@ -35,20 +36,17 @@ def story_columns(article_ids: list[str], assignments: dict[str, Assignment]) ->
 
 def apply_stories(table: pa.Table, assignments: dict[str, Assignment]) -> pa.Table:
     """An articles table with its story columns set from assignments."""
-    return _set_columns(table, story_columns(table.column("article_id").to_pylist(), assignments))
+    return replace_columns(table, story_columns(table.column("article_id").to_pylist(), assignments))
 
 
 def apply_fingerprint_stories(table: pa.Table, assignments: dict[str, Assignment]) -> pa.Table:
     """A fingerprints table with story_id and canonical_article_id set from assignments."""
     articles = table.column("article_id").to_pylist()
-    columns = story_columns(articles, assignments)
-    canonical = [a.canonical if (a := assignments.get(article)) else article for article in articles]
-    return _set_columns(table, {"story_id": columns["story_id"], "canonical_article_id": canonical})
-
-
-def _set_columns(table: pa.Table, columns: dict[str, list[Any]]) -> pa.Table:
-    for name, values in columns.items():
-        index = table.schema.get_field_index(name)
-        field = table.schema.field(index)
-        table = table.set_column(index, field, pa.array(values, type=field.type))
-    return table
+    found = [assignments.get(article) for article in articles]
+    return replace_columns(
+        table,
+        {
+            "story_id": [a.story_id if a else article for a, article in zip(found, articles, strict=True)],
+            "canonical_article_id": [a.canonical if a else article for a, article in zip(found, articles, strict=True)],
+        },
+    )

@@ -35,6 +35,7 @@ from typing import Any
 import apache_beam as beam
 import pyarrow as pa
 
+from schemas import replace_columns
 from transforms.canonical import ORG_HEADS, name_key, person_key, resolve
 from transforms.gazetteer import Token, form, given_names, load_gazetteer, nationalities, tokenize, triggers
 from transforms.ner_model import CamelModel, model_path
@@ -744,11 +745,7 @@ def name_entities(table: pa.Table, names: dict[tuple[str, str], tuple[str, str]]
     """Entities rows as MentionBatch holds them (the identity key in entity_id)
     -> with the corpus-wide entity id and canonical name."""
     resolved = [names[key] for key in zip(table.column("type").to_pylist(), table.column("entity_id").to_pylist(), strict=True)]
-    for index, name in enumerate(("entity_id", "canonical")):
-        position = table.schema.get_field_index(name)
-        field = table.schema.field(position)
-        table = table.set_column(position, field, pa.array([r[index] for r in resolved], type=field.type))
-    return table
+    return replace_columns(table, {"entity_id": [r[0] for r in resolved], "canonical": [r[1] for r in resolved]})
 
 
 class ExtractEntities(beam.PTransform):

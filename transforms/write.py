@@ -156,14 +156,15 @@ def commit(output: str, run: RunInfo, written: list[tuple[str, str]], config: Wr
             write_parquet(final_url(output, run, table, 0), table, [], config, run)
             stats[table] = {"files": 1, "rows": 0}
             continue
+        files = sorted(set(urls))
         rows = 0
-        for shard, url in enumerate(sorted(set(urls))):
+        for shard, url in enumerate(files):
             rows += row_count(url)
             source = fsspec.core.url_to_fs(url)[1]
             target = fsspec.core.url_to_fs(final_url(output, run, table, shard))[1]
             fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
             fs.mv(source, target)
-        stats[table] = {"files": len(set(urls)), "rows": rows}
+        stats[table] = {"files": len(files), "rows": rows}
         _crash_point("commit-midway")
     # The commit record: from here on the run's files are part of the output.
     with fs.open(_marker(output, run.run_id, COMMITTED), "w") as out:

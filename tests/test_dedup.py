@@ -25,6 +25,8 @@ from transforms.dedup import (
     Evidence,
     Fingerprint,
     GroupStories,
+    _bands,
+    _bucket_members,
     assign_story,
     bucket_edges,
     canonical_order,
@@ -117,6 +119,24 @@ def test_hot_lsh_buckets_are_verified_as_a_star() -> None:
     members = [(f"id{i:03d}", signature) for i in range(300)]
     edges = list(bucket_edges(members, 0.8, max_bucket=50))
     assert len(edges) == 299 and {e[0] for e in edges} == {"id000"}
+
+
+def test_lsh_band_entries_carry_each_article_and_its_whole_signature() -> None:
+    config = DedupConfig()
+    hasher = MinHasher(config.num_perm)
+    one, other = (compact(hasher.signature(np.arange(start, start + 200, dtype=np.uint32))) for start in (0, 10))
+    entries = _bands(("a" * 32, {"signature": one}), config.bands, config.num_perm)
+    entries += _bands(("b" * 32, {"signature": other}), config.bands, config.num_perm)
+    buckets: dict[bytes, list[bytes]] = {}
+    for key, member in entries:
+        buckets.setdefault(key, []).append(member)
+    assert len(entries) == 2 * config.bands
+    shared = [_bucket_members(members, config.num_perm) for members in buckets.values() if len(members) == 2]
+    assert shared and all(members == [("a" * 32, one), ("b" * 32, other)] for members in shared)
+    # the same band bytes in two different bands are two buckets
+    assert len({key[:2] for key in buckets}) == config.bands
+    # an earlier run's signature of another size joins no bucket
+    assert _bands(("c", {"signature": one[:64]}), config.bands, config.num_perm) == []
 
 
 def test_shard_index_counts_shared_rare_shingles_and_skips_common_ones() -> None:

@@ -15,7 +15,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from schemas import TABLES, SchemaError, validate_rows
 from transforms.runinfo import RunInfo
-from transforms.write import TEMP_DIR, WriteConfig, WriteTables
+from transforms.write import CHUNK_ROWS, TEMP_DIR, WriteConfig, WriteTables, arrow_rows, sort_arrow
 
 RUN = RunInfo(run_id="20240101T000000Z-test0001", started_at=datetime(2024, 1, 1, tzinfo=UTC))
 
@@ -71,6 +71,30 @@ def test_files_are_cut_by_size_too(tmp_path: Path) -> None:
     files = list((tmp_path / "rejects").rglob("*.parquet"))
     assert len(files) >= 7  # a row is about 2 KB by row_size: two or three a file
     assert sum(pq.read_metadata(f).num_rows for f in files) == 20
+
+
+def test_rows_past_a_chunk_are_written_whole_and_in_key_order(tmp_path: Path) -> None:
+    # more rows than a writer keeps as dicts (CHUNK_ROWS), cut into files of 2,000
+    count = 2 * CHUNK_ROWS + 500
+    rows = [{**reject(i), "source_uri": f"file:///x/{count - i:05d}.bin"} for i in range(count)]
+    write(str(tmp_path), rows, WriteConfig(target_file_rows=2_000))
+    files = sorted((tmp_path / "rejects").rglob("*.parquet"))
+    uris = [pq.read_table(f).column("source_uri").to_pylist() for f in files]
+    assert [len(u) for u in uris] == [2_000, count - 2_000]
+    assert all(u == sorted(u) for u in uris)
+    assert sorted(x for u in uris for x in u) == sorted(r["source_uri"] for r in rows)
+
+
+def test_sort_arrow_orders_by_every_key_of_the_table() -> None:
+    rows = [{**reject(1), "stage": stage, "reason": reason} for stage, reason in [("read", "b"), ("decode", "z"), ("read", "a")]]
+    rows.append({**reject(0), "source_uri": "file:///a.bin"})
+    ordered = sort_arrow("rejects", arrow_rows("rejects", rows, RUN)).to_pylist()
+    assert [(r["source_uri"][-5:], r["stage"], r["reason"]) for r in ordered] == [
+        ("a.bin", "decode", "binary"),
+        ("1.bin", "decode", "z"),
+        ("1.bin", "read", "a"),
+        ("1.bin", "read", "b"),
+    ]
 
 
 def test_lists_of_rows_are_written_like_the_rows_one_by_one(tmp_path: Path) -> None:

@@ -285,18 +285,19 @@ def bucket_edges(members: list[tuple[str, bytes]], threshold: float, max_bucket:
 class Evidence:
     """What verifying a candidate pair needs of one article.
 
-    Shingles travel as bytes (uint32, text order; and sorted unique): bytes
-    pickle far faster than arrays through a shuffle.
+    Shingles travel as bytes (uint32, text order): bytes pickle far faster
+    than arrays through a shuffle. The sorted unique set is not carried: it is
+    as large again and every article's evidence crosses two joins, while only
+    the few articles of candidate pairs need it.
     """
 
     ordered: bytes
-    unique: bytes
     published_at: datetime | None
     prior: bool = False  # an article of an earlier run
 
     @classmethod
     def of(cls, shingles: np.ndarray, published_at: datetime | None, prior: bool = False) -> Evidence:
-        return cls(shingles.astype(np.uint32).tobytes(), np.unique(shingles).astype(np.uint32).tobytes(), published_at, prior)
+        return cls(shingles.astype(np.uint32).tobytes(), published_at, prior)
 
     @property
     def shingles(self) -> np.ndarray:
@@ -304,7 +305,7 @@ class Evidence:
 
     @property
     def unique_shingles(self) -> np.ndarray:
-        return np.frombuffer(self.unique, dtype=np.uint32)
+        return np.unique(self.shingles)
 
 
 def verify_pair(
@@ -403,12 +404,24 @@ def fingerprint_row(article: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 # FlatMap functions return lists: Beam warns about generators that also return.
-def _bands(element: tuple[str, dict[str, Any]], bands: int, num_perm: int) -> list[tuple[tuple[int, bytes], tuple[str, bytes]]]:
+def _bands(element: tuple[str, dict[str, Any]], bands: int, num_perm: int) -> list[tuple[bytes, bytes]]:
+    """One (band number + the band's bytes, signature + article_id) an LSH band.
+
+    Flat bytes rather than tuples: an article has a bucket entry in every band,
+    and a grouping buffer holds each as Python objects (about half the memory).
+    """
     article, data = element
     signature = np.frombuffer(data["signature"], dtype=np.uint16)
     if len(signature) != num_perm:
         return []  # an earlier run's signature made with other parameters: the shingle index still sees it
-    return [((band, key), (article, data["signature"])) for band, key in band_keys(signature, bands)]
+    member = data["signature"] + article.encode()
+    return [(band.to_bytes(2, "little") + key, member) for band, key in band_keys(signature, bands)]
+
+
+def _bucket_members(members: Iterable[bytes], num_perm: int) -> list[tuple[str, bytes]]:
+    """_bands' members back as (article_id, signature)."""
+    width = 2 * num_perm  # compact signatures: 16 bits a value
+    return [(m[width:].decode(), m[:width]) for m in members]
 
 
 def _shards(element: tuple[str, dict[str, Any]], shards: int) -> list[tuple[int, tuple[str, np.ndarray]]]:
@@ -570,7 +583,8 @@ class GroupStories(beam.PTransform):
                 prints
                 | "LshBands" >> beam.FlatMap(_bands, config.bands, config.num_perm)
                 | "GroupBuckets" >> beam.GroupByKey()
-                | "NearEdges" >> beam.FlatMap(lambda kv: bucket_edges(list(kv[1]), config.near_threshold, config.max_bucket))
+                | "NearEdges"
+                >> beam.FlatMap(lambda kv: bucket_edges(_bucket_members(kv[1], config.num_perm), config.near_threshold, config.max_bucket))
             )
         if config.story or config.near:
             edge_sets.append(self._verified_reuse_edges(prints))
@@ -581,9 +595,11 @@ class GroupStories(beam.PTransform):
         grouped_edges = all_edges | "EdgesByComponent" >> beam.Map(lambda e, c: _edges_by_component(e, one(c, {})), c=comp_side)
         results = (
             prints
+            # What waits for the components is the small fingerprint, not the shingles.
+            | "FingerprintOnly" >> beam.Map(lambda kv: (kv[0], kv[1]["fingerprint"]))
             # earlier articles matter only where an edge reached them
-            | "LinkedOrNew" >> beam.Filter(lambda kv, c: kv[1]["fingerprint"].prior_story is None or kv[0] in one(c, {}), c=comp_side)
-            | "KeyByComponent" >> beam.Map(lambda kv, c: (one(c, {}).get(kv[0], kv[0]), kv[1]["fingerprint"]), c=comp_side)
+            | "LinkedOrNew" >> beam.Filter(lambda kv, c: kv[1].prior_story is None or kv[0] in one(c, {}), c=comp_side)
+            | "KeyByComponent" >> beam.Map(lambda kv, c: (one(c, {}).get(kv[0], kv[0]), kv[1]), c=comp_side)
             | "GroupComponents" >> beam.GroupByKey()
             | "AssignStories" >> beam.ParDo(_AssignFn(), as_singleton(grouped_edges))
         )

@@ -260,25 +260,27 @@ def exact_edges(group: tuple[str, Iterable[str]]) -> Iterator[tuple[str, str, st
         yield ids[0], other, EXACT
 
 
-def bucket_edges(members: list[tuple[str, bytes]], threshold: float, max_bucket: int) -> Iterator[tuple[str, str, str]]:
-    """Near-duplicate edges inside one LSH bucket, verified by the signatures' Jaccard.
+def bucket_pairs(members: Iterable[str], max_bucket: int) -> Iterator[tuple[str, str]]:
+    """Candidate pairs (smaller id first) of one LSH bucket's articles.
 
     A bucket larger than max_bucket (one story copied hundreds of times) is
-    verified as a star around its smallest id, not pair by pair.
+    paired as a star around its smallest id, not pair by pair.
     """
-    members = sorted(set(members))
-    if len(members) < 2:
+    ids = sorted(set(members))
+    if len(ids) > max_bucket:
+        yield from ((ids[0], other) for other in ids[1:])
         return
-    if len(members) > max_bucket:
-        hub, hub_signature = members[0]
-        for other, signature in members[1:]:
-            if estimated_jaccard(hub_signature, signature) >= threshold:
-                yield hub, other, NEAR
-        return
-    for x in range(len(members)):
-        for y in range(x + 1, len(members)):
-            if estimated_jaccard(members[x][1], members[y][1]) >= threshold:
-                yield members[x][0], members[y][0], NEAR
+    for x in range(len(ids)):
+        for y in range(x + 1, len(ids)):
+            yield ids[x], ids[y]
+
+
+def bucket_edges(members: list[tuple[str, bytes]], threshold: float, max_bucket: int) -> Iterator[tuple[str, str, str]]:
+    """Near-duplicate edges inside one LSH bucket of (article_id, signature), verified by the signatures' Jaccard."""
+    signatures = dict(members)
+    for a, b in bucket_pairs(signatures, max_bucket):
+        if estimated_jaccard(signatures[a], signatures[b]) >= threshold:
+            yield a, b, NEAR
 
 
 @dataclass(frozen=True)
@@ -288,16 +290,18 @@ class Evidence:
     Shingles travel as bytes (uint32, text order): bytes pickle far faster
     than arrays through a shuffle. The sorted unique set is not carried: it is
     as large again and every article's evidence crosses two joins, while only
-    the few articles of candidate pairs need it.
+    the few articles of candidate pairs need it. signature: the compact
+    MinHash signature, for pairs that LSH proposed.
     """
 
     ordered: bytes
     published_at: datetime | None
     prior: bool = False  # an article of an earlier run
+    signature: bytes = b""
 
     @classmethod
-    def of(cls, shingles: np.ndarray, published_at: datetime | None, prior: bool = False) -> Evidence:
-        return cls(shingles.astype(np.uint32).tobytes(), published_at, prior)
+    def of(cls, shingles: np.ndarray, published_at: datetime | None, prior: bool = False, signature: bytes = b"") -> Evidence:
+        return cls(shingles.astype(np.uint32).tobytes(), published_at, prior, signature)
 
     @property
     def shingles(self) -> np.ndarray:
@@ -330,6 +334,29 @@ def verify_pair(
     return None
 
 
+LSH, INDEX = 1, 2  # which index proposed a candidate pair (bit flags: both may)
+
+
+def verify_candidate(
+    a: tuple[str, Evidence, frozenset[tuple[str, str]]],
+    b: tuple[str, Evidence, frozenset[tuple[str, str]]],
+    found_by: int,
+    config: DedupConfig,
+) -> list[tuple[str, str, str]]:
+    """Edges of one candidate pair: an LSH pair is near when the signatures'
+    estimated Jaccard passes the threshold; a pair from the rare-shingle index
+    is verified on the shingles themselves (verify_pair)."""
+    (id_a, ev_a, _), (id_b, ev_b, _) = sorted((a, b), key=lambda x: x[0])
+    edges = []
+    if found_by & LSH and estimated_jaccard(ev_a.signature, ev_b.signature) >= config.near_threshold:
+        edges.append((id_a, id_b, NEAR))
+    if found_by & INDEX:
+        edge = verify_pair(a, b, config)
+        if edge:
+            edges.append(edge)
+    return edges
+
+
 # ---------------------------------------------------------------- Beam
 
 
@@ -344,12 +371,13 @@ class _FingerprintFn(beam.DoFn):
 
     def process(self, doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
         shingles = shingles32(words(doc.text_normalized), self._config.shingle_size)
+        signature = compact(self._hasher.signature(shingles)) if self._config.near else b""
         yield (
             doc.article_id,
             {
                 "fingerprint": fingerprint(doc),
-                "evidence": Evidence.of(shingles, doc.published_at),
-                "signature": compact(self._hasher.signature(shingles)) if self._config.near else b"",
+                "evidence": Evidence.of(shingles, doc.published_at, signature=signature),
+                "signature": signature,
                 "entities": doc.entity_keys,
             },
         )
@@ -370,7 +398,7 @@ def prior_print(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     )
     return row["article_id"], {
         "fingerprint": fp,
-        "evidence": Evidence.of(shingles, row["published_at"], prior=True),
+        "evidence": Evidence.of(shingles, row["published_at"], prior=True, signature=row["signature"]),
         "signature": row["signature"],
         "entities": parse_entity_keys(row["entity_keys"]),
     }
@@ -404,24 +432,18 @@ def fingerprint_row(article: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 # FlatMap functions return lists: Beam warns about generators that also return.
-def _bands(element: tuple[str, dict[str, Any]], bands: int, num_perm: int) -> list[tuple[bytes, bytes]]:
-    """One (band number + the band's bytes, signature + article_id) an LSH band.
+def _bands(element: tuple[str, dict[str, Any]], bands: int, num_perm: int) -> list[tuple[bytes, str]]:
+    """(band number + the band's bytes, article_id) for each LSH band.
 
-    Flat bytes rather than tuples: an article has a bucket entry in every band,
-    and a grouping buffer holds each as Python objects (about half the memory).
+    The key is flat bytes and the signature stays out: an article has a bucket
+    entry in every band and a grouping buffer holds each as Python objects;
+    the signature reaches a candidate pair with the article's evidence.
     """
     article, data = element
     signature = np.frombuffer(data["signature"], dtype=np.uint16)
     if len(signature) != num_perm:
         return []  # an earlier run's signature made with other parameters: the shingle index still sees it
-    member = data["signature"] + article.encode()
-    return [(band.to_bytes(2, "little") + key, member) for band, key in band_keys(signature, bands)]
-
-
-def _bucket_members(members: Iterable[bytes], num_perm: int) -> list[tuple[str, bytes]]:
-    """_bands' members back as (article_id, signature)."""
-    width = 2 * num_perm  # compact signatures: 16 bits a value
-    return [(m[width:].decode(), m[:width]) for m in members]
+    return [(band.to_bytes(2, "little") + key, article) for band, key in band_keys(signature, bands)]
 
 
 def _shards(element: tuple[str, dict[str, Any]], shards: int) -> list[tuple[int, tuple[str, np.ndarray]]]:
@@ -445,14 +467,13 @@ class _ShardPairsFn(beam.DoFn):
         yield from shard_pairs(list(members), self._config.story_max_df, least).items()
 
 
-def _left_side(element: tuple[str, dict[str, list[Any]]]) -> list[tuple[str, tuple[str, Evidence, frozenset[tuple[str, str]]]]]:
+def _left_side(element: tuple[str, dict[str, list[Any]]]) -> list[tuple[str, tuple[str, Evidence, frozenset[tuple[str, str]], int]]]:
     """Join step 1: each candidate pair (a, b) gets a's evidence and entities, keyed by b."""
     article, joined = element
     if not joined["evidence"] or not joined["partners"]:
         return []
     evidence, entities = joined["evidence"][0]
-    side = (article, evidence, entities)
-    return [(partner, side) for partner in joined["partners"]]
+    return [(partner, (article, evidence, entities, found_by)) for partner, found_by in joined["partners"]]
 
 
 class _VerifyFn(beam.DoFn):
@@ -467,9 +488,8 @@ class _VerifyFn(beam.DoFn):
             return
         evidence, entities = joined["evidence"][0]
         right = (article, evidence, entities)
-        for left in sorted(joined["left"], key=lambda x: x[0]):
-            edge = verify_pair(left, right, self._config)
-            if edge:
+        for left_id, left_evidence, left_entities, found_by in sorted(joined["left"], key=lambda x: x[0]):
+            for edge in verify_candidate((left_id, left_evidence, left_entities), right, found_by, self._config):
                 beam.metrics.Metrics.counter(NAMESPACE, f"edges_{edge[2]}").inc()
                 yield edge
 
@@ -578,16 +598,8 @@ class GroupStories(beam.PTransform):
             | "GroupByHash" >> beam.GroupByKey()
             | "ExactEdges" >> beam.FlatMap(exact_edges)
         ]
-        if config.near:
-            edge_sets.append(
-                prints
-                | "LshBands" >> beam.FlatMap(_bands, config.bands, config.num_perm)
-                | "GroupBuckets" >> beam.GroupByKey()
-                | "NearEdges"
-                >> beam.FlatMap(lambda kv: bucket_edges(_bucket_members(kv[1], config.num_perm), config.near_threshold, config.max_bucket))
-            )
         if config.story or config.near:
-            edge_sets.append(self._verified_reuse_edges(prints))
+            edge_sets.append(self._verified_edges(prints))
         edges = edge_sets | "FlattenEdges" >> beam.Flatten() | "DistinctEdges" >> beam.Distinct()
         all_edges = edges | "CollectEdges" >> beam.combiners.ToList()
         comp = all_edges | "Components" >> beam.ParDo(_ClusterFn())
@@ -624,18 +636,39 @@ class GroupStories(beam.PTransform):
         fingerprints = new_prints | "FingerprintRows" >> beam.Map(lambda kv: fingerprint_row(kv[0], kv[1]))
         return {"assignments": assignments, "stories": stories, "fingerprints": fingerprints}
 
-    def _verified_reuse_edges(self, prints: beam.PCollection) -> beam.PCollection:
-        """Candidate pairs from the rare-shingle index, verified with both articles' shingles, entities and dates."""
+    def _verified_edges(self, prints: beam.PCollection) -> beam.PCollection:
+        """Candidate pairs from LSH buckets and from the rare-shingle index, verified
+        with both articles' signatures, shingles, entities and dates."""
         config = self._config
-        pairs = (
+        candidates = [
             prints
             | "IndexShards" >> beam.FlatMap(_shards, config.index_shards)
             | "GroupShards" >> beam.GroupByKey()
             | "ShardPairs" >> beam.ParDo(_ShardPairsFn(config))
             | "SharedShingles" >> beam.CombinePerKey(sum)
             | "EnoughShared" >> beam.Filter(lambda kv: kv[1] >= config.story_min_shared)
-            | "PairByFirst" >> beam.Map(lambda kv: kv[0])
+            | "FoundByIndex" >> beam.Map(lambda kv: (kv[0], INDEX))
+        ]
+        if config.near:
+            candidates.append(
+                prints
+                | "LshBands" >> beam.FlatMap(_bands, config.bands, config.num_perm)
+                | "GroupBuckets" >> beam.GroupByKey()
+                | "BucketPairs" >> beam.FlatMap(lambda kv: [(pair, LSH) for pair in bucket_pairs(kv[1], config.max_bucket)])
+            )
+        pairs = (
+            candidates
+            | "AllCandidates" >> beam.Flatten()
+            | "FoundBy" >> beam.CombinePerKey(_either)
+            | "PairByFirst" >> beam.Map(lambda kv: (kv[0][0], (kv[0][1], kv[1])))
         )
         evidence_by_id = prints | "Evidence" >> beam.Map(lambda kv: (kv[0], (kv[1]["evidence"], kv[1]["entities"])))
         left = {"evidence": evidence_by_id, "partners": pairs} | "JoinFirst" >> beam.CoGroupByKey() | "LeftSide" >> beam.FlatMap(_left_side)
         return {"evidence": evidence_by_id, "left": left} | "JoinSecond" >> beam.CoGroupByKey() | "Verify" >> beam.ParDo(_VerifyFn(config))
+
+
+def _either(found_by: Iterable[int]) -> int:
+    flags = 0
+    for flag in found_by:
+        flags |= flag
+    return flags

@@ -1,6 +1,7 @@
 """The batch pipeline: files -> articles, entities, stories and rejects tables.
 
-    ReadArticles -> StripBoilerplate -> NormalizeText -> DetectLanguage
+    ListFiles -> (ReadForTemplates -> FindTemplates) -> ReadArticles
+      -> StripBoilerplate -> NormalizeText -> DetectLanguage
       -> ExtractEntities -> GroupStories (+ ReadPriorState) -> WriteTables
 
 Article, entity and fingerprint rows are written to staged files in the
@@ -19,15 +20,15 @@ import apache_beam as beam
 
 from pipelines.config import PipelineConfig
 from transforms.apply_stories import apply_fingerprint_stories, apply_stories
-from transforms.boilerplate import StripBoilerplate
+from transforms.boilerplate import FindTemplates, StripBoilerplate
 from transforms.dedup import GroupStories
 from transforms.entities import ExtractEntities, name_entities
 from transforms.language import DetectLanguage
 from transforms.normalize import NormalizeText
 from transforms.prior import ReadPriorState
 from transforms.progress import ReportProgress
-from transforms.read import ReadArticles
-from transforms.records import REJECTS_TAG
+from transforms.read import ListFiles, ReadFiles, ReadPagesFn
+from transforms.records import REJECTS_TAG, as_singleton
 from transforms.rows import article_row, file_row, reject_row
 from transforms.runinfo import RunInfo
 from transforms.write import WRITTEN, StagedWrite, WriteTables
@@ -36,9 +37,17 @@ from transforms.write import WRITTEN, StagedWrite, WriteTables
 def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam.PCollection:
     """Add the whole batch pipeline to ``pipeline``; returns the commit result."""
     files = list(config.files) if config.files is not None else None
-    read = pipeline | "ReadArticles" >> ReadArticles(list(config.inputs), config.read, files=files)
+    listed = pipeline | "ListFiles" >> ListFiles(list(config.inputs), config.read, files=files)
+    urls, templates = listed["files"], None
+    if config.boilerplate.template_reread:
+        # Template lines are counted on a first read of the files; the files are
+        # read again where they are cleaned, once the count is done, so the raw
+        # pages are never held between the two.
+        templates = urls | "ReadForTemplates" >> beam.ParDo(ReadPagesFn(config.read)) | "FindTemplates" >> FindTemplates(config.boilerplate)
+        urls = urls | "AfterTemplates" >> beam.Map(lambda url, _table: url, as_singleton(templates))
+    read = urls | "ReadArticles" >> ReadFiles(config.read)
     records = read["documents"] | "ReadProgress" >> ReportProgress("records read", config.progress_interval_s)
-    cleaned = records | "StripBoilerplate" >> StripBoilerplate(config.boilerplate)
+    cleaned = records | "StripBoilerplate" >> StripBoilerplate(config.boilerplate, templates)
     documents = (
         cleaned["documents"]
         | "NormalizeText" >> NormalizeText(config.normalization)
@@ -62,7 +71,7 @@ def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam
     fingerprint_files = stories["fingerprints"] | "WriteFingerprints" >> StagedWrite(
         out, run, "fingerprints", write, apply_fingerprint_stories, stories["assignments"], {}
     )
-    rejects = (read[REJECTS_TAG], cleaned[REJECTS_TAG]) | "FlattenRejects" >> beam.Flatten()
+    rejects = (listed[REJECTS_TAG], read[REJECTS_TAG], cleaned[REJECTS_TAG]) | "FlattenRejects" >> beam.Flatten()
     tables = {
         WRITTEN: (articles, entity_files, fingerprint_files) | "StagedFiles" >> beam.Flatten(),
         "stories": stories["stories"],

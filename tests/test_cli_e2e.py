@@ -160,3 +160,26 @@ def test_entities_offsets_match_the_article_text(sample_run: Path) -> None:
     ).fetchone()[0]
     assert bad == 0
     assert con.execute(f"select count(distinct type) from read_parquet('{sample_run}/entities/**/*.parquet')").fetchone()[0] == 3
+
+
+def test_template_lines_go_whether_the_files_are_read_twice_or_held(tmp_path: Path) -> None:
+    # One site: the five samples and a navigation-only page, all with the site's footer.
+    footer = "جميع الحقوق محفوظة لموقع الخبر اليومي ويمنع النسخ أو إعادة النشر دون إذن خطي مسبق من إدارة التحرير في الموقع."
+    site = tmp_path / "site"
+    site.mkdir()
+    for sample in sorted(SAMPLES.glob("*.txt")):
+        (site / sample.name).write_text(sample.read_text(encoding="utf-8") + f"\n{footer}\n", encoding="utf-8")
+    (site / "nav.txt").write_text(f"الرئيسية\nأخبار\nرياضة\n{footer}\n", encoding="utf-8")
+    outputs = {}
+    for name, flags in {"reread": [], "held": ["--no-boilerplate-template-reread"]}.items():
+        out = tmp_path / name
+        result = run_cli("run", "--input", str(site), "--output", str(out), "--quiet", *flags, env=OFFLINE)
+        assert result.returncode == 0, result.stderr[-3000:]
+        outputs[name] = out
+        articles, rejects = read(out, "articles"), read(out, "rejects")
+        assert articles.num_rows == 5 and not any(footer in text for text in articles.column("text").to_pylist())
+        assert [(r["source_uri"].rsplit("/", 1)[-1], r["reason"]) for r in rejects.to_pylist()] == [("nav.txt", "empty_after_boilerplate")]
+        assert read(out, "files").num_rows == 6  # every file in the manifest once, read twice or not
+    columns = ["article_id", "title", "text", "story_id"]
+    reread, held = (read(outputs[name], "articles").select(columns).sort_by("article_id") for name in ("reread", "held"))
+    assert reread == held

@@ -13,7 +13,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.conftest import sample_texts, write_warc
-from transforms.read import NoMatchError, ReadArticles, ReadConfig, check_patterns, detect_format, expand_pattern, read_file
+from transforms.read import NoMatchError, ReadArticles, ReadConfig, ReadPagesFn, check_patterns, detect_format, expand_pattern, read_file
 from transforms.records import Document, Reject
 
 
@@ -135,6 +135,16 @@ def test_read_articles_from_memory_filesystem() -> None:
     with TestPipeline() as p:
         out = p | ReadArticles(["memory://khabar-test/*"])
         assert_that(out["documents"] | beam.Map(lambda d: d.content), equal_to(["خبر أول", "خبر ثان"]))
+
+
+def test_the_template_pass_reads_documents_only(corpus: dict[str, Path], tmp_path: Path) -> None:
+    # what ReadArticles rejects or lists in the manifest, the first pass leaves to it: no duplicates
+    (binary := tmp_path / "blob.bin").write_bytes(bytes(range(256)) * 8)
+    urls = [*expand_pattern(str(corpus["jsonl"])), *expand_pattern(str(binary)), f"file://{tmp_path}/vanished.txt"]
+    expected = [d.uri for d in outcomes(urls[0])[0]]
+    with TestPipeline() as p:
+        pages = p | beam.Create(urls) | beam.ParDo(ReadPagesFn(ReadConfig()))
+        assert_that(pages | beam.Map(lambda d: (type(d).__name__, d.uri)), equal_to([("Document", uri) for uri in expected]))
 
 
 def test_files_named_by_two_patterns_are_read_once(corpus: dict[str, Path]) -> None:

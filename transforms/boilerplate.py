@@ -202,6 +202,12 @@ class BoilerplateConfig:
     inline_max_bytes: text pages up to this size run inline (the classifier
       is linear: a 256 KB page takes milliseconds, and a child process round
       trip would double the cost of an ordinary 4 KB article).
+    template_reread: the batch pipeline counts template lines on a first read
+      of the input files and reads them again to clean them, rather than
+      holding every raw page until the count is done (the in-process
+      DirectRunner holds them in memory: about 1.8 GB for 100k 6 KB pages).
+      Turn it off when reading costs more than holding (remote archives on a
+      runner that spills to disk, such as Dataflow).
     """
 
     length_high: int = 100
@@ -215,6 +221,7 @@ class BoilerplateConfig:
     html_favor: str = "balanced"
     time_budget_s: float = 10.0
     inline_max_bytes: int = 256 * 1024
+    template_reread: bool = True
 
 
 @dataclass
@@ -673,19 +680,19 @@ def _template_table(entries: Iterable[tuple[str, int]]) -> dict[str, frozenset[i
     return {source: frozenset(keys) for source, keys in table.items()}
 
 
-class StripBoilerplate(beam.PTransform):
-    """Documents -> {'documents': cleaned Documents, 'rejects': Rejects}.
+class FindTemplates(beam.PTransform):
+    """Documents -> one element: source -> keys of its template lines.
 
-    Template lines are found across the whole input: a line's pages per source
-    are counted with CombinePerKey, and the lines over the thresholds reach
-    every worker as a side input.
+    A line's pages per source are counted with CombinePerKey; the lines on at
+    least template_min_docs pages of a source and template_min_share of its
+    pages are template.
     """
 
     def __init__(self, config: BoilerplateConfig | None = None) -> None:
         super().__init__()
         self._config = config or BoilerplateConfig()
 
-    def expand(self, docs: beam.PCollection) -> dict[str, beam.PCollection]:
+    def expand(self, docs: beam.PCollection) -> beam.PCollection:
         config = self._config
         pages_per_source = docs | "KeyBySource" >> beam.Map(lambda d: (source_key(d), 1)) | "CountPages" >> beam.CombinePerKey(sum)
         templates = (
@@ -700,6 +707,27 @@ class StripBoilerplate(beam.PTransform):
             )
             | "TemplateKeys" >> beam.Map(lambda kv: kv[0])
         )
-        table = templates | "TemplateTable" >> beam.combiners.ToList() | "ByTemplateSource" >> beam.Map(_template_table)
-        cleaned = docs | "Classify" >> beam.ParDo(StripBoilerplateFn(config), templates=as_singleton(table))
+        return templates | "TemplateTable" >> beam.combiners.ToList() | "ByTemplateSource" >> beam.Map(_template_table)
+
+
+class StripBoilerplate(beam.PTransform):
+    """Documents -> {'documents': cleaned Documents, 'rejects': Rejects}.
+
+    Template lines are found across the whole input (FindTemplates) and reach
+    every worker as a side input. templates: that table made elsewhere (the
+    batch pipeline counts it on a first read of the files, so the pages to
+    clean need not wait for it); by default it is counted on these documents,
+    which then wait, all of them, until the count is done.
+    """
+
+    def __init__(self, config: BoilerplateConfig | None = None, templates: beam.PCollection | None = None) -> None:
+        super().__init__()
+        self._config = config or BoilerplateConfig()
+        self._templates = templates
+
+    def expand(self, docs: beam.PCollection) -> dict[str, beam.PCollection]:
+        table = self._templates
+        if table is None:
+            table = docs | "Templates" >> FindTemplates(self._config)
+        cleaned = docs | "Classify" >> beam.ParDo(StripBoilerplateFn(self._config), templates=as_singleton(table))
         return split_rejects(cleaned, "Cleaned", "documents", Document)

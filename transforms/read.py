@@ -509,6 +509,27 @@ class ReadFileFn(beam.DoFn):
             yield record
 
 
+class ReadPagesFn(beam.DoFn):
+    """File URL -> its Documents only, for a pass that looks at pages and
+    keeps nothing (the template-line count): no rejects, no manifest row and
+    no counters, which the real read (ReadFileFn) makes."""
+
+    def __init__(self, config: ReadConfig) -> None:
+        self._config = config
+
+    def setup(self) -> None:
+        for protocol, options in self._config.storage_options.items():
+            fsspec.filesystem(protocol, **options)
+
+    def process(self, url: str) -> Iterator[Document]:
+        try:
+            for outcome in read_file(url, self._config):
+                if isinstance(outcome, Document):
+                    yield outcome
+        except Exception:
+            return  # the real read of this file makes its reject
+
+
 def manifest_record(url: str, records: int, config: ReadConfig, sha256: str | None = None) -> FileRecord | None:
     """The manifest row of a file just read; None when it vanished or cannot be
     hashed (its reject row already says why, and a later run retries it).
@@ -522,9 +543,9 @@ def manifest_record(url: str, records: int, config: ReadConfig, sha256: str | No
         return None
 
 
-class ReadArticles(beam.PTransform):
-    """Glob patterns, or an exact list of file URLs -> {'documents': Documents,
-    'rejects': Rejects, 'files': FileRecords (the manifest rows)}.
+class ListFiles(beam.PTransform):
+    """Glob patterns, or an exact list of file URLs -> {'files': distinct file
+    URLs, 'rejects': a Reject for each pattern that matches nothing or cannot be listed}.
 
     ``files`` is what incremental runs pass: the files the driver selected as
     not yet ingested, read as they are (no pattern expansion).
@@ -548,14 +569,36 @@ class ReadArticles(beam.PTransform):
                 str,
             )
             listed, match_rejects = matched["files"], matched[REJECTS_TAG]
-        files = (
-            listed
-            # Distinct drops files named by two patterns and, being a shuffle,
-            # spreads the files over workers as a Reshuffle would.
-            | "DistinctFiles" >> beam.Distinct()
-        )
+        # Distinct drops files named by two patterns and, being a shuffle,
+        # spreads the files over workers as a Reshuffle would.
+        return {"files": listed | "DistinctFiles" >> beam.Distinct(), REJECTS_TAG: match_rejects}
+
+
+class ReadFiles(beam.PTransform):
+    """File URLs -> {'documents': Documents, 'rejects': Rejects, 'files': FileRecords (the manifest rows)}."""
+
+    def __init__(self, config: ReadConfig | None = None) -> None:
+        super().__init__()
+        self._config = config or ReadConfig()
+
+    def expand(self, urls: beam.PCollection) -> dict[str, beam.PCollection]:
         read = split_by_type(
-            files | "ReadFiles" >> beam.ParDo(ReadFileFn(self._config)), "Outcome", documents=Document, rejects=Reject, files=FileRecord
+            urls | "ReadFiles" >> beam.ParDo(ReadFileFn(self._config)), "Outcome", documents=Document, rejects=Reject, files=FileRecord
         )
-        rejects = (match_rejects, read[REJECTS_TAG]) | "FlattenReadRejects" >> beam.Flatten()
+        return {"documents": read["documents"], REJECTS_TAG: read[REJECTS_TAG], "files": read["files"]}
+
+
+class ReadArticles(beam.PTransform):
+    """Glob patterns, or an exact list of file URLs -> {'documents': Documents,
+    'rejects': Rejects, 'files': FileRecords (the manifest rows)}: ListFiles, then ReadFiles."""
+
+    def __init__(self, patterns: list[str], config: ReadConfig | None = None, files: list[str] | None = None) -> None:
+        super().__init__()
+        self._list = ListFiles(patterns, config, files)
+        self._config = config or ReadConfig()
+
+    def expand(self, pbegin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
+        listed = pbegin | "List" >> self._list
+        read = listed["files"] | "Read" >> ReadFiles(self._config)
+        rejects = (listed[REJECTS_TAG], read[REJECTS_TAG]) | "FlattenReadRejects" >> beam.Flatten()
         return {"documents": read["documents"], REJECTS_TAG: rejects, "files": read["files"]}

@@ -206,8 +206,10 @@ class BoilerplateConfig:
       of the input files and reads them again to clean them, rather than
       holding every raw page until the count is done (the in-process
       DirectRunner holds them in memory: about 1.8 GB for 100k 6 KB pages).
-      Turn it off when reading costs more than holding (remote archives on a
-      runner that spills to disk, such as Dataflow).
+      The pages are then spread over workers file by file; turn it off when
+      the input is a few large archives read by several workers (held pages
+      are spread one by one), or when reading costs more than holding
+      (remote archives on a runner that spills to disk, such as Dataflow).
     """
 
     length_high: int = 100

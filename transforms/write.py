@@ -315,7 +315,7 @@ class SpillRowsFn(beam.DoFn):
         self._flush()
 
     def _to_arrow(self) -> None:
-        """The buffered rows as Arrow columns: a fraction of the memory of Python dicts (entity rows: about a tenth)."""
+        """The buffered rows as Arrow columns: entity rows take a sixth of their memory as dicts, article rows 0.8."""
         chunk = arrow_rows(self._table, self._rows, self._run)
         self._chunks.append(chunk)
         self._arrow_bytes += chunk.nbytes

@@ -509,19 +509,12 @@ class ReadFileFn(beam.DoFn):
             yield record
 
 
-class ReadPagesFn(beam.DoFn):
+class ReadPagesFn(ReadFileFn):
     """File URL -> its Documents only, for a pass that looks at pages and
     keeps nothing (the template-line count): no rejects, no manifest row and
     no counters, which the real read (ReadFileFn) makes."""
 
-    def __init__(self, config: ReadConfig) -> None:
-        self._config = config
-
-    def setup(self) -> None:
-        for protocol, options in self._config.storage_options.items():
-            fsspec.filesystem(protocol, **options)
-
-    def process(self, url: str) -> Iterator[Document]:
+    def process(self, url: str) -> Iterator[Document]:  # type: ignore[override]
         yield from read_pages(url, self._config)
 
 

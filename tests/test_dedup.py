@@ -128,8 +128,8 @@ def test_lsh_band_entries_put_similar_articles_in_shared_buckets() -> None:
     config = DedupConfig()
     hasher = MinHasher(config.num_perm)
     one, other = (compact(hasher.signature(np.arange(start, start + 200, dtype=np.uint32))) for start in (0, 10))
-    entries = _bands(("a", {"signature": one}), config.bands, config.num_perm)
-    entries += _bands(("b", {"signature": other}), config.bands, config.num_perm)
+    entries = _bands(("a", {"evidence": Evidence(b"", None, signature=one)}), config.bands, config.num_perm)
+    entries += _bands(("b", {"evidence": Evidence(b"", None, signature=other)}), config.bands, config.num_perm)
     buckets: dict[bytes, list[str]] = {}
     for key, article in entries:
         buckets.setdefault(key, []).append(article)
@@ -138,7 +138,7 @@ def test_lsh_band_entries_put_similar_articles_in_shared_buckets() -> None:
     # the same band bytes in two different bands are two buckets
     assert len({key[:2] for key in buckets}) == config.bands
     # an earlier run's signature of another size joins no bucket
-    assert _bands(("c", {"signature": one[:64]}), config.bands, config.num_perm) == []
+    assert _bands(("c", {"evidence": Evidence(b"", None, signature=one[:64])}), config.bands, config.num_perm) == []
 
 
 def test_bucket_pairs_are_every_pair_or_a_star_for_hot_buckets() -> None:

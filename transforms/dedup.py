@@ -377,7 +377,6 @@ class _FingerprintFn(beam.DoFn):
             {
                 "fingerprint": fingerprint(doc),
                 "evidence": Evidence.of(shingles, doc.published_at, signature=signature),
-                "signature": signature,
                 "entities": doc.entity_keys,
             },
         )
@@ -399,7 +398,6 @@ def prior_print(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return row["article_id"], {
         "fingerprint": fp,
         "evidence": Evidence.of(shingles, row["published_at"], prior=True, signature=row["signature"]),
-        "signature": row["signature"],
         "entities": parse_entity_keys(row["entity_keys"]),
     }
 
@@ -425,7 +423,7 @@ def fingerprint_row(article: str, data: dict[str, Any]) -> dict[str, Any]:
         "length": fp.length,
         "title": fp.title,
         "source_name": fp.source_name,
-        "signature": data["signature"],
+        "signature": data["evidence"].signature,
         "shingles": data["evidence"].ordered,
         "entity_keys": entity_keys(data["entities"]),
     }
@@ -440,7 +438,7 @@ def _bands(element: tuple[str, dict[str, Any]], bands: int, num_perm: int) -> li
     the signature reaches a candidate pair with the article's evidence.
     """
     article, data = element
-    signature = np.frombuffer(data["signature"], dtype=np.uint16)
+    signature = np.frombuffer(data["evidence"].signature, dtype=np.uint16)
     if len(signature) != num_perm:
         return []  # an earlier run's signature made with other parameters: the shingle index still sees it
     return [(band.to_bytes(2, "little") + key, article) for band, key in band_keys(signature, bands)]

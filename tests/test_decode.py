@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from transforms.decode import DecodeError, decode_bytes, looks_binary
+from transforms.decode import _CONTROLS, _NEWLINES, _SURROGATE, DecodeError, clean_text, decode_bytes, looks_binary
 
 ARABIC = "أجرى سفير نظام الأسد في العراق، صطام جدعان الدندح، مباحثات مع مستشار الأمن القومي العراقي"
 
@@ -51,3 +53,11 @@ def test_non_text_is_rejected_with_a_reason(data: bytes, reason: str) -> None:
 
 def test_utf16_without_bom_is_not_mistaken_for_binary() -> None:
     assert not looks_binary("hello world, plain english text".encode("utf-16-le"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab ع\n\r\t\x00\x07\x0b\x0c\x1f\x7f\x85\u2028\u2029\ud800\udfff\ufffd"), max_size=40))
+def test_clean_text_fast_path_matches_the_full_cleaning(text: str) -> None:
+    full = _CONTROLS.sub("", _NEWLINES.sub("\n", _SURROGATE.sub("\ufffd", text)))
+    assert clean_text(text) == full
+    assert clean_text(full) == full

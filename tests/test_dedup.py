@@ -38,7 +38,7 @@ from transforms.dedup import (
     verify_pair,
 )
 from transforms.entities import EntityExtractor
-from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard, shingles32, words
+from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard, shingles32, sorted_unique, words
 from transforms.normalize import normalize_text
 from transforms.records import Document
 from transforms.textreuse import evidence, passages, shard_pairs, story_score
@@ -291,3 +291,11 @@ def test_signatures_are_the_textbook_formula(values: list[int], seed: int) -> No
     with np.errstate(over="ignore"):
         textbook = ((unique[:, None] * hasher._a[None, :] + hasher._b[None, :]) % np.uint64((1 << 61) - 1)) & np.uint64(0xFFFFFFFF)
     assert hasher.signature(shingles).tolist() == textbook.min(axis=0).astype(np.uint32).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2**32 - 1) | st.integers(0, 5), max_size=300))
+def test_sorted_unique_is_numpy_unique(values: list[int]) -> None:
+    array = np.array(values, dtype=np.uint32)
+    assert sorted_unique(array).tolist() == np.unique(array).tolist()
+    assert sorted_unique(array).dtype == np.uint32

@@ -49,3 +49,27 @@ def test_shipped_character_classes_match_the_installed_packages() -> None:
 
 def test_word_count_excludes_punctuation() -> None:
     assert count_words("قال الأسد، «نعم».") == 3
+
+
+def _words_by_token(text: str) -> int:
+    return sum(1 for token in simple_word_tokenize(text) if any(c.isalnum() for c in token))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=120),
+        st.lists(
+            st.sampled_from(["الأسد", "،", " ", "\n", "2018", "«", ".", "_", "\u0651", "ـ", "\u064b\u0650", "٣", "x", "😀", "\u200c"]),
+            max_size=60,
+        ).map("".join),
+    )
+)
+def test_word_count_is_the_count_of_tokens_holding_a_letter_or_digit(text: str) -> None:
+    assert count_words(text) == _words_by_token(text)
+
+
+@pytest.mark.parametrize("name", sorted(sample_texts()))
+def test_word_count_on_the_samples(name: str) -> None:
+    text = sample_texts()[name]
+    assert count_words(text) == _words_by_token(text) > 100

@@ -113,12 +113,16 @@ def clean_text(text: str) -> str:
     """Normalize newlines to \\n, drop NULs and other C0 controls, and replace
     lone surrogates (JSON escapes like "\\ud800" produce them) with U+FFFD,
     since no Parquet writer or BI tool accepts them."""
+    # One search finds nearly every page clean: a fifth of the three passes' time.
+    if _UNCLEAN.search(text) is None:
+        return text
     if _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)
     return _CONTROLS.sub("", _NEWLINES.sub("\n", text))
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_UNCLEAN = re.compile("[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]")  # \r, controls, other newlines, surrogates
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:

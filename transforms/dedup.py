@@ -32,7 +32,7 @@ from typing import Any
 import apache_beam as beam
 import numpy as np
 
-from transforms.minhash import MinHasher, band_keys, compact, estimated_jaccard, jaccard_unique, shingles32, words
+from transforms.minhash import MinHasher, band_keys, compact, estimated_jaccard, jaccard_unique, shingles32, sorted_unique, words
 from transforms.records import Document, as_singleton, one, split_by_type
 from transforms.textreuse import evidence, shard_pairs, story_score
 
@@ -309,7 +309,7 @@ class Evidence:
 
     @property
     def unique_shingles(self) -> np.ndarray:
-        return np.unique(self.shingles)
+        return sorted_unique(self.shingles)
 
 
 def verify_pair(
@@ -451,7 +451,7 @@ def _shards(element: tuple[str, dict[str, Any]], shards: int) -> list[tuple[int,
     if len(shingles) == 0:
         return []
     shard_of = shingles % shards
-    return [(int(shard), (article, shingles[shard_of == shard])) for shard in np.unique(shard_of)]
+    return [(int(shard), (article, shingles[shard_of == shard])) for shard in sorted_unique(shard_of)]
 
 
 class _ShardPairsFn(beam.DoFn):

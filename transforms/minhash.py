@@ -40,7 +40,11 @@ def shingle_hashes(tokens: list[str], k: int = 5) -> np.ndarray:
     """Hashes (uint64) of the consecutive k-word shingles, in text order; one shingle for shorter texts."""
     if not tokens:
         return np.zeros(0, dtype=np.uint64)
-    hashes = np.fromiter((_word_hash(w) for w in tokens), dtype=np.uint64, count=len(tokens))
+    # dict.get mapped in C over the words; only unseen words reach blake2b
+    known = list(map(_WORD_HASHES.get, tokens))
+    if None in known:
+        known = [_word_hash(w) if h is None else h for w, h in zip(tokens, known, strict=True)]
+    hashes = np.array(known, dtype=np.uint64)
     if len(tokens) < k:
         k = len(tokens)
     with np.errstate(over="ignore"):
@@ -74,7 +78,7 @@ class MinHasher:
         """
         if len(shingles) == 0:
             return np.full(self.num_perm, 0xFFFFFFFF, dtype=np.uint32)
-        values = np.unique(shingles).astype(np.uint64)
+        values = sorted_unique(shingles).astype(np.uint64)
         best = np.full(self.num_perm, _MAX32, dtype=np.uint64)
         for i in range(0, len(values), _BLOCK):
             x = np.multiply.outer(values[i : i + _BLOCK], self._a)  # wraps mod 2^64, as a uint64 product does
@@ -107,9 +111,21 @@ def estimated_jaccard(a: bytes, b: bytes) -> float:
     return float(np.mean(x == y)) if len(x) else 0.0
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique of a small array, about ten times faster: numpy 2's unique
+    hashes first (68 us for 460 shingles against 5 us for a sort and a mask)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Exact Jaccard similarity of two shingle sets."""
-    return jaccard_unique(np.unique(a), np.unique(b))
+    return jaccard_unique(sorted_unique(a), sorted_unique(b))
 
 
 def jaccard_unique(sa: np.ndarray, sb: np.ndarray) -> float:

@@ -20,6 +20,8 @@ from datetime import datetime
 
 import numpy as np
 
+from transforms.minhash import sorted_unique
+
 
 @dataclass(frozen=True)
 class ReuseEvidence:
@@ -65,8 +67,8 @@ def evidence(
     unique_b: np.ndarray | None = None,
 ) -> ReuseEvidence:
     """How much of the shorter article reappears in the other (a and b: shingles in text order)."""
-    ua = np.unique(a) if unique_a is None else unique_a
-    ub = np.unique(b) if unique_b is None else unique_b
+    ua = sorted_unique(a) if unique_a is None else unique_a
+    ub = sorted_unique(b) if unique_b is None else unique_b
     shared = int(contains(ub, ua).sum())
     smaller = min(len(ua), len(ub)) or 1
     lengths = passages(a, ub, shingle_size) if len(ua) <= len(ub) else passages(b, ua, shingle_size)

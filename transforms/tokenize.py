@@ -33,6 +33,9 @@ _FAST_TOKEN = re.compile(f"[{SAFE}]|[{PLAIN}]+")
 _SAFE_SPLIT = re.compile(f"([{SAFE}])")
 _FAST_WORD = re.compile(f"[{PLAIN}{SAFE}]+")
 _WORD_CHAR = re.compile(r"[^\W_]")
+# A run of plain characters (neither safe symbol nor space) holding a letter or
+# digit; the lookbehind starts matches only at a run's start (never quadratic).
+_WORD_RUN = re.compile(f"(?<![^{SAFE}{SPACE}])[^\\w{SAFE}{SPACE}]*[^\\W_][^{SAFE}{SPACE}]*")
 
 __all__ = ["compute_classes", "count_words", "simple_word_tokenize", "word_tokenize"]
 
@@ -61,6 +64,11 @@ def word_tokenize(text: str) -> list[str]:
 
 def count_words(text: str) -> int:
     """Tokens that contain a letter or digit (punctuation tokens excluded)."""
+    if _FAST_TEXT.fullmatch(text):
+        # Here the tokens are the runs between safe symbols and spaces, and the
+        # symbols themselves, none of which is a letter or digit: count the
+        # runs holding one, without making the tokens (a third of the time).
+        return len(_WORD_RUN.findall(text))
     search = _WORD_CHAR.search
     return sum(1 for token in word_tokenize(text) if search(token))
 

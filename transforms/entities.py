@@ -697,11 +697,12 @@ class ExtractMentionsFn(beam.DoFn):
             by_type[mention.type] = by_type.get(mention.type, 0) + 1
         for type_, count in by_type.items():
             beam.metrics.Metrics.counter(NAMESPACE, f"mentions_{type_}").inc(count)
+        article_id = doc.article_id  # a hash: once, not once a mention
         yield MentionBatch(
-            doc.article_id,
+            article_id,
             [
                 {
-                    "article_id": doc.article_id,
+                    "article_id": article_id,
                     "entity_id": mention.key,
                     "text": doc.text[mention.start : mention.end],
                     "canonical": mention.canonical,

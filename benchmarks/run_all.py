@@ -34,10 +34,12 @@ import time
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psutil
 
 from benchmarks.peer import NEAR_VARIANTS, compare
+from transforms.timing import stage_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "benchmarks" / "corpora"
@@ -127,8 +129,46 @@ def beam_run(corpus: Path, out: Path, extra: list[str]) -> dict[str, object]:
     if process.returncode != 0:
         return {"error": stderr[-2000:], "elapsed_s": round(elapsed, 2)}
     (summary,) = (out / "_runs").glob("*.json")
-    rows = json.loads(summary.read_text())["rows"]
-    return {"elapsed_s": round(elapsed, 2), "peak_memory_mb": round(peak / 2**20), "rows": rows, "dedup": evaluate(out, corpus)}
+    data = json.loads(summary.read_text())
+    return {
+        "elapsed_s": round(elapsed, 2),
+        "peak_memory_mb": round(peak / 2**20),
+        "rows": data["rows"],
+        "dedup": evaluate(out, corpus),
+        # the stages' own work from the run's khabar.time counters, summed over workers
+        "stage_seconds": stage_seconds(data.get("counters")),
+    }
+
+
+# The plain loop's stages and the pipeline's stages doing the same work.
+SAME_WORK = {
+    "read": "read",
+    "boilerplate": "boilerplate",
+    "normalize": "normalize",
+    "language": "language",
+    "entities": "entities",
+    "minhash": "fingerprints",
+}
+
+
+def where_the_time_goes(plain: dict[str, Any], inprocess: dict[str, Any]) -> dict[str, Any]:
+    """The in-process run's wall time split: the per-article stages (next to the
+    plain loop's same work), the stages the loop does not have, and the rest:
+    Beam moving, encoding and grouping elements, and start-up."""
+    beam_stages: dict[str, float] = inprocess.get("stage_seconds") or {}
+    per_article = sum(beam_stages.get(stage, 0.0) for stage in SAME_WORK.values())
+    plain_work = sum(plain["stage_seconds"].get(stage, 0.0) for stage in SAME_WORK)
+    others = {stage: seconds for stage, seconds in beam_stages.items() if stage not in SAME_WORK.values()}
+    beam_itself = inprocess["elapsed_s"] - per_article - sum(others.values())
+    return {
+        "per_article_stages_s": round(per_article, 2),
+        "plain_same_work_s": round(plain_work, 2),
+        "per_article_ratio": round(per_article / plain_work, 2) if plain_work else None,
+        "other_stages_s": {stage: round(seconds, 2) for stage, seconds in sorted(others.items(), key=lambda kv: -kv[1])},
+        "beam_and_startup_s": round(beam_itself, 2),
+        # Beam's own share charged to the per-article stages, as if dedup's shuffles cost nothing
+        "per_article_with_beam_ratio": round((per_article + beam_itself) / plain["elapsed_s"], 2),
+    }
 
 
 def bench(size: int, dask: bool) -> dict[str, object]:
@@ -152,6 +192,8 @@ def bench(size: int, dask: bool) -> dict[str, object]:
     inprocess = result["beam-inprocess"]
     if isinstance(inprocess, dict) and "error" not in inprocess:
         result["beam_overhead_ratio"] = round(inprocess["elapsed_s"] / plain["elapsed_s"], 2)
+        if inprocess.get("stage_seconds"):
+            result["where_the_time_goes"] = where_the_time_goes(plain, inprocess)
         result["peer"] = compare(Path(f"/tmp/khabar-bench-beam-inprocess-{size}"), corpus, Path(f"/tmp/khabar-bench-peer-{size}"))
     return result
 
@@ -172,6 +214,21 @@ def markdown(results: list[dict[str, object]]) -> str:
             lines.append(
                 f"| {result['articles']} | {mode} | {run['elapsed_s']} | {run['articles_per_s']} | {mbps} | {run.get('peak_memory_mb', '')} | {pr} |"
             )
+    for result in results:
+        split = result.get("where_the_time_goes")
+        plain, inprocess = result.get("plain"), result.get("beam-inprocess")
+        if not isinstance(split, dict) or not isinstance(plain, dict) or not isinstance(inprocess, dict):
+            continue
+        lines += ["", f"| {result['articles']} articles: stage | plain loop s | beam in-process s |", "|---|---|---|"]
+        for loop_stage, beam_stage in SAME_WORK.items():
+            name = loop_stage if loop_stage == beam_stage else f"{loop_stage} / {beam_stage}"
+            lines.append(f"| {name} | {plain['stage_seconds'].get(loop_stage, '')} | {inprocess['stage_seconds'].get(beam_stage, '')} |")
+        lines.append(
+            f"| per-article stages | {split['plain_same_work_s']} | {split['per_article_stages_s']} ({split['per_article_ratio']}x) |"
+        )
+        lines.extend(f"| {stage} | | {seconds} |" for stage, seconds in split["other_stages_s"].items())
+        lines.append(f"| Beam itself and start-up | | {split['beam_and_startup_s']} |")
+        lines.append(f"| total | {plain['elapsed_s']} | {inprocess['elapsed_s']} |")
     lines += [
         "",
         "| articles | near-duplicate dedup | seconds | processes | peak MB | precision | recall (planted exact+near) |",

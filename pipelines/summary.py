@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from schemas import TABLES
 from transforms.redact import redact_url
+from transforms.timing import stage_seconds
 from transforms.write import SUCCESS
 
 
@@ -80,6 +81,11 @@ class RunSummary:
         if self.rejects_by_reason:
             lines.append("  rejects by reason:")
             lines.extend(f"    {reason:<28} {count:>6}" for reason, count in self.rejects_by_reason.items())
+        stages = stage_seconds(self.counters)
+        if stages:
+            # summed over workers: with several, they can add up to more than the elapsed time
+            lines.append("  seconds in each stage's own work (all workers):")
+            lines.extend(f"    {stage:<28} {seconds:>8.1f}" for stage, seconds in sorted(stages.items(), key=lambda kv: -kv[1]))
         if self.counters_note:
             lines.append(f"  counters: {self.counters_note}")
         return "\n".join(lines)

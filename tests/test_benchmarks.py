@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.peer import khabar_near, score
+from benchmarks.run_all import markdown, where_the_time_goes
 from tests.conftest import sample_texts
 
 TRUTH = {
@@ -36,3 +37,40 @@ def test_khabar_near_level_groups_exact_and_near_copies_only() -> None:
     assert clusters.get("b", "b") != clusters["a"]
     # the same near copy is not one at a verification threshold it cannot reach
     assert khabar_near(records[:1] + records[2:], near_threshold=1.0)["clusters"].get("a-near") is None
+
+
+def test_where_the_time_goes_splits_the_in_process_run() -> None:
+    plain = {
+        "elapsed_s": 40.0,
+        "stage_seconds": {"read": 4.0, "boilerplate": 6.0, "normalize": 5.0, "language": 4.0, "entities": 14.0, "minhash": 7.0},
+    }
+    inprocess = {
+        "elapsed_s": 70.0,
+        "stage_seconds": {
+            "read": 4.0,
+            "boilerplate": 6.0,
+            "normalize": 5.0,
+            "language": 4.0,
+            "entities": 15.0,
+            "fingerprints": 8.0,
+            "write": 3.0,
+            "dedup_verify": 2.0,
+        },
+    }
+    split = where_the_time_goes(plain, inprocess)
+    assert split["per_article_stages_s"] == 42.0 and split["plain_same_work_s"] == 40.0 and split["per_article_ratio"] == 1.05
+    assert split["other_stages_s"] == {"write": 3.0, "dedup_verify": 2.0}
+    assert split["beam_and_startup_s"] == 23.0  # 70 - 42 - 5
+    assert split["per_article_with_beam_ratio"] == round(65 / 40, 2)
+    table = markdown(
+        [
+            {
+                "articles": 10,
+                "corpus_mb": 1.0,
+                "plain": {**plain, "articles_per_s": 1},
+                "beam-inprocess": {**inprocess, "articles_per_s": 1},
+                "where_the_time_goes": split,
+            }
+        ]
+    )
+    assert "| minhash / fingerprints | 7.0 | 8.0 |" in table and "| Beam itself and start-up | | 23.0 |" in table

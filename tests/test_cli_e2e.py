@@ -13,6 +13,7 @@ import pytest
 
 from schemas import TABLES
 from tests.conftest import SAMPLES, run_cli
+from transforms.timing import stage_seconds
 
 # Every proxy points at a closed local port: anything that tries the network fails at once.
 OFFLINE = {k: "http://127.0.0.1:9" for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy")}
@@ -71,6 +72,16 @@ def test_run_summary_is_written(sample_run: Path) -> None:
     (summary,) = (sample_run / "_runs").glob("*.json")
     data = json.loads(summary.read_text())
     assert data["rows"]["articles"] == 5 and data["files"] == 5
+
+
+def test_run_summary_says_where_the_time_went(sample_run: Path) -> None:
+    (summary,) = (sample_run / "_runs").glob("*.json")
+    data = json.loads(summary.read_text())
+    seconds = stage_seconds(data["counters"])
+    every_stage = {"read", "template_read", "template_count", "boilerplate", "normalize", "language", "entities", "fingerprints"}
+    assert every_stage | {"write", "rewrite", "dedup_index", "dedup_verify", "dedup_stories"} <= set(seconds)
+    assert all(seconds[stage] > 0 for stage in every_stage)
+    assert sum(seconds.values()) < data["elapsed_s"]  # one process: its stages' own work is part of the run
 
 
 def test_a_pattern_that_matches_nothing_exits_non_zero_naming_it(tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ from transforms.budget import BudgetExceeded, Sandbox
 from transforms.metadata import author_from_line, is_date_line, parse_byline, parse_date, source_from_line
 from transforms.normalize import normalize_light, strip_invisible
 from transforms.records import Document, Reject, as_singleton, one, reject_output, split_rejects
+from transforms.timing import StageClock
 
 NAMESPACE = "khabar.boilerplate"
 
@@ -578,13 +579,21 @@ def page_lines(doc: Document) -> list[str]:
 
 
 class _CountTemplateLines(beam.DoFn):
+    def __init__(self) -> None:
+        self._clock = StageClock("template_count")
+
+    def finish_bundle(self) -> None:
+        self._clock.flush()
+
     def process(self, doc: Document) -> Iterator[tuple[tuple[str, int], int]]:
-        source = source_key(doc)
-        # The page as a 64-bit hash of its digest: every distinct line of every page
-        # is one element here and one set entry in DistinctPages, and an int
-        # takes a quarter of the memory and an eighth of the bytes of the hex digest.
-        page = norm_key(doc.digest)
-        for key in {line_key(t) for t in page_lines(doc) if t.strip()}:
+        with self._clock:
+            source = source_key(doc)
+            # The page as a 64-bit hash of its digest: every distinct line of every page
+            # is one element here and one set entry in DistinctPages, and an int
+            # takes a quarter of the memory and an eighth of the bytes of the hex digest.
+            page = norm_key(doc.digest)
+            keys = {line_key(t) for t in page_lines(doc) if t.strip()}
+        for key in keys:
             yield (source, key), page
 
 
@@ -628,10 +637,14 @@ class StripBoilerplateFn(beam.DoFn):
     def __init__(self, config: BoilerplateConfig) -> None:
         self._config = config
         self._sandbox: Sandbox | None = None
+        self._clock = StageClock("boilerplate")
 
     def setup(self) -> None:
         if self._config.time_budget_s > 0:
             self._sandbox = Sandbox(strip_boilerplate, self._config.time_budget_s)
+
+    def finish_bundle(self) -> None:
+        self._clock.flush()
 
     def teardown(self) -> None:
         if self._sandbox is not None:
@@ -643,11 +656,12 @@ class StripBoilerplateFn(beam.DoFn):
     def process(self, doc: Document, templates: list[dict[str, frozenset[int]]] | None = None) -> Iterator[Any]:
         site_templates = one(templates or [], {}).get(source_key(doc), frozenset())
         try:
-            if self._budgeted(doc):
-                assert self._sandbox is not None
-                extraction = self._sandbox(doc, self._config, site_templates)
-            else:
-                extraction = strip_boilerplate(doc, self._config, site_templates)
+            with self._clock:
+                if self._budgeted(doc):
+                    assert self._sandbox is not None
+                    extraction = self._sandbox(doc, self._config, site_templates)
+                else:
+                    extraction = strip_boilerplate(doc, self._config, site_templates)
         except BudgetExceeded as exc:
             yield reject_output(Reject(doc.uri, "boilerplate", "timeout", f"extraction: {exc}", doc.size_bytes), NAMESPACE)
             return

@@ -35,6 +35,7 @@ import numpy as np
 from transforms.minhash import MinHasher, band_keys, compact, estimated_jaccard, jaccard_unique, shingles32, sorted_unique, words
 from transforms.records import Document, as_singleton, one, split_by_type
 from transforms.textreuse import evidence, shard_pairs, story_score
+from transforms.timing import StageClock
 
 NAMESPACE = "khabar.dedup"
 EXACT, NEAR, STORY = "exact", "near", "story"
@@ -365,21 +366,27 @@ class _FingerprintFn(beam.DoFn):
 
     def __init__(self, config: DedupConfig) -> None:
         self._config = config
+        self._clock = StageClock("fingerprints")
 
     def setup(self) -> None:
         self._hasher = MinHasher(self._config.num_perm)
 
+    def finish_bundle(self) -> None:
+        self._clock.flush()
+
     def process(self, doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
-        shingles = shingles32(words(doc.text_normalized), self._config.shingle_size)
-        signature = compact(self._hasher.signature(shingles)) if self._config.near else b""
-        yield (
-            doc.article_id,
-            {
-                "fingerprint": fingerprint(doc),
-                "evidence": Evidence.of(shingles, doc.published_at, signature=signature),
-                "entities": doc.entity_keys,
-            },
-        )
+        with self._clock:
+            shingles = shingles32(words(doc.text_normalized), self._config.shingle_size)
+            signature = compact(self._hasher.signature(shingles)) if self._config.near else b""
+            element = (
+                doc.article_id,
+                {
+                    "fingerprint": fingerprint(doc),
+                    "evidence": Evidence.of(shingles, doc.published_at, signature=signature),
+                    "entities": doc.entity_keys,
+                },
+            )
+        yield element
 
 
 def prior_print(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -457,12 +464,18 @@ def _shards(element: tuple[str, dict[str, Any]], shards: int) -> list[tuple[int,
 class _ShardPairsFn(beam.DoFn):
     def __init__(self, config: DedupConfig) -> None:
         self._config = config
+        self._clock = StageClock("dedup_index")
+
+    def finish_bundle(self) -> None:
+        self._clock.flush()
 
     def process(self, element: tuple[int, Iterable[tuple[str, np.ndarray]]]) -> Iterator[tuple[tuple[str, str], int]]:
         _, members = element
         # one shard holds a pair's whole count: only pairs that can pass leave it
         least = self._config.story_min_shared if self._config.index_shards == 1 else 1
-        yield from shard_pairs(list(members), self._config.story_max_df, least).items()
+        with self._clock:
+            pairs = shard_pairs(list(members), self._config.story_max_df, least)
+        yield from pairs.items()
 
 
 def _left_side(element: tuple[str, dict[str, list[Any]]]) -> list[tuple[str, tuple[str, Evidence, frozenset[tuple[str, str]], int]]]:
@@ -479,6 +492,10 @@ class _VerifyFn(beam.DoFn):
 
     def __init__(self, config: DedupConfig) -> None:
         self._config = config
+        self._clock = StageClock("dedup_verify")
+
+    def finish_bundle(self) -> None:
+        self._clock.flush()
 
     def process(self, element: tuple[str, dict[str, list[Any]]]) -> Iterator[tuple[str, str, str]]:
         article, joined = element
@@ -486,23 +503,41 @@ class _VerifyFn(beam.DoFn):
             return
         evidence, entities = joined["evidence"][0]
         right = (article, evidence, entities)
-        for left_id, left_evidence, left_entities, found_by in sorted(joined["left"], key=lambda x: x[0]):
-            for edge in verify_candidate((left_id, left_evidence, left_entities), right, found_by, self._config):
-                beam.metrics.Metrics.counter(NAMESPACE, f"edges_{edge[2]}").inc()
-                yield edge
+        with self._clock:
+            edges = [
+                edge
+                for left_id, left_evidence, left_entities, found_by in sorted(joined["left"], key=lambda x: x[0])
+                for edge in verify_candidate((left_id, left_evidence, left_entities), right, found_by, self._config)
+            ]
+        for edge in edges:
+            beam.metrics.Metrics.counter(NAMESPACE, f"edges_{edge[2]}").inc()
+            yield edge
 
 
 class _ClusterFn(beam.DoFn):
     """All edges (one element) -> article_id -> component key."""
 
     def process(self, edges: list[tuple[str, str, str]]) -> Iterator[dict[str, str]]:
-        yield components(edges)
+        clock = StageClock("dedup_components")
+        with clock:
+            found = components(edges)
+        clock.flush()
+        yield found
 
 
 class _AssignFn(beam.DoFn):
     """Members of one component -> story rows and per-article assignments."""
 
+    def __init__(self) -> None:
+        self._clock = StageClock("dedup_stories")
+
+    def finish_bundle(self) -> None:
+        self._clock.flush()
+
     def process(self, element: tuple[str, Iterable[Fingerprint]], edges_view: list[dict[str, list[tuple[str, str, str]]]]) -> Iterator[Any]:
+        yield from self._clock.timed(self._assign(element, edges_view))
+
+    def _assign(self, element: tuple[str, Iterable[Fingerprint]], edges_view: list[dict[str, list[tuple[str, str, str]]]]) -> Iterator[Any]:
         key, members = element
         members = sorted(members, key=lambda fp: fp.article_id)
         edges = one(edges_view, {}).get(key, [])

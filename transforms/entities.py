@@ -40,6 +40,7 @@ from transforms.canonical import ORG_HEADS, name_key, person_key, resolve
 from transforms.gazetteer import Token, form, given_names, load_gazetteer, nationalities, tokenize, triggers
 from transforms.ner_model import CamelModel, model_path
 from transforms.records import Document, split_by_type
+from transforms.timing import StageClock
 
 NAMESPACE = "khabar.entities"
 
@@ -676,9 +677,13 @@ class ExtractMentionsFn(beam.DoFn):
     def __init__(self, config: EntityConfig) -> None:
         self._config = config
         self._extractor: EntityExtractor | None = None
+        self._clock = StageClock("entities")
 
     def setup(self) -> None:
         self._extractor = EntityExtractor(self._config)
+
+    def finish_bundle(self) -> None:
+        self._clock.flush()
 
     def process(self, doc: Document) -> Iterator[Any]:
         if self._config.arabic_only and doc.language != "ar":
@@ -686,7 +691,8 @@ class ExtractMentionsFn(beam.DoFn):
             yield doc
             return
         assert self._extractor is not None
-        mentions = self._extractor.extract(doc.text, doc.author)
+        with self._clock:
+            mentions = self._extractor.extract(doc.text, doc.author)
         if not mentions:
             yield doc
             return

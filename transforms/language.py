@@ -17,6 +17,7 @@ import apache_beam as beam
 import pycld2
 
 from transforms.records import Document
+from transforms.timing import StageClock
 
 UNDETERMINED = "und"
 
@@ -72,9 +73,14 @@ def detect_language(text: str, config: LanguageConfig | None = None) -> str:
 class _DetectLanguageFn(beam.DoFn):
     def __init__(self, config: LanguageConfig) -> None:
         self._config = config
+        self._clock = StageClock("language")
+
+    def finish_bundle(self) -> None:
+        self._clock.flush()
 
     def process(self, doc: Document) -> Iterator[Document]:
-        doc.language = detect_language(doc.text, self._config)
+        with self._clock:
+            doc.language = detect_language(doc.text, self._config)
         beam.metrics.Metrics.counter("khabar.language", f"language_{doc.language}").inc()
         yield doc
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import apache_beam as beam
@@ -26,6 +26,7 @@ from camel_tools.utils.normalize import (
 )
 
 from transforms.records import Document
+from transforms.timing import StageClock
 from transforms.tokenize import count_words
 
 TATWEEL = "\u0640"
@@ -284,6 +285,20 @@ def normalize_document(doc: Document, config: NormalizationConfig = DEFAULT) -> 
     return doc
 
 
+class _NormalizeFn(beam.DoFn):
+    def __init__(self, config: NormalizationConfig) -> None:
+        self._config = config
+        self._clock = StageClock("normalize")
+
+    def finish_bundle(self) -> None:
+        self._clock.flush()
+
+    def process(self, doc: Document) -> Iterator[Document]:
+        with self._clock:
+            normalize_document(doc, self._config)
+        yield doc
+
+
 class NormalizeText(beam.PTransform):
     """Documents -> Documents with text_normalized, word_count and content_hash."""
 
@@ -292,4 +307,4 @@ class NormalizeText(beam.PTransform):
         self._config = config
 
     def expand(self, docs: beam.PCollection) -> beam.PCollection:
-        return docs | "Normalize" >> beam.Map(normalize_document, self._config)
+        return docs | "Normalize" >> beam.ParDo(_NormalizeFn(self._config))

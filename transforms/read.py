@@ -29,6 +29,7 @@ from transforms.decode import DecodeError, clean_text, decode_bytes
 from transforms.fileinfo import FileRecord, options_for, protocol_of, sha256_file, stat_file
 from transforms.records import REJECTS_TAG, Document, Reject, reject_output, sha256_hex, split_by_type, split_rejects
 from transforms.redact import redact_url
+from transforms.timing import StageClock
 
 NAMESPACE = "khabar.read"
 
@@ -480,20 +481,26 @@ class ExpandPatternFn(beam.DoFn):
 class ReadFileFn(beam.DoFn):
     """File URL -> Documents, with a reject for every record that cannot be read."""
 
+    STAGE = "read"
+
     def __init__(self, config: ReadConfig) -> None:
         self._config = config
+        self._clock = StageClock(self.STAGE)
 
     def setup(self) -> None:
         # Filesystem instances are rebuilt in each worker from the picklable config.
         for protocol, options in self._config.storage_options.items():
             fsspec.filesystem(protocol, **options)
 
+    def finish_bundle(self) -> None:
+        self._clock.flush()
+
     def process(self, url: str) -> Iterator[Any]:
         beam.metrics.Metrics.counter(NAMESPACE, "files_read").inc()
         records = 0
         digests: list[str] = []
         try:
-            for outcome in read_file(url, self._config, digests):
+            for outcome in self._clock.timed(read_file(url, self._config, digests)):
                 records += 1
                 if isinstance(outcome, Reject):
                     yield reject_output(outcome, NAMESPACE)
@@ -504,7 +511,8 @@ class ReadFileFn(beam.DoFn):
             records += 1
             message = f"{type(exc).__name__}: {redact_url(str(exc))}"
             yield reject_output(Reject(redact_url(url), "read", "read_failed", message[:2000]), NAMESPACE)
-        record = manifest_record(url, records, self._config, digests[0] if digests else None)
+        with self._clock:
+            record = manifest_record(url, records, self._config, digests[0] if digests else None)
         if record is not None:
             yield record
 
@@ -514,8 +522,10 @@ class ReadPagesFn(ReadFileFn):
     keeps nothing (the template-line count): no rejects, no manifest row and
     no counters, which the real read (ReadFileFn) makes."""
 
+    STAGE = "template_read"
+
     def process(self, url: str) -> Iterator[Document]:  # type: ignore[override]
-        yield from read_pages(url, self._config)
+        yield from self._clock.timed(read_pages(url, self._config))
 
 
 def read_pages(url: str, config: ReadConfig) -> Iterator[Document]:

@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from schemas import PARTITION_COLUMN, SORT_KEYS, TABLES, validate_rows
 from transforms.records import as_singleton, one
 from transforms.runinfo import RunInfo
+from transforms.timing import StageClock
 
 NAMESPACE = "khabar.write"
 TEMP_DIR = "_temporary"
@@ -287,6 +288,7 @@ class SpillRowsFn(beam.DoFn):
 
     def __init__(self, output: str, run: RunInfo, table: str, config: WriteConfig, staged: bool = False) -> None:
         self._output, self._run, self._table, self._config, self._staged = output, run, table, config, staged
+        self._clock = StageClock("write")
 
     def start_bundle(self) -> None:
         self._rows: list[dict[str, Any]] = []
@@ -297,6 +299,10 @@ class SpillRowsFn(beam.DoFn):
         self._url: str | None = None
 
     def process(self, element: dict[str, Any] | list[dict[str, Any]]) -> list[tuple[str, str]]:
+        with self._clock:
+            return self._add(element)
+
+    def _add(self, element: dict[str, Any] | list[dict[str, Any]]) -> list[tuple[str, str]]:
         announced = []
         for row in rows_of(element):
             if self._url is None:
@@ -312,7 +318,9 @@ class SpillRowsFn(beam.DoFn):
         return announced
 
     def finish_bundle(self) -> None:
-        self._flush()
+        with self._clock:
+            self._flush()
+        self._clock.flush()
 
     def _to_arrow(self) -> None:
         """The buffered rows as Arrow columns: entity rows take a sixth of their memory as dicts, article rows 0.8."""
@@ -336,14 +344,19 @@ class SpillRowsFn(beam.DoFn):
 class RewriteStagedFn(beam.DoFn):
     def __init__(self, output: str, run: RunInfo, config: WriteConfig, rewrite: Callable[[pa.Table, Any], pa.Table], default: Any) -> None:
         self._output, self._run, self._config, self._rewrite, self._default = output, run, config, rewrite, default
+        self._clock = StageClock("rewrite")
+
+    def finish_bundle(self) -> None:
+        self._clock.flush()
 
     def process(self, element: tuple[str, str], side: list[Any]) -> Iterator[tuple[str, str]]:
         table, staged = element
-        rewritten = self._rewrite(read_arrow(staged), one(side, self._default))
-        url = spill_url(self._output, self._run, table)
-        write_arrow(url, rewritten, self._config)
-        fs, path = fsspec.core.url_to_fs(staged)
-        fs.rm(path)
+        with self._clock:
+            rewritten = self._rewrite(read_arrow(staged), one(side, self._default))
+            url = spill_url(self._output, self._run, table)
+            write_arrow(url, rewritten, self._config)
+            fs, path = fsspec.core.url_to_fs(staged)
+            fs.rm(path)
         beam.metrics.Metrics.counter(NAMESPACE, f"{table}_rows").inc(rewritten.num_rows)
         yield table, url
 

@@ -1,0 +1,69 @@
+"""Where a run's time goes: each stage's own work, as Beam counters.
+
+A stage's DoFn times the calls of its pure function, never its yields (a
+fused runner runs the next stages inside them), and adds the total to the
+counter ``khabar.time/<stage>_us`` at the end of each bundle: a counter
+update per element would cost a good part of what it measures. Counters are
+summed over workers into the run summary (``_runs/<run_id>.json``); the
+time Beam itself takes (moving, encoding and grouping elements, start-up)
+is what the run's elapsed time holds beyond them. Runners without metrics
+(Dask) report none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from time import perf_counter as _now
+from typing import Any, TypeVar
+
+import apache_beam as beam
+
+NAMESPACE = "khabar.time"
+T = TypeVar("T")
+
+
+class StageClock:
+    """Seconds spent in one stage's functions since the last flush."""
+
+    __slots__ = ("_start", "seconds", "stage")
+
+    def __init__(self, stage: str) -> None:
+        self.stage = stage
+        self.seconds = 0.0
+        self._start = 0.0
+
+    def __enter__(self) -> StageClock:
+        self._start = _now()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.seconds += _now() - self._start
+
+    def timed(self, items: Iterable[T]) -> Iterator[T]:
+        """The items of a generator, timing only the work that makes each one."""
+        iterator = iter(items)
+        while True:
+            start = _now()
+            try:
+                item = next(iterator)
+            except StopIteration:
+                self.seconds += _now() - start
+                return
+            self.seconds += _now() - start
+            yield item
+
+    def flush(self) -> None:
+        """Add the time to the stage's counter (call in finish_bundle)."""
+        if self.seconds > 0:
+            beam.metrics.Metrics.counter(NAMESPACE, f"{self.stage}_us").inc(round(self.seconds * 1e6))
+        self.seconds = 0.0
+
+
+def stage_seconds(counters: dict[str, int] | None) -> dict[str, float]:
+    """Stage -> seconds, from a run summary's counters."""
+    prefix, suffix = f"{NAMESPACE}/", "_us"
+    return {
+        name[len(prefix) : -len(suffix)]: round(value / 1e6, 2)
+        for name, value in sorted((counters or {}).items())
+        if name.startswith(prefix) and name.endswith(suffix)
+    }

@@ -695,9 +695,22 @@ class GroupStories(beam.PTransform):
             | "FoundBy" >> beam.CombinePerKey(_either)
             | "PairByFirst" >> beam.Map(lambda kv: (kv[0][0], (kv[0][1], kv[1])))
         )
-        evidence_by_id = prints | "Evidence" >> beam.Map(lambda kv: (kv[0], (kv[1]["evidence"], kv[1]["entities"])))
+        # Only articles in a candidate pair go through the two joins: the
+        # shingles of the others were grouped twice for nothing.
+        paired = pairs | "PairedIds" >> beam.FlatMap(lambda kv: (kv[0], kv[1][0])) | "PairedSet" >> beam.combiners.ToSet()
+        evidence_by_id = prints | "Evidence" >> beam.FlatMap(_paired_evidence, as_singleton(paired))
         left = {"evidence": evidence_by_id, "partners": pairs} | "JoinFirst" >> beam.CoGroupByKey() | "LeftSide" >> beam.FlatMap(_left_side)
         return {"evidence": evidence_by_id, "left": left} | "JoinSecond" >> beam.CoGroupByKey() | "Verify" >> beam.ParDo(_VerifyFn(config))
+
+
+def _paired_evidence(
+    element: tuple[str, dict[str, Any]], paired: list[set[str]]
+) -> list[tuple[str, tuple[Evidence, frozenset[tuple[str, str]]]]]:
+    article, data = element
+    if article not in one(paired, frozenset()):
+        return []
+    beam.metrics.Metrics.counter(NAMESPACE, "articles_in_candidate_pairs").inc()
+    return [(article, (data["evidence"], data["entities"]))]
 
 
 def _either(found_by: Iterable[int]) -> int:

@@ -13,7 +13,11 @@ benchmarks/corpus.py with planted duplicates), in one command:
 
 Each run reports wall time, articles/s, MB/s, peak memory summed over the
 process and its children, and, for Beam runs, dedup precision/recall against
-the planted truth.
+the planted truth and each stage's own seconds (the run's khabar.time
+counters, see transforms/timing.py). The in-process run's time is split
+(where_the_time_goes) into the per-article stages, next to the plain loop's
+same work, the stages the loop does not have (template pass, dedup, writing)
+and the rest: Beam itself and start-up.
 
 The peer (benchmarks/peer.py): datatrove's MinHash dedup (four stages, local
 executor, 2 workers, its own venv built by `make datatrove`) next to khabar's

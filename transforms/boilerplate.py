@@ -42,7 +42,7 @@ from transforms.budget import BudgetExceeded, Sandbox
 from transforms.metadata import author_from_line, is_date_line, parse_byline, parse_date, source_from_line
 from transforms.normalize import normalize_light, strip_invisible
 from transforms.records import Document, Reject, as_singleton, one, reject_output, split_rejects
-from transforms.timing import StageClock
+from transforms.timing import TimedDoFn
 
 NAMESPACE = "khabar.boilerplate"
 
@@ -578,15 +578,11 @@ def page_lines(doc: Document) -> list[str]:
 # ---------------------------------------------------------------- Beam
 
 
-class _CountTemplateLines(beam.DoFn):
-    def __init__(self) -> None:
-        self._clock = StageClock("template_count")
-
-    def finish_bundle(self) -> None:
-        self._clock.flush()
+class _CountTemplateLines(TimedDoFn):
+    STAGE = "template_count"
 
     def process(self, doc: Document) -> Iterator[tuple[tuple[str, int], int]]:
-        with self._clock:
+        with self.clock:
             source = source_key(doc)
             # The page as a 64-bit hash of its digest: every distinct line of every page
             # is one element here and one set entry in DistinctPages, and an int
@@ -631,20 +627,19 @@ class DistinctPages(beam.CombineFn):
         return total if len(seen) >= self._cap else len(seen)
 
 
-class StripBoilerplateFn(beam.DoFn):
+class StripBoilerplateFn(TimedDoFn):
     """Document -> Document with title/text/metadata, or a reject."""
 
+    STAGE = "boilerplate"
+
     def __init__(self, config: BoilerplateConfig) -> None:
+        super().__init__()
         self._config = config
         self._sandbox: Sandbox | None = None
-        self._clock = StageClock("boilerplate")
 
     def setup(self) -> None:
         if self._config.time_budget_s > 0:
             self._sandbox = Sandbox(strip_boilerplate, self._config.time_budget_s)
-
-    def finish_bundle(self) -> None:
-        self._clock.flush()
 
     def teardown(self) -> None:
         if self._sandbox is not None:
@@ -656,7 +651,7 @@ class StripBoilerplateFn(beam.DoFn):
     def process(self, doc: Document, templates: list[dict[str, frozenset[int]]] | None = None) -> Iterator[Any]:
         site_templates = one(templates or [], {}).get(source_key(doc), frozenset())
         try:
-            with self._clock:
+            with self.clock:
                 if self._budgeted(doc):
                     assert self._sandbox is not None
                     extraction = self._sandbox(doc, self._config, site_templates)

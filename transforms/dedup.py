@@ -35,7 +35,7 @@ import numpy as np
 from transforms.minhash import MinHasher, band_keys, compact, estimated_jaccard, jaccard_unique, shingles32, sorted_unique, words
 from transforms.records import Document, as_singleton, one, split_by_type
 from transforms.textreuse import evidence, shard_pairs, story_score
-from transforms.timing import StageClock
+from transforms.timing import StageClock, TimedDoFn
 
 NAMESPACE = "khabar.dedup"
 EXACT, NEAR, STORY = "exact", "near", "story"
@@ -361,21 +361,20 @@ def verify_candidate(
 # ---------------------------------------------------------------- Beam
 
 
-class _FingerprintFn(beam.DoFn):
+class _FingerprintFn(TimedDoFn):
     """Document -> (article_id, everything dedup needs); the MinHasher is built once per worker."""
 
+    STAGE = "fingerprints"
+
     def __init__(self, config: DedupConfig) -> None:
+        super().__init__()
         self._config = config
-        self._clock = StageClock("fingerprints")
 
     def setup(self) -> None:
         self._hasher = MinHasher(self._config.num_perm)
 
-    def finish_bundle(self) -> None:
-        self._clock.flush()
-
     def process(self, doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
-        with self._clock:
+        with self.clock:
             shingles = shingles32(words(doc.text_normalized), self._config.shingle_size)
             signature = compact(self._hasher.signature(shingles)) if self._config.near else b""
             element = (
@@ -461,19 +460,18 @@ def _shards(element: tuple[str, dict[str, Any]], shards: int) -> list[tuple[int,
     return [(int(shard), (article, shingles[shard_of == shard])) for shard in sorted_unique(shard_of)]
 
 
-class _ShardPairsFn(beam.DoFn):
-    def __init__(self, config: DedupConfig) -> None:
-        self._config = config
-        self._clock = StageClock("dedup_index")
+class _ShardPairsFn(TimedDoFn):
+    STAGE = "dedup_index"
 
-    def finish_bundle(self) -> None:
-        self._clock.flush()
+    def __init__(self, config: DedupConfig) -> None:
+        super().__init__()
+        self._config = config
 
     def process(self, element: tuple[int, Iterable[tuple[str, np.ndarray]]]) -> Iterator[tuple[tuple[str, str], int]]:
         _, members = element
         # one shard holds a pair's whole count: only pairs that can pass leave it
         least = self._config.story_min_shared if self._config.index_shards == 1 else 1
-        with self._clock:
+        with self.clock:
             pairs = shard_pairs(list(members), self._config.story_max_df, least)
         yield from pairs.items()
 
@@ -487,15 +485,14 @@ def _left_side(element: tuple[str, dict[str, list[Any]]]) -> list[tuple[str, tup
     return [(partner, (article, evidence, entities, found_by)) for partner, found_by in joined["partners"]]
 
 
-class _VerifyFn(beam.DoFn):
+class _VerifyFn(TimedDoFn):
     """Join step 2: b's evidence meets every a paired with it; verified pairs become edges."""
 
-    def __init__(self, config: DedupConfig) -> None:
-        self._config = config
-        self._clock = StageClock("dedup_verify")
+    STAGE = "dedup_verify"
 
-    def finish_bundle(self) -> None:
-        self._clock.flush()
+    def __init__(self, config: DedupConfig) -> None:
+        super().__init__()
+        self._config = config
 
     def process(self, element: tuple[str, dict[str, list[Any]]]) -> Iterator[tuple[str, str, str]]:
         article, joined = element
@@ -503,7 +500,7 @@ class _VerifyFn(beam.DoFn):
             return
         evidence, entities = joined["evidence"][0]
         right = (article, evidence, entities)
-        with self._clock:
+        with self.clock:
             edges = [
                 edge
                 for left_id, left_evidence, left_entities, found_by in sorted(joined["left"], key=lambda x: x[0])
@@ -525,17 +522,13 @@ class _ClusterFn(beam.DoFn):
         yield found
 
 
-class _AssignFn(beam.DoFn):
+class _AssignFn(TimedDoFn):
     """Members of one component -> story rows and per-article assignments."""
 
-    def __init__(self) -> None:
-        self._clock = StageClock("dedup_stories")
-
-    def finish_bundle(self) -> None:
-        self._clock.flush()
+    STAGE = "dedup_stories"
 
     def process(self, element: tuple[str, Iterable[Fingerprint]], edges_view: list[dict[str, list[tuple[str, str, str]]]]) -> Iterator[Any]:
-        yield from self._clock.timed(self._assign(element, edges_view))
+        yield from self.clock.timed(self._assign(element, edges_view))
 
     def _assign(self, element: tuple[str, Iterable[Fingerprint]], edges_view: list[dict[str, list[tuple[str, str, str]]]]) -> Iterator[Any]:
         key, members = element

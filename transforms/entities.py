@@ -40,7 +40,7 @@ from transforms.canonical import ORG_HEADS, name_key, person_key, resolve
 from transforms.gazetteer import Token, form, given_names, load_gazetteer, nationalities, tokenize, triggers
 from transforms.ner_model import CamelModel, model_path
 from transforms.records import Document, split_by_type
-from transforms.timing import StageClock
+from transforms.timing import TimedDoFn
 
 NAMESPACE = "khabar.entities"
 
@@ -671,19 +671,18 @@ class MentionBatch:
     rows: list[dict[str, Any]]
 
 
-class ExtractMentionsFn(beam.DoFn):
+class ExtractMentionsFn(TimedDoFn):
     """Document -> the document with its entity_keys, and its MentionBatch; the extractor is built once per worker."""
 
+    STAGE = "entities"
+
     def __init__(self, config: EntityConfig) -> None:
+        super().__init__()
         self._config = config
         self._extractor: EntityExtractor | None = None
-        self._clock = StageClock("entities")
 
     def setup(self) -> None:
         self._extractor = EntityExtractor(self._config)
-
-    def finish_bundle(self) -> None:
-        self._clock.flush()
 
     def process(self, doc: Document) -> Iterator[Any]:
         if self._config.arabic_only and doc.language != "ar":
@@ -691,7 +690,7 @@ class ExtractMentionsFn(beam.DoFn):
             yield doc
             return
         assert self._extractor is not None
-        with self._clock:
+        with self.clock:
             mentions = self._extractor.extract(doc.text, doc.author)
         if not mentions:
             yield doc

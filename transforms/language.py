@@ -17,7 +17,7 @@ import apache_beam as beam
 import pycld2
 
 from transforms.records import Document
-from transforms.timing import StageClock
+from transforms.timing import TimedDoFn
 
 UNDETERMINED = "und"
 
@@ -70,16 +70,15 @@ def detect_language(text: str, config: LanguageConfig | None = None) -> str:
     return code.split("-")[0]
 
 
-class _DetectLanguageFn(beam.DoFn):
-    def __init__(self, config: LanguageConfig) -> None:
-        self._config = config
-        self._clock = StageClock("language")
+class _DetectLanguageFn(TimedDoFn):
+    STAGE = "language"
 
-    def finish_bundle(self) -> None:
-        self._clock.flush()
+    def __init__(self, config: LanguageConfig) -> None:
+        super().__init__()
+        self._config = config
 
     def process(self, doc: Document) -> Iterator[Document]:
-        with self._clock:
+        with self.clock:
             doc.language = detect_language(doc.text, self._config)
         beam.metrics.Metrics.counter("khabar.language", f"language_{doc.language}").inc()
         yield doc

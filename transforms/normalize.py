@@ -26,7 +26,7 @@ from camel_tools.utils.normalize import (
 )
 
 from transforms.records import Document
-from transforms.timing import StageClock
+from transforms.timing import TimedDoFn
 from transforms.tokenize import count_words
 
 TATWEEL = "\u0640"
@@ -285,16 +285,15 @@ def normalize_document(doc: Document, config: NormalizationConfig = DEFAULT) -> 
     return doc
 
 
-class _NormalizeFn(beam.DoFn):
-    def __init__(self, config: NormalizationConfig) -> None:
-        self._config = config
-        self._clock = StageClock("normalize")
+class _NormalizeFn(TimedDoFn):
+    STAGE = "normalize"
 
-    def finish_bundle(self) -> None:
-        self._clock.flush()
+    def __init__(self, config: NormalizationConfig) -> None:
+        super().__init__()
+        self._config = config
 
     def process(self, doc: Document) -> Iterator[Document]:
-        with self._clock:
+        with self.clock:
             normalize_document(doc, self._config)
         yield doc
 

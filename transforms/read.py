@@ -29,7 +29,7 @@ from transforms.decode import DecodeError, clean_text, decode_bytes
 from transforms.fileinfo import FileRecord, options_for, protocol_of, sha256_file, stat_file
 from transforms.records import REJECTS_TAG, Document, Reject, reject_output, sha256_hex, split_by_type, split_rejects
 from transforms.redact import redact_url
-from transforms.timing import StageClock
+from transforms.timing import TimedDoFn
 
 NAMESPACE = "khabar.read"
 
@@ -478,29 +478,26 @@ class ExpandPatternFn(beam.DoFn):
         yield from urls
 
 
-class ReadFileFn(beam.DoFn):
+class ReadFileFn(TimedDoFn):
     """File URL -> Documents, with a reject for every record that cannot be read."""
 
     STAGE = "read"
 
     def __init__(self, config: ReadConfig) -> None:
+        super().__init__()
         self._config = config
-        self._clock = StageClock(self.STAGE)
 
     def setup(self) -> None:
         # Filesystem instances are rebuilt in each worker from the picklable config.
         for protocol, options in self._config.storage_options.items():
             fsspec.filesystem(protocol, **options)
 
-    def finish_bundle(self) -> None:
-        self._clock.flush()
-
     def process(self, url: str) -> Iterator[Any]:
         beam.metrics.Metrics.counter(NAMESPACE, "files_read").inc()
         records = 0
         digests: list[str] = []
         try:
-            for outcome in self._clock.timed(read_file(url, self._config, digests)):
+            for outcome in self.clock.timed(read_file(url, self._config, digests)):
                 records += 1
                 if isinstance(outcome, Reject):
                     yield reject_output(outcome, NAMESPACE)
@@ -511,7 +508,7 @@ class ReadFileFn(beam.DoFn):
             records += 1
             message = f"{type(exc).__name__}: {redact_url(str(exc))}"
             yield reject_output(Reject(redact_url(url), "read", "read_failed", message[:2000]), NAMESPACE)
-        with self._clock:
+        with self.clock:
             record = manifest_record(url, records, self._config, digests[0] if digests else None)
         if record is not None:
             yield record
@@ -525,7 +522,7 @@ class ReadPagesFn(ReadFileFn):
     STAGE = "template_read"
 
     def process(self, url: str) -> Iterator[Document]:  # type: ignore[override]
-        yield from self._clock.timed(read_pages(url, self._config))
+        yield from self.clock.timed(read_pages(url, self._config))
 
 
 def read_pages(url: str, config: ReadConfig) -> Iterator[Document]:

@@ -59,6 +59,20 @@ class StageClock:
         self.seconds = 0.0
 
 
+class TimedDoFn(beam.DoFn):
+    """A DoFn with a stage clock (``self.clock``, for the stage named by
+    STAGE), added to its counter at the end of every bundle."""
+
+    STAGE = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = StageClock(self.STAGE)
+
+    def finish_bundle(self) -> None:
+        self.clock.flush()
+
+
 def stage_seconds(counters: dict[str, int] | None) -> dict[str, float]:
     """Stage -> seconds, from a run summary's counters."""
     prefix, suffix = f"{NAMESPACE}/", "_us"

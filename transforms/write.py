@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 from schemas import PARTITION_COLUMN, SORT_KEYS, TABLES, validate_rows
 from transforms.records import as_singleton, one
 from transforms.runinfo import RunInfo
-from transforms.timing import StageClock
+from transforms.timing import TimedDoFn
 
 NAMESPACE = "khabar.write"
 TEMP_DIR = "_temporary"
@@ -267,7 +267,7 @@ def committed_runs(output: str) -> set[str]:
     return {p.rsplit("/", 1)[-1][: -len(COMMITTED)] for p in fs.ls(commits, detail=False) if p.endswith(COMMITTED)}
 
 
-class SpillRowsFn(beam.DoFn):
+class SpillRowsFn(TimedDoFn):
     """Rows (or lists of rows) of one table -> temporary Parquet files; emits (table, url) per file.
 
     Rows go to disk in the stage that makes them, a file whenever the buffer
@@ -286,9 +286,11 @@ class SpillRowsFn(beam.DoFn):
     the table's files and not counted as its rows.
     """
 
+    STAGE = "write"
+
     def __init__(self, output: str, run: RunInfo, table: str, config: WriteConfig, staged: bool = False) -> None:
+        super().__init__()
         self._output, self._run, self._table, self._config, self._staged = output, run, table, config, staged
-        self._clock = StageClock("write")
 
     def start_bundle(self) -> None:
         self._rows: list[dict[str, Any]] = []
@@ -299,7 +301,7 @@ class SpillRowsFn(beam.DoFn):
         self._url: str | None = None
 
     def process(self, element: dict[str, Any] | list[dict[str, Any]]) -> list[tuple[str, str]]:
-        with self._clock:
+        with self.clock:
             return self._add(element)
 
     def _add(self, element: dict[str, Any] | list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -318,9 +320,9 @@ class SpillRowsFn(beam.DoFn):
         return announced
 
     def finish_bundle(self) -> None:
-        with self._clock:
+        with self.clock:
             self._flush()
-        self._clock.flush()
+        super().finish_bundle()
 
     def _to_arrow(self) -> None:
         """The buffered rows as Arrow columns: entity rows take a sixth of their memory as dicts, article rows 0.8."""
@@ -341,17 +343,16 @@ class SpillRowsFn(beam.DoFn):
         self._chunks, self._count, self._arrow_bytes, self._url = [], 0, 0, None
 
 
-class RewriteStagedFn(beam.DoFn):
-    def __init__(self, output: str, run: RunInfo, config: WriteConfig, rewrite: Callable[[pa.Table, Any], pa.Table], default: Any) -> None:
-        self._output, self._run, self._config, self._rewrite, self._default = output, run, config, rewrite, default
-        self._clock = StageClock("rewrite")
+class RewriteStagedFn(TimedDoFn):
+    STAGE = "rewrite"
 
-    def finish_bundle(self) -> None:
-        self._clock.flush()
+    def __init__(self, output: str, run: RunInfo, config: WriteConfig, rewrite: Callable[[pa.Table, Any], pa.Table], default: Any) -> None:
+        super().__init__()
+        self._output, self._run, self._config, self._rewrite, self._default = output, run, config, rewrite, default
 
     def process(self, element: tuple[str, str], side: list[Any]) -> Iterator[tuple[str, str]]:
         table, staged = element
-        with self._clock:
+        with self.clock:
             rewritten = self._rewrite(read_arrow(staged), one(side, self._default))
             url = spill_url(self._output, self._run, table)
             write_arrow(url, rewritten, self._config)

@@ -35,7 +35,7 @@ import numpy as np
 from transforms.minhash import MinHasher, band_keys, compact, estimated_jaccard, jaccard_unique, shingles32, sorted_unique, words
 from transforms.records import Document, as_singleton, one, split_by_type
 from transforms.textreuse import evidence, shard_pairs, story_score
-from transforms.timing import StageClock, TimedDoFn
+from transforms.timing import TimedDoFn
 
 NAMESPACE = "khabar.dedup"
 EXACT, NEAR, STORY = "exact", "near", "story"
@@ -511,14 +511,14 @@ class _VerifyFn(TimedDoFn):
             yield edge
 
 
-class _ClusterFn(beam.DoFn):
+class _ClusterFn(TimedDoFn):
     """All edges (one element) -> article_id -> component key."""
 
+    STAGE = "dedup_components"
+
     def process(self, edges: list[tuple[str, str, str]]) -> Iterator[dict[str, str]]:
-        clock = StageClock("dedup_components")
-        with clock:
+        with self.clock:
             found = components(edges)
-        clock.flush()
         yield found
 
 

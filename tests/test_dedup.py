@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from tests.conftest import cleaned_document, sample_texts
 from transforms.apply_stories import story_columns
 from transforms.boilerplate import extract_text_page
+from transforms.candidates import lsh_pairs
 from transforms.dedup import (
     EXACT,
     INDEX,
@@ -27,7 +28,7 @@ from transforms.dedup import (
     Evidence,
     Fingerprint,
     GroupStories,
-    _bands,
+    _shards,
     assign_story,
     bucket_edges,
     bucket_pairs,
@@ -124,21 +125,56 @@ def test_hot_lsh_buckets_are_verified_as_a_star() -> None:
     assert len(edges) == 299 and {e[0] for e in edges} == {"id000"}
 
 
-def test_lsh_band_entries_put_similar_articles_in_shared_buckets() -> None:
+def test_lsh_buckets_pair_similar_articles_and_only_within_one_band() -> None:
     config = DedupConfig()
     hasher = MinHasher(config.num_perm)
     one, other = (compact(hasher.signature(np.arange(start, start + 200, dtype=np.uint32))) for start in (0, 10))
-    entries = _bands(("a", {"evidence": Evidence(b"", None, signature=one)}), config.bands, config.num_perm)
-    entries += _bands(("b", {"evidence": Evidence(b"", None, signature=other)}), config.bands, config.num_perm)
-    buckets: dict[bytes, list[str]] = {}
-    for key, article in entries:
-        buckets.setdefault(key, []).append(article)
-    assert len(entries) == 2 * config.bands
-    assert ["a", "b"] in buckets.values()  # Jaccard 0.9: some band agrees
-    # the same band bytes in two different bands are two buckets
-    assert len({key[:2] for key in buckets}) == config.bands
-    # an earlier run's signature of another size joins no bucket
-    assert _bands(("c", {"evidence": Evidence(b"", None, signature=one[:64])}), config.bands, config.num_perm) == []
+    far = compact(hasher.signature(np.arange(5000, 5200, dtype=np.uint32)))
+    rows = config.num_perm // config.bands
+    everything = range(config.bands)
+    assert lsh_pairs([("b", other), ("a", one), ("c", far)], everything, rows, config.max_bucket) == {("a", "b")}  # Jaccard 0.9
+    # the same values in two different bands are two buckets
+    first, second = np.arange(rows, dtype=np.uint16), np.arange(100, 100 + rows, dtype=np.uint16)
+    x = np.concatenate([first, second]).tobytes()
+    y = np.concatenate([second, first]).tobytes()
+    assert lsh_pairs([("x", x), ("y", y)], range(2), rows, config.max_bucket) == set()
+    assert lsh_pairs([("x", x), ("y", x)], [1], rows, config.max_bucket) == {("x", "y")}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from("abcdefgh"), st.lists(st.integers(0, 2), min_size=6, max_size=6)), max_size=12),
+    st.integers(2, 4),
+)
+def test_lsh_pairs_are_the_bucket_pairs_of_every_band(members: list, max_bucket: int) -> None:
+    """Buckets by value (few values: many collisions, hot buckets); an article may repeat."""
+    signatures = [(article, np.array(values, dtype=np.uint16).tobytes()) for article, values in members]
+    expected: set[tuple[str, str]] = set()
+    for band in range(3):
+        buckets: dict[bytes, list[str]] = {}
+        for article, signature in signatures:
+            buckets.setdefault(signature[band * 4 : band * 4 + 4], []).append(article)
+        for bucket in buckets.values():
+            expected.update(bucket_pairs(bucket, max_bucket))
+    assert lsh_pairs(signatures, range(3), 2, max_bucket) == expected
+
+
+def test_index_shards_carry_the_signature_where_lsh_bands_are() -> None:
+    signature = compact(MinHasher().signature(np.arange(50, dtype=np.uint32)))
+    element = ("a", {"evidence": Evidence.of(np.array([20, 7, 39], dtype=np.uint32), None, signature=signature)})
+    one_shard = _shards(element, DedupConfig())
+    assert [(shard, list(shingles), sig) for shard, (_, shingles, sig) in one_shard] == [(0, [7, 20, 39], signature)]
+    # 32 shards, 16 bands: shingles go to their hash shard (39 -> 7, 20 -> 20), the
+    # signature to shards 0-15 (band b in shard b), with or without shingles there
+    many = dict(_shards(element, DedupConfig(index_shards=32)))
+    assert sorted(many) == [*range(16), 20]
+    assert {shard: list(shingles) for shard, (_, shingles, _) in many.items() if len(shingles)} == {7: [7, 39], 20: [20]}
+    assert [shard for shard, (_, _, sig) in many.items() if sig == signature] == list(range(16))
+    assert many[20][2] == b""
+    # an earlier run's signature of another size, or near off: shingles only
+    short = ("c", {"evidence": Evidence.of(np.array([7], dtype=np.uint32), None, signature=signature[:64])})
+    assert [(shard, sig) for shard, (_, _, sig) in _shards(short, DedupConfig(index_shards=32))] == [(7, b"")]
+    assert [sig for _, (_, _, sig) in _shards(element, DedupConfig(near=False))] == [b""]
 
 
 def test_bucket_pairs_are_every_pair_or_a_star_for_hot_buckets() -> None:

@@ -32,7 +32,8 @@ from typing import Any
 import apache_beam as beam
 import numpy as np
 
-from transforms.minhash import MinHasher, band_keys, compact, estimated_jaccard, jaccard_unique, shingles32, sorted_unique, words
+from transforms.candidates import lsh_pairs
+from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard_unique, shingles32, sorted_unique, words
 from transforms.records import Document, as_singleton, one, split_by_type
 from transforms.textreuse import evidence, shard_pairs, story_score
 from transforms.timing import TimedDoFn
@@ -61,10 +62,11 @@ class DedupConfig:
     story_min_shared: rare shingles two articles must share to be compared. A
       passage of story_min_passage words is story_min_passage - shingle_size + 1
       consecutive shingles, so the default 8 drops no pair the score could accept.
-    index_shards: hash shards of the rare-shingle index; each article sends one
-      array a shard. With one shard (the default) the index sees every shared
-      rare shingle of a pair and emits only pairs over story_min_shared; with
-      more, every pair sharing one rare shingle in a shard leaves that shard to
+    index_shards: hash shards of the candidate index; each article sends one
+      array a shard, and its signature to the shards holding LSH bands (band
+      b in shard b % index_shards). With one shard (the default) the index
+      sees every shared rare shingle of a pair and emits only pairs over
+      story_min_shared; with more, every pair sharing one rare shingle in a shard leaves that shard to
       be summed (hundreds of elements an article), so raise it only when one
       index no longer fits a worker (about 1.2 GB per million articles).
     story_min_passage: words of the longest verbatim passage that alone make
@@ -436,44 +438,70 @@ def fingerprint_row(article: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 # FlatMap functions return lists: Beam warns about generators that also return.
-def _bands(element: tuple[str, dict[str, Any]], bands: int, num_perm: int) -> list[tuple[bytes, str]]:
-    """(band number + the band's bytes, article_id) for each LSH band.
+def _shards(element: tuple[str, dict[str, Any]], config: DedupConfig) -> list[tuple[int, tuple[str, np.ndarray, bytes]]]:
+    """One element a shard of the candidate index: (article, its unique shingles
+    in the shard, its signature when the shard holds LSH bands).
 
-    The key is flat bytes and the signature stays out: an article has a bucket
-    entry in every band and a grouping buffer holds each as Python objects;
-    the signature reaches a candidate pair with the article's evidence.
+    Shingles are split by hash shard (one array a shard, not one element a
+    shingle); LSH band b belongs to shard b % index_shards, so every shard
+    below min(index_shards, bands) gets the signature, and its buckets are
+    found there with numpy: no element per band, no grouping of buckets.
     """
     article, data = element
-    signature = np.frombuffer(data["evidence"].signature, dtype=np.uint16)
-    if len(signature) != num_perm:
-        return []  # an earlier run's signature made with other parameters: the shingle index still sees it
-    return [(band.to_bytes(2, "little") + key, article) for band, key in band_keys(signature, bands)]
-
-
-def _shards(element: tuple[str, dict[str, Any]], shards: int) -> list[tuple[int, tuple[str, np.ndarray]]]:
-    """Split an article's shingles by hash shard: one array a shard, not one element a shingle."""
-    article, data = element
-    shingles = data["evidence"].unique_shingles
-    if len(shingles) == 0:
-        return []
+    evidence: Evidence = data["evidence"]
+    shingles = evidence.unique_shingles
+    shards = config.index_shards
     shard_of = shingles % shards
-    return [(int(shard), (article, shingles[shard_of == shard])) for shard in sorted_unique(shard_of)]
+    parts = {int(shard): shingles[shard_of == shard] for shard in sorted_unique(shard_of)}
+    # an earlier run's signature made with other parameters joins no bucket: the shingle index still sees it
+    signature = evidence.signature if config.near and len(evidence.signature) == 2 * config.num_perm else b""
+    if signature:
+        for shard in range(min(shards, config.bands)):
+            parts.setdefault(shard, shingles[:0])
+    return [(shard, (article, parts[shard], signature if shard < config.bands else b"")) for shard in sorted(parts)]
 
 
 class _ShardPairsFn(TimedDoFn):
+    """One shard's articles -> ((a, b), (rare shingles shared in the shard, found by LSH))."""
+
     STAGE = "dedup_index"
 
     def __init__(self, config: DedupConfig) -> None:
         super().__init__()
         self._config = config
 
-    def process(self, element: tuple[int, Iterable[tuple[str, np.ndarray]]]) -> Iterator[tuple[tuple[str, str], int]]:
-        _, members = element
+    def process(self, element: tuple[int, Iterable[tuple[str, np.ndarray, bytes]]]) -> Iterator[tuple[tuple[str, str], tuple[int, bool]]]:
+        shard, members = element
+        config = self._config
+        members = list(members)
         # one shard holds a pair's whole count: only pairs that can pass leave it
-        least = self._config.story_min_shared if self._config.index_shards == 1 else 1
+        least = config.story_min_shared if config.index_shards == 1 else 1
         with self.clock:
-            pairs = shard_pairs(list(members), self._config.story_max_df, least)
-        yield from pairs.items()
+            shared = shard_pairs([(article, shingles) for article, shingles, _ in members], config.story_max_df, least)
+            bucketed = lsh_pairs(
+                [(article, signature) for article, _, signature in members if signature],
+                range(shard, config.bands, config.index_shards),
+                config.num_perm // config.bands,
+                config.max_bucket,
+            )
+            found = [(pair, (shared.get(pair, 0), pair in bucketed)) for pair in shared.keys() | bucketed]
+        yield from found
+
+
+def _add_found(found: Iterable[tuple[int, bool]]) -> tuple[int, bool]:
+    """A pair's findings in several shards: shared shingles add up, LSH in any shard counts."""
+    shared, bucketed = 0, False
+    for count, by_lsh in found:
+        shared += count
+        bucketed = bucketed or by_lsh
+    return shared, bucketed
+
+
+def _found_by(element: tuple[tuple[str, str], tuple[int, bool]], min_shared: int) -> list[tuple[tuple[str, str], int]]:
+    """(pair, LSH | INDEX flags) of a candidate pair; none when it shares too few rare shingles and no bucket."""
+    pair, (shared, bucketed) = element
+    flags = (INDEX if shared >= min_shared else 0) | (LSH if bucketed else 0)
+    return [(pair, flags)] if flags else []
 
 
 def _left_side(element: tuple[str, dict[str, list[Any]]]) -> list[tuple[str, tuple[str, Evidence, frozenset[tuple[str, str]], int]]]:
@@ -664,28 +692,23 @@ class GroupStories(beam.PTransform):
 
     def _verified_edges(self, prints: beam.PCollection) -> beam.PCollection:
         """Candidate pairs from LSH buckets and from the rare-shingle index, verified
-        with both articles' signatures, shingles, entities and dates."""
+        with both articles' signatures, shingles, entities and dates.
+
+        Both indexes are built in one grouping, one element an article a shard
+        (transforms/candidates.py): an element per LSH band (16 an article)
+        cost the runner more than finding the buckets with numpy."""
         config = self._config
-        candidates = [
+        found = (
             prints
-            | "IndexShards" >> beam.FlatMap(_shards, config.index_shards)
+            | "IndexShards" >> beam.FlatMap(_shards, config)
             | "GroupShards" >> beam.GroupByKey()
             | "ShardPairs" >> beam.ParDo(_ShardPairsFn(config))
-            | "SharedShingles" >> beam.CombinePerKey(sum)
-            | "EnoughShared" >> beam.Filter(lambda kv: kv[1] >= config.story_min_shared)
-            | "FoundByIndex" >> beam.Map(lambda kv: (kv[0], INDEX))
-        ]
-        if config.near:
-            candidates.append(
-                prints
-                | "LshBands" >> beam.FlatMap(_bands, config.bands, config.num_perm)
-                | "GroupBuckets" >> beam.GroupByKey()
-                | "BucketPairs" >> beam.FlatMap(lambda kv: [(pair, LSH) for pair in bucket_pairs(kv[1], config.max_bucket)])
-            )
+        )
+        if config.index_shards > 1:
+            found = found | "SharedShingles" >> beam.CombinePerKey(_add_found)
         pairs = (
-            candidates
-            | "AllCandidates" >> beam.Flatten()
-            | "FoundBy" >> beam.CombinePerKey(_either)
+            found
+            | "FoundBy" >> beam.FlatMap(_found_by, config.story_min_shared)
             | "PairByFirst" >> beam.Map(lambda kv: (kv[0][0], (kv[0][1], kv[1])))
         )
         # Only articles in a candidate pair go through the two joins: the
@@ -704,10 +727,3 @@ def _paired_evidence(
         return []
     beam.metrics.Metrics.counter(NAMESPACE, "articles_in_candidate_pairs").inc()
     return [(article, (data["evidence"], data["entities"]))]
-
-
-def _either(found_by: Iterable[int]) -> int:
-    flags = 0
-    for flag in found_by:
-        flags |= flag
-    return flags

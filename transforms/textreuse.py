@@ -20,6 +20,7 @@ from datetime import datetime
 
 import numpy as np
 
+from transforms.candidates import pair_codes
 from transforms.minhash import sorted_unique
 
 
@@ -169,10 +170,4 @@ def _posting_pairs(hashes: np.ndarray, owners: np.ndarray, max_df: int, n: int) 
     sizes = np.diff(np.concatenate((starts, [len(keys)])))
     chosen = (sizes >= 2) & (sizes <= max_df)
     owners = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    codes = []
-    # Pairs of every posting list, generated per list size with numpy (no Python loop over pairs).
-    for size in np.unique(sizes[chosen]):
-        group_starts = starts[chosen & (sizes == size)]
-        x, y = np.triu_indices(int(size), k=1)
-        codes.append((owners[group_starts[:, None] + x[None, :]] * n + owners[group_starts[:, None] + y[None, :]]).ravel())
-    return codes
+    return pair_codes(owners, starts[chosen], sizes[chosen], n)

@@ -7,12 +7,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import apache_beam as beam
+import numpy as np
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchmarks.eval_boilerplate import evaluate
 from tests.conftest import FIXTURES, SAMPLES, html_page
-from transforms.boilerplate import StripBoilerplate, extract_html_page, extract_text_page
+from transforms.boilerplate import (
+    BoilerplateConfig,
+    FindTemplates,
+    StripBoilerplate,
+    TemplateTable,
+    extract_html_page,
+    extract_text_page,
+    template_keys,
+)
 from transforms.records import Document
 
 PARAGRAPH = "أعلن وزير الداخلية العراقي عبد الأمير الشمري، اليوم الأحد، عن توقيع مذكرة للتعاون الأمني المشترك مع الجانب السوري في بغداد."
@@ -179,6 +190,57 @@ def test_template_lines_of_small_sources_are_kept() -> None:
     with TestPipeline() as p:
         out = p | beam.Create(pages) | StripBoilerplate()
         assert_that(out["documents"] | beam.Map(lambda d: footer in d.text), equal_to([True, True]))
+
+
+def _template_lines_by_hand(pages: list[tuple[int, set[int]]], min_docs: int, min_share: float) -> set[int]:
+    """The rule spelled out: distinct pages per line, the plain count once a line is on max(min_docs, 2) of them."""
+    distinct: dict[int, set[int]] = {}
+    total: dict[int, int] = {}
+    for page, keys in pages:
+        for key in keys:
+            distinct.setdefault(key, set()).add(page)
+            total[key] = total.get(key, 0) + 1
+    count = {key: total[key] if len(distinct[key]) >= max(min_docs, 2) else len(distinct[key]) for key in distinct}
+    return {key for key, n in count.items() if n >= min_docs and n >= min_share * len(pages)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.sets(st.integers(0, 6) | st.just(2**64 - 1), max_size=5)), max_size=14),
+    st.integers(1, 5),
+    st.sampled_from([0.0, 0.3, 0.5]),
+)
+def test_template_keys_count_distinct_pages_like_the_rule(pages: list, min_docs: int, min_share: float) -> None:
+    """Pages repeat (copies of one article under several URLs) and keys span the whole uint64 range."""
+    keys = np.array([key for _, page_keys in pages for key in page_keys], dtype=np.uint64)
+    hashes = np.array([page for page, page_keys in pages for _ in page_keys], dtype=np.uint64)
+    found = template_keys(keys, hashes, len(pages), min_docs, min_share)
+    assert len(found) == len(set(found))
+    assert set(found) == _template_lines_by_hand(pages, min_docs, min_share)
+
+
+def test_template_table_merges_bundles_by_source() -> None:
+    combine = TemplateTable(BoilerplateConfig(template_min_docs=2, template_min_share=0.5))
+    first, second = combine.create_accumulator(), combine.create_accumulator()
+    combine.add_input(first, ("a.com", 1, [10, 11]))
+    combine.add_input(first, ("b.com", 5, [10]))
+    combine.add_input(second, ("a.com", 2, [10, 12]))
+    combine.add_input(second, ("a.com", 3, []))
+    merged = combine.merge_accumulators([first, second])
+    assert combine.extract_output(merged) == {"a.com": frozenset({10})}  # on 2 of a.com's 3 pages; b.com has one page
+    merged_again = combine.merge_accumulators([combine.create_accumulator(), second])
+    combine.add_input(merged_again, ("a.com", 9, [99]))
+    assert merged_again["a.com"].page_count == 3
+    assert list(second["a.com"].keys) == [10, 12] and second["a.com"].page_count == 2  # only the result changes
+
+
+def test_find_templates_in_a_pipeline_of_many_bundles() -> None:
+    footer = "جميع الحقوق محفوظة لموقع الخبر اليومي ويمنع النسخ أو إعادة النشر دون إذن خطي مسبق من إدارة التحرير في الموقع."
+    pages = [doc(f"file:///site/{i}.txt", f"{PARAGRAPH} {i}\n{footer}") for i in range(40)]
+    pages += [doc(f"file:///other/{i}.txt", f"{PARAGRAPH_2} {i}") for i in range(3)]
+    with TestPipeline() as p:
+        table = p | beam.Create(pages) | beam.Reshuffle() | FindTemplates()
+        assert_that(table | beam.Map(lambda t: {source: len(keys) for source, keys in t.items()}), equal_to([{"file:///site": 1}]))
 
 
 def test_gold_fixture_is_the_projects_own_copy() -> None:

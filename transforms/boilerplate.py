@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import apache_beam as beam
+import numpy as np
 
 from transforms.budget import BudgetExceeded, Sandbox
 from transforms.metadata import author_from_line, is_date_line, parse_byline, parse_date, source_from_line
@@ -581,50 +583,102 @@ def page_lines(doc: Document) -> list[str]:
 class _CountTemplateLines(TimedDoFn):
     STAGE = "template_count"
 
-    def process(self, doc: Document) -> Iterator[tuple[tuple[str, int], int]]:
+    def process(self, doc: Document) -> Iterator[tuple[str, int, list[int]]]:
         with self.clock:
-            source = source_key(doc)
-            # The page as a 64-bit hash of its digest: every distinct line of every page
-            # is one element here and one set entry in DistinctPages, and an int
-            # takes a quarter of the memory and an eighth of the bytes of the hex digest.
-            page = norm_key(doc.digest)
-            keys = {line_key(t) for t in page_lines(doc) if t.strip()}
-        for key in keys:
-            yield (source, key), page
+            # The page as a 64-bit hash of its digest: identical copies of one
+            # article (a page crawled under several URLs) must count once.
+            page = source_key(doc), norm_key(doc.digest), list({line_key(t) for t in page_lines(doc) if t.strip()})
+        yield page
 
 
-class DistinctPages(beam.CombineFn):
-    """How many distinct pages (by a 64-bit hash of their content digest) carry a line.
+def template_keys(keys: np.ndarray, pages: np.ndarray, page_count: int, min_docs: int, min_share: float) -> list[int]:
+    """Keys of a source's template lines: on at least min_docs of its pages and
+    min_share of all its page_count pages.
 
-    Identical copies of one article (a page crawled under several URLs) must
-    count once, or their own body lines would look like site template. The
-    set is capped: once a line is on ``cap`` distinct pages it is clearly
-    widespread and the plain count is used for the share test.
+    keys / pages: one (line key, page hash) entry per distinct line of each
+    page (uint64). A line's pages are counted by distinct page hash, or the
+    body lines of an article crawled under several URLs would look like site
+    template; once a line is on max(min_docs, 2) distinct pages it is clearly
+    widespread and its plain count is used.
+    """
+    if len(keys) == 0:
+        return []
+    order = np.lexsort((pages, keys))
+    keys, pages = keys[order], pages[order]
+    new_line = np.ones(len(keys), dtype=bool)
+    new_line[1:] = keys[1:] != keys[:-1]
+    new_page = new_line.copy()
+    new_page[1:] |= pages[1:] != pages[:-1]
+    starts = np.flatnonzero(new_line)
+    total = np.diff(np.append(starts, len(keys)))
+    distinct = np.add.reduceat(new_page.astype(np.int64), starts)
+    count = np.where(distinct >= max(min_docs, 2), total, distinct)
+    keep = (count >= min_docs) & (count >= min_share * page_count)
+    return keys[starts[keep]].tolist()
+
+
+class _SourceLines:
+    """What TemplateTable keeps of one source: its pages and a (line, page) entry per distinct line of each."""
+
+    __slots__ = ("keys", "page_count", "pages")
+
+    def __init__(self, keys: array | None = None, pages: array | None = None, page_count: int = 0) -> None:
+        self.keys = array("Q") if keys is None else keys
+        self.pages = array("Q") if pages is None else pages
+        self.page_count = page_count
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _SourceLines, (self.keys, self.pages, self.page_count)
+
+
+class TemplateTable(beam.CombineFn):
+    """(source, page hash, line keys) of every page -> source -> keys of its template lines.
+
+    One accumulator a bundle: a source's entries travel as two arrays of
+    64-bit numbers, not one element a line (10k pages hold 150k distinct
+    lines, nearly all body lines seen once), and the table is one sort
+    (template_keys) per source.
     """
 
-    def __init__(self, cap: int) -> None:
-        self._cap = cap
+    def __init__(self, config: BoilerplateConfig) -> None:
+        self._config = config
 
-    def create_accumulator(self) -> tuple[set[int], int]:
-        return set(), 0
+    def create_accumulator(self) -> dict[str, _SourceLines]:
+        return {}
 
-    def add_input(self, acc: tuple[set[int], int], page: int) -> tuple[set[int], int]:
-        seen, total = acc
-        if len(seen) < self._cap:
-            seen.add(page)
-        return seen, total + 1
+    def add_input(self, acc: dict[str, _SourceLines], page: tuple[str, int, list[int]]) -> dict[str, _SourceLines]:
+        source, page_hash, keys = page
+        lines = acc.get(source)
+        if lines is None:
+            lines = acc[source] = _SourceLines()
+        lines.keys.extend(keys)
+        lines.pages.extend([page_hash] * len(keys))
+        lines.page_count += 1
+        return acc
 
-    def merge_accumulators(self, accs: Iterable[tuple[set[int], int]]) -> tuple[set[int], int]:
-        seen: set[int] = set()
-        total = 0
-        for part, count in accs:
-            seen |= part
-            total += count
-        return set(sorted(seen)[: self._cap]) if len(seen) > self._cap else seen, total
+    def merge_accumulators(self, accs: Iterable[dict[str, _SourceLines]]) -> dict[str, _SourceLines]:
+        merged: dict[str, _SourceLines] = {}
+        for acc in accs:
+            for source, lines in acc.items():
+                into = merged.get(source)
+                if into is None:  # a copy: only the result may be changed later
+                    merged[source] = _SourceLines(array("Q", lines.keys), array("Q", lines.pages), lines.page_count)
+                else:
+                    into.keys.extend(lines.keys)
+                    into.pages.extend(lines.pages)
+                    into.page_count += lines.page_count
+        return merged
 
-    def extract_output(self, acc: tuple[set[int], int]) -> int:
-        seen, total = acc
-        return total if len(seen) >= self._cap else len(seen)
+    def extract_output(self, acc: dict[str, _SourceLines]) -> dict[str, frozenset[int]]:
+        config = self._config
+        table = {}
+        for source, lines in acc.items():
+            keys = np.frombuffer(lines.keys, dtype=np.uint64)
+            pages = np.frombuffer(lines.pages, dtype=np.uint64)
+            found = template_keys(keys, pages, lines.page_count, config.template_min_docs, config.template_min_share)
+            if found:
+                table[source] = frozenset(found)
+        return table
 
 
 class StripBoilerplateFn(TimedDoFn):
@@ -684,19 +738,11 @@ class StripBoilerplateFn(TimedDoFn):
         yield doc
 
 
-def _template_table(entries: Iterable[tuple[str, int]]) -> dict[str, frozenset[int]]:
-    table: dict[str, set[int]] = {}
-    for source, key in entries:
-        table.setdefault(source, set()).add(key)
-    return {source: frozenset(keys) for source, keys in table.items()}
-
-
 class FindTemplates(beam.PTransform):
     """Documents -> one element: source -> keys of its template lines.
 
-    A line's pages per source are counted with CombinePerKey; the lines on at
-    least template_min_docs pages of a source and template_min_share of its
-    pages are template.
+    The lines on at least template_min_docs pages of a source and
+    template_min_share of its pages are template (TemplateTable).
     """
 
     def __init__(self, config: BoilerplateConfig | None = None) -> None:
@@ -704,21 +750,9 @@ class FindTemplates(beam.PTransform):
         self._config = config or BoilerplateConfig()
 
     def expand(self, docs: beam.PCollection) -> beam.PCollection:
-        config = self._config
-        pages_per_source = docs | "KeyBySource" >> beam.Map(lambda d: (source_key(d), 1)) | "CountPages" >> beam.CombinePerKey(sum)
-        templates = (
-            docs
-            | "LineHashes" >> beam.ParDo(_CountTemplateLines())
-            | "CountLinePages" >> beam.CombinePerKey(DistinctPages(max(config.template_min_docs, 2)))
-            | "KeepFrequent" >> beam.Filter(lambda kv: kv[1] >= config.template_min_docs)
-            | "KeepShare"
-            >> beam.Filter(
-                lambda kv, pages: kv[1] >= config.template_min_share * pages.get(kv[0][0], 1),
-                pages=beam.pvalue.AsDict(pages_per_source),
-            )
-            | "TemplateKeys" >> beam.Map(lambda kv: kv[0])
+        return (
+            docs | "LineHashes" >> beam.ParDo(_CountTemplateLines()) | "TemplateTable" >> beam.CombineGlobally(TemplateTable(self._config))
         )
-        return templates | "TemplateTable" >> beam.combiners.ToList() | "ByTemplateSource" >> beam.Map(_template_table)
 
 
 class StripBoilerplate(beam.PTransform):

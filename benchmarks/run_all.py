@@ -17,7 +17,9 @@ the planted truth and each stage's own seconds (the run's khabar.time
 counters, see transforms/timing.py). The in-process run's time is split
 (where_the_time_goes) into the per-article stages, next to the plain loop's
 same work, the stages the loop does not have (template pass, dedup, writing)
-and the rest: Beam itself and start-up.
+and the rest: Beam itself and start-up; and the per-article chain's wall time
+as Beam runs it (the read and the stages fused after it, khabar.wall
+counters) against those stages' own work in the same run.
 
 The peer (benchmarks/peer.py): datatrove's MinHash dedup (four stages, local
 executor, 2 workers, its own venv built by `make datatrove`) next to khabar's
@@ -43,7 +45,7 @@ from typing import Any
 import psutil
 
 from benchmarks.peer import NEAR_VARIANTS, compare
-from transforms.timing import stage_seconds
+from transforms.timing import WALL_NAMESPACE, stage_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "benchmarks" / "corpora"
@@ -141,6 +143,8 @@ def beam_run(corpus: Path, out: Path, extra: list[str]) -> dict[str, object]:
         "dedup": evaluate(out, corpus),
         # the stages' own work from the run's khabar.time counters, summed over workers
         "stage_seconds": stage_seconds(data.get("counters")),
+        # wall time from each read through the stages fused after it (the per-article chain as Beam runs it)
+        "chain_seconds": stage_seconds(data.get("counters"), WALL_NAMESPACE),
     }
 
 
@@ -164,6 +168,18 @@ def where_the_time_goes(plain: dict[str, Any], inprocess: dict[str, Any]) -> dic
     plain_work = sum(plain["stage_seconds"].get(stage, 0.0) for stage in SAME_WORK)
     others = {stage: seconds for stage, seconds in beam_stages.items() if stage not in SAME_WORK.values()}
     beam_itself = inprocess["elapsed_s"] - per_article - sum(others.values())
+    chain = (inprocess.get("chain_seconds") or {}).get("per_article_chain")
+    in_chain: dict[str, Any] = {}
+    if chain and per_article:
+        # The chain also writes the staged rows (the write stage, partly in finish_bundle,
+        # outside the chain): its ratio with and without them brackets Beam's overhead
+        # on the per-article stages, both measured in the same run (no drift between runs).
+        write = beam_stages.get("write", 0.0)
+        in_chain = {
+            "per_article_chain_s": round(chain, 2),
+            "per_article_chain_ratio": round(chain / per_article, 2),
+            "per_article_chain_less_write_ratio": round((chain - write) / per_article, 2),
+        }
     return {
         "per_article_stages_s": round(per_article, 2),
         "plain_same_work_s": round(plain_work, 2),
@@ -172,6 +188,7 @@ def where_the_time_goes(plain: dict[str, Any], inprocess: dict[str, Any]) -> dic
         "beam_and_startup_s": round(beam_itself, 2),
         # all of Beam's own time (dedup's shuffles too) charged to the per-article stages: an upper bound
         "per_article_with_beam_ratio": round((per_article + beam_itself) / plain["elapsed_s"], 2),
+        **in_chain,
     }
 
 
@@ -232,6 +249,11 @@ def markdown(results: list[dict[str, object]]) -> str:
         )
         lines.extend(f"| {stage} | | {seconds} |" for stage, seconds in split["other_stages_s"].items())
         lines.append(f"| Beam itself and start-up | | {split['beam_and_startup_s']} |")
+        if "per_article_chain_s" in split:
+            lines.append(
+                f"| per-article chain as Beam runs it (wall, writing included) | | {split['per_article_chain_s']}"
+                f" ({split['per_article_chain_less_write_ratio']}-{split['per_article_chain_ratio']}x its stages' own work) |"
+            )
         lines.append(f"| total | {plain['elapsed_s']} | {inprocess['elapsed_s']} |")
     lines += [
         "",

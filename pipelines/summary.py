@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from schemas import TABLES
 from transforms.redact import redact_url
-from transforms.timing import stage_seconds
+from transforms.timing import WALL_NAMESPACE, stage_seconds
 from transforms.write import SUCCESS
 
 
@@ -86,6 +86,11 @@ class RunSummary:
             # summed over workers: with several, they can add up to more than the elapsed time
             lines.append("  seconds in each stage's own work (all workers):")
             lines.extend(f"    {stage:<28} {seconds:>8.1f}" for stage, seconds in sorted(stages.items(), key=lambda kv: -kv[1]))
+        chains = stage_seconds(self.counters, WALL_NAMESPACE)
+        if chains:
+            # a read and the stages fused after it, Beam's own work between them included
+            lines.append("  wall seconds from each read through the stages run after it (all workers):")
+            lines.extend(f"    {chain:<28} {seconds:>8.1f}" for chain, seconds in chains.items())
         if self.counters_note:
             lines.append(f"  counters: {self.counters_note}")
         return "\n".join(lines)

@@ -62,6 +62,10 @@ def test_where_the_time_goes_splits_the_in_process_run() -> None:
     assert split["other_stages_s"] == {"write": 3.0, "dedup_verify": 2.0}
     assert split["beam_and_startup_s"] == 23.0  # 70 - 42 - 5
     assert split["per_article_with_beam_ratio"] == round(65 / 40, 2)
+    assert "per_article_chain_s" not in split  # a run without the chain clock
+    chained = where_the_time_goes(plain, {**inprocess, "chain_seconds": {"per_article_chain": 50.0, "template_chain": 3.0}})
+    assert chained["per_article_chain_s"] == 50.0
+    assert chained["per_article_chain_ratio"] == round(50 / 42, 2) and chained["per_article_chain_less_write_ratio"] == round(47 / 42, 2)
     table = markdown(
         [
             {
@@ -69,8 +73,9 @@ def test_where_the_time_goes_splits_the_in_process_run() -> None:
                 "corpus_mb": 1.0,
                 "plain": {**plain, "articles_per_s": 1},
                 "beam-inprocess": {**inprocess, "articles_per_s": 1},
-                "where_the_time_goes": split,
+                "where_the_time_goes": chained,
             }
         ]
     )
     assert "| minhash / fingerprints | 7.0 | 8.0 |" in table and "| Beam itself and start-up | | 23.0 |" in table
+    assert f"| 50.0 ({round(47 / 42, 2)}-{round(50 / 42, 2)}x its stages' own work) |" in table

@@ -13,7 +13,7 @@ import pytest
 
 from schemas import TABLES
 from tests.conftest import SAMPLES, run_cli
-from transforms.timing import stage_seconds
+from transforms.timing import WALL_NAMESPACE, stage_seconds
 
 # Every proxy points at a closed local port: anything that tries the network fails at once.
 OFFLINE = {k: "http://127.0.0.1:9" for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy")}
@@ -82,6 +82,12 @@ def test_run_summary_says_where_the_time_went(sample_run: Path) -> None:
     assert every_stage | {"write", "rewrite", "dedup_index", "dedup_verify", "dedup_stories"} <= set(seconds)
     assert all(data["counters"][f"khabar.time/{stage}_us"] > 0 for stage in every_stage)
     assert sum(seconds.values()) < data["elapsed_s"]  # one process: its stages' own work is part of the run
+    # the in-process runner fuses the stages after each read: their chain's wall time holds their own work
+    chains = stage_seconds(data["counters"], WALL_NAMESPACE)
+    assert set(chains) == {"per_article_chain", "template_chain"}
+    per_article = sum(seconds[stage] for stage in ("read", "boilerplate", "normalize", "language", "entities", "fingerprints"))
+    assert per_article < chains["per_article_chain"] < data["elapsed_s"]
+    assert seconds["template_read"] + seconds["template_count"] < chains["template_chain"] < data["elapsed_s"]
 
 
 def test_a_pattern_that_matches_nothing_exits_non_zero_naming_it(tmp_path: Path) -> None:

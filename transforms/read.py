@@ -29,7 +29,7 @@ from transforms.decode import DecodeError, clean_text, decode_bytes
 from transforms.fileinfo import FileRecord, options_for, protocol_of, sha256_file, stat_file
 from transforms.records import REJECTS_TAG, Document, Reject, reject_output, sha256_hex, split_by_type, split_rejects
 from transforms.redact import redact_url
-from transforms.timing import TimedDoFn
+from transforms.timing import WALL_NAMESPACE, StageClock, TimedDoFn
 
 NAMESPACE = "khabar.read"
 
@@ -482,17 +482,28 @@ class ReadFileFn(TimedDoFn):
     """File URL -> Documents, with a reject for every record that cannot be read."""
 
     STAGE = "read"
+    CHAIN = "per_article_chain"
 
     def __init__(self, config: ReadConfig) -> None:
         super().__init__()
         self._config = config
+        # wall time through the yields: the fused stages after the read run inside them
+        self.chain = StageClock(self.CHAIN)
 
     def setup(self) -> None:
         # Filesystem instances are rebuilt in each worker from the picklable config.
         for protocol, options in self._config.storage_options.items():
             fsspec.filesystem(protocol, **options)
 
+    def finish_bundle(self) -> None:
+        super().finish_bundle()
+        self.chain.flush(WALL_NAMESPACE)
+
     def process(self, url: str) -> Iterator[Any]:
+        with self.chain:
+            yield from self._read(url)
+
+    def _read(self, url: str) -> Iterator[Any]:
         beam.metrics.Metrics.counter(NAMESPACE, "files_read").inc()
         records = 0
         digests: list[str] = []
@@ -520,8 +531,9 @@ class ReadPagesFn(ReadFileFn):
     no counters, which the real read (ReadFileFn) makes."""
 
     STAGE = "template_read"
+    CHAIN = "template_chain"
 
-    def process(self, url: str) -> Iterator[Document]:  # type: ignore[override]
+    def _read(self, url: str) -> Iterator[Document]:  # type: ignore[override]
         yield from self.clock.timed(read_pages(url, self._config))
 
 

@@ -8,6 +8,12 @@ summed over workers into the run summary (``_runs/<run_id>.json``); the
 time Beam itself takes (moving, encoding and grouping elements, start-up)
 is what the run's elapsed time holds beyond them. Runners without metrics
 (Dask) report none.
+
+The read DoFns also keep a wall clock that runs through their yields: on a
+fusing runner (the DirectRunner's FnApiRunner, Dataflow) the stages after a
+read run inside them, so it is the whole fused chain's time as Beam runs it,
+Beam's own element passing included (``khabar.wall/<chain>_us``): what the
+per-article stages cost in the pipeline, next to their own work.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any, TypeVar
 import apache_beam as beam
 
 NAMESPACE = "khabar.time"
+WALL_NAMESPACE = "khabar.wall"
 T = TypeVar("T")
 
 
@@ -52,10 +59,10 @@ class StageClock:
             self.seconds += _now() - start
             yield item
 
-    def flush(self) -> None:
+    def flush(self, namespace: str = NAMESPACE) -> None:
         """Add the time to the stage's counter (call in finish_bundle)."""
         if self.seconds > 0:
-            beam.metrics.Metrics.counter(NAMESPACE, f"{self.stage}_us").inc(round(self.seconds * 1e6))
+            beam.metrics.Metrics.counter(namespace, f"{self.stage}_us").inc(round(self.seconds * 1e6))
         self.seconds = 0.0
 
 
@@ -73,9 +80,9 @@ class TimedDoFn(beam.DoFn):
         self.clock.flush()
 
 
-def stage_seconds(counters: dict[str, int] | None) -> dict[str, float]:
-    """Stage -> seconds, from a run summary's counters."""
-    prefix, suffix = f"{NAMESPACE}/", "_us"
+def stage_seconds(counters: dict[str, int] | None, namespace: str = NAMESPACE) -> dict[str, float]:
+    """Stage (or chain, with WALL_NAMESPACE) -> seconds, from a run summary's counters."""
+    prefix, suffix = f"{namespace}/", "_us"
     return {
         name[len(prefix) : -len(suffix)]: round(value / 1e6, 2)
         for name, value in sorted((counters or {}).items())

@@ -42,7 +42,7 @@ from transforms.entities import EntityExtractor
 from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard, shingles32, sorted_unique, words
 from transforms.normalize import normalize_text
 from transforms.records import Document
-from transforms.textreuse import evidence, passages, shard_pairs, story_score
+from transforms.textreuse import actor_hashes, evidence, passages, shard_pairs, story_score
 
 EXTRACTOR = EntityExtractor()
 
@@ -55,7 +55,7 @@ def prepared(text: str, published: datetime | None = None) -> tuple[np.ndarray, 
 
 
 def same_story(a: tuple, b: tuple) -> bool:
-    edge = verify_pair(("a", Evidence.of(a[0], a[2]), a[1]), ("b", Evidence.of(b[0], b[2]), b[1]), DedupConfig())
+    edge = verify_pair(("a", Evidence.of(a[0], a[2], entities=a[1])), ("b", Evidence.of(b[0], b[2], entities=b[1])), DedupConfig())
     return edge is not None
 
 
@@ -96,14 +96,14 @@ def test_passages_and_scores() -> None:
     a = np.array([1, 2, 3, 4, 9, 10, 11, *range(100, 130)], dtype=np.uint32)  # the shorter article, in text order
     b = np.unique(np.array([3, 4, 1, 2, 10, 11, *range(500, 540)], dtype=np.uint32))
     assert passages(a, b, 5) == [8, 6]  # runs of 4 and 2 shingles -> 8 and 6 words
-    ev = evidence(a, b, frozenset({("PER", "x")}), frozenset({("PER", "x")}), None, None)
+    ev = evidence(a, b, actor_hashes({("PER", "x")}), actor_hashes({("PER", "x"), ("LOC", "y")}), None, None)
     assert ev.longest_passage == 8 and ev.shared_actors == 1 and ev.containment < 0.5
     assert story_score(ev, min_passage=12, max_days=4) == 0.0  # short shared passages: formulas, not a story
     long_a = np.arange(1, 60, dtype=np.uint32)
     long_b = np.unique(np.concatenate([np.arange(1, 20), np.arange(700, 900)]).astype(np.uint32))
-    ev = evidence(long_a, long_b, frozenset({("PER", "x")}), frozenset({("PER", "x")}), None, None)
+    ev = evidence(long_a, long_b, actor_hashes({("PER", "x")}), actor_hashes({("PER", "x")}), None, None)
     assert ev.longest_passage == 23 and story_score(ev, 12, 4) >= 1.0
-    no_actor = evidence(long_a, long_b, frozenset({("LOC", "x")}), frozenset({("LOC", "x")}), None, None)
+    no_actor = evidence(long_a, long_b, actor_hashes({("LOC", "x")}), actor_hashes({("LOC", "x")}), None, None)
     assert story_score(no_actor, 12, 4) == 0.0
 
 
@@ -114,7 +114,7 @@ def test_near_duplicates_verify_by_real_jaccard() -> None:
     assert jaccard(a, b) > 0.9
     hasher = MinHasher()
     assert abs(estimated_jaccard(compact(hasher.signature(a)), compact(hasher.signature(b))) - jaccard(a, b)) < 0.1
-    edge = verify_pair(("x", Evidence.of(a, None), frozenset()), ("y", Evidence.of(b, None), frozenset()), DedupConfig())
+    edge = verify_pair(("x", Evidence.of(a, None)), ("y", Evidence.of(b, None)), DedupConfig())
     assert edge == ("x", "y", NEAR)
 
 
@@ -187,8 +187,8 @@ def test_candidates_are_verified_by_what_found_them() -> None:
     base = np.arange(1000, dtype=np.uint32)
     near = np.concatenate([base[:950], np.arange(5000, 5050, dtype=np.uint32)])
 
-    def side(name: str, shingles: np.ndarray) -> tuple[str, Evidence, frozenset[tuple[str, str]]]:
-        return name, Evidence.of(shingles, None, signature=compact(hasher.signature(shingles))), frozenset()
+    def side(name: str, shingles: np.ndarray) -> tuple[str, Evidence]:
+        return name, Evidence.of(shingles, None, signature=compact(hasher.signature(shingles)))
 
     a, b = side("b", base), side("a", near)
     assert verify_candidate(a, b, LSH, config) == [("a", "b", NEAR)]  # the signatures' estimate

@@ -35,8 +35,8 @@ import numpy as np
 from transforms.candidates import lsh_pairs
 from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard_unique, shingles32, sorted_unique, words
 from transforms.records import Document, as_singleton, one, split_by_type
-from transforms.textreuse import evidence, shard_pairs, story_score
-from transforms.timing import TimedDoFn
+from transforms.textreuse import actor_hashes, evidence, shard_pairs, story_score
+from transforms.timing import StageClock, TimedDoFn
 
 NAMESPACE = "khabar.dedup"
 EXACT, NEAR, STORY = "exact", "near", "story"
@@ -62,13 +62,15 @@ class DedupConfig:
     story_min_shared: rare shingles two articles must share to be compared. A
       passage of story_min_passage words is story_min_passage - shingle_size + 1
       consecutive shingles, so the default 8 drops no pair the score could accept.
-    index_shards: hash shards of the candidate index; each article sends one
-      array a shard, and its signature to the shards holding LSH bands (band
-      b in shard b % index_shards). With one shard (the default) the index
-      sees every shared rare shingle of a pair and emits only pairs over
-      story_min_shared; with more, every pair sharing one rare shingle in a shard leaves that shard to
-      be summed (hundreds of elements an article), so raise it only when one
-      index no longer fits a worker (about 1.2 GB per million articles).
+    index_shards: hash shards of the candidate index. With one (the default)
+      every article sends its evidence to one index, which finds the
+      candidate pairs (sharing story_min_shared rare shingles, or an LSH
+      bucket) and verifies them there. With more, each article sends one
+      array of unique shingles a shard, and its signature to the shards
+      holding LSH bands (band b in shard b % index_shards); every pair
+      sharing one rare shingle in a shard leaves it to be summed (hundreds of
+      elements an article) and meets its articles' evidence in two joins, so
+      raise it only when one index no longer fits a worker.
     story_min_passage: words of the longest verbatim passage that alone make
       two articles one story (with a shared entity and compatible dates).
     story_min_score: total score (see textreuse.story_score) to accept a pair.
@@ -292,19 +294,28 @@ class Evidence:
 
     Shingles travel as bytes (uint32, text order): bytes pickle far faster
     than arrays through a shuffle. The sorted unique set is not carried: it is
-    as large again and every article's evidence crosses two joins, while only
-    the few articles of candidate pairs need it. signature: the compact
-    MinHash signature, for pairs that LSH proposed.
+    as large again and is made only for the articles of candidate pairs.
+    signature: the compact MinHash signature, for pairs that LSH proposed.
+    actors: the article's people and organizations as sorted uint64 hashes
+    (textreuse.actor_hashes), for the story score.
     """
 
     ordered: bytes
     published_at: datetime | None
     prior: bool = False  # an article of an earlier run
     signature: bytes = b""
+    actors: bytes = b""
 
     @classmethod
-    def of(cls, shingles: np.ndarray, published_at: datetime | None, prior: bool = False, signature: bytes = b"") -> Evidence:
-        return cls(shingles.astype(np.uint32).tobytes(), published_at, prior, signature)
+    def of(
+        cls,
+        shingles: np.ndarray,
+        published_at: datetime | None,
+        prior: bool = False,
+        signature: bytes = b"",
+        entities: Iterable[tuple[str, str]] = (),
+    ) -> Evidence:
+        return cls(shingles.astype(np.uint32).tobytes(), published_at, prior, signature, actor_hashes(entities).tobytes())
 
     @property
     def shingles(self) -> np.ndarray:
@@ -314,14 +325,14 @@ class Evidence:
     def unique_shingles(self) -> np.ndarray:
         return sorted_unique(self.shingles)
 
+    @property
+    def actor_hashes(self) -> np.ndarray:
+        return np.frombuffer(self.actors, dtype=np.uint64)
 
-def verify_pair(
-    a: tuple[str, Evidence, frozenset[tuple[str, str]]],
-    b: tuple[str, Evidence, frozenset[tuple[str, str]]],
-    config: DedupConfig,
-) -> tuple[str, str, str] | None:
+
+def verify_pair(a: tuple[str, Evidence], b: tuple[str, Evidence], config: DedupConfig) -> tuple[str, str, str] | None:
     """A near edge when the real Jaccard passes the threshold, a story edge when the text-reuse score does."""
-    (id_a, ev_a, ents_a), (id_b, ev_b, ents_b) = sorted((a, b), key=lambda x: x[0])
+    (id_a, ev_a), (id_b, ev_b) = sorted((a, b), key=lambda x: x[0])
     if ev_a.prior and ev_b.prior:
         return None  # both from earlier runs: already clustered, and their rows are final
     ua, ub = ev_a.unique_shingles, ev_b.unique_shingles
@@ -330,7 +341,15 @@ def verify_pair(
     if not config.story:
         return None
     reuse = evidence(
-        ev_a.shingles, ev_b.shingles, ents_a, ents_b, ev_a.published_at, ev_b.published_at, config.shingle_size, unique_a=ua, unique_b=ub
+        ev_a.shingles,
+        ev_b.shingles,
+        ev_a.actor_hashes,
+        ev_b.actor_hashes,
+        ev_a.published_at,
+        ev_b.published_at,
+        config.shingle_size,
+        unique_a=ua,
+        unique_b=ub,
     )
     if story_score(reuse, config.story_min_passage, config.story_max_days) >= config.story_min_score:
         return id_a, id_b, STORY
@@ -340,16 +359,11 @@ def verify_pair(
 LSH, INDEX = 1, 2  # which index proposed a candidate pair (bit flags: both may)
 
 
-def verify_candidate(
-    a: tuple[str, Evidence, frozenset[tuple[str, str]]],
-    b: tuple[str, Evidence, frozenset[tuple[str, str]]],
-    found_by: int,
-    config: DedupConfig,
-) -> list[tuple[str, str, str]]:
+def verify_candidate(a: tuple[str, Evidence], b: tuple[str, Evidence], found_by: int, config: DedupConfig) -> list[tuple[str, str, str]]:
     """Edges of one candidate pair: an LSH pair is near when the signatures'
     estimated Jaccard passes the threshold; a pair from the rare-shingle index
     is verified on the shingles themselves (verify_pair)."""
-    (id_a, ev_a, _), (id_b, ev_b, _) = sorted((a, b), key=lambda x: x[0])
+    (id_a, ev_a), (id_b, ev_b) = sorted((a, b), key=lambda x: x[0])
     edges = []
     if found_by & LSH and estimated_jaccard(ev_a.signature, ev_b.signature) >= config.near_threshold:
         edges.append((id_a, id_b, NEAR))
@@ -383,7 +397,7 @@ class _FingerprintFn(TimedDoFn):
                 doc.article_id,
                 {
                     "fingerprint": fingerprint(doc),
-                    "evidence": Evidence.of(shingles, doc.published_at, signature=signature),
+                    "evidence": Evidence.of(shingles, doc.published_at, signature=signature, entities=doc.entity_keys),
                     "entities": doc.entity_keys,
                 },
             )
@@ -403,10 +417,11 @@ def prior_print(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         row["story_id"],
         row["canonical_article_id"],
     )
+    entities = parse_entity_keys(row["entity_keys"])
     return row["article_id"], {
         "fingerprint": fp,
-        "evidence": Evidence.of(shingles, row["published_at"], prior=True, signature=row["signature"]),
-        "entities": parse_entity_keys(row["entity_keys"]),
+        "evidence": Evidence.of(shingles, row["published_at"], prior=True, signature=row["signature"], entities=entities),
+        "entities": entities,
     }
 
 
@@ -453,12 +468,42 @@ def _shards(element: tuple[str, dict[str, Any]], config: DedupConfig) -> list[tu
     shards = config.index_shards
     shard_of = shingles % shards
     parts = {int(shard): shingles[shard_of == shard] for shard in sorted_unique(shard_of)}
-    # an earlier run's signature made with other parameters joins no bucket: the shingle index still sees it
-    signature = evidence.signature if config.near and len(evidence.signature) == 2 * config.num_perm else b""
+    signature = _lsh_signature(evidence, config)
     if signature:
         for shard in range(min(shards, config.bands)):
             parts.setdefault(shard, shingles[:0])
     return [(shard, (article, parts[shard], signature if shard < config.bands else b"")) for shard in sorted(parts)]
+
+
+def candidate_pairs(
+    members: list[tuple[str, np.ndarray, bytes]], shard: int, config: DedupConfig
+) -> dict[tuple[str, str], tuple[int, bool]]:
+    """Candidate pairs of one index shard: (a, b) -> (rare shingles they share
+    in the shard, found in an LSH bucket of the shard's bands).
+
+    members: (article, its unique shingles in the shard, its compact
+    signature or b"" for none). With one shard, a pair's whole count is here:
+    only pairs sharing story_min_shared rare shingles, or a bucket, are kept.
+    """
+    least = config.story_min_shared if config.index_shards == 1 else 1
+    shared = shard_pairs([(article, shingles) for article, shingles, _ in members], config.story_max_df, least)
+    bucketed = lsh_pairs(
+        [(article, signature) for article, _, signature in members if signature],
+        range(shard, config.bands, config.index_shards),
+        config.num_perm // config.bands,
+        config.max_bucket,
+    )
+    return {pair: (shared.get(pair, 0), pair in bucketed) for pair in shared.keys() | bucketed}
+
+
+def _lsh_signature(evidence: Evidence, config: DedupConfig) -> bytes:
+    """The signature LSH buckets use; none for an earlier run's signature made
+    with other parameters (the shingle index still sees that article)."""
+    return evidence.signature if config.near and len(evidence.signature) == 2 * config.num_perm else b""
+
+
+def _flags(shared: int, by_lsh: bool, min_shared: int) -> int:
+    return (INDEX if shared >= min_shared else 0) | (LSH if by_lsh else 0)
 
 
 class _ShardPairsFn(TimedDoFn):
@@ -472,19 +517,8 @@ class _ShardPairsFn(TimedDoFn):
 
     def process(self, element: tuple[int, Iterable[tuple[str, np.ndarray, bytes]]]) -> Iterator[tuple[tuple[str, str], tuple[int, bool]]]:
         shard, members = element
-        config = self._config
-        members = list(members)
-        # one shard holds a pair's whole count: only pairs that can pass leave it
-        least = config.story_min_shared if config.index_shards == 1 else 1
         with self.clock:
-            shared = shard_pairs([(article, shingles) for article, shingles, _ in members], config.story_max_df, least)
-            bucketed = lsh_pairs(
-                [(article, signature) for article, _, signature in members if signature],
-                range(shard, config.bands, config.index_shards),
-                config.num_perm // config.bands,
-                config.max_bucket,
-            )
-            found = [(pair, (shared.get(pair, 0), pair in bucketed)) for pair in shared.keys() | bucketed]
+            found = list(candidate_pairs(list(members), shard, self._config).items())
         yield from found
 
 
@@ -500,17 +534,22 @@ def _add_found(found: Iterable[tuple[int, bool]]) -> tuple[int, bool]:
 def _found_by(element: tuple[tuple[str, str], tuple[int, bool]], min_shared: int) -> list[tuple[tuple[str, str], int]]:
     """(pair, LSH | INDEX flags) of a candidate pair; none when it shares too few rare shingles and no bucket."""
     pair, (shared, bucketed) = element
-    flags = (INDEX if shared >= min_shared else 0) | (LSH if bucketed else 0)
+    flags = _flags(shared, bucketed, min_shared)
     return [(pair, flags)] if flags else []
 
 
-def _left_side(element: tuple[str, dict[str, list[Any]]]) -> list[tuple[str, tuple[str, Evidence, frozenset[tuple[str, str]], int]]]:
-    """Join step 1: each candidate pair (a, b) gets a's evidence and entities, keyed by b."""
+def _left_side(element: tuple[str, dict[str, list[Any]]]) -> list[tuple[str, tuple[str, Evidence, int]]]:
+    """Join step 1: each candidate pair (a, b) gets a's evidence, keyed by b."""
     article, joined = element
     if not joined["evidence"] or not joined["partners"]:
         return []
-    evidence, entities = joined["evidence"][0]
-    return [(partner, (article, evidence, entities, found_by)) for partner, found_by in joined["partners"]]
+    evidence = joined["evidence"][0]
+    return [(partner, (article, evidence, found_by)) for partner, found_by in joined["partners"]]
+
+
+def _count_edges(edges: list[tuple[str, str, str]]) -> None:
+    for edge in edges:
+        beam.metrics.Metrics.counter(NAMESPACE, f"edges_{edge[2]}").inc()
 
 
 class _VerifyFn(TimedDoFn):
@@ -526,17 +565,47 @@ class _VerifyFn(TimedDoFn):
         article, joined = element
         if not joined["evidence"]:
             return
-        evidence, entities = joined["evidence"][0]
-        right = (article, evidence, entities)
+        right = (article, joined["evidence"][0])
         with self.clock:
             edges = [
                 edge
-                for left_id, left_evidence, left_entities, found_by in sorted(joined["left"], key=lambda x: x[0])
-                for edge in verify_candidate((left_id, left_evidence, left_entities), right, found_by, self._config)
+                for left_id, left_evidence, found_by in sorted(joined["left"], key=lambda x: x[0])
+                for edge in verify_candidate((left_id, left_evidence), right, found_by, self._config)
             ]
-        for edge in edges:
-            beam.metrics.Metrics.counter(NAMESPACE, f"edges_{edge[2]}").inc()
-            yield edge
+        _count_edges(edges)
+        yield from edges
+
+
+class _IndexAndVerifyFn(TimedDoFn):
+    """The whole corpus in one index: candidate pairs found and verified where
+    every article's evidence already is, with no join to bring it to them."""
+
+    STAGE = "dedup_index"
+
+    def __init__(self, config: DedupConfig) -> None:
+        super().__init__()
+        self._config = config
+        self.verify_clock = StageClock(_VerifyFn.STAGE)
+
+    def finish_bundle(self) -> None:
+        super().finish_bundle()
+        self.verify_clock.flush()
+
+    def process(self, element: tuple[int, Iterable[tuple[str, Evidence]]]) -> Iterator[tuple[str, str, str]]:
+        config = self._config
+        evidence = dict(element[1])  # an article read twice is one article
+        with self.clock:
+            found = candidate_pairs(
+                [(article, ev.unique_shingles, _lsh_signature(ev, config)) for article, ev in evidence.items()], 0, config
+            )
+        with self.verify_clock:
+            edges = [
+                edge
+                for (a, b), (shared, by_lsh) in sorted(found.items())
+                for edge in verify_candidate((a, evidence[a]), (b, evidence[b]), _flags(shared, by_lsh, config.story_min_shared), config)
+            ]
+        _count_edges(edges)
+        yield from edges
 
 
 class _ClusterFn(TimedDoFn):
@@ -692,20 +761,28 @@ class GroupStories(beam.PTransform):
 
     def _verified_edges(self, prints: beam.PCollection) -> beam.PCollection:
         """Candidate pairs from LSH buckets and from the rare-shingle index, verified
-        with both articles' signatures, shingles, entities and dates.
+        with both articles' signatures, shingles, actors and dates.
 
-        Both indexes are built in one grouping, one element an article a shard
-        (transforms/candidates.py): an element per LSH band (16 an article)
-        cost the runner more than finding the buckets with numpy."""
+        Both indexes are built in one grouping (transforms/candidates.py): an
+        element per LSH band (16 an article) cost the runner more than finding
+        the buckets with numpy. With one shard (the default) the pairs are
+        verified there too, where every article's evidence already is; with
+        more, each pair meets its two articles' evidence in two joins."""
         config = self._config
+        if config.index_shards == 1:
+            return (
+                prints
+                | "IndexEvidence" >> beam.Map(lambda kv: (0, (kv[0], kv[1]["evidence"])))
+                | "GroupIndex" >> beam.GroupByKey()
+                | "IndexAndVerify" >> beam.ParDo(_IndexAndVerifyFn(config))
+            )
         found = (
             prints
             | "IndexShards" >> beam.FlatMap(_shards, config)
             | "GroupShards" >> beam.GroupByKey()
             | "ShardPairs" >> beam.ParDo(_ShardPairsFn(config))
+            | "SharedShingles" >> beam.CombinePerKey(_add_found)
         )
-        if config.index_shards > 1:
-            found = found | "SharedShingles" >> beam.CombinePerKey(_add_found)
         pairs = (
             found
             | "FoundBy" >> beam.FlatMap(_found_by, config.story_min_shared)
@@ -719,11 +796,9 @@ class GroupStories(beam.PTransform):
         return {"evidence": evidence_by_id, "left": left} | "JoinSecond" >> beam.CoGroupByKey() | "Verify" >> beam.ParDo(_VerifyFn(config))
 
 
-def _paired_evidence(
-    element: tuple[str, dict[str, Any]], paired: list[set[str]]
-) -> list[tuple[str, tuple[Evidence, frozenset[tuple[str, str]]]]]:
+def _paired_evidence(element: tuple[str, dict[str, Any]], paired: list[set[str]]) -> list[tuple[str, Evidence]]:
     article, data = element
     if article not in one(paired, frozenset()):
         return []
     beam.metrics.Metrics.counter(NAMESPACE, "articles_in_candidate_pairs").inc()
-    return [(article, (data["evidence"], data["entities"]))]
+    return [(article, data["evidence"])]

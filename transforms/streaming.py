@@ -85,7 +85,8 @@ class Sketch:
 def sketch(doc: Document, entities: frozenset[tuple[str, str]], event_time: float, hasher: MinHasher, config: DedupConfig) -> Sketch:
     shingles = shingles32(words(doc.text_normalized), config.shingle_size)
     fp = Fingerprint(doc.article_id, doc.content_hash, doc.published_at, len(doc.text), doc.title, doc.source_name)
-    return Sketch(fp, Evidence.of(shingles, doc.published_at), compact(hasher.signature(shingles)), entities, event_time, doc)
+    evidence = Evidence.of(shingles, doc.published_at, entities=entities)
+    return Sketch(fp, evidence, compact(hasher.signature(shingles)), entities, event_time, doc)
 
 
 def bucket_keys(item: Sketch, config: DedupConfig) -> list[str]:
@@ -107,7 +108,7 @@ def match(new: Sketch, old: Sketch, bucket: str, config: DedupConfig) -> str | N
         return EXACT if new.fingerprint.content_hash == old.fingerprint.content_hash else None
     if kind == "band":
         return NEAR if estimated_jaccard(new.signature, old.signature) >= config.near_threshold else None
-    edge = verify_pair((new.article_id, new.evidence, new.entities), (old.article_id, old.evidence, old.entities), config)
+    edge = verify_pair((new.article_id, new.evidence), (old.article_id, old.evidence), config)
     return edge[2] if edge else None
 
 

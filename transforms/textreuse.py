@@ -15,6 +15,8 @@ on more than ``max_df`` articles is boilerplate or a formula, not evidence.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +33,21 @@ class ReuseEvidence:
     passage_words: int  # words in shared passages of at least `min_passage_words`
     shared_actors: int  # shared PER and ORG entities
     days_apart: float | None  # published_at gap when both are known
+
+
+ACTOR_TYPES = ("PER", "ORG")
+
+
+def actor_hashes(entities: Iterable[tuple[str, str]]) -> np.ndarray:
+    """The people and organizations among (type, key) entities, as sorted unique
+    64-bit hashes: all a story score compares of them, a few bytes an article
+    instead of a set of string pairs."""
+    values = {
+        int.from_bytes(hashlib.blake2b(f"{kind}\t{key}".encode(), digest_size=8).digest(), "little")
+        for kind, key in entities
+        if kind in ACTOR_TYPES
+    }
+    return np.array(sorted(values), dtype=np.uint64)
 
 
 def contains(sorted_unique: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -58,8 +75,8 @@ def passages(a: np.ndarray, b_unique: np.ndarray, shingle_size: int) -> list[int
 def evidence(
     a: np.ndarray,
     b: np.ndarray,
-    entities_a: frozenset[tuple[str, str]],
-    entities_b: frozenset[tuple[str, str]],
+    actors_a: np.ndarray,
+    actors_b: np.ndarray,
     date_a: datetime | None,
     date_b: datetime | None,
     shingle_size: int = 5,
@@ -67,19 +84,19 @@ def evidence(
     unique_a: np.ndarray | None = None,
     unique_b: np.ndarray | None = None,
 ) -> ReuseEvidence:
-    """How much of the shorter article reappears in the other (a and b: shingles in text order)."""
+    """How much of the shorter article reappears in the other (a and b: shingles
+    in text order; actors_a / actors_b: their actor_hashes)."""
     ua = sorted_unique(a) if unique_a is None else unique_a
     ub = sorted_unique(b) if unique_b is None else unique_b
     shared = int(contains(ub, ua).sum())
     smaller = min(len(ua), len(ub)) or 1
     lengths = passages(a, ub, shingle_size) if len(ua) <= len(ub) else passages(b, ua, shingle_size)
-    actors = {e for e in entities_a & entities_b if e[0] in ("PER", "ORG")}
     days = abs((date_a - date_b).total_seconds()) / 86400 if date_a and date_b else None
     return ReuseEvidence(
         containment=shared / smaller,
         longest_passage=lengths[0] if lengths else 0,
         passage_words=sum(n for n in lengths if n >= min_passage_words),
-        shared_actors=len(actors),
+        shared_actors=int(contains(actors_b, actors_a).sum()),
         days_apart=days,
     )
 

@@ -88,6 +88,9 @@ def test_run_summary_says_where_the_time_went(sample_run: Path) -> None:
     per_article = sum(seconds[stage] for stage in ("read", "boilerplate", "normalize", "language", "entities", "fingerprints"))
     assert per_article < chains["per_article_chain"] < data["elapsed_s"]
     assert seconds["template_read"] + seconds["template_count"] < chains["template_chain"] < data["elapsed_s"]
+    # samples 000 and 003 are one story: at least that pair was a candidate, verified in the index
+    assert data["counters"]["khabar.dedup/candidate_pairs"] >= 1
+    assert data["counters"]["khabar.dedup/articles_in_candidate_pairs"] >= 2
 
 
 def test_a_pattern_that_matches_nothing_exits_non_zero_naming_it(tmp_path: Path) -> None:

@@ -598,6 +598,8 @@ class _IndexAndVerifyFn(TimedDoFn):
             found = candidate_pairs(
                 [(article, ev.unique_shingles, _lsh_signature(ev, config)) for article, ev in evidence.items()], 0, config
             )
+        beam.metrics.Metrics.counter(NAMESPACE, "candidate_pairs").inc(len(found))
+        beam.metrics.Metrics.counter(NAMESPACE, "articles_in_candidate_pairs").inc(len({article for pair in found for article in pair}))
         with self.verify_clock:
             edges = [
                 edge

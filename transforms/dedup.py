@@ -36,7 +36,7 @@ from transforms.candidates import lsh_pairs
 from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard_unique, shingles32, sorted_unique, words
 from transforms.records import Document, as_singleton, one, split_by_type
 from transforms.textreuse import actor_hashes, evidence, shard_pairs, story_score
-from transforms.timing import StageClock, TimedDoFn
+from transforms.timing import TimedDoFn
 
 NAMESPACE = "khabar.dedup"
 EXACT, NEAR, STORY = "exact", "near", "story"
@@ -585,11 +585,7 @@ class _IndexAndVerifyFn(TimedDoFn):
     def __init__(self, config: DedupConfig) -> None:
         super().__init__()
         self._config = config
-        self.verify_clock = StageClock(_VerifyFn.STAGE)
-
-    def finish_bundle(self) -> None:
-        super().finish_bundle()
-        self.verify_clock.flush()
+        self.verify_clock = self.add_clock(_VerifyFn.STAGE)
 
     def process(self, element: tuple[int, Iterable[tuple[str, Evidence]]]) -> Iterator[tuple[str, str, str]]:
         config = self._config

@@ -29,7 +29,7 @@ from transforms.decode import DecodeError, clean_text, decode_bytes
 from transforms.fileinfo import FileRecord, options_for, protocol_of, sha256_file, stat_file
 from transforms.records import REJECTS_TAG, Document, Reject, reject_output, sha256_hex, split_by_type, split_rejects
 from transforms.redact import redact_url
-from transforms.timing import WALL_NAMESPACE, StageClock, TimedDoFn
+from transforms.timing import WALL_NAMESPACE, TimedDoFn
 
 NAMESPACE = "khabar.read"
 
@@ -488,16 +488,12 @@ class ReadFileFn(TimedDoFn):
         super().__init__()
         self._config = config
         # wall time through the yields: the fused stages after the read run inside them
-        self.chain = StageClock(self.CHAIN)
+        self.chain = self.add_clock(self.CHAIN, WALL_NAMESPACE)
 
     def setup(self) -> None:
         # Filesystem instances are rebuilt in each worker from the picklable config.
         for protocol, options in self._config.storage_options.items():
             fsspec.filesystem(protocol, **options)
-
-    def finish_bundle(self) -> None:
-        super().finish_bundle()
-        self.chain.flush(WALL_NAMESPACE)
 
     def process(self, url: str) -> Iterator[Any]:
         with self.chain:

@@ -32,10 +32,11 @@ T = TypeVar("T")
 class StageClock:
     """Seconds spent in one stage's functions since the last flush."""
 
-    __slots__ = ("_start", "seconds", "stage")
+    __slots__ = ("_start", "namespace", "seconds", "stage")
 
-    def __init__(self, stage: str) -> None:
+    def __init__(self, stage: str, namespace: str = NAMESPACE) -> None:
         self.stage = stage
+        self.namespace = namespace
         self.seconds = 0.0
         self._start = 0.0
 
@@ -59,25 +60,33 @@ class StageClock:
             self.seconds += _now() - start
             yield item
 
-    def flush(self, namespace: str = NAMESPACE) -> None:
+    def flush(self) -> None:
         """Add the time to the stage's counter (call in finish_bundle)."""
         if self.seconds > 0:
-            beam.metrics.Metrics.counter(namespace, f"{self.stage}_us").inc(round(self.seconds * 1e6))
+            beam.metrics.Metrics.counter(self.namespace, f"{self.stage}_us").inc(round(self.seconds * 1e6))
         self.seconds = 0.0
 
 
 class TimedDoFn(beam.DoFn):
     """A DoFn with a stage clock (``self.clock``, for the stage named by
-    STAGE), added to its counter at the end of every bundle."""
+    STAGE) and any more it adds (``add_clock``), each added to its counter at
+    the end of every bundle."""
 
     STAGE = ""
 
     def __init__(self) -> None:
         super().__init__()
-        self.clock = StageClock(self.STAGE)
+        self._clocks: list[StageClock] = []
+        self.clock = self.add_clock(self.STAGE)
+
+    def add_clock(self, stage: str, namespace: str = NAMESPACE) -> StageClock:
+        clock = StageClock(stage, namespace)
+        self._clocks.append(clock)
+        return clock
 
     def finish_bundle(self) -> None:
-        self.clock.flush()
+        for clock in self._clocks:
+            clock.flush()
 
 
 def stage_seconds(counters: dict[str, int] | None, namespace: str = NAMESPACE) -> dict[str, float]:

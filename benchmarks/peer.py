@@ -50,7 +50,7 @@ def export_bodies(output: Path, target: Path, files: int = 8) -> list[tuple[str,
 def khabar_near(records: list[tuple[str, str]], near_threshold: float | None = None) -> dict[str, Any]:
     """khabar's exact and near levels on (id, text) records, timed; clusters keyed by id."""
     from transforms.dedup import DedupConfig, bucket_edges, components
-    from transforms.minhash import MinHasher, band_keys, compact, shingles32, words
+    from transforms.minhash import MinHasher, band_keys, compact, text_shingles32
     from transforms.normalize import normalize_text
 
     config = DedupConfig() if near_threshold is None else DedupConfig(near_threshold=near_threshold)
@@ -61,7 +61,7 @@ def khabar_near(records: list[tuple[str, str]], near_threshold: float | None = N
     for url, text in records:
         normalized = normalize_text(text)
         by_hash[hashlib.sha256(normalized.encode()).hexdigest()].append(url)
-        signature = hasher.signature(shingles32(words(normalized), config.shingle_size))
+        signature = hasher.signature(text_shingles32(normalized, config.shingle_size))
         small = compact(signature)
         for key in band_keys(signature, config.bands):
             buckets[key].append((url, small))

@@ -81,7 +81,7 @@ def plain_loop(corpus: Path) -> dict[str, object]:
     from transforms.boilerplate import strip_boilerplate
     from transforms.entities import EntityExtractor
     from transforms.language import detect_language
-    from transforms.minhash import MinHasher, shingles32, words
+    from transforms.minhash import MinHasher, text_shingles32
     from transforms.normalize import normalize_document
     from transforms.read import ReadConfig, read_file
     from transforms.records import Document
@@ -104,7 +104,7 @@ def plain_loop(corpus: Path) -> dict[str, object]:
             t3 = time.perf_counter()
             extractor.extract(doc.text, extraction.author)
             t4 = time.perf_counter()
-            hasher.signature(shingles32(words(doc.text_normalized)))
+            hasher.signature(text_shingles32(doc.text_normalized))
             t5 = time.perf_counter()
             for name, a, b in (
                 ("boilerplate", t0, t1),

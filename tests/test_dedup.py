@@ -39,7 +39,7 @@ from transforms.dedup import (
     verify_pair,
 )
 from transforms.entities import EntityExtractor
-from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard, shingles32, sorted_unique, words
+from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard, shingles32, sorted_unique, text_shingles32, words
 from transforms.normalize import normalize_text
 from transforms.records import Document
 from transforms.textreuse import actor_hashes, evidence, passages, shard_pairs, story_score
@@ -327,6 +327,34 @@ def test_signatures_are_the_textbook_formula(values: list[int], seed: int) -> No
     with np.errstate(over="ignore"):
         textbook = ((unique[:, None] * hasher._a[None, :] + hasher._b[None, :]) % np.uint64((1 << 61) - 1)) & np.uint64(0xFFFFFFFF)
     assert hasher.signature(shingles).tolist() == textbook.min(axis=0).astype(np.uint32).tolist()
+
+
+def test_signatures_finish_the_mersenne_modulo_where_the_folded_sum_reaches_the_prime() -> None:
+    """(x * a + b) mod 2^64 = 2^61 - 1 folds to the prime itself, and 7 * 2^61 + 2^61 - 4 to
+    above it: both take the rare subtraction, which the textbook formula checks."""
+    prime, x = (1 << 61) - 1, 1234
+    hasher = MinHasher(num_perm=3)
+    hasher._a = np.array([1, 1, 1], dtype=np.uint64)
+    hasher._b = np.array([prime - x, (7 << 61) + prime - 3 - x, 99], dtype=np.uint64)
+    shingles = np.array([x, 70_000], dtype=np.uint32)
+    unique = shingles.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        textbook = ((unique[:, None] * hasher._a[None, :] + hasher._b[None, :]) % np.uint64(prime)) & np.uint64(0xFFFFFFFF)
+    assert hasher.signature(shingles).tolist() == textbook.min(axis=0).astype(np.uint32).tolist() == [0, 4, 99 + x]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["العراق", "العراق،", "«قال»", "1.5", "a_b", "ب-ج", "..."]) | st.text(alphabet="وفي ،.ab_1«»", max_size=6),
+        max_size=40,
+    ),
+    st.sampled_from([" ", "\n", "  \t"]),
+    st.integers(1, 6),
+)
+def test_text_shingles_are_the_shingles_of_the_texts_words(chunks: list[str], space: str, k: int) -> None:
+    text = space.join(chunks)
+    assert text_shingles32(text, k).tolist() == shingles32(words(text), k).tolist()
 
 
 @settings(max_examples=200, deadline=None)

@@ -6,9 +6,11 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import sample_texts
-from transforms.language import DetectLanguage, detect_language
+from transforms.language import DetectLanguage, _enough_letters, detect_language
 from transforms.records import Document
 
 PERSIAN = (
@@ -48,3 +50,8 @@ def test_detect_language_transform() -> None:
     with TestPipeline() as p:
         out = p | beam.Create(docs) | DetectLanguage()
         assert_that(out | beam.Map(lambda d: d.language), equal_to(["fa", "en"]))
+
+
+@given(st.text(alphabet=st.sampled_from("ab ج،.1 \n"), max_size=2600), st.integers(0, 2100))
+def test_enough_letters_counts_the_first_2000_characters(text: str, needed: int) -> None:
+    assert _enough_letters(text, needed) == (sum(map(str.isalpha, text[:2000])) >= needed)

@@ -33,7 +33,7 @@ import apache_beam as beam
 import numpy as np
 
 from transforms.candidates import lsh_pairs
-from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard_unique, shingles32, sorted_unique, words
+from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard_unique, sorted_unique, text_shingles32
 from transforms.records import Document, as_singleton, one, split_by_type
 from transforms.textreuse import actor_hashes, evidence, shard_pairs, story_score
 from transforms.timing import TimedDoFn
@@ -391,7 +391,7 @@ class _FingerprintFn(TimedDoFn):
 
     def process(self, doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
         with self.clock:
-            shingles = shingles32(words(doc.text_normalized), self._config.shingle_size)
+            shingles = text_shingles32(doc.text_normalized, self._config.shingle_size)
             signature = compact(self._hasher.signature(shingles)) if self._config.near else b""
             element = (
                 doc.article_id,

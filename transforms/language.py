@@ -53,12 +53,20 @@ def _script_guess(text: str) -> str:
     return "ar"
 
 
+def _enough_letters(sample: str, needed: int, window: int = 2000) -> bool:
+    """At least `needed` letters among the first `window` characters.
+
+    A short prefix settles nearly every article: str.isalpha over 2,000
+    characters took a third of this stage's time.
+    """
+    return any(sum(map(str.isalpha, sample[:end])) >= needed for end in (min(4 * needed, window), window))
+
+
 def detect_language(text: str, config: LanguageConfig | None = None) -> str:
     """ISO 639-1 code of the text's main language, or 'und'."""
     config = config or LanguageConfig()
     sample = text[:20000]
-    letters = sum(map(str.isalpha, sample[:2000]))
-    if letters < config.min_chars:
+    if not _enough_letters(sample, config.min_chars):
         return _script_guess(sample)
     try:
         reliable, _, details = pycld2.detect(sample.encode("utf-8", "replace").decode("utf-8"), bestEffort=True)

@@ -39,7 +39,7 @@ from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec, TimerSpec, on_timer
 
 from transforms.dedup import EXACT, NEAR, STORY, DedupConfig, Evidence, Fingerprint, UnionFind, canonical_order, verify_pair
-from transforms.minhash import MinHasher, band_keys, compact, estimated_jaccard, shingles32, words
+from transforms.minhash import MinHasher, band_keys, compact, estimated_jaccard, text_shingles32
 from transforms.records import Document
 
 NAMESPACE = "khabar.streaming"
@@ -83,7 +83,7 @@ class Sketch:
 
 
 def sketch(doc: Document, entities: frozenset[tuple[str, str]], event_time: float, hasher: MinHasher, config: DedupConfig) -> Sketch:
-    shingles = shingles32(words(doc.text_normalized), config.shingle_size)
+    shingles = text_shingles32(doc.text_normalized, config.shingle_size)
     fp = Fingerprint(doc.article_id, doc.content_hash, doc.published_at, len(doc.text), doc.title, doc.source_name)
     evidence = Evidence.of(shingles, doc.published_at, entities=entities)
     return Sketch(fp, evidence, compact(hasher.signature(shingles)), entities, event_time, doc)

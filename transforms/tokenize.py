@@ -62,15 +62,33 @@ def word_tokenize(text: str) -> list[str]:
     return tokens
 
 
+_CHUNK_WORDS: dict[str, int] = {}
+_CHUNK_WORDS_MAX = 500_000
+
+
 def count_words(text: str) -> int:
     """Tokens that contain a letter or digit (punctuation tokens excluded)."""
-    if _FAST_TEXT.fullmatch(text):
-        # Here the tokens are the runs between safe symbols and spaces, and the
-        # symbols themselves, none of which is a letter or digit: count the
-        # runs holding one, without making the tokens (a third of the time).
-        return len(_WORD_RUN.findall(text))
+    # Tokens never cross whitespace, so the count is the sum over the text's
+    # whitespace-separated chunks; news repeats its chunks, so each distinct one
+    # is counted once (a regex over the whole text was 40% of normalizing).
+    chunks = text.split()
+    counts = list(map(_CHUNK_WORDS.get, chunks))
+    if None in counts:
+        if len(_CHUNK_WORDS) > _CHUNK_WORDS_MAX:
+            _CHUNK_WORDS.clear()  # bounded memory on endless vocabularies
+        for i, count in enumerate(counts):
+            if count is None:
+                counts[i] = _CHUNK_WORDS[chunks[i]] = _count_chunk_words(chunks[i])
+    return sum(counts)
+
+
+def _count_chunk_words(chunk: str) -> int:
+    if _FAST_TEXT.fullmatch(chunk):
+        # Here the tokens are the runs between safe symbols, and the symbols
+        # themselves, none of which is a letter or digit: count the runs holding one.
+        return len(_WORD_RUN.findall(chunk))
     search = _WORD_CHAR.search
-    return sum(1 for token in word_tokenize(text) if search(token))
+    return sum(1 for token in word_tokenize(chunk) if search(token))
 
 
 def _ranges(points: list[int]) -> str:

@@ -481,8 +481,8 @@ def candidate_pairs(
     """Candidate pairs of one index shard: (a, b) -> (rare shingles they share
     in the shard, found in an LSH bucket of the shard's bands).
 
-    members: (article, its unique shingles in the shard, its compact
-    signature or b"" for none). With one shard, a pair's whole count is here:
+    members: (article, its shingles in the shard (a repeat counts once), its
+    compact signature or b"" for none). With one shard, a pair's whole count is here:
     only pairs sharing story_min_shared rare shingles, or a bucket, are kept.
     """
     least = config.story_min_shared if config.index_shards == 1 else 1
@@ -591,9 +591,9 @@ class _IndexAndVerifyFn(TimedDoFn):
         config = self._config
         evidence = dict(element[1])  # an article read twice is one article
         with self.clock:
-            found = candidate_pairs(
-                [(article, ev.unique_shingles, _lsh_signature(ev, config)) for article, ev in evidence.items()], 0, config
-            )
+            # the shingles as they arrived, views of the evidence's bytes: the index
+            # collapses repeats itself, and sorted copies would add 4 bytes a shingle
+            found = candidate_pairs([(article, ev.shingles, _lsh_signature(ev, config)) for article, ev in evidence.items()], 0, config)
         beam.metrics.Metrics.counter(NAMESPACE, "candidate_pairs").inc(len(found))
         beam.metrics.Metrics.counter(NAMESPACE, "articles_in_candidate_pairs").inc(len({article for pair in found for article in pair}))
         with self.verify_clock:

@@ -596,7 +596,10 @@ class EntityExtractor:
                 surnames.setdefault(last, mention)
         if not surnames:
             return []
-        covered = [(m.start, m.end) for m in mentions]
+        # a byte a character: "is this position inside a mention" is one index, not a scan of them all
+        covered = bytearray(len(page.text))
+        for m in mentions:
+            covered[m.start : m.end] = b"\x01" * (m.end - m.start)
         typos = self._typo_index(surnames)
         out = []
         tokens, cached = page.tokens, self._definite_stems
@@ -616,7 +619,7 @@ class EntityExtractor:
             if target is None:
                 continue
             start = token.start + offset
-            if any(a <= start < b for a, b in covered):
+            if covered[start]:
                 continue
             out.append(Mention(start, token.end, "PER", target.canonical, target.key, "coref", confidence, 0))
         return out

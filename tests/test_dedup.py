@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -327,6 +328,14 @@ def test_signatures_are_the_textbook_formula(values: list[int], seed: int) -> No
     with np.errstate(over="ignore"):
         textbook = ((unique[:, None] * hasher._a[None, :] + hasher._b[None, :]) % np.uint64((1 << 61) - 1)) & np.uint64(0xFFFFFFFF)
     assert hasher.signature(shingles).tolist() == textbook.min(axis=0).astype(np.uint32).tolist()
+
+
+def test_a_pickled_hasher_gives_the_same_signatures() -> None:
+    hasher = MinHasher(seed=3)
+    shingles = np.arange(1000, 1700, dtype=np.uint32)
+    first = hasher.signature(shingles)
+    copy = pickle.loads(pickle.dumps(hasher))
+    assert copy.signature(shingles).tolist() == first.tolist() == hasher.signature(shingles).tolist()
 
 
 def test_signatures_finish_the_mersenne_modulo_where_the_folded_sum_reaches_the_prime() -> None:

@@ -214,8 +214,9 @@ def test_shard_index_counts_shared_rare_shingles_and_skips_common_ones() -> None
     st.lists(st.tuples(st.sampled_from("abcdefg"), st.lists(st.integers(0, 30), max_size=12)), max_size=10),
     st.integers(2, 5),
     st.integers(1, 3),
+    st.sampled_from([1, 3, 16]),
 )
-def test_shard_pairs_counts_shared_rare_shingles_like_brute_force(members: list, max_df: int, min_count: int) -> None:
+def test_shard_pairs_counts_shared_rare_shingles_like_brute_force(members: list, max_df: int, min_count: int, parts: int) -> None:
     """Articles may appear twice in a shard (their shingles then count once) and repeat shingles."""
     arrays = [(a, np.array(h, dtype=np.uint32)) for a, h in members]
     owners: dict[int, set[str]] = {}
@@ -227,7 +228,7 @@ def test_shard_pairs_counts_shared_rare_shingles_like_brute_force(members: list,
         if 2 <= len(articles) <= max_df:
             for pair in itertools.combinations(sorted(articles), 2):
                 expected[pair] = expected.get(pair, 0) + 1
-    assert shard_pairs(arrays, max_df, min_count) == {pair: n for pair, n in expected.items() if n >= min_count}
+    assert shard_pairs(arrays, max_df, min_count, parts) == {pair: n for pair, n in expected.items() if n >= min_count}
 
 
 def test_components_chain_and_are_keyed_by_the_smallest_id() -> None:

@@ -138,18 +138,19 @@ def shard_pairs(members: list[tuple[str, np.ndarray]], max_df: int, min_count: i
     ids = sorted({article for article, _ in members})
     index_of = {article: i for i, article in enumerate(ids)}
     hashes = np.concatenate([np.asarray(h, dtype=np.uint32) for _, h in members])
-    owners = np.concatenate([np.full(len(h), index_of[a], dtype=np.uint32) for a, h in members])
+    # each member's article number and where its shingles end in `hashes`: a slice's
+    # owners come from these, never an owner array as long as `hashes` (4 bytes a shingle)
+    member_owner = np.fromiter((index_of[a] for a, _ in members), dtype=np.uint32, count=len(members))
+    ends = np.cumsum(np.fromiter((len(h) for _, h in members), dtype=np.int64, count=len(members)))
     n = len(ids)
     # Pair codes by code % parts: a pair's counts from every shingle slice meet in one bucket.
     buckets: list[list[np.ndarray]] = [[] for _ in range(parts)]
-    slice_of = (hashes % np.uint32(parts)).astype(np.uint8) if parts > 1 else None
+    slice_of = (hashes % np.uint32(parts)).astype(np.uint8)
     for part in range(parts):
-        if slice_of is None:
-            chosen_hashes, chosen_owners = hashes, owners
-        else:
-            mask = slice_of == part
-            chosen_hashes, chosen_owners = hashes[mask], owners[mask]
-        pairs = _posting_pairs(chosen_hashes, chosen_owners, max_df, n)
+        positions = np.flatnonzero(slice_of == part)
+        per_member = np.diff(np.searchsorted(positions, ends), prepend=0)
+        pairs = _posting_pairs(hashes[positions], np.repeat(member_owner, per_member), max_df, n)
+        del positions
         if not pairs:
             continue
         codes = np.concatenate(pairs)
@@ -157,7 +158,7 @@ def shard_pairs(members: list[tuple[str, np.ndarray]], max_df: int, min_count: i
         bucket_of = (codes % parts).astype(np.uint8)
         for bucket in range(parts):
             buckets[bucket].append(codes[bucket_of == bucket])
-    del hashes, owners, slice_of
+    del hashes, slice_of
     found: dict[tuple[str, str], int] = {}
     for bucket in buckets:
         if not bucket:

@@ -18,12 +18,12 @@ from itertools import chain
 
 import numpy as np
 
+from transforms.chunks import ChunkCache
+
 _WORD = re.compile(r"[^\W_]+")
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX32 = np.uint64(0xFFFFFFFF)
 _WORD_HASHES: dict[str, int] = {}
-_CHUNK_HASHES: dict[str, tuple[int, ...]] = {}
-_CHUNK_HASHES_MAX = 500_000
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _SHIFT = np.uint64(61)
 _BLOCK = 256
@@ -56,19 +56,18 @@ def shingle_hashes(tokens: list[str], k: int = 5) -> np.ndarray:
 def word_hashes(text_normalized: str) -> np.ndarray:
     """The hashes (uint64) of words(text_normalized), in text order.
 
-    Words never cross whitespace, so the text is split in C and each distinct
-    chunk ("العراق،") is matched and hashed once: a regex over every article
-    was half the time of shingling it.
+    Words never cross whitespace, so each distinct chunk ("العراق،") is
+    matched and hashed once: a regex over every article was half the time of
+    shingling it.
     """
-    chunks = text_normalized.split()
-    known = list(map(_CHUNK_HASHES.get, chunks))
-    if None in known:
-        if len(_CHUNK_HASHES) > _CHUNK_HASHES_MAX:
-            _CHUNK_HASHES.clear()  # bounded memory on endless vocabularies
-        for i, hashes in enumerate(known):
-            if hashes is None:
-                known[i] = _CHUNK_HASHES[chunks[i]] = tuple(map(_word_hash, _WORD.findall(chunks[i])))
-    return np.fromiter(chain.from_iterable(known), dtype=np.uint64)
+    return np.fromiter(chain.from_iterable(_CHUNK_HASHES.values(text_normalized)), dtype=np.uint64)
+
+
+def _chunk_hashes(chunk: str) -> tuple[int, ...]:
+    return tuple(map(_word_hash, _WORD.findall(chunk)))
+
+
+_CHUNK_HASHES = ChunkCache(_chunk_hashes)
 
 
 def _combine(hashes: np.ndarray, k: int) -> np.ndarray:

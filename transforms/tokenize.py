@@ -26,6 +26,7 @@ import re
 
 from camel_tools.tokenizers.word import _simple_word_tokenize, simple_word_tokenize
 
+from transforms.chunks import ChunkCache
 from transforms.tokenclasses import PLAIN, SAFE, SPACE
 
 _FAST_TEXT = re.compile(f"[{PLAIN}{SAFE}{SPACE}]*")
@@ -62,24 +63,11 @@ def word_tokenize(text: str) -> list[str]:
     return tokens
 
 
-_CHUNK_WORDS: dict[str, int] = {}
-_CHUNK_WORDS_MAX = 500_000
-
-
 def count_words(text: str) -> int:
     """Tokens that contain a letter or digit (punctuation tokens excluded)."""
-    # Tokens never cross whitespace, so the count is the sum over the text's
-    # whitespace-separated chunks; news repeats its chunks, so each distinct one
-    # is counted once (a regex over the whole text was 40% of normalizing).
-    chunks = text.split()
-    counts = list(map(_CHUNK_WORDS.get, chunks))
-    if None in counts:
-        if len(_CHUNK_WORDS) > _CHUNK_WORDS_MAX:
-            _CHUNK_WORDS.clear()  # bounded memory on endless vocabularies
-        for i, count in enumerate(counts):
-            if count is None:
-                counts[i] = _CHUNK_WORDS[chunks[i]] = _count_chunk_words(chunks[i])
-    return sum(counts)
+    # Tokens never cross whitespace: the count is the sum over the text's chunks,
+    # each distinct one counted once (a regex over the whole text was 40% of normalizing).
+    return sum(_CHUNK_WORDS.values(text))
 
 
 def _count_chunk_words(chunk: str) -> int:
@@ -89,6 +77,9 @@ def _count_chunk_words(chunk: str) -> int:
         return len(_WORD_RUN.findall(chunk))
     search = _WORD_CHAR.search
     return sum(1 for token in word_tokenize(chunk) if search(token))
+
+
+_CHUNK_WORDS = ChunkCache(_count_chunk_words)
 
 
 def _ranges(points: list[int]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import pickle
 from dataclasses import replace
@@ -40,7 +41,7 @@ from transforms.dedup import (
     verify_pair,
 )
 from transforms.entities import EntityExtractor
-from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard, shingles32, sorted_unique, text_shingles32, words
+from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard, sorted_unique, text_shingles32, words
 from transforms.normalize import normalize_text
 from transforms.records import Document
 from transforms.textreuse import actor_hashes, evidence, passages, shard_pairs, story_score
@@ -50,7 +51,7 @@ EXTRACTOR = EntityExtractor()
 
 def prepared(text: str, published: datetime | None = None) -> tuple[np.ndarray, frozenset[tuple[str, str]], datetime | None]:
     body = "\n\n".join(extract_text_page(text).body) or text
-    shingles = shingles32(words(normalize_text(body)))
+    shingles = text_shingles32(normalize_text(body))
     entities = frozenset((m.type, m.key) for m in EXTRACTOR.extract(body))
     return shingles, entities, published
 
@@ -111,7 +112,7 @@ def test_passages_and_scores() -> None:
 def test_near_duplicates_verify_by_real_jaccard() -> None:
     text = normalize_text(list(sample_texts().values())[1])
     edited = text.replace("الشمري", "الشمّري", 1).replace("مؤتمر", "لقاء", 1)
-    a, b = shingles32(words(text)), shingles32(words(edited))
+    a, b = text_shingles32(text), text_shingles32(edited)
     assert jaccard(a, b) > 0.9
     hasher = MinHasher()
     assert abs(estimated_jaccard(compact(hasher.signature(a)), compact(hasher.signature(b))) - jaccard(a, b)) < 0.1
@@ -362,9 +363,19 @@ def test_signatures_finish_the_mersenne_modulo_where_the_folded_sum_reaches_the_
     st.sampled_from([" ", "\n", "  \t"]),
     st.integers(1, 6),
 )
-def test_text_shingles_are_the_shingles_of_the_texts_words(chunks: list[str], space: str, k: int) -> None:
+def test_text_shingles_are_the_textbook_shingles_of_the_texts_words(chunks: list[str], space: str, k: int) -> None:
+    """Each word hashed with 64-bit blake2b, a shingle h = h * 0x9E3779B97F4A7C15 + next word mod 2^64
+    over k words (all of them when fewer), low 32 bits: fingerprints stored by earlier runs stay comparable."""
     text = space.join(chunks)
-    assert text_shingles32(text, k).tolist() == shingles32(words(text), k).tolist()
+    hashes = [int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little") for word in words(text)]
+    width = min(k, len(hashes))
+    textbook = []
+    for first in range(len(hashes) - width + 1) if hashes else ():
+        value = hashes[first]
+        for word in hashes[first + 1 : first + width]:
+            value = (value * 0x9E3779B97F4A7C15 + word) % 2**64
+        textbook.append(value & 0xFFFFFFFF)
+    assert text_shingles32(text, k).tolist() == textbook
 
 
 @settings(max_examples=200, deadline=None)

@@ -42,17 +42,6 @@ def _word_hash(word: str) -> int:
     return value
 
 
-def shingle_hashes(tokens: list[str], k: int = 5) -> np.ndarray:
-    """Hashes (uint64) of the consecutive k-word shingles, in text order; one shingle for shorter texts."""
-    if not tokens:
-        return np.zeros(0, dtype=np.uint64)
-    # dict.get mapped in C over the words; only unseen words reach blake2b
-    known = list(map(_WORD_HASHES.get, tokens))
-    if None in known:
-        known = [_word_hash(w) if h is None else h for w, h in zip(tokens, known, strict=True)]
-    return _combine(np.array(known, dtype=np.uint64), k)
-
-
 def word_hashes(text_normalized: str) -> np.ndarray:
     """The hashes (uint64) of words(text_normalized), in text order.
 
@@ -64,7 +53,7 @@ def word_hashes(text_normalized: str) -> np.ndarray:
 
 
 def _chunk_hashes(chunk: str) -> tuple[int, ...]:
-    return tuple(map(_word_hash, _WORD.findall(chunk)))
+    return tuple(map(_word_hash, words(chunk)))
 
 
 _CHUNK_HASHES = ChunkCache(_chunk_hashes)
@@ -84,13 +73,9 @@ def _combine(hashes: np.ndarray, k: int) -> np.ndarray:
     return combined
 
 
-def shingles32(tokens: list[str], k: int = 5) -> np.ndarray:
-    """32-bit shingle hashes in text order (what signatures and the index use)."""
-    return (shingle_hashes(tokens, k) & _MAX32).astype(np.uint32)
-
-
 def text_shingles32(text_normalized: str, k: int = 5) -> np.ndarray:
-    """shingles32(words(text_normalized), k), faster."""
+    """32-bit hashes of the text's consecutive k-word shingles, in text order
+    (what signatures and the index use); one shingle for shorter texts."""
     return (_combine(word_hashes(text_normalized), k) & _MAX32).astype(np.uint32)
 
 

@@ -596,10 +596,7 @@ class EntityExtractor:
                 surnames.setdefault(last, mention)
         if not surnames:
             return []
-        # a byte a character: "is this position inside a mention" is one index, not a scan of them all
-        covered = bytearray(len(page.text))
-        for m in mentions:
-            covered[m.start : m.end] = b"\x01" * (m.end - m.start)
+        covered = _coverage(mentions, len(page.text))
         typos = self._typo_index(surnames)
         out = []
         tokens, cached = page.tokens, self._definite_stems
@@ -639,10 +636,16 @@ def _model_first(model: list[Mention], rules: list[Mention], length: int) -> lis
     """Model spans, then the rule candidates that overlap none of them (the rules fill the gaps)."""
     if not model:
         return rules
-    occupied = bytearray(length)
-    for mention in model:
-        occupied[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
+    occupied = _coverage(model, length)
     return model + [m for m in rules if not any(occupied[m.start : m.end])]
+
+
+def _coverage(mentions: list[Mention], length: int) -> bytearray:
+    """A byte a character, 1 inside any of the mentions: "is this inside one" is an index, not a scan of them all."""
+    covered = bytearray(length)
+    for mention in mentions:
+        covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
+    return covered
 
 
 def _non_overlapping(candidates: list[Mention]) -> list[Mention]:

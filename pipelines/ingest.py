@@ -56,11 +56,7 @@ def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam
     )
     entities = documents | "ExtractEntities" >> ExtractEntities(config.entities)
     prior = pipeline | "ReadPriorState" >> ReadPriorState(config.output, run, config.dedup.history_days)
-    stories = {
-        "documents": entities["documents"],
-        "prior": prior["prior"],
-        "prior_stories": prior["prior_stories"],
-    } | "GroupStories" >> GroupStories(config.dedup)
+    stories = {"documents": entities["documents"], **prior} | "GroupStories" >> GroupStories(config.dedup)
     out, write = config.output, config.write
     articles = (
         entities["documents"]

@@ -163,7 +163,7 @@ def test_lsh_pairs_are_the_bucket_pairs_of_every_band(members: list, max_bucket:
 
 def test_index_shards_carry_the_signature_where_lsh_bands_are() -> None:
     signature = compact(MinHasher().signature(np.arange(50, dtype=np.uint32)))
-    element = ("a", {"evidence": Evidence.of(np.array([20, 7, 39], dtype=np.uint32), None, signature=signature)})
+    element = ("a", Evidence.of(np.array([20, 7, 39], dtype=np.uint32), None, signature=signature))
     one_shard = _shards(element, DedupConfig())
     assert [(shard, list(shingles), sig) for shard, (_, shingles, sig) in one_shard] == [(0, [7, 20, 39], signature)]
     # 32 shards, 16 bands: shingles go to their hash shard (39 -> 7, 20 -> 20), the
@@ -174,7 +174,7 @@ def test_index_shards_carry_the_signature_where_lsh_bands_are() -> None:
     assert [shard for shard, (_, _, sig) in many.items() if sig == signature] == list(range(16))
     assert many[20][2] == b""
     # an earlier run's signature of another size, or near off: shingles only
-    short = ("c", {"evidence": Evidence.of(np.array([7], dtype=np.uint32), None, signature=signature[:64])})
+    short = ("c", Evidence.of(np.array([7], dtype=np.uint32), None, signature=signature[:64]))
     assert [(shard, sig) for shard, (_, _, sig) in _shards(short, DedupConfig(index_shards=32))] == [(7, b"")]
     assert [sig for _, (_, _, sig) in _shards(element, DedupConfig(near=False))] == [b""]
 

@@ -24,7 +24,7 @@ article_id, so it does not depend on runner, bundles or worker count.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -453,7 +453,7 @@ def fingerprint_row(article: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 # FlatMap functions return lists: Beam warns about generators that also return.
-def _shards(element: tuple[str, dict[str, Any]], config: DedupConfig) -> list[tuple[int, tuple[str, np.ndarray, bytes]]]:
+def _shards(element: tuple[str, Evidence], config: DedupConfig) -> list[tuple[int, tuple[str, np.ndarray, bytes]]]:
     """One element a shard of the candidate index: (article, its unique shingles
     in the shard, its signature when the shard holds LSH bands).
 
@@ -462,8 +462,7 @@ def _shards(element: tuple[str, dict[str, Any]], config: DedupConfig) -> list[tu
     below min(index_shards, bands) gets the signature, and its buckets are
     found there with numpy: no element per band, no grouping of buckets.
     """
-    article, data = element
-    evidence: Evidence = data["evidence"]
+    article, evidence = element
     shingles = evidence.unique_shingles
     shards = config.index_shards
     shard_of = shingles % shards
@@ -699,37 +698,43 @@ class GroupStories(beam.PTransform):
         docs = inputs["documents"]
         pipeline = docs.pipeline
         new_prints = docs | "Fingerprints" >> beam.ParDo(_FingerprintFn(config))
+        sources = {"New": new_prints}
         prior_rows = inputs.get("prior")
-        if prior_rows is None:
-            prior_rows = pipeline | "NoPrior" >> beam.Create([])
-        # An earlier article read again (a plain rerun over the same files) counts as new.
-        prior_rows = (
-            {
-                "new": new_prints | "NewIds" >> beam.Map(lambda kv: (kv[0], None)),
-                "prior": prior_rows | "KeyPrior" >> beam.Map(lambda r: (r["article_id"], r)),
-            }
-            | "JoinPriorIds" >> beam.CoGroupByKey()
-            | "PriorNotReread" >> beam.FlatMap(lambda kv: [] if kv[1]["new"] else kv[1]["prior"][:1])
-        )
-        prints = (new_prints, prior_rows | "PriorPrints" >> beam.Map(prior_print)) | "AllPrints" >> beam.Flatten()
+        if prior_rows is not None:
+            # An earlier article read again (a plain rerun over the same files) counts as new.
+            prior_rows = (
+                {
+                    "new": new_prints | "NewIds" >> beam.Map(lambda kv: (kv[0], None)),
+                    "prior": prior_rows | "KeyPrior" >> beam.Map(lambda r: (r["article_id"], r)),
+                }
+                | "JoinPriorIds" >> beam.CoGroupByKey()
+                | "PriorNotReread" >> beam.FlatMap(lambda kv: [] if kv[1]["new"] else kv[1]["prior"][:1])
+            )
+            sources["Earlier"] = prior_rows | "PriorPrints" >> beam.Map(prior_print)
+
+        def each(label: str, part: Callable[[tuple[str, dict[str, Any]]], Any]) -> beam.PCollection:
+            """part of every new and earlier article. Each consumer takes its part
+            before the Flatten: a Flatten of two inputs is held whole by the runner
+            until its last consumer has run (the FingerprintOnly one waits for all
+            of dedup), and with a single input it costs nothing."""
+            parts = [pcoll | f"{label}{name}" >> beam.Map(part) for name, pcoll in sources.items()]
+            return parts | label >> beam.Flatten()
 
         edge_sets = [
-            prints
-            | "KeyByHash" >> beam.Map(lambda kv: (kv[1]["fingerprint"].content_hash, kv[0]))
+            each("KeyByHash", lambda kv: (kv[1]["fingerprint"].content_hash, kv[0]))
             | "GroupByHash" >> beam.GroupByKey()
             | "ExactEdges" >> beam.FlatMap(exact_edges)
         ]
         if config.story or config.near:
-            edge_sets.append(self._verified_edges(prints))
+            edge_sets.append(self._verified_edges(each("EvidenceOnly", lambda kv: (kv[0], kv[1]["evidence"]))))
         edges = edge_sets | "FlattenEdges" >> beam.Flatten() | "DistinctEdges" >> beam.Distinct()
         all_edges = edges | "CollectEdges" >> beam.combiners.ToList()
         comp = all_edges | "Components" >> beam.ParDo(_ClusterFn())
         comp_side = as_singleton(comp)
         grouped_edges = all_edges | "EdgesByComponent" >> beam.Map(lambda e, c: _edges_by_component(e, one(c, {})), c=comp_side)
         results = (
-            prints
             # What waits for the components is the small fingerprint, not the shingles.
-            | "FingerprintOnly" >> beam.Map(lambda kv: (kv[0], kv[1]["fingerprint"]))
+            each("FingerprintOnly", lambda kv: (kv[0], kv[1]["fingerprint"]))
             # earlier articles matter only where an edge reached them
             | "LinkedOrNew" >> beam.Filter(lambda kv, c: kv[1].prior_story is None or kv[0] in one(c, {}), c=comp_side)
             | "KeyByComponent" >> beam.Map(lambda kv, c: (one(c, {}).get(kv[0], kv[0]), kv[1]), c=comp_side)
@@ -757,7 +762,7 @@ class GroupStories(beam.PTransform):
         fingerprints = new_prints | "FingerprintRows" >> beam.Map(lambda kv: fingerprint_row(kv[0], kv[1]))
         return {"assignments": assignments, "stories": stories, "fingerprints": fingerprints}
 
-    def _verified_edges(self, prints: beam.PCollection) -> beam.PCollection:
+    def _verified_edges(self, article_evidence: beam.PCollection) -> beam.PCollection:
         """Candidate pairs from LSH buckets and from the rare-shingle index, verified
         with both articles' signatures, shingles, actors and dates.
 
@@ -769,13 +774,13 @@ class GroupStories(beam.PTransform):
         config = self._config
         if config.index_shards == 1:
             return (
-                prints
-                | "IndexEvidence" >> beam.Map(lambda kv: (0, (kv[0], kv[1]["evidence"])))
+                article_evidence
+                | "IndexEvidence" >> beam.Map(lambda kv: (0, kv))
                 | "GroupIndex" >> beam.GroupByKey()
                 | "IndexAndVerify" >> beam.ParDo(_IndexAndVerifyFn(config))
             )
         found = (
-            prints
+            article_evidence
             | "IndexShards" >> beam.FlatMap(_shards, config)
             | "GroupShards" >> beam.GroupByKey()
             | "ShardPairs" >> beam.ParDo(_ShardPairsFn(config))
@@ -789,14 +794,13 @@ class GroupStories(beam.PTransform):
         # Only articles in a candidate pair go through the two joins: the
         # shingles of the others were grouped twice for nothing.
         paired = pairs | "PairedIds" >> beam.FlatMap(lambda kv: (kv[0], kv[1][0])) | "PairedSet" >> beam.combiners.ToSet()
-        evidence_by_id = prints | "Evidence" >> beam.FlatMap(_paired_evidence, as_singleton(paired))
+        evidence_by_id = article_evidence | "Evidence" >> beam.FlatMap(_paired_evidence, as_singleton(paired))
         left = {"evidence": evidence_by_id, "partners": pairs} | "JoinFirst" >> beam.CoGroupByKey() | "LeftSide" >> beam.FlatMap(_left_side)
         return {"evidence": evidence_by_id, "left": left} | "JoinSecond" >> beam.CoGroupByKey() | "Verify" >> beam.ParDo(_VerifyFn(config))
 
 
-def _paired_evidence(element: tuple[str, dict[str, Any]], paired: list[set[str]]) -> list[tuple[str, Evidence]]:
-    article, data = element
-    if article not in one(paired, frozenset()):
+def _paired_evidence(element: tuple[str, Evidence], paired: list[set[str]]) -> list[tuple[str, Evidence]]:
+    if element[0] not in one(paired, frozenset()):
         return []
     beam.metrics.Metrics.counter(NAMESPACE, "articles_in_candidate_pairs").inc()
-    return [(article, data["evidence"])]
+    return [element]

@@ -48,9 +48,12 @@ def read_rows(url: str, columns: list[str] | None = None) -> Iterator[dict[str, 
 
 
 class ReadPriorState(beam.PTransform):
-    """-> {'prior': fingerprints rows of the history window, 'prior_stories': stories rows}.
+    """-> {'prior': fingerprints rows of the history window, 'prior_stories': stories rows},
+    or {} when no committed fingerprints are in the window.
 
     The driver lists the files (cheap); workers read them, one file an element.
+    With nothing to read there is no earlier branch at all: GroupStories then
+    needs no Flatten of new and earlier articles, which the runner would hold.
     """
 
     def __init__(self, output: str, run: RunInfo, history_days: float) -> None:
@@ -66,6 +69,8 @@ class ReadPriorState(beam.PTransform):
             # A story with an article in the window got a row in that article's run,
             # so its latest row is in the window too.
             stories = committed_files(self._output, "stories", since) if fingerprints else []
+        if not fingerprints:
+            return {}
         return {
             "prior": pbegin | "PriorFingerprintFiles" >> beam.Create(fingerprints) | "ReadFingerprints" >> beam.FlatMap(read_rows),
             "prior_stories": pbegin | "PriorStoryFiles" >> beam.Create(stories) | "ReadStories" >> beam.FlatMap(read_rows),

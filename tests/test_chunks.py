@@ -17,6 +17,9 @@ def test_values_follow_the_chunks_and_each_distinct_chunk_is_computed_once() -> 
     assert cache.values(" ab قال ") == [2, 3]
     assert cache.values("   ") == []
     assert computed == ["قال", "الوزير", "قال،", "ab"]
+    # split gives the chunks with their values, for callers that locate them in the text
+    assert cache.split("ab\nقال،") == (["ab", "قال،"], [2, 4])
+    assert computed == ["قال", "الوزير", "قال،", "ab"]
 
 
 def test_a_full_cache_starts_over_and_stays_correct() -> None:

@@ -199,4 +199,10 @@ def test_name_entities_sets_ids_and_names_by_type_and_key() -> None:
 @given(st.text(alphabet=st.sampled_from(list("سطامالدندحو بكلف_،.\u064b\u0651\u0640\u00a0\u200f\t\n«»12aZ-")), max_size=80))
 def test_tokens_are_the_token_pattern_matches_with_their_offsets(text: str) -> None:
     """tokenize() takes a faster path than TOKEN.finditer; it must find the same words at the same places."""
-    assert [(t.start, t.end, t.raw) for t in tokenize(text)] == [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
+    found = tokenize(text)
+    assert len(found) == len(found.starts) == len(found.ends)
+    assert [(start, end, w.raw) for start, end, w in zip(found.starts, found.ends, found.words, strict=True)] == [
+        (m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)
+    ]
+    # a word's analysis is made once and shared by its repeats
+    assert all(a is b for a, b in zip(found.words, tokenize(text).words, strict=True))

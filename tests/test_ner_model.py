@@ -102,7 +102,7 @@ def random_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from transformers import BertForTokenClassification
 
     torch.manual_seed(7)
-    words = sorted({t.raw for p in SAMPLES.glob("*.txt") for t in tokenize(p.read_text(encoding="utf-8"))})[:300]
+    words = sorted({t.raw for p in SAMPLES.glob("*.txt") for t in tokenize(p.read_text(encoding="utf-8")).words})[:300]
     vocab = SPECIAL + words
     model = BertForTokenClassification(_config(vocab, hidden=32, layers=1))
     return _save(model, vocab, tmp_path_factory.mktemp("random-model"))
@@ -121,9 +121,9 @@ def test_bio_labels_become_word_spans() -> None:
 def test_sentences_split_at_sentence_punctuation_only() -> None:
     text = "قال الوزير، في بغداد. ثم غادر!\nوعاد"
     tokens = tokenize(text)
-    words = [[tokens[i].raw for i in group] for group in sentences(text, tokens)]
+    words = [[tokens.words[i].raw for i in group] for group in sentences(text, tokens.starts, tokens.ends)]
     assert words == [["قال", "الوزير", "في", "بغداد"], ["ثم", "غادر"], ["وعاد"]]
-    assert sentences("", []) == []
+    assert sentences("", [], []) == []
 
 
 def test_ner_values_are_checked_before_the_run(tmp_path: Path) -> None:

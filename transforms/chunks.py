@@ -23,6 +23,10 @@ class ChunkCache(Generic[T]):
         self._values: dict[str, T] = {}
 
     def values(self, text: str) -> list[T]:
+        return self.split(text)[1]
+
+    def split(self, text: str) -> tuple[list[str], list[T]]:
+        """The text's chunks and their values, in order (for callers that also need where each chunk is)."""
         chunks = text.split()
         found: list[T | None] = list(map(self._values.get, chunks))
         if None in found:
@@ -31,4 +35,4 @@ class ChunkCache(Generic[T]):
             for i, value in enumerate(found):
                 if value is None:
                     found[i] = self._values[chunks[i]] = self._compute(chunks[i])
-        return found  # type: ignore[return-value]
+        return chunks, found  # type: ignore[return-value]

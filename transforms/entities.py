@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from schemas import replace_columns
 from transforms.canonical import ORG_HEADS, name_key, person_key, resolve
-from transforms.gazetteer import Token, form, given_names, load_gazetteer, nationalities, tokenize, triggers
+from transforms.gazetteer import Word, form, given_names, load_gazetteer, nationalities, tokenize, triggers
 from transforms.ner_model import CamelModel, model_path
 from transforms.records import Document, split_by_type
 from transforms.timing import TimedDoFn
@@ -114,27 +114,33 @@ class Mention:
 class _Gaps:
     """Text between token i and i+1, sliced only when a rule asks."""
 
-    __slots__ = ("_text", "_tokens")
+    __slots__ = ("_ends", "_starts", "_text")
 
-    def __init__(self, text: str, tokens: list[Token]) -> None:
-        self._text, self._tokens = text, tokens
+    def __init__(self, text: str, starts: list[int], ends: list[int]) -> None:
+        self._text, self._starts, self._ends = text, starts, ends
 
     def __getitem__(self, i: int) -> str:
-        if i + 1 >= len(self._tokens) or i < 0:
+        if i + 1 >= len(self._starts) or i < 0:
             return ""
-        return self._text[self._tokens[i].end : self._tokens[i + 1].start]
+        return self._text[self._ends[i] : self._starts[i + 1]]
 
 
 @dataclass
 class _Page:
+    """One article's text and its tokens: tokens[i] is the i-th word (shared by
+    its repeats), starts[i]:ends[i] where it stands in the text."""
+
     text: str
-    tokens: list[Token]
+    tokens: list[Word]
+    starts: list[int]
+    ends: list[int]
     gaps: _Gaps
     by_flag: dict[int, list[int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, text: str, extractor: EntityExtractor) -> _Page:
-        tokens = tokenize(text)
+        found = tokenize(text)
+        tokens = found.words
         by_flag: dict[int, list[int]] = {bit: [] for bit in FLAG_BITS}
         lists = [by_flag[bit] for bit in FLAG_BITS]
         cached, bits_of = extractor.flag_cache.get, extractor.flag_bits
@@ -142,7 +148,7 @@ class _Page:
             bits = cached(token.raw)
             for bit in bits if bits is not None else bits_of(token):
                 lists[bit].append(i)
-        return cls(text, tokens, _Gaps(text, tokens), by_flag)
+        return cls(text, tokens, found.starts, found.ends, _Gaps(text, found.starts, found.ends), by_flag)
 
     def positions(self, mask: int) -> list[int]:
         found = [i for bit, positions in self.by_flag.items() if mask & bit for i in positions]
@@ -150,14 +156,13 @@ class _Page:
 
     def broken_after(self, i: int) -> bool:
         """A sentence or phrase boundary between token i and i+1."""
-        tokens = self.tokens
-        if i < 0 or i + 1 >= len(tokens):
+        if i < 0 or i + 1 >= len(self.tokens):
             return False
-        return _BOUNDARY.search(self.text, tokens[i].end, tokens[i + 1].start) is not None
+        return _BOUNDARY.search(self.text, self.ends[i], self.starts[i + 1]) is not None
 
     def quoted_span(self, i: int, limit: int = 5) -> int | None:
         """If tokens from i are inside quotes opened just before i, the last token index."""
-        before = self.gaps[i - 1] if i > 0 else self.text[: self.tokens[0].start]
+        before = self.gaps[i - 1] if i > 0 else self.text[: self.starts[0]]
         if not any(q in before for q in QUOTES):
             return None
         for j in range(i, min(i + limit, len(self.tokens))):
@@ -168,22 +173,22 @@ class _Page:
         return None
 
 
-def _stem(token: Token) -> str:
+def _stem(token: Word) -> str:
     """The token without و/ف and a preposition, as a matching form."""
     return token.stem
 
 
-def _definite(token: Token) -> bool:
+def _definite(token: Word) -> bool:
     return token.definite is not None
 
 
-def _definite_stem(token: Token) -> tuple[int, str] | None:
+def _definite_stem(token: Word) -> tuple[int, str] | None:
     if token.definite is None:
         return None
     return next((offset, stem) for offset, stem in token.stems if offset == token.definite and stem.startswith("ال"))
 
 
-def _conjoined(token: Token) -> bool:
+def _conjoined(token: Word) -> bool:
     """A word with the conjunction و/ف before a definite or head noun ("والعراق", "ولجنة")."""
     return (
         len(token.stems) > 1
@@ -214,12 +219,12 @@ class EntityExtractor:
         path = model_path(self.config.ner)
         self.model = CamelModel(path) if path else None
 
-    def flags(self, token: Token) -> int:
+    def flags(self, token: Word) -> int:
         """What rules may start at this word (cached per distinct word)."""
         bits = self.flag_cache.get(token.raw)
         return sum(FLAG_BITS[k] for k in (bits if bits is not None else self.flag_bits(token)))
 
-    def flag_bits(self, token: Token) -> tuple[int, ...]:
+    def flag_bits(self, token: Word) -> tuple[int, ...]:
         """Indices into FLAG_BITS of the word's flags, computed and cached (pages repeat words)."""
         value = 0
         for offset, stem in token.stems:
@@ -253,16 +258,15 @@ class EntityExtractor:
     def _gazetteer(self, page: _Page) -> Iterator[Mention]:
         tokens = page.tokens
         for i in page.positions(GAZ):
-            token = tokens[i]
             for offset, n, entry in self.gazetteer.match_at(tokens, i):
-                start, end = token.start + offset, tokens[i + n - 1].end
+                start, end = page.starts[i] + offset, page.ends[i + n - 1]
                 if entry.type == "LOC" and self._adjective_use(page, i, tokens[i + n - 1]):
                     continue
                 yield Mention(
                     start, end, entry.type, entry.canonical, name_key(entry.type, entry.canonical), entry.method, entry.confidence, 3
                 )
 
-    def _adjective_use(self, page: _Page, i: int, last: Token) -> bool:
+    def _adjective_use(self, page: _Page, i: int, last: Word) -> bool:
         """'سورية' after an indefinite noun is the adjective 'Syrian', not the country."""
         if not last.form.endswith("يه") or i == 0 or page.broken_after(i - 1):
             return False
@@ -325,23 +329,25 @@ class EntityExtractor:
         end = self._org_name_end(page, i + 1, generic=generic)
         if end is None:
             return
-        surface = page.text[tokens[i].start + offset : tokens[end].end]
+        start = page.starts[i] + offset
+        surface = page.text[start : page.ends[end]]
         known = self._known_prefix(page, i, offset, end)
         if known:
             yield known
             return
-        yield Mention(tokens[i].start + offset, tokens[end].end, "ORG", surface, name_key("ORG", surface), "pattern", 0.75, 2)
+        yield Mention(start, page.ends[end], "ORG", surface, name_key("ORG", surface), "pattern", 0.75, 2)
 
     def _known_prefix(self, page: _Page, i: int, offset: int, end: int) -> Mention | None:
         """'فيلق القدس الإيراني' -> the known 'فيلق القدس' when only nationality adjectives follow it."""
         tokens = page.tokens
+        start = page.starts[i] + offset
         for cut in range(end, i, -1):
-            surface = page.text[tokens[i].start + offset : tokens[cut].end]
+            surface = page.text[start : page.ends[cut]]
             entry = self.gazetteer.lookup(surface)
             if entry and entry.type == "ORG" and all(_nationality(_stem(t)) for t in tokens[cut + 1 : end + 1]):
                 return Mention(
-                    tokens[i].start + offset,
-                    tokens[cut].end,
+                    start,
+                    page.ends[cut],
                     "ORG",
                     entry.canonical,
                     name_key("ORG", entry.canonical),
@@ -359,14 +365,14 @@ class EntityExtractor:
         end = quoted if quoted is not None else (None if page.broken_after(i) else self._org_name_end(page, i + 1, limit=3))
         if end is None:
             return
-        start_token = tokens[i + 1]
-        surface = page.text[start_token.start : tokens[end].end]
+        start = page.starts[i + 1]
+        surface = page.text[start : page.ends[end]]
         entry = self.gazetteer.lookup(surface)
         if entry is not None:
             return  # a known name: the gazetteer finds it with its canonical
         if quoted is None and not all(_definite(t) for t in tokens[i + 1 : end + 1]):
             return
-        yield Mention(start_token.start, tokens[end].end, "ORG", surface, name_key("ORG", surface), "pattern", 0.7, 2)
+        yield Mention(start, page.ends[end], "ORG", surface, name_key("ORG", surface), "pattern", 0.7, 2)
 
     def _loc_patterns(self, page: _Page) -> Iterator[Mention]:
         tokens = page.tokens
@@ -383,25 +389,26 @@ class EntityExtractor:
             if name.form in FUNCTION_WORDS or _stem(name) in STOP_DEFINITE or name.form in GENERIC:
                 continue
             end = i + 1
-            if not page.broken_after(i + 1) and i + 2 < len(tokens) and self.gazetteer.lookup(page.text[name.start : tokens[i + 2].end]):
+            name_start = page.starts[i + 1]
+            if not page.broken_after(i + 1) and i + 2 < len(tokens) and self.gazetteer.lookup(page.text[name_start : page.ends[i + 2]]):
                 end = i + 2  # known two-word names: دير الزور، باب الهوى
             if plain:
-                known = self.gazetteer.lookup(page.text[name.start : tokens[end].end]) or self.gazetteer.lookup(name.raw)
+                known = self.gazetteer.lookup(page.text[name_start : page.ends[end]]) or self.gazetteer.lookup(name.raw)
                 if known or not _definite(name):
                     continue  # the gazetteer reports known places; indefinite words after منطقة are not names
                 end = i + 1
                 surface = name.raw
-                yield Mention(name.start, name.end, "LOC", surface, name_key("LOC", surface), "pattern", 0.65, 1)
+                yield Mention(name_start, page.ends[i + 1], "LOC", surface, name_key("LOC", surface), "pattern", 0.65, 1)
                 continue
             if not (_definite(name) or self.gazetteer.lookup(name.raw)):
                 continue
-            start = token.start + inclusive[0]
-            surface = page.text[start : tokens[end].end]
-            yield Mention(start, tokens[end].end, "LOC", surface, name_key("LOC", surface), "pattern", 0.8, 2)
+            start = page.starts[i] + inclusive[0]
+            surface = page.text[start : page.ends[end]]
+            yield Mention(start, page.ends[end], "LOC", surface, name_key("LOC", surface), "pattern", 0.8, 2)
 
     # ------------------------------------------------------------ persons
 
-    def _given(self, token: Token, context: bool) -> int | None:
+    def _given(self, token: Word, context: bool) -> int | None:
         """Clitic offset if the token is a given name (ambiguous ones only in a naming context)."""
         for offset, stem in token.stems:
             if stem in self.given or (context and stem in self.given_ambiguous):
@@ -469,7 +476,7 @@ class EntityExtractor:
                     yield self._person(page, i, offset, last, "name", 0.7)
 
     def _person(self, page: _Page, first: int, offset: int, last: int, method: str, confidence: float) -> Mention:
-        start, end = page.tokens[first].start + offset, page.tokens[last].end
+        start, end = page.starts[first] + offset, page.ends[last]
         surface = page.text[start:end]
         return Mention(start, end, "PER", surface, person_key(surface), method, confidence, 2)
 
@@ -547,9 +554,8 @@ class EntityExtractor:
         """The model's spans as mentions; a span the gazetteer knows takes its canonical name."""
         assert self.model is not None
         out = []
-        for first, last, kind in self.model.label(page.text, page.tokens):
-            token = page.tokens[first]
-            start, end = token.start + self._clitic_offset(token), page.tokens[last].end
+        for first, last, kind in self.model.label(page.text, page.tokens, page.starts, page.ends):
+            start, end = page.starts[first] + self._clitic_offset(page.tokens[first]), page.ends[last]
             surface = page.text[start:end]
             entry = self.gazetteer.lookup(surface)
             canonical = entry.canonical if entry is not None and entry.type == kind else surface
@@ -557,7 +563,7 @@ class EntityExtractor:
             out.append(Mention(start, end, kind, canonical, name_key(kind, canonical), "model", 0.9, 4))
         return out
 
-    def _clitic_offset(self, token: Token) -> int:
+    def _clitic_offset(self, token: Word) -> int:
         """Where a name starts inside a token with proclitics ("والعراق", "ومحمد"); 0 when none is known."""
         for offset, stem in reversed(token.stems):
             if offset and (stem in self.gazetteer or stem in self.given or stem in ORG_HEADS or stem in self.triggers):
@@ -615,10 +621,10 @@ class EntityExtractor:
                 confidence = 0.6
             if target is None:
                 continue
-            start = token.start + offset
+            start = page.starts[i] + offset
             if covered[start]:
                 continue
-            out.append(Mention(start, token.end, "PER", target.canonical, target.key, "coref", confidence, 0))
+            out.append(Mention(start, page.ends[i], "PER", target.canonical, target.key, "coref", confidence, 0))
         return out
 
     def _typo_index(self, surnames: dict[str, Mention]) -> dict[str, Mention]:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from transforms.chunks import ChunkCache
+
 DATA = Path(__file__).with_name("data")
 
 TOKEN = re.compile(r"(?:[^\W_]|[\u0640\u064b-\u065f\u0670])+")
@@ -45,36 +47,40 @@ def phrase_form(text: str) -> tuple[str, ...]:
     return tuple(form(m.group()) for m in TOKEN.finditer(text))
 
 
-Analysis = tuple[str, tuple[tuple[int, str], ...], int | None, str]
+class Word:
+    """One distinct word: raw text, matching form and proclitic stems. Made once per
+    distinct word and shared by all its occurrences (Tokens holds the offsets).
 
-
-class Token:
-    """One word of a text: offsets, raw text, matching form, and its proclitic stems.
-
-    stems: (characters of the raw token taken by proclitics, stem form), the
-    token itself first; stem: the last (most stripped) stem; definite: the
+    stems: (characters of the raw word taken by proclitics, stem form), the
+    word itself first; stem: the last (most stripped) stem; definite: the
     clitic offset of a stem carrying the article ال, or None.
     """
 
-    __slots__ = ("definite", "end", "form", "raw", "start", "stem", "stems")
+    __slots__ = ("definite", "form", "raw", "stem", "stems")
 
-    def __init__(self, start: int, end: int, raw: str, analysis: Analysis) -> None:
-        # one assignment each: the fastest way to fill slots (a token per word of every page)
-        self.start = start
-        self.end = end
+    def __init__(self, raw: str) -> None:
         self.raw = raw
-        self.form, self.stems, self.definite, self.stem = analysis
+        self.form = form(raw)
+        self.stems = clitic_stems(raw, self.form)
+        self.definite = next((offset for offset, stem in self.stems if stem.startswith("ال") and len(stem) > 3), None)
+        self.stem = self.stems[-1][1]
 
     def __repr__(self) -> str:
-        return f"Token({self.raw!r}@{self.start})"
+        return f"Word({self.raw!r})"
 
 
-def analyse(raw: str) -> Analysis:
-    """(form, stems, definite offset, last stem) of one word; computed once per distinct word."""
-    word = form(raw)
-    stems = clitic_stems(raw, word)
-    definite = next((offset for offset, stem in stems if stem.startswith("ال") and len(stem) > 3), None)
-    return word, stems, definite, stems[-1][1]
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """The words of a text in order and each occurrence's offsets, as parallel
+    lists: an occurrence costs two ints and a reference, not an object (a page
+    has hundreds of words, most of them seen before)."""
+
+    words: list[Word]
+    starts: list[int]
+    ends: list[int]
+
+    def __len__(self) -> int:
+        return len(self.words)
 
 
 def clitic_stems(raw: str, word: str) -> tuple[tuple[int, str], ...]:
@@ -107,48 +113,54 @@ def _raw_offset(raw: str, letters: int) -> int:
     return len(raw)
 
 
-_ANALYSES: dict[str, Analysis] = {}
-_CHUNKS: dict[str, tuple[tuple[int, int, str, Analysis], ...]] = {}
-_ANALYSES_MAX = 500_000
-_CHUNKS_MAX = 200_000  # about 50 MB
+_WORDS: dict[str, Word] = {}
+_WORDS_MAX = 500_000
 
 
-def tokenize(text: str) -> list[Token]:
-    """The words of a text (TOKEN's matches) with their offsets and analyses."""
-    cache = _CHUNKS
-    if len(cache) > _CHUNKS_MAX:
-        cache.clear()  # bounded memory on endless vocabularies
-    tokens: list[Token] = []
-    append, get, find = tokens.append, cache.get, text.find
+def tokenize(text: str) -> Tokens:
+    """The words of a text (TOKEN's matches) with their offsets."""
+    words: list[Word] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    add_words, add_start, add_end, find = words.extend, starts.append, ends.append, text.find
     end = 0
-    # Whitespace never belongs to a word: the text splits on it in C, and
-    # each distinct chunk ("العراق،") is analysed once into its words with
-    # their offsets in the chunk. Only non-word characters lie between two
-    # chunks, so a chunk's first occurrence after the previous one is its start.
-    for chunk in text.split():
-        words = get(chunk)
-        if words is None:
-            words = cache[chunk] = _chunk_words(chunk)
+    # Whitespace never belongs to a word: each distinct chunk ("العراق،") is
+    # analysed once into its words with their offsets in the chunk. Only
+    # non-word characters lie between two chunks, so a chunk's first
+    # occurrence after the previous one is its start.
+    chunks, found = _CHUNKS.split(text)
+    for chunk, (firsts, lasts, chunk_words) in zip(chunks, found, strict=True):
         start = find(chunk, end)
         end = start + len(chunk)
-        for first, last, raw, info in words:
-            append(Token(start + first, start + last, raw, info))
-    return tokens
+        if len(chunk_words) == 1:
+            add_start(start + firsts[0])
+            add_end(start + lasts[0])
+        else:
+            starts.extend([start + first for first in firsts])
+            ends.extend([start + last for last in lasts])
+        add_words(chunk_words)
+    return Tokens(words, starts, ends)
 
 
-def _chunk_words(chunk: str) -> tuple[tuple[int, int, str, Analysis], ...]:
+def _chunk_words(chunk: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[Word, ...]]:
+    """(starts, ends, words) of a whitespace-free chunk's words, offsets within the chunk."""
     if chunk.isalnum():  # exactly TOKEN's letters: the chunk is one word
-        return ((0, len(chunk), chunk, _analysis(chunk)),)
-    return tuple((m.start(), m.end(), m.group(), _analysis(m.group())) for m in TOKEN.finditer(chunk))
+        return (0,), (len(chunk),), (word_of(chunk),)
+    found = list(TOKEN.finditer(chunk))
+    return tuple(m.start() for m in found), tuple(m.end() for m in found), tuple(word_of(m.group()) for m in found)
 
 
-def _analysis(raw: str) -> Analysis:
-    info = _ANALYSES.get(raw)
-    if info is None:
-        if len(_ANALYSES) > _ANALYSES_MAX:
-            _ANALYSES.clear()
-        info = _ANALYSES[raw] = analyse(raw)
-    return info
+_CHUNKS = ChunkCache(_chunk_words, max_size=200_000)  # about 50 MB
+
+
+def word_of(raw: str) -> Word:
+    """The shared Word of a raw word, made on its first occurrence."""
+    found = _WORDS.get(raw)
+    if found is None:
+        if len(_WORDS) > _WORDS_MAX:
+            _WORDS.clear()
+        found = _WORDS[raw] = Word(raw)
+    return found
 
 
 @dataclass(frozen=True)
@@ -186,8 +198,8 @@ class Gazetteer:
     def __len__(self) -> int:
         return sum(len(b) for b in self._index.values())
 
-    def match_at(self, tokens: list[Token], i: int) -> list[tuple[int, int, Entry]]:
-        """Names starting at token i: (offset into the token after clitics, tokens used, entry)."""
+    def match_at(self, tokens: list[Word], i: int) -> list[tuple[int, int, Entry]]:
+        """Names starting at word i: (offset into the word after clitics, words used, entry)."""
         found = []
         for offset, stem in tokens[i].stems:
             for names, entry in self._index.get(stem, ()):

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from transforms.gazetteer import Token
+from transforms.gazetteer import Word
 
 MODEL_PREFIX = "camel:"
 # camel-tools' BIO labels -> khabar's entity types (MISC is not one)
@@ -88,13 +88,13 @@ def _import_recognizer() -> Any:
     return NERecognizer
 
 
-def sentences(text: str, tokens: Sequence[Token]) -> list[list[int]]:
-    """Token indices grouped into sentences (split where the gap holds sentence-ending punctuation)."""
+def sentences(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[list[int]]:
+    """Indices of the words at starts[i]:ends[i] grouped into sentences (split where the gap holds sentence-ending punctuation)."""
     out: list[list[int]] = []
     current: list[int] = []
-    for i, token in enumerate(tokens):
+    for i in range(len(starts)):
         current.append(i)
-        gap = text[token.end : tokens[i + 1].start] if i + 1 < len(tokens) else ""
+        gap = text[ends[i] : starts[i + 1]] if i + 1 < len(starts) else ""
         if any(c in SENTENCE_END for c in gap):
             out.append(current)
             current = []
@@ -134,9 +134,9 @@ class CamelModel:
         self._recognizer = recognizer(path, use_gpu=False)
         self._batch_size = batch_size
 
-    def label(self, text: str, tokens: Sequence[Token]) -> list[tuple[int, int, str]]:
+    def label(self, text: str, tokens: Sequence[Word], starts: Sequence[int], ends: Sequence[int]) -> list[tuple[int, int, str]]:
         """(first token, last token, type) of every entity the model finds in one article."""
-        groups = sentences(text, tokens)
+        groups = sentences(text, starts, ends)
         if not groups:
             return []
         words = [[tokens[i].raw for i in group] for group in groups]

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from transforms.bounded import BoundedDict
+
 T = TypeVar("T")
 
 
@@ -19,8 +21,7 @@ class ChunkCache(Generic[T]):
 
     def __init__(self, compute: Callable[[str], T], max_size: int = 500_000) -> None:
         self._compute = compute
-        self._max_size = max_size
-        self._values: dict[str, T] = {}
+        self._values: BoundedDict[str, T] = BoundedDict(max_size)  # bounded memory on endless vocabularies
 
     def values(self, text: str) -> list[T]:
         return self.split(text)[1]
@@ -30,9 +31,8 @@ class ChunkCache(Generic[T]):
         chunks = text.split()
         found: list[T | None] = list(map(self._values.get, chunks))
         if None in found:
-            if len(self._values) > self._max_size:
-                self._values.clear()  # bounded memory on endless vocabularies
+            put, compute = self._values.put, self._compute
             for i, value in enumerate(found):
                 if value is None:
-                    found[i] = self._values[chunks[i]] = self._compute(chunks[i])
+                    found[i] = put(chunks[i], compute(chunks[i]))
         return chunks, found  # type: ignore[return-value]

@@ -36,6 +36,7 @@ import apache_beam as beam
 import pyarrow as pa
 
 from schemas import replace_columns
+from transforms.bounded import BoundedDict
 from transforms.canonical import ORG_HEADS, name_key, person_key, resolve
 from transforms.gazetteer import Word, form, given_names, load_gazetteer, nationalities, tokenize, triggers
 from transforms.ner_model import CamelModel, model_path
@@ -214,8 +215,8 @@ class EntityExtractor:
         self.given, self.given_ambiguous = given_names()
         self.triggers = triggers()
         # raw word -> indices into FLAG_BITS of its flags (the hot loop of _Page.of wants the indices)
-        self.flag_cache: dict[str, tuple[int, ...]] = {}
-        self._definite_stems: dict[str, tuple[int, str]] = {}
+        self.flag_cache: BoundedDict[str, tuple[int, ...]] = BoundedDict(500_000)
+        self._definite_stems: BoundedDict[str, tuple[int, str]] = BoundedDict(500_000)
         path = model_path(self.config.ner)
         self.model = CamelModel(path) if path else None
 
@@ -248,10 +249,7 @@ class EntityExtractor:
         if token.definite is not None:
             value |= DEFINITE
         bits = tuple(k for k, bit in enumerate(FLAG_BITS) if value & bit)
-        if len(self.flag_cache) > 500_000:
-            self.flag_cache.clear()
-        self.flag_cache[token.raw] = bits
-        return bits
+        return self.flag_cache.put(token.raw, bits)
 
     # ------------------------------------------------------------ candidates
 
@@ -610,9 +608,7 @@ class EntityExtractor:
             token = tokens[i]
             found = cached.get(token.raw)
             if found is None:
-                if len(cached) > 500_000:
-                    cached.clear()
-                found = cached[token.raw] = _definite_stem(token)  # type: ignore[assignment]
+                found = cached.put(token.raw, _definite_stem(token))  # type: ignore[arg-type]
             offset, stem = found
             target = surnames.get(stem)
             confidence = 0.8

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from transforms.bounded import BoundedDict
 from transforms.chunks import ChunkCache
 
 DATA = Path(__file__).with_name("data")
@@ -113,8 +114,7 @@ def _raw_offset(raw: str, letters: int) -> int:
     return len(raw)
 
 
-_WORDS: dict[str, Word] = {}
-_WORDS_MAX = 500_000
+_WORDS: BoundedDict[str, Word] = BoundedDict(500_000)
 
 
 def tokenize(text: str) -> Tokens:
@@ -156,11 +156,7 @@ _CHUNKS = ChunkCache(_chunk_words, max_size=200_000)  # about 50 MB
 def word_of(raw: str) -> Word:
     """The shared Word of a raw word, made on its first occurrence."""
     found = _WORDS.get(raw)
-    if found is None:
-        if len(_WORDS) > _WORDS_MAX:
-            _WORDS.clear()
-        found = _WORDS[raw] = Word(raw)
-    return found
+    return found if found is not None else _WORDS.put(raw, Word(raw))
 
 
 @dataclass(frozen=True)
@@ -179,7 +175,7 @@ class Gazetteer:
 
     def __init__(self) -> None:
         self._index: dict[str, list[tuple[tuple[str, ...], Entry]]] = {}
-        self._looked_up: dict[str, Entry | None] = {}
+        self._looked_up: BoundedDict[str, Entry | None] = BoundedDict(200_000)
 
     def add(self, surface: str, entry: Entry) -> None:
         tokens = phrase_form(surface)
@@ -217,10 +213,7 @@ class Gazetteer:
             pass
         tokens = phrase_form(surface)
         found = next((entry for names, entry in self._index.get(tokens[0] if tokens else "", ()) if names == tokens), None)
-        if len(self._looked_up) > 200_000:
-            self._looked_up.clear()
-        self._looked_up[surface] = found
-        return found
+        return self._looked_up.put(surface, found)
 
 
 def _rows(name: str) -> list[list[str]]:

@@ -18,12 +18,13 @@ from itertools import chain
 
 import numpy as np
 
+from transforms.bounded import BoundedDict
 from transforms.chunks import ChunkCache
 
 _WORD = re.compile(r"[^\W_]+")
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX32 = np.uint64(0xFFFFFFFF)
-_WORD_HASHES: dict[str, int] = {}
+_WORD_HASHES: BoundedDict[str, int] = BoundedDict(1_000_000)
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _SHIFT = np.uint64(61)
 _BLOCK = 256
@@ -36,9 +37,7 @@ def words(text_normalized: str) -> list[str]:
 def _word_hash(word: str) -> int:
     value = _WORD_HASHES.get(word)
     if value is None:
-        if len(_WORD_HASHES) > 1_000_000:
-            _WORD_HASHES.clear()
-        value = _WORD_HASHES[word] = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+        value = _WORD_HASHES.put(word, int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little"))
     return value
 
 

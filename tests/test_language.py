@@ -34,6 +34,13 @@ def test_persian_urdu_and_english_news(text: str, code: str) -> None:
     assert detect_language(text) == code
 
 
+def test_angle_brackets_are_text_not_markup() -> None:
+    # An English text in angle brackets before one Arabic sentence: read as
+    # HTML, CLD2 would skip the bracketed part as a tag and answer Arabic.
+    text = "<" + " ".join([ENGLISH] * 3) + "> " + "قال وزير الخارجية إن المحادثات ستستأنف الأسبوع المقبل في العاصمة."
+    assert detect_language(text) == "en"
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [("وزیر کشور گفت", "fa"), ("وزير الداخلية قال", "ar"), ("وزیر داخلہ نے کہا ہے", "ur"), ("", "und"), ("12345", "und")],

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -73,3 +77,21 @@ def test_word_count_is_the_count_of_tokens_holding_a_letter_or_digit(text: str) 
 def test_word_count_on_the_samples(name: str) -> None:
     text = sample_texts()[name]
     assert count_words(text) == _words_by_token(text) > 100
+
+
+def test_a_process_cleaning_articles_never_builds_camel_tools_charsets() -> None:
+    # camel_tools.utils.charsets walks all of Unicode on import: 0.8 s at the
+    # start of the runner and of every worker. The pipeline's modules and the
+    # per-article functions on ordinary text must not import it.
+    code = (
+        "import sys, pipelines.cli\n"
+        "from transforms.boilerplate import strip_boilerplate\n"
+        "from transforms.entities import EntityExtractor\n"
+        "from transforms.normalize import normalize_text\n"
+        "from transforms.tokenize import count_words, word_tokenize\n"
+        "text = normalize_text('قال الوزير، إنّ المحادثات ستُستأنف 12 آذار.')\n"
+        "assert word_tokenize(text) and count_words(text) == 7\n"
+        "EntityExtractor().extract(text, None)\n"
+        "assert 'camel_tools.utils.charsets' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)

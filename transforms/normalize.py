@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import apache_beam as beam
-from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
     normalize_alef_maksura_ar,
@@ -131,6 +130,14 @@ DEFAULT = NormalizationConfig()
 _ARABIC_BLOCKS = [*range(0x0600, 0x0700), *range(0x0750, 0x0780), *range(0x08A0, 0x0900)]
 
 
+# What camel-tools' dediac_ar removes (its AR_DIAC_CHARSET: tanween, harakat,
+# shadda, sukun, dagger alef). Not imported: camel_tools.utils.dediac builds
+# every camel-tools character set over all of Unicode on import, 0.8 s at the
+# start of each process (the runner and every worker); the every-character
+# test checks this against dediac_ar itself.
+AR_DIACRITICS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670"
+
+
 def _camel_map(step: Callable[[str], str]) -> dict[str, str]:
     """The characters a camel-tools step changes, and into what: camel-tools
     stays the authority on its character sets, applied here in one pass."""
@@ -157,7 +164,7 @@ class _ReplaceChain:
 def _single_character_steps(config: NormalizationConfig) -> dict[str, str]:
     mapping = {chr(k): v or "" for k, v in config.translation().items()}
     if config.diacritics:
-        mapping |= _camel_map(dediac_ar)
+        mapping |= dict.fromkeys(AR_DIACRITICS, "")
     if config.alef:
         mapping |= _camel_map(normalize_alef_ar)
     if config.alef_maksura:
@@ -252,7 +259,7 @@ def normalize_text(text: str, config: NormalizationConfig = DEFAULT) -> str:
 _LIGHT = _ReplaceChain(
     dict.fromkeys(INVISIBLE, "")
     | {TATWEEL: ""}
-    | _camel_map(dediac_ar)
+    | dict.fromkeys(AR_DIACRITICS, "")
     | _camel_map(normalize_alef_ar)
     | _camel_map(normalize_alef_maksura_ar)
     | _camel_map(normalize_teh_marbuta_ar)

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import re
 
-from camel_tools.tokenizers.word import _simple_word_tokenize, simple_word_tokenize
-
 from transforms.chunks import ChunkCache
 from transforms.tokenclasses import PLAIN, SAFE, SPACE
 
@@ -54,6 +52,10 @@ def word_tokenize(text: str) -> list[str]:
             append(symbol)
             extend(plain.split())
         return tokens
+    # Imported here, on the rare slow path: importing camel-tools' tokenizer builds
+    # its character sets over all of Unicode (0.8 s at every process start).
+    from camel_tools.tokenizers.word import _simple_word_tokenize
+
     tokens: list[str] = []
     for word in text.split():
         if _FAST_WORD.fullmatch(word):
@@ -61,6 +63,13 @@ def word_tokenize(text: str) -> list[str]:
         else:
             tokens.extend(_simple_word_tokenize(word))
     return tokens
+
+
+def simple_word_tokenize(text: str) -> list[str]:
+    """camel-tools' own tokenizer, the reference word_tokenize equals."""
+    from camel_tools.tokenizers.word import simple_word_tokenize as camel_tokenize
+
+    return camel_tokenize(text)
 
 
 def count_words(text: str) -> int:

@@ -70,7 +70,7 @@ def detect_language(text: str, config: LanguageConfig | None = None) -> str:
         return _script_guess(sample)
     try:
         # isPlainText: the article text is text, not markup; by default CLD2 skips
-        # anything between "<" and ">" as a tag (and the scan costs a tenth of the call).
+        # anything between "<" and ">" as a tag.
         reliable, _, details = pycld2.detect(sample.encode("utf-8", "replace").decode("utf-8"), bestEffort=True, isPlainText=True)
     except pycld2.error:
         return _script_guess(sample)

@@ -40,6 +40,7 @@ from urllib.parse import urlparse
 import apache_beam as beam
 import numpy as np
 
+from transforms.batching import BatchedDoFn
 from transforms.budget import BudgetExceeded, Sandbox
 from transforms.metadata import author_from_line, is_date_line, parse_byline, parse_date, source_from_line
 from transforms.normalize import normalize_light, strip_invisible
@@ -580,7 +581,7 @@ def page_lines(doc: Document) -> list[str]:
 # ---------------------------------------------------------------- Beam
 
 
-class _CountTemplateLines(TimedDoFn):
+class _CountTemplateLines(BatchedDoFn, TimedDoFn):
     STAGE = "template_count"
 
     def process(self, doc: Document) -> Iterator[tuple[str, int, list[int]]]:
@@ -681,7 +682,7 @@ class TemplateTable(beam.CombineFn):
         return table
 
 
-class StripBoilerplateFn(TimedDoFn):
+class StripBoilerplateFn(BatchedDoFn, TimedDoFn):
     """Document -> Document with title/text/metadata, or a reject."""
 
     STAGE = "boilerplate"

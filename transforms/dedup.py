@@ -32,6 +32,7 @@ from typing import Any
 import apache_beam as beam
 import numpy as np
 
+from transforms.batching import BatchedDoFn
 from transforms.candidates import lsh_pairs
 from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard_unique, sorted_unique, text_shingles32
 from transforms.records import Document, as_singleton, one, split_by_type
@@ -377,7 +378,7 @@ def verify_candidate(a: tuple[str, Evidence], b: tuple[str, Evidence], found_by:
 # ---------------------------------------------------------------- Beam
 
 
-class _FingerprintFn(TimedDoFn):
+class _FingerprintFn(BatchedDoFn, TimedDoFn):
     """Document -> (article_id, everything dedup needs); the MinHasher is built once per worker."""
 
     STAGE = "fingerprints"

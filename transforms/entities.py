@@ -36,6 +36,7 @@ import apache_beam as beam
 import pyarrow as pa
 
 from schemas import replace_columns
+from transforms.batching import BatchedDoFn
 from transforms.bounded import BoundedDict
 from transforms.canonical import ORG_HEADS, name_key, person_key, resolve
 from transforms.gazetteer import Word, form, given_names, load_gazetteer, nationalities, tokenize, triggers
@@ -679,7 +680,7 @@ class MentionBatch:
     rows: list[dict[str, Any]]
 
 
-class ExtractMentionsFn(TimedDoFn):
+class ExtractMentionsFn(BatchedDoFn, TimedDoFn):
     """Document -> the document with its entity_keys, and its MentionBatch; the extractor is built once per worker."""
 
     STAGE = "entities"

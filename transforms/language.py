@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import apache_beam as beam
 import pycld2
 
+from transforms.batching import BatchedDoFn
 from transforms.records import Document
 from transforms.timing import TimedDoFn
 
@@ -80,7 +81,7 @@ def detect_language(text: str, config: LanguageConfig | None = None) -> str:
     return code.split("-")[0]
 
 
-class _DetectLanguageFn(TimedDoFn):
+class _DetectLanguageFn(BatchedDoFn, TimedDoFn):
     STAGE = "language"
 
     def __init__(self, config: LanguageConfig) -> None:

@@ -24,6 +24,7 @@ from camel_tools.utils.normalize import (
     normalize_unicode,
 )
 
+from transforms.batching import BatchedDoFn
 from transforms.records import Document
 from transforms.timing import TimedDoFn
 from transforms.tokenize import count_words
@@ -292,7 +293,7 @@ def normalize_document(doc: Document, config: NormalizationConfig = DEFAULT) -> 
     return doc
 
 
-class _NormalizeFn(TimedDoFn):
+class _NormalizeFn(BatchedDoFn, TimedDoFn):
     STAGE = "normalize"
 
     def __init__(self, config: NormalizationConfig) -> None:

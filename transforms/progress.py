@@ -15,9 +15,12 @@ from typing import Any
 
 import apache_beam as beam
 
+from transforms.batching import BatchedDoFn
 
-class ReportProgressFn(beam.DoFn):
+
+class ReportProgressFn(BatchedDoFn):
     def __init__(self, what: str, interval_s: float) -> None:
+        super().__init__()
         self._what, self._interval = what, interval_s
 
     def setup(self) -> None:
@@ -25,13 +28,20 @@ class ReportProgressFn(beam.DoFn):
         self._start = self._last = time.monotonic()
 
     def process(self, element: Any) -> Iterator[Any]:
-        self._count += 1
+        self._passed(1)
+        yield element
+
+    def process_batch(self, batch: list[Any], *side_inputs: Any, **named_side_inputs: Any) -> Iterator[list[Any]]:
+        self._passed(len(batch))
+        yield batch
+
+    def _passed(self, records: int) -> None:
+        self._count += records
         now = time.monotonic()
         if now - self._last >= self._interval:
             self._last = now
             rate = self._count / max(now - self._start, 1e-9)
             print(f"khabar: {self._count:,} {self._what} ({rate:,.0f}/s, worker {os.getpid()})", file=sys.stderr, flush=True)
-        yield element
 
 
 class ReportProgress(beam.PTransform):

@@ -19,12 +19,14 @@ import tarfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from time import perf_counter
 from typing import IO, Any
 
 import apache_beam as beam
 import fsspec
 from fsspec.utils import infer_compression
 
+from transforms.batching import BatchedDoFn
 from transforms.decode import DecodeError, clean_text, decode_bytes
 from transforms.fileinfo import FileRecord, options_for, protocol_of, sha256_file, stat_file
 from transforms.records import REJECTS_TAG, Document, Reject, reject_output, sha256_hex, split_by_type, split_rejects
@@ -478,8 +480,14 @@ class ExpandPatternFn(beam.DoFn):
         yield from urls
 
 
-class ReadFileFn(TimedDoFn):
-    """File URL -> Documents, with a reject for every record that cannot be read."""
+class ReadFileFn(BatchedDoFn, TimedDoFn):
+    """File URL -> Documents, with a reject for every record that cannot be read.
+
+    A BatchedDoFn although it reads one file at a time: Beam batches a DoFn's
+    output for batched consumers only when the DoFn has a batch type, so the
+    per-article stages after the read get the read's documents as batches
+    (transforms/batching.py), flushed when the read's operation finishes.
+    """
 
     STAGE = "read"
     CHAIN = "per_article_chain"
@@ -495,9 +503,21 @@ class ReadFileFn(TimedDoFn):
         for protocol, options in self._config.storage_options.items():
             fsspec.filesystem(protocol, **options)
 
+    def start_bundle(self) -> None:
+        self._chain_end: float | None = None
+
     def process(self, url: str) -> Iterator[Any]:
         with self.chain:
             yield from self._read(url)
+        self._chain_end = perf_counter()
+
+    def finish_bundle(self) -> None:
+        # The batched stages after the read (transforms/batching.py) run a
+        # bundle's last batch when the read's operation finishes, which Beam
+        # does after the read's last element and before this call.
+        if self._chain_end is not None:
+            self.chain.seconds += perf_counter() - self._chain_end
+        super().finish_bundle()
 
     def _read(self, url: str) -> Iterator[Any]:
         beam.metrics.Metrics.counter(NAMESPACE, "files_read").inc()

@@ -15,6 +15,8 @@ from typing import Any
 
 import apache_beam as beam
 
+from transforms.batching import OfKind
+
 REJECTS_TAG = "rejects"
 
 
@@ -88,16 +90,15 @@ def reject_output(reject: Reject, namespace: str) -> Reject:
 
 
 def split_by_type(outputs: beam.PCollection, label: str, **kinds: type | tuple[type, ...]) -> dict[str, beam.PCollection]:
-    """One PCollection of mixed records -> one per kind, with Filters.
+    """One PCollection of mixed records -> one per kind, with filters.
 
     Stages emit everything in a single output rather than tagged outputs:
-    Beam's DaskRunner does not keep tagged outputs apart, and a Filter after
-    a ParDo costs nothing once the runner fuses them.
+    Beam's DaskRunner does not keep tagged outputs apart, and a filter after
+    a ParDo costs nothing once the runner fuses them. The filters pass
+    batches on as batches (OfKind), so the per-article stages around them
+    stay stage-major (transforms/batching.py).
     """
-    return {
-        name: outputs | f"{label}{name.title().replace('_', '')}" >> beam.Filter(lambda x, k=kind: isinstance(x, k))
-        for name, kind in kinds.items()
-    }
+    return {name: outputs | f"{label}{name.title().replace('_', '')}" >> beam.ParDo(OfKind(kind)) for name, kind in kinds.items()}
 
 
 def split_rejects(outputs: beam.PCollection, label: str, main: str, main_type: type | tuple[type, ...]) -> dict[str, beam.PCollection]:

@@ -9,11 +9,14 @@ time Beam itself takes (moving, encoding and grouping elements, start-up)
 is what the run's elapsed time holds beyond them. Runners without metrics
 (Dask) report none.
 
-The read DoFns also keep a wall clock that runs through their yields: on a
-fusing runner (the DirectRunner's FnApiRunner, Dataflow) the stages after a
-read run inside them, so it is the whole fused chain's time as Beam runs it,
-Beam's own element passing included (``khabar.wall/<chain>_us``): what the
-per-article stages cost in the pipeline, next to their own work.
+The read DoFns also keep a wall clock that runs through their yields and
+on to their finish_bundle: on a fusing runner (the DirectRunner's
+FnApiRunner, Dataflow) the stages after a read run inside its yields, and
+the last batch of the batched ones (transforms/batching.py) when its
+operation finishes, just before finish_bundle; so it is the whole fused
+chain's time as Beam runs it, Beam's own element passing included
+(``khabar.wall/<chain>_us``): what the per-article stages cost in the
+pipeline, next to their own work.
 """
 
 from __future__ import annotations

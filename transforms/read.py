@@ -29,6 +29,7 @@ from fsspec.utils import infer_compression
 from transforms.batching import BatchedDoFn
 from transforms.decode import DecodeError, clean_text, decode_bytes
 from transforms.fileinfo import FileRecord, options_for, protocol_of, sha256_file, stat_file
+from transforms.memory import release_freed_memory
 from transforms.records import REJECTS_TAG, Document, Reject, reject_output, sha256_hex, split_by_type, split_rejects
 from transforms.redact import redact_url
 from transforms.timing import WALL_NAMESPACE, TimedDoFn
@@ -518,6 +519,7 @@ class ReadFileFn(BatchedDoFn, TimedDoFn):
         if self._chain_end is not None:
             self.chain.seconds += perf_counter() - self._chain_end
         super().finish_bundle()
+        release_freed_memory()  # the bundle's batches are gone; the dedup stages after want the room
 
     def _read(self, url: str) -> Iterator[Any]:
         beam.metrics.Metrics.counter(NAMESPACE, "files_read").inc()

@@ -13,6 +13,7 @@ from schemas.tables import (
     SchemaError,
     describe,
     replace_columns,
+    validate_columns,
     validate_rows,
 )
 
@@ -29,5 +30,6 @@ __all__ = [
     "SchemaError",
     "describe",
     "replace_columns",
+    "validate_columns",
     "validate_rows",
 ]

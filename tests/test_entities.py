@@ -164,7 +164,7 @@ def test_extract_entities_transform_links_spellings_across_articles() -> None:
     ]
     with TestPipeline() as p:
         out = p | beam.Create(docs) | ExtractEntities(EntityConfig())
-        rows = out["entities"] | "OneListAnArticle" >> beam.FlatMap(lambda batch: batch)
+        rows = out["entities"] | "OneBatchAnArticle" >> beam.FlatMap(lambda batch: batch.to_rows())
         persons = (
             rows
             | beam.Filter(lambda r: r["type"] == "PER")

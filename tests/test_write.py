@@ -13,7 +13,8 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from schemas import TABLES, SchemaError, validate_rows
+from schemas import TABLES, SchemaError, validate_columns, validate_rows
+from transforms.records import ColumnBatch
 from transforms.runinfo import RunInfo
 from transforms.write import CHUNK_ROWS, TEMP_DIR, WriteConfig, WriteTables, arrow_rows, sort_arrow
 
@@ -151,3 +152,60 @@ def test_memory_filesystem_output() -> None:
 def test_rows_that_do_not_fit_the_schema_fail_loudly(row: dict, message: str) -> None:
     with pytest.raises(SchemaError, match=message):
         validate_rows("rejects", [row])
+
+
+def entity_columns(n: int, article: str = "a") -> ColumnBatch:
+    return ColumnBatch(
+        {
+            "article_id": [article] * n,
+            "entity_id": [f"k{i}" for i in range(n)],
+            "text": ["صطام"] * n,
+            "canonical": ["سطام جدعان الدندح"] * n,
+            "type": ["PER"] * n,
+            "start": list(range(n)),
+            "end": [i + 4 for i in range(n)],
+            "method": ["rule"] * n,
+            "confidence": [0.75] * n,
+        },
+        n,
+    )
+
+
+def test_column_batches_are_written_like_the_same_rows_as_dicts(tmp_path: Path) -> None:
+    batches = [entity_columns(n, f"a{n}") for n in (3, 0, 40, 1)]
+    config = WriteConfig(target_file_rows=20)
+
+    def written(name: str, elements: list) -> list[dict]:
+        with TestPipeline() as p:
+            tables = {t: p | f"Empty{t}" >> beam.Create([]) for t in ("articles", "rejects", "stories")}
+            tables["entities"] = p | "Entities" >> beam.Create(elements)
+            _ = tables | WriteTables(str(tmp_path / name), RUN, config)
+        files = list((tmp_path / name / "entities").rglob("*.parquet"))
+        return sorted((r for f in files for r in pq.read_table(f).to_pylist()), key=lambda r: (r["article_id"], r["start"]))
+
+    as_columns = written("columns", batches)
+    assert as_columns == written("rows", [b.to_rows() for b in batches])
+    assert len(as_columns) == 44 and as_columns[0]["run_id"] == RUN.run_id
+    # a batch is one article's rows: never split between files (a file may pass target_file_rows by one batch)
+    files = list((tmp_path / "columns" / "entities").rglob("*.parquet"))
+    file_of: dict[str, set[str]] = {}
+    for f in files:
+        for article in pq.read_table(f).column("article_id").to_pylist():
+            file_of.setdefault(article, set()).add(f.name)
+    assert len(files) >= 2 and all(len(names) == 1 for names in file_of.values())
+
+
+def test_validate_columns_fails_like_validate_rows() -> None:
+    batch = entity_columns(2)
+    stamp = {k: [v] * 2 for k, v in RUN.stamp().items()}
+    table = validate_columns("entities", {**batch.columns, **stamp}, 2)
+    assert table.schema == TABLES["entities"]
+    assert table.to_pylist() == validate_rows("entities", [{**r, **RUN.stamp()} for r in batch.to_rows()]).to_pylist()
+    with pytest.raises(SchemaError, match="unknown columns"):
+        validate_columns("entities", {**batch.columns, **stamp, "extra": [1, 2]}, 2)
+    with pytest.raises(SchemaError, match="other lengths"):
+        validate_columns("entities", {**batch.columns, **stamp, "start": [1]}, 2)
+    with pytest.raises(SchemaError, match="required column"):
+        validate_columns("entities", batch.columns, 2)  # no stamp: required columns missing
+    with pytest.raises(SchemaError):
+        validate_columns("entities", {**batch.columns, **stamp, "start": ["one", "two"]}, 2)

@@ -41,7 +41,7 @@ from transforms.bounded import BoundedDict
 from transforms.canonical import ORG_HEADS, name_key, person_key, resolve
 from transforms.gazetteer import Word, form, given_names, load_gazetteer, nationalities, tokenize, triggers
 from transforms.ner_model import CamelModel, model_path
-from transforms.records import Document, split_by_type
+from transforms.records import ColumnBatch, Document, split_by_type
 from transforms.timing import TimedDoFn
 
 NAMESPACE = "khabar.entities"
@@ -672,12 +672,33 @@ def _non_overlapping(candidates: list[Mention]) -> list[Mention]:
 
 @dataclass(frozen=True)
 class MentionBatch:
-    """One article's entities rows, each with its identity key in entity_id
-    until names are resolved across the corpus (name_entities). One element
-    an article, not one a mention: per-element costs dominate a Beam runner."""
+    """One article's entities rows, as columns, each with its identity key in
+    entity_id until names are resolved across the corpus (name_entities). One
+    element an article, not one a mention: per-element costs dominate a Beam
+    runner; and columns, not a dict a mention: the batched stages hold up to
+    4,096 articles' rows at once (transforms/batching.py), and a 9-key dict a
+    row took several times the memory of its values."""
 
     article_id: str
-    rows: list[dict[str, Any]]
+    rows: ColumnBatch
+
+
+def mention_columns(article_id: str, text: str, mentions: list[Mention]) -> ColumnBatch:
+    """An article's mentions as entities columns (entity_id holds the identity key until name_entities)."""
+    return ColumnBatch(
+        {
+            "article_id": [article_id] * len(mentions),
+            "entity_id": [m.key for m in mentions],
+            "text": [text[m.start : m.end] for m in mentions],
+            "canonical": [m.canonical for m in mentions],
+            "type": [m.type for m in mentions],
+            "start": [m.start for m in mentions],
+            "end": [m.end for m in mentions],
+            "method": [m.method for m in mentions],
+            "confidence": [m.confidence for m in mentions],
+        },
+        len(mentions),
+    )
 
 
 class ExtractMentionsFn(BatchedDoFn, TimedDoFn):
@@ -712,23 +733,7 @@ class ExtractMentionsFn(BatchedDoFn, TimedDoFn):
         for type_, count in by_type.items():
             beam.metrics.Metrics.counter(NAMESPACE, f"mentions_{type_}").inc(count)
         article_id = doc.article_id  # a hash: once, not once a mention
-        yield MentionBatch(
-            article_id,
-            [
-                {
-                    "article_id": article_id,
-                    "entity_id": mention.key,
-                    "text": doc.text[mention.start : mention.end],
-                    "canonical": mention.canonical,
-                    "type": mention.type,
-                    "start": mention.start,
-                    "end": mention.end,
-                    "method": mention.method,
-                    "confidence": mention.confidence,
-                }
-                for mention in mentions
-            ],
-        )
+        yield MentionBatch(article_id, mention_columns(article_id, doc.text, mentions))
 
 
 class SurfaceCountsFn(beam.CombineFn):
@@ -738,9 +743,10 @@ class SurfaceCountsFn(beam.CombineFn):
         return {}
 
     def add_input(self, acc: dict[tuple[str, str], dict[str, int]], batch: MentionBatch) -> dict[tuple[str, str], dict[str, int]]:
-        for row in batch.rows:
-            counts = acc.setdefault((row["type"], row["entity_id"]), {})
-            counts[row["canonical"]] = counts.get(row["canonical"], 0) + 1
+        columns = batch.rows.columns
+        for type_, key, canonical in zip(columns["type"], columns["entity_id"], columns["canonical"], strict=True):
+            counts = acc.setdefault((type_, key), {})
+            counts[canonical] = counts.get(canonical, 0) + 1
         return acc
 
     def merge_accumulators(self, accs: Iterable[dict[tuple[str, str], dict[str, int]]]) -> dict[tuple[str, str], dict[str, int]]:
@@ -764,8 +770,8 @@ def name_entities(table: pa.Table, names: dict[tuple[str, str], tuple[str, str]]
 
 
 class ExtractEntities(beam.PTransform):
-    """Documents -> {'documents': with entity_keys set, 'entities': one list
-    of rows per article, their entity_id holding the identity key, 'names':
+    """Documents -> {'documents': with entity_keys set, 'entities': one
+    ColumnBatch of rows per article, their entity_id holding the identity key, 'names':
     one dict (type, key) -> (entity_id, canonical name)}.
 
     Mentions get corpus-wide canonical names in a second step: the surfaces

@@ -69,6 +69,28 @@ def sha256_hex(data: bytes) -> str:
 
 
 @dataclass(frozen=True)
+class ColumnBatch:
+    """Rows of one table as columns: name -> values, each list num_rows long.
+
+    What a stage that makes many rows an element emits (an article's
+    entities): nine lists instead of 34 dicts, extended into the writer's
+    buffer and converted by Arrow a column at once (schemas.validate_columns).
+    Columns the schema has and the batch lacks are null (the writer adds the
+    run's stamp).
+    """
+
+    columns: dict[str, list[Any]]
+    num_rows: int
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """The rows as dicts (for tests and small callers; the writer keeps columns)."""
+        if not self.columns:
+            return [{} for _ in range(self.num_rows)]
+        names = list(self.columns)
+        return [dict(zip(names, values, strict=True)) for values in zip(*self.columns.values(), strict=True)]
+
+
+@dataclass(frozen=True)
 class Reject:
     """A dead-letter row for the rejects table."""
 

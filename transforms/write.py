@@ -34,8 +34,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from schemas import PARTITION_COLUMN, SORT_KEYS, TABLES, validate_rows
-from transforms.records import as_singleton, one
+from schemas import PARTITION_COLUMN, SORT_KEYS, TABLES, validate_columns, validate_rows
+from transforms.records import ColumnBatch, as_singleton, one
 from transforms.runinfo import RunInfo
 from transforms.timing import TimedDoFn
 
@@ -46,7 +46,7 @@ COMMITS = "_commits"
 PENDING = ".pending"
 COMMITTED = ".json"
 WRITTEN = "_written"  # WriteTables input: files already written, as (table, url)
-CHUNK_ROWS = 1024  # rows a writer holds as Python dicts before turning them into Arrow columns
+CHUNK_ROWS = 1024  # rows a writer holds as Python dicts (or lists) before turning them into Arrow columns
 
 
 @dataclass(frozen=True)
@@ -68,17 +68,34 @@ class WriteConfig:
 
 def row_size(row: dict[str, Any]) -> int:
     """Rough size of a row in a Parquet column buffer, for cutting files before its rows become Arrow."""
-    size = 16
-    for value in row.values():
-        if isinstance(value, str):
-            size += len(value) * 2
-        elif isinstance(value, bytes):
-            size += len(value)
-        elif isinstance(value, list):
-            size += sum(len(v) if isinstance(v, str | bytes) else 8 for v in value)
-        else:
-            size += 8
+    return 16 + sum(map(_value_size, row.values()))
+
+
+def _value_size(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value) * 2
+    if isinstance(value, bytes):
+        return len(value)
+    if isinstance(value, list):
+        return sum(len(v) if isinstance(v, str | bytes) else 8 for v in value)
+    return 8
+
+
+def batch_size(batch: ColumnBatch) -> int:
+    """row_size summed over a batch's rows, a column at a time."""
+    size = 16 * batch.num_rows
+    for values in batch.columns.values():
+        if values and isinstance(values[0], str):
+            try:
+                size += 2 * sum(map(len, values))  # in C: a string column's characters
+                continue
+            except TypeError:
+                pass  # a None among the strings
+        size += sum(map(_value_size, values))
     return size
+
+
+Element = dict[str, Any] | list[dict[str, Any]] | ColumnBatch
 
 
 def rows_of(element: dict[str, Any] | list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -106,6 +123,12 @@ def arrow_rows(table: str, rows: Iterable[dict[str, Any]], run: RunInfo) -> pa.T
     """
     stamp = run.stamp()
     return validate_rows(table, [{**row, **stamp} for row in rows])
+
+
+def arrow_columns(table: str, columns: dict[str, list[Any]], num_rows: int, run: RunInfo) -> pa.Table:
+    """arrow_rows for rows held as columns."""
+    stamp = {name: [value] * num_rows for name, value in run.stamp().items()}
+    return validate_columns(table, {**columns, **stamp}, num_rows)
 
 
 def sort_arrow(table: str, arrow: pa.Table) -> pa.Table:
@@ -268,7 +291,8 @@ def committed_runs(output: str) -> set[str]:
 
 
 class SpillRowsFn(TimedDoFn):
-    """Rows (or lists of rows) of one table -> temporary Parquet files; emits (table, url) per file.
+    """Rows (a row, a list of rows or a ColumnBatch an element) of one table ->
+    temporary Parquet files; emits (table, url) per file.
 
     Rows go to disk in the stage that makes them, a file whenever the buffer
     holds target_file_rows rows or target_file_bytes, and the rest
@@ -284,6 +308,9 @@ class SpillRowsFn(TimedDoFn):
 
     staged: the files are an intermediate for StagedWrite, kept apart from
     the table's files and not counted as its rows.
+
+    A ColumnBatch is never split between two files (it is one article's
+    rows), so a file may pass target_file_rows by the rows of one batch.
     """
 
     STAGE = "write"
@@ -294,30 +321,57 @@ class SpillRowsFn(TimedDoFn):
 
     def start_bundle(self) -> None:
         self._rows: list[dict[str, Any]] = []
+        self._columns: dict[str, list[Any]] = {}  # ColumnBatches not yet in a chunk, extended into one
+        self._column_rows = 0
         self._chunks: list[pa.Table] = []
         self._count = 0
         self._arrow_bytes = 0  # of the chunks
         self._row_bytes = 0  # of the rows not yet in a chunk, by row_size
         self._url: str | None = None
 
-    def process(self, element: dict[str, Any] | list[dict[str, Any]]) -> list[tuple[str, str]]:
+    def process(self, element: Element) -> list[tuple[str, str]]:
         with self.clock:
             return self._add(element)
 
-    def _add(self, element: dict[str, Any] | list[dict[str, Any]]) -> list[tuple[str, str]]:
+    def _add(self, element: Element) -> list[tuple[str, str]]:
         announced = []
+        if isinstance(element, ColumnBatch):
+            if element.num_rows:
+                announced = self._announce()
+                self._add_columns(element)
+                self._after_rows()
+            return announced
         for row in rows_of(element):
-            if self._url is None:
-                self._url = spill_url(self._output, self._run, f"staged-{self._table}" if self._staged else self._table)
-                announced.append((self._table, self._url))
+            announced.extend(self._announce())
             self._rows.append(row)
             self._count += 1
             self._row_bytes += row_size(row)
-            if len(self._rows) >= CHUNK_ROWS:
-                self._to_arrow()
-            if self._count >= self._config.target_file_rows or self._arrow_bytes + self._row_bytes >= self._config.target_file_bytes:
-                self._flush()
+            self._after_rows()
         return announced
+
+    def _announce(self) -> list[tuple[str, str]]:
+        """The url of the file the next rows go to, once per file."""
+        if self._url is not None:
+            return []
+        self._url = spill_url(self._output, self._run, f"staged-{self._table}" if self._staged else self._table)
+        return [(self._table, self._url)]
+
+    def _add_columns(self, batch: ColumnBatch) -> None:
+        if self._column_rows and batch.columns.keys() != self._columns.keys():
+            self._to_arrow()  # a batch of other columns starts a chunk of its own
+        if not self._columns:
+            self._columns = {name: [] for name in batch.columns}
+        for name, values in batch.columns.items():
+            self._columns[name].extend(values)
+        self._column_rows += batch.num_rows
+        self._count += batch.num_rows
+        self._row_bytes += batch_size(batch)
+
+    def _after_rows(self) -> None:
+        if len(self._rows) + self._column_rows >= CHUNK_ROWS:
+            self._to_arrow()
+        if self._count >= self._config.target_file_rows or self._arrow_bytes + self._row_bytes >= self._config.target_file_bytes:
+            self._flush()
 
     def finish_bundle(self) -> None:
         with self.clock:
@@ -326,15 +380,17 @@ class SpillRowsFn(TimedDoFn):
 
     def _to_arrow(self) -> None:
         """The buffered rows as Arrow columns: entity rows take a sixth of their memory as dicts, article rows 0.8."""
-        chunk = arrow_rows(self._table, self._rows, self._run)
-        self._chunks.append(chunk)
-        self._arrow_bytes += chunk.nbytes
-        self._rows, self._row_bytes = [], 0
+        if self._rows:
+            self._chunks.append(arrow_rows(self._table, self._rows, self._run))
+        if self._column_rows:
+            self._chunks.append(arrow_columns(self._table, self._columns, self._column_rows, self._run))
+        self._arrow_bytes = sum(chunk.nbytes for chunk in self._chunks)
+        self._rows, self._columns, self._column_rows, self._row_bytes = [], {}, 0, 0
 
     def _flush(self) -> None:
         if self._url is None:
             return
-        if self._rows:
+        if self._rows or self._column_rows:
             self._to_arrow()
         arrow = sort_arrow(self._table, pa.concat_tables(self._chunks))
         write_arrow(self._url, arrow, self._config)

@@ -41,6 +41,9 @@ import apache_beam as beam
 from apache_beam import typehints
 from apache_beam.typehints.native_type_compatibility import convert_to_beam_type
 
+# The most elements Beam's DirectRunner puts in one batch (its consumer sets flush at this size).
+MAX_BATCH = 4096
+
 
 class BatchedDoFn(beam.DoFn):
     """A DoFn whose ``process`` also runs over batches (see the module docstring)."""

@@ -26,7 +26,7 @@ import apache_beam as beam
 import fsspec
 from fsspec.utils import infer_compression
 
-from transforms.batching import BatchedDoFn
+from transforms.batching import MAX_BATCH, BatchedDoFn
 from transforms.decode import DecodeError, clean_text, decode_bytes
 from transforms.fileinfo import FileRecord, options_for, protocol_of, sha256_file, stat_file
 from transforms.memory import release_freed_memory
@@ -503,6 +503,7 @@ class ReadFileFn(BatchedDoFn, TimedDoFn):
         # Filesystem instances are rebuilt in each worker from the picklable config.
         for protocol, options in self._config.storage_options.items():
             fsspec.filesystem(protocol, **options)
+        self._untrimmed = 0  # records read since the heap was last trimmed
 
     def start_bundle(self) -> None:
         self._chain_end: float | None = None
@@ -519,7 +520,13 @@ class ReadFileFn(BatchedDoFn, TimedDoFn):
         if self._chain_end is not None:
             self.chain.seconds += perf_counter() - self._chain_end
         super().finish_bundle()
-        release_freed_memory()  # the bundle's batches are gone; the dedup stages after want the room
+        # The bundle's batches are gone; the dedup stages after want the room.
+        # A trim walks the whole heap (5-20 ms even with nothing to free), so
+        # only once a batch's worth of records has passed: small bundles (one
+        # page a file, streaming) would otherwise pay it for every few articles.
+        if self._untrimmed >= MAX_BATCH:
+            release_freed_memory()
+            self._untrimmed = 0
 
     def _read(self, url: str) -> Iterator[Any]:
         beam.metrics.Metrics.counter(NAMESPACE, "files_read").inc()
@@ -537,6 +544,7 @@ class ReadFileFn(BatchedDoFn, TimedDoFn):
             records += 1
             message = f"{type(exc).__name__}: {redact_url(str(exc))}"
             yield reject_output(Reject(redact_url(url), "read", "read_failed", message[:2000]), NAMESPACE)
+        self._untrimmed += records
         with self.clock:
             record = manifest_record(url, records, self._config, digests[0] if digests else None)
         if record is not None:

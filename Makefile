@@ -9,7 +9,7 @@ OUT ?= out
 
 .PHONY: setup run test lint bench datatrove airflow camel-ner clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(VENV)/.native
 
 $(VENV)/.installed: setup.py requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,12 @@ $(VENV)/.installed: setup.py requirements-dev.txt
 	# camel-tools without its declared torch/transformers (see setup.py).
 	$(PIP) install --quiet --no-deps camel-tools==1.6.0
 	mkdir -p $(CAMELTOOLS_DATA)
+	touch $@
+
+# The compiled kernels (transforms/_native.c): the editable install builds
+# them next to the source; rebuilt when the C file changes.
+$(VENV)/.native: $(VENV)/.installed transforms/_native.c
+	$(PIP) install --quiet --no-deps -e .
 	touch $@
 
 run: setup

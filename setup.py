@@ -8,7 +8,7 @@ the shipped data files.
 import re
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import Extension, find_packages, setup
 
 VERSION = re.search(r'__version__ = "([^"]+)"', Path(__file__).with_name("pipelines").joinpath("version.py").read_text()).group(1)
 
@@ -20,6 +20,11 @@ VERSION = re.search(r'__version__ = "([^"]+)"', Path(__file__).with_name("pipeli
 # run-time needs are listed here instead: six, regex, emoji.
 CAMEL_TOOLS_RUNTIME = ["six", "regex", "emoji"]
 
+# The compiled kernels (transforms/_native.c). Optional: where no C compiler
+# is found the build goes on without them and transforms/native.py runs their
+# Python definitions (same results, slower).
+NATIVE = Extension("transforms._native", sources=["transforms/_native.c"], optional=True, extra_compile_args=["-O3"])
+
 setup(
     name="khabar",
     version=VERSION,
@@ -30,6 +35,7 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.11",
     packages=find_packages(include=["pipelines", "pipelines.*", "transforms", "transforms.*", "schemas", "schemas.*"]),
+    ext_modules=[NATIVE],
     include_package_data=True,
     package_data={"transforms": ["data/*.tsv", "data/*.txt", "data/*.json"]},
     # The DuckDB views, for `khabar report` and for users (installed under <prefix>/share/khabar/sql).

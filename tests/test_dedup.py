@@ -319,17 +319,23 @@ def test_group_stories_transform_is_deterministic_whatever_the_input_order(order
         assert_that(out["stories"] | beam.Map(lambda r: r["size"]), equal_to([2, 2, 1, 1]), label="Sizes")
 
 
+# Both ways of computing a signature: the compiled kernel (where it was built;
+# CI requires it, tests/test_native.py) and its numpy definition.
+SIGNATURES = ["signature", "signature_numpy"]
+
+
+@pytest.mark.parametrize("method", SIGNATURES)
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=1200), st.integers(1, 5))
-def test_signatures_are_the_textbook_formula(values: list[int], seed: int) -> None:
-    """The blocked, shift-and-add signature equals min((x * a + b) mod 2^64 mod (2^61 - 1)) & 0xFFFFFFFF,
-    so fingerprints stored by earlier runs stay comparable."""
+def test_signatures_are_the_textbook_formula(method: str, values: list[int], seed: int) -> None:
+    """The blocked, shift-and-add signature (and the compiled kernel) equals
+    min((x * a + b) mod 2^64 mod (2^61 - 1)) & 0xFFFFFFFF, so fingerprints stored by earlier runs stay comparable."""
     hasher = MinHasher(seed=seed)
     shingles = np.array(values, dtype=np.uint32)
     unique = np.unique(shingles).astype(np.uint64)
     with np.errstate(over="ignore"):
         textbook = ((unique[:, None] * hasher._a[None, :] + hasher._b[None, :]) % np.uint64((1 << 61) - 1)) & np.uint64(0xFFFFFFFF)
-    assert hasher.signature(shingles).tolist() == textbook.min(axis=0).astype(np.uint32).tolist()
+    assert getattr(hasher, method)(shingles).tolist() == textbook.min(axis=0).astype(np.uint32).tolist()
 
 
 def test_a_pickled_hasher_gives_the_same_signatures() -> None:
@@ -340,7 +346,8 @@ def test_a_pickled_hasher_gives_the_same_signatures() -> None:
     assert copy.signature(shingles).tolist() == first.tolist() == hasher.signature(shingles).tolist()
 
 
-def test_signatures_finish_the_mersenne_modulo_where_the_folded_sum_reaches_the_prime() -> None:
+@pytest.mark.parametrize("method", SIGNATURES)
+def test_signatures_finish_the_mersenne_modulo_where_the_folded_sum_reaches_the_prime(method: str) -> None:
     """(x * a + b) mod 2^64 = 2^61 - 1 folds to the prime itself, and 7 * 2^61 + 2^61 - 4 to
     above it: both take the rare subtraction, which the textbook formula checks."""
     prime, x = (1 << 61) - 1, 1234
@@ -351,7 +358,7 @@ def test_signatures_finish_the_mersenne_modulo_where_the_folded_sum_reaches_the_
     unique = shingles.astype(np.uint64)
     with np.errstate(over="ignore"):
         textbook = ((unique[:, None] * hasher._a[None, :] + hasher._b[None, :]) % np.uint64(prime)) & np.uint64(0xFFFFFFFF)
-    assert hasher.signature(shingles).tolist() == textbook.min(axis=0).astype(np.uint32).tolist() == [0, 4, 99 + x]
+    assert getattr(hasher, method)(shingles).tolist() == textbook.min(axis=0).astype(np.uint32).tolist() == [0, 4, 99 + x]
 
 
 @settings(max_examples=300, deadline=None)

@@ -23,6 +23,14 @@ class ChunkCache(Generic[T]):
         self._compute = compute
         self._values: BoundedDict[str, T] = BoundedDict(max_size)  # bounded memory on endless vocabularies
 
+    @property
+    def table(self) -> dict[str, T]:
+        """The cached values (read by the compiled kernels, which call compute_and_store on a miss)."""
+        return self._values
+
+    def compute_and_store(self, chunk: str) -> T:
+        return self._values.put(chunk, self._compute(chunk))
+
     def values(self, text: str) -> list[T]:
         return self.split(text)[1]
 

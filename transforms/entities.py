@@ -40,6 +40,7 @@ from transforms.batching import BatchedDoFn
 from transforms.bounded import BoundedDict
 from transforms.canonical import ORG_HEADS, name_key, person_key, resolve
 from transforms.gazetteer import Word, form, given_names, load_gazetteer, nationalities, tokenize, triggers
+from transforms.native import KERNELS
 from transforms.ner_model import CamelModel, model_path
 from transforms.records import ColumnBatch, Document, split_by_type
 from transforms.timing import TimedDoFn
@@ -143,13 +144,11 @@ class _Page:
     def of(cls, text: str, extractor: EntityExtractor) -> _Page:
         found = tokenize(text)
         tokens = found.words
-        by_flag: dict[int, list[int]] = {bit: [] for bit in FLAG_BITS}
-        lists = [by_flag[bit] for bit in FLAG_BITS]
-        cached, bits_of = extractor.flag_cache.get, extractor.flag_bits
-        for i, token in enumerate(tokens):
-            bits = cached(token.raw)
-            for bit in bits if bits is not None else bits_of(token):
-                lists[bit].append(i)
+        if KERNELS is not None:
+            lists = KERNELS.flag_positions(tokens, "raw", extractor.flag_cache, extractor.flag_bits, len(FLAG_BITS))
+        else:
+            lists = flag_positions(tokens, extractor)
+        by_flag = dict(zip(FLAG_BITS, lists, strict=True))
         return cls(text, tokens, found.starts, found.ends, _Gaps(text, found.starts, found.ends), by_flag)
 
     def positions(self, mask: int) -> list[int]:
@@ -173,6 +172,18 @@ class _Page:
             if self.broken_after(j):
                 return None
         return None
+
+
+def flag_positions(tokens: list[Word], extractor: EntityExtractor) -> list[list[int]]:
+    """For each of FLAG_BITS, the indices of the tokens that carry it, in order
+    (what the compiled kernel flag_positions computes)."""
+    lists: list[list[int]] = [[] for _ in FLAG_BITS]
+    cached, bits_of = extractor.flag_cache.get, extractor.flag_bits
+    for i, token in enumerate(tokens):
+        bits = cached(token.raw)
+        for bit in bits if bits is not None else bits_of(token):
+            lists[bit].append(i)
+    return lists
 
 
 def _stem(token: Word) -> str:

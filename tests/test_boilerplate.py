@@ -8,6 +8,7 @@ from pathlib import Path
 
 import apache_beam as beam
 import numpy as np
+import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from hypothesis import given, settings
@@ -22,6 +23,9 @@ from transforms.boilerplate import (
     TemplateTable,
     extract_html_page,
     extract_text_page,
+    line_key,
+    page_line_keys,
+    page_lines,
     template_keys,
 )
 from transforms.records import Document
@@ -246,3 +250,19 @@ def test_find_templates_in_a_pipeline_of_many_bundles() -> None:
 def test_gold_fixture_is_the_projects_own_copy() -> None:
     gold = json.loads((FIXTURES / "gold_seeds.json").read_text(encoding="utf-8"))
     assert {a["file"] for a in gold["articles"]} == {p.name for p in Path(SAMPLES).glob("*.txt")}
+
+
+@pytest.mark.parametrize(
+    ("content_type", "content"),
+    [
+        ("text", "\n".join(["الرئيسية | أخبار", "", "  ", PARAGRAPH, "أَخبارٌ\u200f ـعاجلة", PARAGRAPH, "إلى الأعلى"])),
+        ("html", f"<nav>الرئيسية</nav><p>{PARAGRAPH}\nسطر ثانٍ في الفقرة</p><div>\n\n</div><p>مُلحق</p>"),
+        ("text", ""),
+    ],
+)
+def test_page_line_keys_are_each_lines_line_key(content_type: str, content: str) -> None:
+    """One normalization pass over the page gives what a pass a line gives, HTML blocks with newlines included."""
+    doc = Document(source_uri="file:///p/a", record_key="", content=content, content_type=content_type, size_bytes=1, digest="d")
+    expected = {line_key(line) for line in page_lines(doc) if line.strip()}
+    assert page_line_keys(doc) == expected
+    assert len(expected) >= (3 if content else 0)

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from benchmarks.corpus import ensure
 from tests.conftest import run_cli
 from transforms import native
-from transforms.entities import EntityExtractor, flag_positions
-from transforms.gazetteer import tokenize, tokenize_python
+from transforms.entities import GAZ, EntityExtractor, _Page, flag_positions
+from transforms.gazetteer import Entry, Gazetteer, tokenize, tokenize_python
 from transforms.minhash import MinHasher, text_shingles32, text_shingles32_numpy
 
 needs_kernels = pytest.mark.skipif(
@@ -152,6 +152,40 @@ def test_flag_kernel_refuses_an_index_out_of_range() -> None:
         native.KERNELS.flag_positions(words, "raw", {}, lambda word: (7,), 7)
     with pytest.raises(TypeError):
         native.KERNELS.flag_positions(words, "raw", {}, lambda word: [0], 7)
+
+
+def _python_matches(gazetteer: Gazetteer, tokens: list, positions: list[int]) -> list[tuple]:
+    return [(i, offset, n, entry) for i in positions for offset, n, entry in gazetteer.match_at(tokens, i)]
+
+
+@needs_kernels
+def test_gazetteer_kernel_is_match_at_on_real_pages(samples: Path) -> None:
+    extractor = EntityExtractor()
+    total = 0
+    for path in sorted(samples.glob("*.txt")):
+        page = _Page.of(path.read_text(encoding="utf-8"), extractor)
+        positions = page.positions(GAZ)
+        found = extractor.gazetteer.matches(page.tokens, positions)
+        assert found == _python_matches(extractor.gazetteer, page.tokens, positions)
+        every = list(range(len(page.tokens)))  # positions without the flag too
+        assert extractor.gazetteer.matches(page.tokens, every) == _python_matches(extractor.gazetteer, page.tokens, every)
+        total += len(found)
+    assert total > 20
+
+
+@needs_kernels
+def test_gazetteer_kernel_prefers_the_longest_name_and_stops_at_the_text_end() -> None:
+    gazetteer = Gazetteer()
+    short, long, other = (Entry("LOC", name, "test", 1.0) for name in ("بغداد", "بغداد الجديدة", "الجديدة"))
+    for surface, entry in (("بغداد", short), ("بغداد الجديدة", long), ("الجديدة", other)):
+        gazetteer.add(surface, entry)
+    tokens = tokenize("في بغداد الجديدة وبغداد").words
+    every = list(range(len(tokens)))
+    found = gazetteer.matches(tokens, every)
+    assert found == _python_matches(gazetteer, tokens, every)
+    assert [(i, n, entry.canonical) for i, _, n, entry in found] == [(1, 2, "بغداد الجديدة"), (2, 1, "الجديدة"), (3, 1, "بغداد")]
+    with pytest.raises(IndexError):
+        gazetteer.matches(tokens, [len(tokens)])
 
 
 RUN_COLUMNS = {"ingested_at", "run_id", "ingest_date"}

@@ -1,7 +1,17 @@
-/* khabar's compiled kernels: the same numbers as their numpy/Python
- * definitions (transforms/native.py loads this module when it was built and
- * the callers fall back to those definitions when it was not; tests compare
- * the two). setup.py builds it as an optional extension.
+/* khabar's compiled kernels: the loops that dominated the per-article stages
+ * once the rest was C already (str.split, dict lookups, regexes), each giving
+ * the same results as its Python or numpy definition:
+ *
+ *   minhash_signature  MinHasher.signature_numpy
+ *   chunk_shingles     minhash.text_shingles32_numpy
+ *   chunk_tokens       gazetteer.tokenize_python
+ *   flag_positions     entities.flag_positions
+ *   gazetteer_matches  Gazetteer.match_at over a page's positions
+ *
+ * transforms/native.py loads this module when it was built; each caller
+ * falls back to its definition when it was not, and tests/test_native.py
+ * compares the two, down to a whole run's tables. setup.py builds it as an
+ * optional extension.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -346,11 +356,121 @@ done:
     return result;
 }
 
+/* Whether tokens[i + k].form == names[k] for k in 1..n-1. */
+static int names_follow(PyObject *tokens, Py_ssize_t i, PyObject *names, PyObject *form_name) {
+    for (Py_ssize_t k = 1; k < PyTuple_GET_SIZE(names); k++) {
+        PyObject *form = PyObject_GetAttr(PyList_GET_ITEM(tokens, i + k), form_name);
+        if (form == NULL) {
+            return -1;
+        }
+        int same = PyObject_RichCompareBool(form, PyTuple_GET_ITEM(names, k), Py_EQ);
+        Py_DECREF(form);
+        if (same != 1) {
+            return same;
+        }
+    }
+    return 1;
+}
+
+/* gazetteer_matches(tokens, positions, index) -> list of (i, offset, n, entry)
+ *
+ * Gazetteer.match_at at each position i, in order: for each (offset, stem)
+ * of tokens[i].stems, the first (names, entry) of index[stem] (longest
+ * names first) whose n names are tokens[i].stem and the forms of the n - 1
+ * tokens after it.
+ */
+static PyObject *gazetteer_matches(PyObject *self, PyObject *args) {
+    PyObject *tokens, *positions, *index;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &tokens, &PyList_Type, &positions, &PyDict_Type, &index)) {
+        return NULL;
+    }
+    static PyObject *stems_name = NULL, *form_name = NULL;
+    if (stems_name == NULL && (stems_name = PyUnicode_InternFromString("stems")) == NULL) {
+        return NULL;
+    }
+    if (form_name == NULL && (form_name = PyUnicode_InternFromString("form")) == NULL) {
+        return NULL;
+    }
+    PyObject *found = PyList_New(0);
+    if (found == NULL) {
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(tokens);
+    for (Py_ssize_t p = 0; p < PyList_GET_SIZE(positions); p++) {
+        Py_ssize_t i = PyLong_AsSsize_t(PyList_GET_ITEM(positions, p));
+        if (i == -1 && PyErr_Occurred()) {
+            goto fail;
+        }
+        if (i < 0 || i >= count) {
+            PyErr_SetString(PyExc_IndexError, "a position outside the tokens");
+            goto fail;
+        }
+        PyObject *stems = PyObject_GetAttr(PyList_GET_ITEM(tokens, i), stems_name);
+        if (stems == NULL) {
+            goto fail;
+        }
+        if (!PyTuple_Check(stems)) {
+            PyErr_SetString(PyExc_TypeError, "a word's stems must be a tuple");
+            Py_DECREF(stems);
+            goto fail;
+        }
+        int failed = 0;
+        for (Py_ssize_t s = 0; !failed && s < PyTuple_GET_SIZE(stems); s++) {
+            PyObject *pair = PyTuple_GET_ITEM(stems, s);
+            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+                PyErr_SetString(PyExc_TypeError, "a stem must be (offset, stem)");
+                failed = 1;
+                break;
+            }
+            PyObject *bucket = PyDict_GetItemWithError(index, PyTuple_GET_ITEM(pair, 1)); /* borrowed */
+            if (bucket == NULL) {
+                failed = PyErr_Occurred() != NULL;
+                continue;
+            }
+            if (!PyList_Check(bucket)) {
+                PyErr_SetString(PyExc_TypeError, "an index bucket must be a list");
+                failed = 1;
+                break;
+            }
+            for (Py_ssize_t b = 0; b < PyList_GET_SIZE(bucket); b++) {
+                PyObject *item = PyList_GET_ITEM(bucket, b);
+                if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2 || !PyTuple_Check(PyTuple_GET_ITEM(item, 0))) {
+                    PyErr_SetString(PyExc_TypeError, "an index entry must be (names, entry)");
+                    failed = 1;
+                    break;
+                }
+                PyObject *names = PyTuple_GET_ITEM(item, 0);
+                Py_ssize_t n = PyTuple_GET_SIZE(names);
+                int match = n == 1 ? 1 : (i + n <= count ? names_follow(tokens, i, names, form_name) : 0);
+                if (match < 0) {
+                    failed = 1;
+                    break;
+                }
+                if (match) {
+                    PyObject *row = Py_BuildValue("(nOnO)", i, PyTuple_GET_ITEM(pair, 0), n, PyTuple_GET_ITEM(item, 1));
+                    failed = row == NULL || PyList_Append(found, row) < 0;
+                    Py_XDECREF(row);
+                    break;
+                }
+            }
+        }
+        Py_DECREF(stems);
+        if (failed) {
+            goto fail;
+        }
+    }
+    return found;
+fail:
+    Py_DECREF(found);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"minhash_signature", minhash_signature, METH_VARARGS, "MinHash signature (uint32 bytes) of uint32 shingles under uint64 coefficients a, b."},
     {"chunk_tokens", chunk_tokens, METH_VARARGS, "(words, starts, ends) of a text's chunks, their values cached in a dict."},
     {"flag_positions", flag_positions, METH_VARARGS, "Per flag index, the indices of the words that carry it."},
     {"chunk_shingles", chunk_shingles, METH_VARARGS, "uint32 hashes (bytes) of a text's k-word shingles, word hashes cached per chunk."},
+    {"gazetteer_matches", gazetteer_matches, METH_VARARGS, "(i, offset, n, entry) of the gazetteer names starting at the positions."},
     {NULL, NULL, 0, NULL},
 };
 

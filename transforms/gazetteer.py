@@ -216,6 +216,12 @@ class Gazetteer:
                     break
         return found
 
+    def matches(self, tokens: list[Word], positions: list[int]) -> list[tuple[int, int, int, Entry]]:
+        """(i, offset, words used, entry) of match_at at each position, in order (the compiled kernel's loop)."""
+        if KERNELS is not None:
+            return KERNELS.gazetteer_matches(tokens, positions, self._index)
+        return [(i, offset, n, entry) for i in positions for offset, n, entry in self.match_at(tokens, i)]
+
     def lookup(self, surface: str) -> Entry | None:
         # rules ask about the same surfaces on every page
         try:

@@ -45,6 +45,7 @@ from typing import Any
 import psutil
 
 from benchmarks.peer import NEAR_VARIANTS, compare
+from transforms import native
 from transforms.timing import WALL_NAMESPACE, stage_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,6 +205,8 @@ def bench(size: int, dask: bool) -> dict[str, object]:
     manifest = ensure(size, corpus)
     mb = manifest["bytes"] / 1e6
     result: dict[str, object] = {"articles": size, "corpus_mb": round(mb, 1), "mean_kb": manifest["mean_kb"]}
+    # the loop and the runs (subprocesses of the same environment) alike: KHABAR_PURE_PYTHON=1 measures without them
+    result["compiled_kernels"] = native.available()
     plain = plain_loop(corpus)
     result["plain"] = {**plain, "articles_per_s": round(size / plain["elapsed_s"], 1)}
     modes = {"beam-inprocess": [], "beam-mp2": ["--direct_running_mode", "multi_processing", "--direct_num_workers", "2"]}

@@ -94,6 +94,16 @@ done:
     return result;
 }
 
+/* cache[key], else miss(arg), which stores it: a new reference, NULL on an error. */
+static PyObject *cached_or_computed(PyObject *cache, PyObject *key, PyObject *miss, PyObject *arg) {
+    PyObject *found = PyDict_GetItemWithError(cache, key); /* borrowed */
+    if (found != NULL) {
+        Py_INCREF(found);
+        return found;
+    }
+    return PyErr_Occurred() ? NULL : PyObject_CallOneArg(miss, arg);
+}
+
 /* Appends start + offsets[k] for each k to out (a list). */
 static int append_offsets(PyObject *out, Py_ssize_t start, PyObject *offsets) {
     Py_ssize_t n = PyTuple_GET_SIZE(offsets);
@@ -144,20 +154,13 @@ static PyObject *chunk_tokens(PyObject *self, PyObject *args) {
             goto done;
         }
         end = start + PyUnicode_GET_LENGTH(chunk);
-        PyObject *found = PyDict_GetItemWithError(cache, chunk); /* borrowed */
-        PyObject *made = NULL;
+        PyObject *found = cached_or_computed(cache, chunk, miss, chunk);
         if (found == NULL) {
-            if (PyErr_Occurred()) {
-                goto done;
-            }
-            found = made = PyObject_CallOneArg(miss, chunk);
-            if (made == NULL) {
-                goto done;
-            }
+            goto done;
         }
         if (!PyTuple_Check(found) || PyTuple_GET_SIZE(found) != 3) {
             PyErr_SetString(PyExc_TypeError, "a chunk's value must be (firsts, lasts, words)");
-            Py_XDECREF(made);
+            Py_DECREF(found);
             goto done;
         }
         PyObject *firsts = PyTuple_GET_ITEM(found, 0), *lasts = PyTuple_GET_ITEM(found, 1), *chunk_words = PyTuple_GET_ITEM(found, 2);
@@ -171,7 +174,7 @@ static PyObject *chunk_tokens(PyObject *self, PyObject *args) {
                 failed = PyList_Append(words, PyTuple_GET_ITEM(chunk_words, k)) < 0;
             }
         }
-        Py_XDECREF(made);
+        Py_DECREF(found);
         if (failed) {
             goto done;
         }
@@ -219,21 +222,14 @@ static PyObject *flag_positions(PyObject *self, PyObject *args) {
         if (raw == NULL) {
             goto fail;
         }
-        PyObject *bits = PyDict_GetItemWithError(cache, raw); /* borrowed */
+        PyObject *bits = cached_or_computed(cache, raw, miss, word);
         Py_DECREF(raw);
-        PyObject *made = NULL;
         if (bits == NULL) {
-            if (PyErr_Occurred()) {
-                goto fail;
-            }
-            bits = made = PyObject_CallOneArg(miss, word);
-            if (made == NULL) {
-                goto fail;
-            }
+            goto fail;
         }
         if (!PyTuple_Check(bits)) {
             PyErr_SetString(PyExc_TypeError, "a word's flags must be a tuple of indices");
-            Py_XDECREF(made);
+            Py_DECREF(bits);
             goto fail;
         }
         int failed = 0;
@@ -254,7 +250,7 @@ static PyObject *flag_positions(PyObject *self, PyObject *args) {
             failed = PyList_Append(PyList_GET_ITEM(lists, b), index) < 0;
         }
         Py_XDECREF(index);
-        Py_XDECREF(made);
+        Py_DECREF(bits);
         if (failed) {
             goto fail;
         }
@@ -296,20 +292,13 @@ static PyObject *chunk_shingles(PyObject *self, PyObject *args) {
     }
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(chunks); i++) {
         PyObject *chunk = PyList_GET_ITEM(chunks, i);
-        PyObject *found = PyDict_GetItemWithError(cache, chunk); /* borrowed */
-        PyObject *made = NULL;
+        PyObject *found = cached_or_computed(cache, chunk, miss, chunk);
         if (found == NULL) {
-            if (PyErr_Occurred()) {
-                goto done;
-            }
-            found = made = PyObject_CallOneArg(miss, chunk);
-            if (made == NULL) {
-                goto done;
-            }
+            goto done;
         }
         if (!PyTuple_Check(found)) {
             PyErr_SetString(PyExc_TypeError, "a chunk's value must be a tuple of word hashes");
-            Py_XDECREF(made);
+            Py_DECREF(found);
             goto done;
         }
         Py_ssize_t n = PyTuple_GET_SIZE(found);
@@ -317,7 +306,7 @@ static PyObject *chunk_shingles(PyObject *self, PyObject *args) {
             size = 2 * (used + n);
             uint64_t *grown = PyMem_Realloc(hashes, size * sizeof(uint64_t));
             if (grown == NULL) {
-                Py_XDECREF(made);
+                Py_DECREF(found);
                 PyErr_NoMemory();
                 goto done;
             }
@@ -332,7 +321,7 @@ static PyObject *chunk_shingles(PyObject *self, PyObject *args) {
             }
             hashes[used++] = value;
         }
-        Py_XDECREF(made);
+        Py_DECREF(found);
         if (failed) {
             goto done;
         }
@@ -474,6 +463,6 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "transforms._native", NULL, -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "transforms._native", NULL, -1, methods, NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__native(void) { return PyModule_Create(&module); }

@@ -154,10 +154,6 @@ def test_flag_kernel_refuses_an_index_out_of_range() -> None:
         native.KERNELS.flag_positions(words, "raw", {}, lambda word: [0], 7)
 
 
-def _python_matches(gazetteer: Gazetteer, tokens: list, positions: list[int]) -> list[tuple]:
-    return [(i, offset, n, entry) for i in positions for offset, n, entry in gazetteer.match_at(tokens, i)]
-
-
 @needs_kernels
 def test_gazetteer_kernel_is_match_at_on_real_pages(samples: Path) -> None:
     extractor = EntityExtractor()
@@ -166,9 +162,9 @@ def test_gazetteer_kernel_is_match_at_on_real_pages(samples: Path) -> None:
         page = _Page.of(path.read_text(encoding="utf-8"), extractor)
         positions = page.positions(GAZ)
         found = extractor.gazetteer.matches(page.tokens, positions)
-        assert found == _python_matches(extractor.gazetteer, page.tokens, positions)
+        assert found == extractor.gazetteer.matches_python(page.tokens, positions)
         every = list(range(len(page.tokens)))  # positions without the flag too
-        assert extractor.gazetteer.matches(page.tokens, every) == _python_matches(extractor.gazetteer, page.tokens, every)
+        assert extractor.gazetteer.matches(page.tokens, every) == extractor.gazetteer.matches_python(page.tokens, every)
         total += len(found)
     assert total > 20
 
@@ -182,7 +178,7 @@ def test_gazetteer_kernel_prefers_the_longest_name_and_stops_at_the_text_end() -
     tokens = tokenize("في بغداد الجديدة وبغداد").words
     every = list(range(len(tokens)))
     found = gazetteer.matches(tokens, every)
-    assert found == _python_matches(gazetteer, tokens, every)
+    assert found == gazetteer.matches_python(tokens, every)
     assert [(i, n, entry.canonical) for i, _, n, entry in found] == [(1, 2, "بغداد الجديدة"), (2, 1, "الجديدة"), (3, 1, "بغداد")]
     with pytest.raises(IndexError):
         gazetteer.matches(tokens, [len(tokens)])

@@ -39,8 +39,7 @@ class ChunkCache(Generic[T]):
         chunks = text.split()
         found: list[T | None] = list(map(self._values.get, chunks))
         if None in found:
-            put, compute = self._values.put, self._compute
             for i, value in enumerate(found):
                 if value is None:
-                    found[i] = put(chunks[i], compute(chunks[i]))
+                    found[i] = self.compute_and_store(chunks[i])
         return chunks, found  # type: ignore[return-value]

@@ -220,6 +220,10 @@ class Gazetteer:
         """(i, offset, words used, entry) of match_at at each position, in order (the compiled kernel's loop)."""
         if KERNELS is not None:
             return KERNELS.gazetteer_matches(tokens, positions, self._index)
+        return self.matches_python(tokens, positions)
+
+    def matches_python(self, tokens: list[Word], positions: list[int]) -> list[tuple[int, int, int, Entry]]:
+        """matches() in Python."""
         return [(i, offset, n, entry) for i in positions for offset, n, entry in self.match_at(tokens, i)]
 
     def lookup(self, surface: str) -> Entry | None:

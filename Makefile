@@ -20,9 +20,9 @@ $(VENV)/.installed: setup.py requirements-dev.txt
 	mkdir -p $(CAMELTOOLS_DATA)
 	touch $@
 
-# The compiled kernels (transforms/_native.c): the editable install builds
+# The compiled kernels (transforms/runtime/_native.c): the editable install builds
 # them next to the source; rebuilt when the C file changes.
-$(VENV)/.native: $(VENV)/.installed transforms/_native.c
+$(VENV)/.native: $(VENV)/.installed transforms/runtime/_native.c
 	$(PIP) install --quiet --no-deps -e .
 	touch $@
 

@@ -1,8 +1,8 @@
 """khabar: Arabic news articles -> clean, normalized, deduplicated Parquet tables (Apache Beam).
 
 This file is also what ``--setup_file ./setup.py`` ships to remote Beam
-workers: the sdist holds the pipelines, transforms and schemas packages and
-the shipped data files.
+workers: the sdist holds the khabar package (the pipelines, transforms and schemas
+folders) and the shipped data files.
 """
 
 import re
@@ -10,7 +10,17 @@ from pathlib import Path
 
 from setuptools import Extension, find_packages, setup
 
-VERSION = re.search(r'__version__ = "([^"]+)"', Path(__file__).with_name("pipelines").joinpath("version.py").read_text()).group(1)
+VERSION = re.search(r'__version__ = "([^"]+)"', Path(__file__).with_name("transforms").joinpath("runtime", "version.py").read_text()).group(
+    1
+)
+
+# One import namespace, khabar: the repository's top-level folders are the
+# subpackages khabar.pipelines, khabar.transforms and khabar.schemas, so an
+# install puts only `khabar` into site-packages. `khabar` itself is a
+# namespace package (no __init__.py of its own).
+FOLDERS = ("pipelines", "transforms", "schemas")
+PACKAGES = [f"khabar.{name}" for name in find_packages(include=[f"{folder}{suffix}" for folder in FOLDERS for suffix in ("", ".*")])]
+PACKAGE_DIR = {f"khabar.{folder}": folder for folder in FOLDERS}
 
 # camel-tools is deliberately NOT listed: camel-tools 1.6.0 declares torch and
 # transformers (about 1.5 GB) that the parts khabar uses (utils.normalize,
@@ -20,10 +30,10 @@ VERSION = re.search(r'__version__ = "([^"]+)"', Path(__file__).with_name("pipeli
 # run-time needs are listed here instead: six, regex, emoji.
 CAMEL_TOOLS_RUNTIME = ["six", "regex", "emoji"]
 
-# The compiled kernels (transforms/_native.c). Optional: where no C compiler
-# is found the build goes on without them and transforms/native.py runs their
+# The compiled kernels (transforms/runtime/_native.c). Optional: where no C compiler
+# is found the build goes on without them and transforms/runtime/native.py runs their
 # Python definitions (same results, slower).
-NATIVE = Extension("transforms._native", sources=["transforms/_native.c"], optional=True, extra_compile_args=["-O3"])
+NATIVE = Extension("khabar.transforms.runtime._native", sources=["transforms/runtime/_native.c"], optional=True, extra_compile_args=["-O3"])
 
 setup(
     name="khabar",
@@ -34,10 +44,11 @@ setup(
     else "",
     long_description_content_type="text/markdown",
     python_requires=">=3.11",
-    packages=find_packages(include=["pipelines", "pipelines.*", "transforms", "transforms.*", "schemas", "schemas.*"]),
+    packages=PACKAGES,
+    package_dir=PACKAGE_DIR,
     ext_modules=[NATIVE],
     include_package_data=True,
-    package_data={"transforms": ["data/*.tsv", "data/*.txt", "data/*.json"]},
+    package_data={"khabar.transforms.text": ["data/*.tsv", "data/*.txt", "data/*.json"]},
     # The DuckDB views, for `khabar report` and for users (installed under <prefix>/share/khabar/sql).
     data_files=[("share/khabar/sql", ["sql/views.sql"])],
     install_requires=[
@@ -61,5 +72,5 @@ setup(
         # Here install torch==2.13.0 first (on disk, CPU build); plain torch pulls CUDA.
         "camel-ner": ["torch>=2.0", "transformers>=4.44", "pyrsistent", "muddler", "requests", "tqdm"],
     },
-    entry_points={"console_scripts": ["khabar=pipelines.cli:console"]},
+    entry_points={"console_scripts": ["khabar=khabar.pipelines.cli:console"]},
 )

@@ -49,11 +49,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
-    from transforms.boilerplate import extract_text_page
-    from transforms.entities import EntityExtractor
-    from transforms.language import detect_language
-    from transforms.normalize import normalize_text
-    from transforms.tokenize import simple_word_tokenize, word_tokenize
+    from khabar.transforms.detect_language import detect_language
+    from khabar.transforms.extract_entities import EntityExtractor
+    from khabar.transforms.normalize_text import normalize_text
+    from khabar.transforms.strip_boilerplate import extract_text_page
+    from khabar.transforms.text.tokenize import simple_word_tokenize, word_tokenize
 
     pages = [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))]
     bodies = ["\n\n".join(extract_text_page(p).body) for p in pages]

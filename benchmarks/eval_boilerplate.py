@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from khabar.transforms.normalize_text import normalize_text
+from khabar.transforms.strip_boilerplate import classify_lines, extract_text_page
+
 from benchmarks.gold import gold_arguments
-from transforms.boilerplate import classify_lines, extract_text_page
-from transforms.normalize import normalize_text
 
 
 @dataclass

@@ -15,11 +15,12 @@ from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
 
+from khabar.transforms.extract_entities import EntityExtractor
+from khabar.transforms.normalize_text import normalize_text
+from khabar.transforms.strip_boilerplate import extract_text_page
+from khabar.transforms.text.canonical import resolve
+
 from benchmarks.gold import gold_arguments, prf
-from transforms.boilerplate import extract_text_page
-from transforms.canonical import resolve
-from transforms.entities import EntityExtractor
-from transforms.normalize import normalize_text
 
 
 def evaluate(gold_path: Path, samples: Path, verbose: bool = False) -> dict[str, object]:

@@ -14,7 +14,7 @@ benchmarks/corpus.py with planted duplicates), in one command:
 Each run reports wall time, articles/s, MB/s, peak memory summed over the
 process and its children, and, for Beam runs, dedup precision/recall against
 the planted truth and each stage's own seconds (the run's khabar.time
-counters, see transforms/timing.py). The in-process run's time is split
+counters, see transforms/runtime/timing.py). The in-process run's time is split
 (where_the_time_goes) into the per-article stages, next to the plain loop's
 same work, the stages the loop does not have (template pass, dedup, writing)
 and the rest: Beam itself and start-up; and the per-article chain's wall time
@@ -43,10 +43,10 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from khabar.transforms.runtime import native
+from khabar.transforms.runtime.timing import WALL_NAMESPACE, stage_seconds
 
 from benchmarks.peer import NEAR_VARIANTS, compare
-from transforms import native
-from transforms.timing import WALL_NAMESPACE, stage_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "benchmarks" / "corpora"
@@ -81,17 +81,17 @@ def plain_loop(corpus: Path) -> dict[str, object]:
     """The per-article functions in one Python loop (what Beam's overhead is measured against).
 
     Stage by stage over each file's articles, as the pipeline's batched
-    stages run (transforms/batching.py): article by article, the same loop
+    stages run (transforms/runtime/batching.py): article by article, the same loop
     takes a quarter to a third longer (each stage's caches are evicted by
     the others), which is no part of Beam's overhead.
     """
-    from transforms.boilerplate import strip_boilerplate
-    from transforms.entities import EntityExtractor
-    from transforms.language import detect_language
-    from transforms.minhash import MinHasher, text_shingles32
-    from transforms.normalize import normalize_document
-    from transforms.read import ReadConfig, read_file
-    from transforms.records import Document
+    from khabar.transforms.detect_language import detect_language
+    from khabar.transforms.extract_entities import EntityExtractor
+    from khabar.transforms.normalize_text import normalize_document
+    from khabar.transforms.read_articles import ReadConfig, read_file
+    from khabar.transforms.runtime.records import Document
+    from khabar.transforms.strip_boilerplate import strip_boilerplate
+    from khabar.transforms.text.minhash import MinHasher, text_shingles32
 
     stages: dict[str, float] = defaultdict(float)
     extractor, hasher, config = EntityExtractor(), MinHasher(), ReadConfig()

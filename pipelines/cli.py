@@ -23,8 +23,8 @@ import time
 import typing
 from typing import Any
 
-from pipelines.config import STAGES, PipelineConfig
-from pipelines.version import __version__
+from khabar.pipelines.config import STAGES, PipelineConfig
+from khabar.transforms.runtime.version import __version__
 
 LOG = logging.getLogger("khabar")
 
@@ -169,13 +169,12 @@ def keep_local_traffic_off_proxies() -> None:
 
 def run_command(argv: list[str]) -> int:
     from apache_beam.options.pipeline_options import PipelineOptions
-
-    from pipelines.summary import RunSummary
-    from transforms.ner_model import ModelError, check_model
-    from transforms.read import NoMatchError, check_patterns
-    from transforms.redact import redact_url
-    from transforms.runinfo import RunInfo
-    from transforms.write import recover
+    from khabar.pipelines.summary import RunSummary
+    from khabar.transforms.read_articles import NoMatchError, check_patterns
+    from khabar.transforms.runtime.redact import redact_url
+    from khabar.transforms.runtime.runinfo import RunInfo
+    from khabar.transforms.text.ner_model import ModelError, check_model
+    from khabar.transforms.write_tables import recover
 
     args, beam_args = run_parser().parse_known_args(argv)
     keep_local_traffic_off_proxies()
@@ -242,10 +241,9 @@ def run_streaming(config: PipelineConfig, args: argparse.Namespace, beam_args: l
     """Submit the streaming pipeline; it runs until cancelled."""
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
-
-    from pipelines.streaming import build_streaming
-    from transforms.runinfo import RunInfo
-    from transforms.windowed_write import mark_streaming_run
+    from khabar.pipelines.streaming import build_streaming
+    from khabar.transforms.runtime.runinfo import RunInfo
+    from khabar.transforms.write_windows import mark_streaming_run
 
     if args.runner.lower().removesuffix("runner") in LOCAL_RUNNERS or args.dask_local_workers:
         print(
@@ -270,9 +268,9 @@ def run_streaming(config: PipelineConfig, args: argparse.Namespace, beam_args: l
 def plan_batch(config: PipelineConfig, max_files: int | None) -> PipelineConfig | None:
     """An incremental batch: roll back a batch killed mid-commit, then select
     the files the manifest does not have. None when there is nothing new."""
-    from transforms.manifest import list_files, load_manifest, select_files
-    from transforms.redact import redact_url
-    from transforms.write import recover
+    from khabar.transforms.inputs.manifest import list_files, load_manifest, select_files
+    from khabar.transforms.runtime.redact import redact_url
+    from khabar.transforms.write_tables import recover
 
     removed = recover(config.output, clean_temporary=True)
     if removed:
@@ -295,8 +293,7 @@ def plan_batch(config: PipelineConfig, max_files: int | None) -> PipelineConfig 
 
 def execute(config: PipelineConfig, run: Any, options: Any) -> Any:
     import apache_beam as beam
-
-    from pipelines.ingest import build
+    from khabar.pipelines.ingest import build
 
     pipeline = beam.Pipeline(options=options)
     build(pipeline, config, run)
@@ -342,7 +339,7 @@ def watch_command(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, stop)
     batches = failures = 0
     while not stopping:
-        code = subprocess.call([sys.executable, "-m", "pipelines.cli", "run", "--incremental", *run_args])
+        code = subprocess.call([sys.executable, "-m", "khabar.pipelines.cli", "run", "--incremental", *run_args])
         batches += 1
         if code != 0:
             failures += 1
@@ -358,7 +355,7 @@ def watch_command(argv: list[str]) -> int:
 
 
 def report(argv: list[str]) -> int:
-    from pipelines.report import report_command
+    from khabar.pipelines.report import report_command
 
     return report_command(argv)
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from transforms.boilerplate import BoilerplateConfig
-from transforms.dedup import DedupConfig
-from transforms.entities import EntityConfig
-from transforms.language import LanguageConfig
-from transforms.normalize import NormalizationConfig
-from transforms.read import ReadConfig
-from transforms.streaming import StreamingConfig
-from transforms.write import WriteConfig
+from khabar.transforms.detect_language import LanguageConfig
+from khabar.transforms.extract_entities import EntityConfig
+from khabar.transforms.group_stories import DedupConfig
+from khabar.transforms.match_stories import StreamingConfig
+from khabar.transforms.normalize_text import NormalizationConfig
+from khabar.transforms.read_articles import ReadConfig
+from khabar.transforms.strip_boilerplate import BoilerplateConfig
+from khabar.transforms.write_tables import WriteConfig
 
 # CLI flag prefix -> (PipelineConfig attribute, dataclass)
 STAGES: dict[str, tuple[str, type]] = {

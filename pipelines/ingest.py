@@ -9,7 +9,7 @@ stage that makes them and rewritten with their story columns and entity
 names once GroupStories and the name resolution are done (StagedWrite):
 text and shingles never wait in memory for dedup.
 
-``python -m pipelines.ingest`` takes the same arguments as ``khabar run``.
+``python -m khabar.pipelines.ingest`` takes the same arguments as ``khabar run``.
 """
 
 from __future__ import annotations
@@ -17,21 +17,20 @@ from __future__ import annotations
 import sys
 
 import apache_beam as beam
-
-from pipelines.config import PipelineConfig
-from transforms.apply_stories import apply_fingerprint_stories, apply_stories
-from transforms.boilerplate import FindTemplates, StripBoilerplate
-from transforms.dedup import GroupStories
-from transforms.entities import ExtractEntities, name_entities
-from transforms.language import DetectLanguage
-from transforms.normalize import NormalizeText
-from transforms.prior import ReadPriorState
-from transforms.progress import ReportProgress
-from transforms.read import ListFiles, ReadFiles, ReadPagesFn
-from transforms.records import REJECTS_TAG, as_singleton
-from transforms.rows import article_row, file_row, reject_row
-from transforms.runinfo import RunInfo
-from transforms.write import WRITTEN, StagedWrite, WriteTables
+from khabar.pipelines.config import PipelineConfig
+from khabar.transforms.apply_stories import apply_fingerprint_stories, apply_stories
+from khabar.transforms.detect_language import DetectLanguage
+from khabar.transforms.extract_entities import ExtractEntities, name_entities
+from khabar.transforms.group_stories import GroupStories
+from khabar.transforms.normalize_text import NormalizeText
+from khabar.transforms.output.prior import ReadPriorState
+from khabar.transforms.output.rows import article_row, file_row, reject_row
+from khabar.transforms.read_articles import ListFiles, ReadFiles, ReadPagesFn
+from khabar.transforms.runtime.progress import ReportProgress
+from khabar.transforms.runtime.records import REJECTS_TAG, as_singleton
+from khabar.transforms.runtime.runinfo import RunInfo
+from khabar.transforms.strip_boilerplate import FindTemplates, StripBoilerplate
+from khabar.transforms.write_tables import WRITTEN, StagedWrite, WriteTables
 
 
 def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam.PCollection:
@@ -78,12 +77,12 @@ def build(pipeline: beam.Pipeline, config: PipelineConfig, run: RunInfo) -> beam
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipelines.cli import run_command
+    from khabar.pipelines.cli import run_command
 
     return run_command(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":
-    from pipelines.cli import exit_now
+    from khabar.pipelines.cli import exit_now
 
     exit_now(main())

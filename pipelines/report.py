@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines.version import __version__
+from khabar.transforms.runtime.version import __version__
 
 TYPE_NAMES = {"PER": "People", "ORG": "Organizations", "LOC": "Places"}
 

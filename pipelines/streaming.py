@@ -7,7 +7,7 @@
 Differences from the batch pipeline, by necessity: no cross-page template
 lines (they need the whole corpus), entity names resolved within each article
 rather than across the corpus, and stories matched against the articles of
-the last memory_days (transforms/streaming.py). Python's local runners cannot
+the last memory_days (transforms/match_stories.py). Python's local runners cannot
 run MatchContinuously; the rest runs on the DirectRunner with TestStream in
 tests/test_streaming_pipeline.py.
 """
@@ -20,20 +20,19 @@ from typing import Any
 
 import apache_beam as beam
 from apache_beam.io import fileio
-
-from pipelines.config import PipelineConfig
-from transforms.boilerplate import StripBoilerplateFn
-from transforms.canonical import resolve
-from transforms.entities import EntityConfig, EntityExtractor
-from transforms.fileinfo import FileRecord
-from transforms.language import DetectLanguage
-from transforms.normalize import NormalizeText
-from transforms.read import ReadFileFn
-from transforms.records import Document, Reject, split_by_type
-from transforms.rows import article_row, file_row, reject_row
-from transforms.runinfo import RunInfo
-from transforms.streaming import MatchStories, StreamingConfig, apply_assignment, windowing
-from transforms.windowed_write import WriteWindowedTables
+from khabar.pipelines.config import PipelineConfig
+from khabar.transforms.detect_language import DetectLanguage
+from khabar.transforms.extract_entities import EntityConfig, EntityExtractor
+from khabar.transforms.inputs.fileinfo import FileRecord
+from khabar.transforms.match_stories import MatchStories, StreamingConfig, apply_assignment, windowing
+from khabar.transforms.normalize_text import NormalizeText
+from khabar.transforms.output.rows import article_row, file_row, reject_row
+from khabar.transforms.read_articles import ReadFileFn
+from khabar.transforms.runtime.records import Document, Reject, split_by_type
+from khabar.transforms.runtime.runinfo import RunInfo
+from khabar.transforms.strip_boilerplate import StripBoilerplateFn
+from khabar.transforms.text.canonical import resolve
+from khabar.transforms.write_windows import WriteWindowedTables
 
 
 def url_from_notification(payload: bytes, attributes: dict[str, str] | None = None) -> str | None:

@@ -14,11 +14,10 @@ from typing import Any
 
 import fsspec
 import pyarrow.parquet as pq
-
-from schemas import TABLES
-from transforms.redact import redact_url
-from transforms.timing import WALL_NAMESPACE, stage_seconds
-from transforms.write import SUCCESS
+from khabar.schemas import TABLES
+from khabar.transforms.runtime.redact import redact_url
+from khabar.transforms.runtime.timing import WALL_NAMESPACE, stage_seconds
+from khabar.transforms.write_tables import SUCCESS
 
 
 @dataclass

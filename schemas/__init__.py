@@ -1,6 +1,6 @@
 """pyarrow schemas of khabar's output tables (see tables.py)."""
 
-from schemas.tables import (
+from khabar.schemas.tables import (
     ARTICLES,
     ENTITIES,
     FILES,

@@ -1,8 +1,8 @@
-"""Print the README's table reference from the schemas: `python -m schemas.docs`."""
+"""Print the README's table reference from the schemas: `python -m khabar.schemas.docs`."""
 
 from __future__ import annotations
 
-from schemas.tables import TABLES, describe
+from khabar.schemas.tables import TABLES, describe
 
 
 def markdown() -> str:

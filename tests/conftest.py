@@ -21,7 +21,7 @@ SAMPLES = ROOT / "samples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 if TYPE_CHECKING:
-    from transforms.records import Document
+    from khabar.transforms.runtime.records import Document
 
 os.environ.setdefault("CAMELTOOLS_DATA", str(ROOT / ".camel_tools_data"))
 
@@ -147,7 +147,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 300) -
     """Run the installed `khabar` CLI in a subprocess, as a user would."""
     full_env = {**os.environ, **(env or {})}
     khabar = Path(sys.executable).with_name("khabar")
-    command = [str(khabar)] if khabar.exists() else [sys.executable, "-m", "pipelines.cli"]
+    command = [str(khabar)] if khabar.exists() else [sys.executable, "-m", "khabar.pipelines.cli"]
     return subprocess.run([*command, *args], capture_output=True, text=True, env=full_env, timeout=timeout, cwd=ROOT)
 
 
@@ -162,9 +162,9 @@ def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def cleaned_document(name: str, page: str, digest: str | None = None) -> Document:
     """A Document as the pipeline has it after boilerplate removal and normalization."""
-    from transforms.boilerplate import extract_text_page
-    from transforms.normalize import content_hash, normalize_text
-    from transforms.records import Document
+    from khabar.transforms.normalize_text import content_hash, normalize_text
+    from khabar.transforms.runtime.records import Document
+    from khabar.transforms.strip_boilerplate import extract_text_page
 
     extraction = extract_text_page(page)
     body = "\n\n".join(extraction.body)

@@ -11,14 +11,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
-
-from schemas import TABLES, validate_rows
-from transforms.apply_stories import apply_fingerprint_stories, apply_stories, story_columns
-from transforms.dedup import EXACT, STORY, Assignment
-from transforms.records import Document
-from transforms.rows import article_row
-from transforms.runinfo import RunInfo
-from transforms.write import TEMP_DIR, WRITTEN, SpillRowsFn, StagedWrite, WriteConfig, WriteTables
+from khabar.schemas import TABLES, validate_rows
+from khabar.transforms.apply_stories import apply_fingerprint_stories, apply_stories, story_columns
+from khabar.transforms.group_stories import EXACT, STORY, Assignment
+from khabar.transforms.output.rows import article_row
+from khabar.transforms.runtime.records import Document
+from khabar.transforms.runtime.runinfo import RunInfo
+from khabar.transforms.write_tables import TEMP_DIR, WRITTEN, SpillRowsFn, StagedWrite, WriteConfig, WriteTables
 
 RUN = RunInfo(run_id="20240101T000000Z-stage001", started_at=datetime(2024, 1, 1, tzinfo=UTC))
 

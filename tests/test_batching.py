@@ -10,15 +10,14 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
-
-from transforms.batching import BatchedDoFn, OfKind
-from transforms.boilerplate import BoilerplateConfig, StripBoilerplateFn, _CountTemplateLines
-from transforms.dedup import DedupConfig, _FingerprintFn
-from transforms.entities import EntityConfig, ExtractMentionsFn
-from transforms.language import LanguageConfig, _DetectLanguageFn
-from transforms.normalize import DEFAULT, _NormalizeFn
-from transforms.read import ReadConfig, read_file
-from transforms.records import Document, Reject
+from khabar.transforms.detect_language import LanguageConfig, _DetectLanguageFn
+from khabar.transforms.extract_entities import EntityConfig, ExtractMentionsFn
+from khabar.transforms.group_stories import DedupConfig, _FingerprintFn
+from khabar.transforms.normalize_text import DEFAULT, _NormalizeFn
+from khabar.transforms.read_articles import ReadConfig, read_file
+from khabar.transforms.runtime.batching import BatchedDoFn, OfKind
+from khabar.transforms.runtime.records import Document, Reject
+from khabar.transforms.strip_boilerplate import BoilerplateConfig, StripBoilerplateFn, _CountTemplateLines
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

@@ -13,10 +13,8 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from benchmarks.eval_boilerplate import evaluate
-from tests.conftest import FIXTURES, SAMPLES, html_page
-from transforms.boilerplate import (
+from khabar.transforms.runtime.records import Document
+from khabar.transforms.strip_boilerplate import (
     BoilerplateConfig,
     FindTemplates,
     StripBoilerplate,
@@ -28,7 +26,9 @@ from transforms.boilerplate import (
     page_lines,
     template_keys,
 )
-from transforms.records import Document
+
+from benchmarks.eval_boilerplate import evaluate
+from tests.conftest import FIXTURES, SAMPLES, html_page
 
 PARAGRAPH = "أعلن وزير الداخلية العراقي عبد الأمير الشمري، اليوم الأحد، عن توقيع مذكرة للتعاون الأمني المشترك مع الجانب السوري في بغداد."
 PARAGRAPH_2 = (

@@ -1,6 +1,6 @@
 import pickle
 
-from transforms.bounded import BoundedDict
+from khabar.transforms.runtime.bounded import BoundedDict
 
 
 def test_put_stores_and_returns_the_value() -> None:

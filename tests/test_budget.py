@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
+from khabar.transforms.runtime.budget import BudgetExceeded, ChildFailed, Sandbox
+from khabar.transforms.runtime.records import Document, Reject
+from khabar.transforms.strip_boilerplate import BoilerplateConfig, StripBoilerplateFn
 
 from tests.conftest import ARABIC_PARAGRAPH, html_page, run_cli, sample_texts
-from transforms.boilerplate import BoilerplateConfig, StripBoilerplateFn
-from transforms.budget import BudgetExceeded, ChildFailed, Sandbox
-from transforms.records import Document, Reject
 
 # 60,000 two-word paragraphs (1 MB): extraction takes about 7 s here.
 STALLING_HTML = "<html><body>" + "<p>كلمة عربية</p>\n" * 60_000 + "</body></html>"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transforms.chunks import ChunkCache
+from khabar.transforms.text.chunks import ChunkCache
 
 
 def test_values_follow_the_chunks_and_each_distinct_chunk_is_computed_once() -> None:
@@ -26,7 +26,7 @@ def test_a_full_cache_starts_over_and_stays_correct() -> None:
     cache = ChunkCache(str.upper, max_size=2)
     for text in ("a b c", "d e", "a d", "f g h i"):
         assert cache.values(text) == text.upper().split()
-    # past max_size it starts over (transforms/bounded.py): never more than max_size + 1 chunks,
+    # past max_size it starts over (transforms/runtime/bounded.py): never more than max_size + 1 chunks,
     # never all nine, and the last chunk computed is kept
     assert len(cache._values) <= 3
     assert "i" in cache._values

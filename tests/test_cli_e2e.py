@@ -10,10 +10,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
+from khabar.schemas import TABLES
+from khabar.transforms.runtime.timing import WALL_NAMESPACE, stage_seconds
 
-from schemas import TABLES
 from tests.conftest import SAMPLES, run_cli
-from transforms.timing import WALL_NAMESPACE, stage_seconds
 
 # Every proxy points at a closed local port: anything that tries the network fails at once.
 OFFLINE = {k: "http://127.0.0.1:9" for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy")}
@@ -155,7 +155,7 @@ def test_python_m_pipelines_ingest_takes_the_same_arguments(tmp_path: Path) -> N
 
     out = tmp_path / "m"
     result = subprocess.run(
-        [sys.executable, "-m", "pipelines.ingest", "--input", str(SAMPLES / "000_*.txt"), "--output", str(out), "--quiet"],
+        [sys.executable, "-m", "khabar.pipelines.ingest", "--input", str(SAMPLES / "000_*.txt"), "--output", str(out), "--quiet"],
         capture_output=True,
         text=True,
         env={**os.environ, **OFFLINE},

@@ -7,8 +7,7 @@ import os
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from transforms.decode import _CONTROLS, _NEWLINES, _SURROGATE, DecodeError, clean_text, decode_bytes, looks_binary
+from khabar.transforms.inputs.decode import _CONTROLS, _NEWLINES, _SURROGATE, DecodeError, clean_text, decode_bytes, looks_binary
 
 ARABIC = "أجرى سفير نظام الأسد في العراق، صطام جدعان الدندح، مباحثات مع مستشار الأمن القومي العراقي"
 

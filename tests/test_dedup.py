@@ -15,12 +15,9 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from tests.conftest import cleaned_document, sample_texts
-from transforms.apply_stories import story_columns
-from transforms.boilerplate import extract_text_page
-from transforms.candidates import lsh_pairs
-from transforms.dedup import (
+from khabar.transforms.apply_stories import story_columns
+from khabar.transforms.extract_entities import EntityExtractor
+from khabar.transforms.group_stories import (
     EXACT,
     INDEX,
     LSH,
@@ -40,11 +37,14 @@ from transforms.dedup import (
     verify_candidate,
     verify_pair,
 )
-from transforms.entities import EntityExtractor
-from transforms.minhash import MinHasher, compact, estimated_jaccard, jaccard, sorted_unique, text_shingles32, words
-from transforms.normalize import normalize_text
-from transforms.records import Document
-from transforms.textreuse import actor_hashes, evidence, passages, shard_pairs, story_score
+from khabar.transforms.normalize_text import normalize_text
+from khabar.transforms.runtime.records import Document
+from khabar.transforms.stories.candidates import lsh_pairs
+from khabar.transforms.stories.textreuse import actor_hashes, evidence, passages, shard_pairs, story_score
+from khabar.transforms.strip_boilerplate import extract_text_page
+from khabar.transforms.text.minhash import MinHasher, compact, estimated_jaccard, jaccard, sorted_unique, text_shingles32, words
+
+from tests.conftest import cleaned_document, sample_texts
 
 EXTRACTOR = EntityExtractor()
 

@@ -10,14 +10,14 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from khabar.schemas import TABLES, validate_rows
+from khabar.transforms.extract_entities import EntityConfig, EntityExtractor, ExtractEntities, name_entities
+from khabar.transforms.runtime.records import Document
+from khabar.transforms.text.canonical import entity_id, person_key, resolve
+from khabar.transforms.text.gazetteer import TOKEN, tokenize
 
 from benchmarks.eval_entities import evaluate
-from schemas import TABLES, validate_rows
 from tests.conftest import FIXTURES, SAMPLES
-from transforms.canonical import entity_id, person_key, resolve
-from transforms.entities import EntityConfig, EntityExtractor, ExtractEntities, name_entities
-from transforms.gazetteer import TOKEN, tokenize
-from transforms.records import Document
 
 
 @pytest.fixture(scope="module")

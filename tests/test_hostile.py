@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from khabar.transforms.extract_entities import EntityExtractor
+from khabar.transforms.normalize_text import INVISIBLE, normalize_text
+from khabar.transforms.read_articles import ReadConfig, iter_records, read_file
+from khabar.transforms.runtime.records import Document, Reject
+from khabar.transforms.runtime.redact import redact_url
+from khabar.transforms.strip_boilerplate import extract_html_page, extract_text_page
 
 from tests.conftest import run_cli, sample_texts
-from transforms.boilerplate import extract_html_page, extract_text_page
-from transforms.entities import EntityExtractor
-from transforms.normalize import INVISIBLE, normalize_text
-from transforms.read import ReadConfig, iter_records, read_file
-from transforms.records import Document, Reject
-from transforms.redact import redact_url
 
 EXTRACTOR = EntityExtractor()
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

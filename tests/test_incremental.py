@@ -15,12 +15,12 @@ from pathlib import Path
 import duckdb
 import pyarrow.dataset as ds
 import pytest
+from khabar.transforms.group_stories import EXACT, NEAR, STORY, Fingerprint, StoryUpdate, assign_to_prior, updated_story_row
+from khabar.transforms.inputs.fileinfo import info_from_details, sha256_file, stat_file
+from khabar.transforms.inputs.manifest import Ingested, list_files, load_manifest, select_files
+from khabar.transforms.write_tables import COMMITS, recover
 
 from tests.conftest import ROOT, SAMPLES, run_cli
-from transforms.dedup import EXACT, NEAR, STORY, Fingerprint, StoryUpdate, assign_to_prior, updated_story_row
-from transforms.fileinfo import info_from_details, sha256_file, stat_file
-from transforms.manifest import Ingested, list_files, load_manifest, select_files
-from transforms.write import COMMITS, recover
 
 SAMPLE = {p.name[:3]: p for p in sorted(SAMPLES.glob("*.txt"))}
 
@@ -298,7 +298,7 @@ def test_watch_ingests_files_as_they_arrive_and_stops_cleanly_on_sigterm(tmp_pat
 
 @pytest.mark.parametrize(("text", "seconds"), [("30s", 30), ("5m", 300), ("1h", 3600), ("2.5", 2.5)])
 def test_watch_interval_parsing(text: str, seconds: float) -> None:
-    from pipelines.cli import parse_interval
+    from khabar.pipelines.cli import parse_interval
 
     assert parse_interval(text) == seconds
 
@@ -307,7 +307,7 @@ def test_watch_interval_parsing(text: str, seconds: float) -> None:
     ("flag", "value"), [([], False), (["--incremental"], True), (["--incremental=true"], True), (["--incremental=false"], False)]
 )
 def test_incremental_flag_also_takes_a_value_as_dataflow_templates_pass_it(flag: list[str], value: bool) -> None:
-    from pipelines.cli import run_parser
+    from khabar.pipelines.cli import run_parser
 
     args, _ = run_parser().parse_known_args(["--input", "x", "--output", "y", *flag])
     assert args.incremental is value

@@ -8,10 +8,10 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from hypothesis import given
 from hypothesis import strategies as st
+from khabar.transforms.detect_language import DetectLanguage, _enough_letters, detect_language
+from khabar.transforms.runtime.records import Document
 
 from tests.conftest import sample_texts
-from transforms.language import DetectLanguage, _enough_letters, detect_language
-from transforms.records import Document
 
 PERSIAN = (
     "وزیر کشور عراق امروز از امضای تفاهم‌نامه همکاری امنیتی مشترک با سوریه خبر داد. "

@@ -1,4 +1,4 @@
-"""Freed heap memory goes back to the OS after a batch (transforms/memory.py)."""
+"""Freed heap memory goes back to the OS after a batch (transforms/runtime/memory.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import sys
 
 import psutil
 import pytest
-
-from transforms.memory import release_freed_memory
+from khabar.transforms.runtime.memory import release_freed_memory
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")

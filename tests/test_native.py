@@ -1,4 +1,4 @@
-"""The compiled kernels (transforms/_native.c) against their Python definitions.
+"""The compiled kernels (transforms/runtime/_native.c) against their Python definitions.
 
 The unit tests of each kernel's callers run whichever the process loaded; these
 check that the kernels are there where they must be, give the definitions'
@@ -15,13 +15,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from khabar.transforms.extract_entities import GAZ, EntityExtractor, _Page, flag_positions
+from khabar.transforms.runtime import native
+from khabar.transforms.text.gazetteer import Entry, Gazetteer, tokenize, tokenize_python
+from khabar.transforms.text.minhash import MinHasher, text_shingles32, text_shingles32_numpy
 
 from benchmarks.corpus import ensure
 from tests.conftest import run_cli
-from transforms import native
-from transforms.entities import GAZ, EntityExtractor, _Page, flag_positions
-from transforms.gazetteer import Entry, Gazetteer, tokenize, tokenize_python
-from transforms.minhash import MinHasher, text_shingles32, text_shingles32_numpy
 
 needs_kernels = pytest.mark.skipif(
     not native.available() and not os.environ.get("KHABAR_REQUIRE_NATIVE"), reason="compiled kernels not built here"

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from khabar.transforms.extract_entities import EntityConfig, EntityExtractor
+from khabar.transforms.text.gazetteer import tokenize
+from khabar.transforms.text.ner_model import ModelError, check_model, model_path, sentences, spans
 
 from tests.conftest import SAMPLES, run_cli
-from transforms.entities import EntityConfig, EntityExtractor
-from transforms.gazetteer import tokenize
-from transforms.ner_model import ModelError, check_model, model_path, sentences, spans
 
 LABELS = ["B-LOC", "B-ORG", "B-PERS", "B-MISC", "I-LOC", "I-ORG", "I-PERS", "I-MISC", "O"]
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]

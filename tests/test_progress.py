@@ -6,8 +6,7 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
-
-from transforms.progress import ReportProgress
+from khabar.transforms.runtime.progress import ReportProgress
 
 
 @pytest.mark.parametrize("interval", [1e-9, 0.0])

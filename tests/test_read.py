@@ -11,10 +11,19 @@ import fsspec
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
+from khabar.transforms.read_articles import (
+    NoMatchError,
+    ReadArticles,
+    ReadConfig,
+    ReadPagesFn,
+    check_patterns,
+    detect_format,
+    expand_pattern,
+    read_file,
+)
+from khabar.transforms.runtime.records import Document, Reject
 
 from tests.conftest import sample_texts, write_warc
-from transforms.read import NoMatchError, ReadArticles, ReadConfig, ReadPagesFn, check_patterns, detect_format, expand_pattern, read_file
-from transforms.records import Document, Reject
 
 
 def outcomes(url: str, config: ReadConfig | None = None) -> tuple[list[Document], list[Reject]]:
@@ -155,7 +164,7 @@ def test_files_named_by_two_patterns_are_read_once(corpus: dict[str, Path]) -> N
 
 @pytest.mark.parametrize("kind", ["txt", "gz", "bz2", "zst", "html", "jsonl", "warc", "zip", "tar"])
 def test_the_manifest_hash_comes_from_the_read_itself_and_equals_the_files_sha256(corpus: dict[str, Path], kind: str) -> None:
-    from transforms.fileinfo import sha256_file
+    from khabar.transforms.inputs.fileinfo import sha256_file
 
     digests: list[str] = []
     outcomes = list(read_file(str(corpus[kind]), ReadConfig(), digests))

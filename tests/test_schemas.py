@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-
-from schemas import TABLES
+from khabar.schemas import TABLES
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -13,12 +13,12 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.test_stream import TestStream
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms import window
+from khabar.transforms.extract_entities import EntityExtractor
+from khabar.transforms.group_stories import EXACT, STORY, DedupConfig, Fingerprint
+from khabar.transforms.match_stories import Edge, MatchStories, StreamingConfig, assign_pane, bucket_keys, windowing
+from khabar.transforms.runtime.records import Document
 
 from tests.conftest import cleaned_document, sample_texts
-from transforms.dedup import EXACT, STORY, DedupConfig, Fingerprint
-from transforms.entities import EntityExtractor
-from transforms.records import Document
-from transforms.streaming import Edge, MatchStories, StreamingConfig, assign_pane, bucket_keys, windowing
 
 EXTRACTOR = EntityExtractor()
 
@@ -166,8 +166,8 @@ def test_edges_to_expired_articles_are_ignored() -> None:
 
 @pytest.mark.parametrize("name", ["000", "003"])
 def test_rewrites_share_an_actor_bucket(name: str) -> None:
-    from transforms.minhash import MinHasher
-    from transforms.streaming import sketch
+    from khabar.transforms.match_stories import sketch
+    from khabar.transforms.text.minhash import MinHasher
 
     hasher, config = MinHasher(), DedupConfig()
     keys = {n: set(bucket_keys(sketch(*DOCS[n], 0.0, hasher, config), config)) for n in ("000", "003")}

@@ -15,13 +15,13 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.test_stream import TestStream
 from apache_beam.transforms import window
+from khabar.pipelines.config import PipelineConfig
+from khabar.pipelines.streaming import build_streaming, url_from_notification
+from khabar.transforms.match_stories import StreamingConfig
+from khabar.transforms.runtime.runinfo import RunInfo
+from khabar.transforms.write_windows import mark_streaming_run
 
-from pipelines.config import PipelineConfig
-from pipelines.streaming import build_streaming, url_from_notification
 from tests.conftest import ROOT, SAMPLES
-from transforms.runinfo import RunInfo
-from transforms.streaming import StreamingConfig
-from transforms.windowed_write import mark_streaming_run
 
 CLEAN_NAME = re.compile(r"^part-[0-9A-Za-z-]+-w\d{8}T\d{6}Z-\d{8}T\d{6}Z-p\d+-\d{5}\.parquet$")
 

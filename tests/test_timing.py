@@ -7,11 +7,10 @@ from collections.abc import Iterator
 import apache_beam as beam
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
-
-from transforms import timing
-from transforms.normalize import NormalizeText
-from transforms.records import Document
-from transforms.timing import StageClock, stage_seconds
+from khabar.transforms.normalize_text import NormalizeText
+from khabar.transforms.runtime import timing
+from khabar.transforms.runtime.records import Document
+from khabar.transforms.runtime.timing import StageClock, stage_seconds
 
 
 class VirtualTime:

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from khabar.transforms.normalize_text import normalize_text
+from khabar.transforms.text import tokenclasses
+from khabar.transforms.text.tokenize import compute_classes, count_words, simple_word_tokenize, word_tokenize
 
 from tests.conftest import sample_texts
-from transforms import tokenclasses
-from transforms.normalize import normalize_text
-from transforms.tokenize import compute_classes, count_words, simple_word_tokenize, word_tokenize
 
 
 @pytest.mark.parametrize("name", sorted(sample_texts()))
@@ -47,7 +47,7 @@ def test_identical_on_news_like_mixtures(parts: list[str]) -> None:
 def test_shipped_character_classes_match_the_installed_packages() -> None:
     classes = compute_classes()
     assert classes == {"PLAIN": tokenclasses.PLAIN, "SAFE": tokenclasses.SAFE, "SPACE": tokenclasses.SPACE}, (
-        "regenerate with: python -m transforms.tokenize"
+        "regenerate with: python -m khabar.transforms.text.tokenize"
     )
 
 
@@ -86,11 +86,11 @@ def test_a_pipeline_run_never_builds_camel_tools_charsets(tmp_path: Path) -> Non
     root = Path(__file__).parent.parent
     code = (
         "import sys\n"
-        "from pipelines.cli import exit_now, main\n"
+        "from khabar.pipelines.cli import exit_now, main\n"
         f"assert main(['run', '--input', {str(root / 'samples')!r}, '--output', {str(tmp_path / 'out')!r}, '--quiet']) == 0\n"
         "assert 'camel_tools.utils.charsets' not in sys.modules\n"
         # leave as the khabar command does: the interpreter's shutdown can abort in
-        # a native thread Beam's runner leaves behind (pipelines.cli.exit_now)
+        # a native thread Beam's runner leaves behind (khabar.pipelines.cli.exit_now)
         "exit_now(0)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)

@@ -12,11 +12,10 @@ import pyarrow.parquet as pq
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
-
-from schemas import TABLES, SchemaError, validate_columns, validate_rows
-from transforms.records import ColumnBatch
-from transforms.runinfo import RunInfo
-from transforms.write import CHUNK_ROWS, TEMP_DIR, WriteConfig, WriteTables, arrow_rows, sort_arrow
+from khabar.schemas import TABLES, SchemaError, validate_columns, validate_rows
+from khabar.transforms.runtime.records import ColumnBatch
+from khabar.transforms.runtime.runinfo import RunInfo
+from khabar.transforms.write_tables import CHUNK_ROWS, TEMP_DIR, WriteConfig, WriteTables, arrow_rows, sort_arrow
 
 RUN = RunInfo(run_id="20240101T000000Z-test0001", started_at=datetime(2024, 1, 1, tzinfo=UTC))
 

@@ -3,7 +3,7 @@
 The stage that cleans an article writes its articles and fingerprints rows
 at once, to staged files, as an article on its own (story_id = article_id,
 canonical); once GroupStories has assigned stories, StagedWrite
-(transforms/write.py) passes each staged file through apply_stories or
+(transforms/write_tables.py) passes each staged file through apply_stories or
 apply_fingerprint_stories. So the article text and shingles go to disk once,
 in the stage that made them, instead of waiting in the runner's memory,
 encoded, for dedup to finish.
@@ -14,9 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
-
-from schemas import replace_columns
-from transforms.dedup import Assignment
+from khabar.schemas import replace_columns
+from khabar.transforms.group_stories import Assignment
 
 
 def story_columns(article_ids: list[str], assignments: dict[str, Assignment]) -> dict[str, list[Any]]:

@@ -1,0 +1,437 @@
+"""Streaming story matching: new articles against those seen in the last days.
+
+The batch path (transforms/group_stories.py) clusters a whole corpus at once. A
+stream never ends, so here every article is matched on arrival against
+recent articles kept in state, and assigned to a story when its event-time
+window closes:
+
+1. ``sketch``: what matching needs of an article (content hash, MinHash
+   signature, word shingles, its people and organizations, dates).
+2. ``MatchRecentFn``, keyed by bucket: the content hash (exact), each LSH
+   band of the signature (near) and each person or organization named
+   (story: rewrites of a wire story name the same actors). Each bucket keeps
+   the recent articles that fell in it (at most max_bucket, newest kept) and
+   verifies every newcomer against them with the batch path's own tests
+   (``verify_pair``); an event-time timer drops entries older than
+   memory_days.
+3. ``AssignStoriesFn``, one key: per window pane, the pane's articles and
+   their edges; state holds the story of every article of the last
+   memory_days. A new article joins the story of the earliest-stored story
+   it is linked to, else starts one (canonical by the batch order). Earlier
+   rows are never rewritten, as in incremental batches.
+
+Late data: an article whose window already fired arrives in a late pane
+(allowed_lateness) and is matched and assigned like any other; beyond the
+allowed lateness the runner drops it (counted by the runner, not by khabar).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import apache_beam as beam
+import numpy as np
+from apache_beam.coders import PickleCoder
+from apache_beam.transforms import trigger, window
+from apache_beam.transforms.timeutil import TimeDomain
+from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec, TimerSpec, on_timer
+from khabar.transforms.group_stories import EXACT, NEAR, STORY, DedupConfig, Evidence, Fingerprint, UnionFind, canonical_order, verify_pair
+from khabar.transforms.runtime.records import Document
+from khabar.transforms.text.minhash import MinHasher, band_keys, compact, estimated_jaccard, text_shingles32
+
+NAMESPACE = "khabar.streaming"
+DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class StreamingConfig:
+    """The streaming pipeline (khabar run --streaming).
+
+    window_minutes: event-time windows the tables are written in (files per window).
+    allowed_lateness_minutes: how late an article may arrive and still be
+      written (in a late pane of its window); later ones are dropped by the runner.
+    memory_days: how long an article stays matchable (state expiry).
+    poll_seconds: how often the input pattern is listed for new files.
+    pubsub_subscription: read object-store notifications (GCS JSON API
+      payloads) from this Pub/Sub subscription instead of listing the pattern.
+    """
+
+    window_minutes: float = 5.0
+    allowed_lateness_minutes: float = 60.0
+    memory_days: float = 4.0
+    poll_seconds: float = 30.0
+    pubsub_subscription: str = ""
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """What streaming matching needs of one article."""
+
+    fingerprint: Fingerprint
+    evidence: Evidence
+    signature: bytes
+    entities: frozenset[tuple[str, str]]
+    event_time: float
+    document: Document | None = None  # travels to assignment; never stored in buckets
+
+    @property
+    def article_id(self) -> str:
+        return self.fingerprint.article_id
+
+
+def sketch(doc: Document, entities: frozenset[tuple[str, str]], event_time: float, hasher: MinHasher, config: DedupConfig) -> Sketch:
+    shingles = text_shingles32(doc.text_normalized, config.shingle_size)
+    fp = Fingerprint(doc.article_id, doc.content_hash, doc.published_at, len(doc.text), doc.title, doc.source_name)
+    evidence = Evidence.of(shingles, doc.published_at, entities=entities)
+    return Sketch(fp, evidence, compact(hasher.signature(shingles)), entities, event_time, doc)
+
+
+def bucket_keys(item: Sketch, config: DedupConfig) -> list[str]:
+    """The buckets an article is matched in: its hash, its LSH bands, its people and
+    organizations. Keys are strings ("kind\x1fpart..."): one coder for every key."""
+    keys = [f"exact\x1f{item.fingerprint.content_hash}"]
+    if config.near:
+        signature = np.frombuffer(item.signature, dtype=np.uint16)
+        keys.extend(f"band\x1f{band}\x1f{key.hex()}" for band, key in band_keys(signature, config.bands))
+    if config.story:
+        keys.extend(f"entity\x1f{kind}\x1f{key}" for kind, key in sorted(item.entities) if kind in ("PER", "ORG"))
+    return keys
+
+
+def match(new: Sketch, old: Sketch, bucket: str, config: DedupConfig) -> str | None:
+    """The edge kind between a newcomer and a stored article of the same bucket, or None."""
+    kind = bucket.split("\x1f", 1)[0]
+    if kind == "exact":
+        return EXACT if new.fingerprint.content_hash == old.fingerprint.content_hash else None
+    if kind == "band":
+        return NEAR if estimated_jaccard(new.signature, old.signature) >= config.near_threshold else None
+    edge = verify_pair((new.article_id, new.evidence), (old.article_id, old.evidence), config)
+    return edge[2] if edge else None
+
+
+# State and timers (module level: Beam reads them from the process() defaults).
+RECENT = BagStateSpec("recent", PickleCoder())
+BUCKET_EXPIRY = TimerSpec("bucket_expiry", TimeDomain.WATERMARK)
+KNOWN = ReadModifyWriteStateSpec("known", PickleCoder())
+STORIES = ReadModifyWriteStateSpec("stories", PickleCoder())
+STORY_EXPIRY = TimerSpec("story_expiry", TimeDomain.WATERMARK)
+_RECENT = beam.DoFn.StateParam(RECENT)
+_BUCKET_EXPIRY = beam.DoFn.TimerParam(BUCKET_EXPIRY)
+_KNOWN = beam.DoFn.StateParam(KNOWN)
+_STORIES = beam.DoFn.StateParam(STORIES)
+_STORY_EXPIRY = beam.DoFn.TimerParam(STORY_EXPIRY)
+REPORTS = BagStateSpec("reports", PickleCoder())
+_REPORTS = beam.DoFn.StateParam(REPORTS)
+
+
+@dataclass(frozen=True)
+class Edge:
+    new: str
+    old: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """One bucket's answer for a newcomer: its edges there; the exact bucket
+    (every article has exactly one) also carries the sketch."""
+
+    article_id: str
+    edges: tuple[Edge, ...]
+    expected: int
+    sketch: Sketch | None = None
+
+
+@dataclass(frozen=True)
+class Matched:
+    """An article with every edge all its buckets found: what assignment needs, in one element."""
+
+    sketch: Sketch
+    edges: tuple[Edge, ...]
+
+
+class MatchRecentFn(beam.DoFn):
+    """(bucket, (Sketch, buckets)) -> one Report per newcomer with its edges to the
+    bucket's recent articles (stateful, timers)."""
+
+    def __init__(self, config: DedupConfig, streaming: StreamingConfig) -> None:
+        self._config, self._streaming = config, streaming
+
+    def process(
+        self,
+        element: tuple[str, tuple[Sketch, int]],
+        recent: Any = _RECENT,
+        expiry: Any = _BUCKET_EXPIRY,
+    ) -> Iterator[Report]:
+        bucket, (new, expected) = element
+        stored = list(recent.read())
+        horizon = new.event_time - self._streaming.memory_days * DAY
+        others = [old for old in stored if old.article_id != new.article_id and old.event_time > horizon]
+        edges = []
+        for old in others:
+            kind = match(new, old, bucket, self._config)
+            if kind:
+                beam.metrics.Metrics.counter(NAMESPACE, f"edges_{kind}").inc()
+                edges.append(Edge(new.article_id, old.article_id, kind))
+        yield Report(new.article_id, tuple(edges), expected, new if bucket.startswith("exact\x1f") else None)
+        new = replace(new, document=None)
+        # A hot bucket (a name in every story) keeps only its newest max_bucket articles.
+        kept = sorted([*others, new], key=lambda s: (s.event_time, s.article_id))[-self._config.max_bucket :]
+        if len(kept) == len(stored) + 1:
+            recent.add(new)
+        else:
+            recent.clear()
+            for item in kept:
+                recent.add(item)
+        # The timer fires when the oldest entry expires (not pushed back by every newcomer).
+        expiry.set(kept[0].event_time + self._streaming.memory_days * DAY)
+
+    @on_timer(BUCKET_EXPIRY)
+    def expire(self, fired: Any = beam.DoFn.TimestampParam, recent: Any = _RECENT, expiry: Any = _BUCKET_EXPIRY) -> Iterator[Any]:
+        horizon = float(fired) - self._streaming.memory_days * DAY
+        kept = sorted((item for item in recent.read() if item.event_time > horizon), key=lambda s: (s.event_time, s.article_id))
+        recent.clear()
+        for item in kept:
+            recent.add(item)
+        if kept:
+            expiry.set(kept[0].event_time + self._streaming.memory_days * DAY)
+        return iter(())
+
+
+class CollectReportsFn(beam.DoFn):
+    """(article_id, Report) -> Matched once every bucket of the article has reported."""
+
+    def process(self, element: tuple[str, Report], reports: Any = _REPORTS) -> Iterator[Matched]:
+        _, report = element
+        reports.add(report)
+        received = list(reports.read())
+        if len(received) < report.expected:
+            return
+        reports.clear()
+        sketch = next(r.sketch for r in received if r.sketch is not None)
+        yield Matched(sketch, tuple(sorted({e for r in received for e in r.edges}, key=lambda e: (e.old, e.kind))))
+
+
+@dataclass(frozen=True)
+class Assignment:
+    article_id: str
+    story_id: str
+    canonical: str
+    kind: str | None
+    document: Document | None = field(default=None, compare=False)
+
+
+_RANK = [EXACT, NEAR, STORY]
+
+
+def assign_pane(
+    members: list[Fingerprint], edges: Iterable[Edge], known: dict[str, tuple[str, str, float]], now: float
+) -> tuple[list[Assignment], dict[str, tuple[str, str, float]]]:
+    """Stories for one pane's new articles.
+
+    known: article_id -> (story_id, canonical, time the story started) for
+    earlier articles. Components are built over the pane's articles and the
+    earlier ones they link to; a component with earlier articles joins the
+    earliest-started of their stories (ties by id); else it starts a story at
+    ``now`` whose canonical is the batch path's choice (earliest published,
+    longest, smallest id). Returns the assignments and the new known entries.
+    """
+    new_ids = {fp.article_id for fp in members}
+    uf = UnionFind()
+    for article in sorted(new_ids):
+        uf.find(article)
+    links: dict[str, dict[str, str]] = {}
+    for edge in edges:
+        if edge.new not in new_ids or (edge.old not in new_ids and edge.old not in known):
+            continue  # the earlier article's story has expired: no link
+        uf.union(edge.new, edge.old)
+        for a, b in ((edge.new, edge.old), (edge.old, edge.new)):
+            previous = links.setdefault(a, {}).get(b)
+            if previous is None or _RANK.index(edge.kind) < _RANK.index(previous):
+                links[a][b] = edge.kind
+    groups: dict[str, list[str]] = {}
+    for item, root in uf.components().items():
+        groups.setdefault(root, []).append(item)
+    by_id = {fp.article_id: fp for fp in members}
+    assignments: list[Assignment] = []
+    updates: dict[str, tuple[str, str, float]] = {}
+    for ids in groups.values():
+        fresh = sorted((by_id[i] for i in ids if i in new_ids), key=canonical_order)
+        earlier = sorted((known[i][2], known[i][0], known[i][1]) for i in ids if i not in new_ids)
+        if earlier:
+            started, story_id, canonical = earlier[0]
+        else:
+            started, story_id, canonical = now, fresh[0].article_id, fresh[0].article_id
+        for fp in fresh:
+            kind = None
+            if fp.article_id != canonical:
+                own = links.get(fp.article_id, {})
+                kind = own.get(canonical) or min(own.values(), key=_RANK.index, default=STORY)
+            assignments.append(Assignment(fp.article_id, story_id, canonical, kind))
+            updates[fp.article_id] = (story_id, canonical, started)
+    return sorted(assignments, key=lambda a: a.article_id), updates
+
+
+class AssignStoriesFn(beam.DoFn):
+    """(None, [pane items]) -> Assignments and story rows; one key, so one story map.
+
+    The map holds ids and story facts only (no text): about 200 bytes an
+    article, expired after memory_days by an event-time timer.
+    """
+
+    def __init__(self, streaming: StreamingConfig) -> None:
+        self._streaming = streaming
+
+    def process(
+        self,
+        element: tuple[None, Iterable[Any]],
+        known_state: Any = _KNOWN,
+        stories_state: Any = _STORIES,
+        expiry: Any = _STORY_EXPIRY,
+    ) -> Iterator[Any]:
+        _, items = element
+        matched: list[Matched] = list(items)
+        members = sorted({m.sketch.fingerprint for m in matched}, key=lambda fp: fp.article_id)
+        times = {m.sketch.article_id: m.sketch.event_time for m in matched}
+        edges = [e for m in matched for e in m.edges]
+        known: dict[str, tuple[str, str, float]] = known_state.read() or {}
+        stories: dict[str, dict[str, Any]] = stories_state.read() or {}
+        now = max(times.values(), default=0.0)
+        assignments, updates = assign_pane(members, edges, known, now)
+        known.update(updates)
+        by_id = {fp.article_id: fp for fp in members}
+        documents = {m.sketch.article_id: m.sketch.document for m in matched}
+        touched: set[str] = set()
+        for assignment in assignments:
+            assignment = replace(assignment, document=documents.get(assignment.article_id))
+            story_id, canonical, _ = updates[assignment.article_id]
+            fp = by_id[assignment.article_id]
+            story = stories.setdefault(
+                story_id,
+                {
+                    "canonical_article_id": canonical,
+                    "title": fp.title,
+                    "article_ids": [],
+                    "sources": [],
+                    "first_published_at": None,
+                    "last": now,
+                },
+            )
+            if assignment.article_id == canonical:
+                story["title"] = fp.title
+            story["article_ids"] = sorted({*story["article_ids"], fp.article_id})
+            story["sources"] = sorted({*story["sources"], *([fp.source_name] if fp.source_name else [])})
+            dates = [d for d in (story["first_published_at"], fp.published_at) if d is not None]
+            story["first_published_at"] = min(dates) if dates else None
+            story["last"] = max(story["last"], now)
+            touched.add(story_id)
+            beam.metrics.Metrics.counter(NAMESPACE, f"assigned_{assignment.kind or 'canonical'}").inc()
+            yield assignment
+        for story_id in sorted(touched):
+            story = stories[story_id]
+            yield {
+                "story_id": story_id,
+                "canonical_article_id": story["canonical_article_id"],
+                "article_ids": story["article_ids"],
+                "size": len(story["article_ids"]),
+                "title": story["title"],
+                "sources": story["sources"],
+                "first_published_at": story["first_published_at"],
+            }
+        known_state.write(known)
+        stories_state.write(stories)
+        if stories:  # fires when the oldest story expires
+            expiry.set(min(v["last"] for v in stories.values()) + self._streaming.memory_days * DAY)
+
+    @on_timer(STORY_EXPIRY)
+    def expire(
+        self, fired: Any = beam.DoFn.TimestampParam, known_state: Any = _KNOWN, stories_state: Any = _STORIES, expiry: Any = _STORY_EXPIRY
+    ) -> Iterator[Any]:
+        horizon = float(fired) - self._streaming.memory_days * DAY
+        stories = {k: v for k, v in (stories_state.read() or {}).items() if v["last"] > horizon}
+        known = {k: v for k, v in (known_state.read() or {}).items() if v[0] in stories}
+        stories_state.write(stories)
+        known_state.write(known)
+        if stories:
+            expiry.set(min(v["last"] for v in stories.values()) + self._streaming.memory_days * DAY)
+        return iter(())
+
+
+def windowing(streaming: StreamingConfig) -> beam.WindowInto:
+    """Fixed event-time windows, fired at the watermark and again for each late article."""
+    return beam.WindowInto(
+        window.FixedWindows(streaming.window_minutes * 60),
+        trigger=trigger.AfterWatermark(late=trigger.AfterCount(1)),
+        accumulation_mode=trigger.AccumulationMode.DISCARDING,
+        allowed_lateness=streaming.allowed_lateness_minutes * 60,
+    )
+
+
+class _SketchFn(beam.DoFn):
+    def __init__(self, config: DedupConfig) -> None:
+        self._config = config
+
+    def setup(self) -> None:
+        self._hasher = MinHasher(self._config.num_perm)
+
+    def process(self, element: tuple[Document, frozenset[tuple[str, str]]], timestamp: Any = beam.DoFn.TimestampParam) -> Iterator[Sketch]:
+        doc, entities = element
+        yield sketch(doc, entities, float(timestamp), self._hasher, self._config)
+
+
+def _to_buckets(item: Sketch, config: DedupConfig) -> list[tuple[str, tuple[Sketch, int]]]:
+    keys = bucket_keys(item, config)
+    return [(key, (item, len(keys))) for key in keys]
+
+
+def apply_assignment(assignment: Assignment) -> Document:
+    """The assigned article's document with its story fields set."""
+    doc = assignment.document
+    assert doc is not None
+    doc.story_id = assignment.story_id
+    doc.is_canonical = assignment.kind is None
+    doc.duplicate_of = None if assignment.kind is None else assignment.canonical
+    doc.duplicate_kind = assignment.kind
+    return doc
+
+
+class MatchStories(beam.PTransform):
+    """Windowed (Document, entity keys) pairs -> {'assignments': Assignment, 'stories': story rows}.
+
+    Runs on streaming runners (Dataflow, Flink, Prism) and, for tests, on the
+    DirectRunner with TestStream: it needs state and timers (so not the DaskRunner).
+    """
+
+    def __init__(self, config: DedupConfig, streaming: StreamingConfig) -> None:
+        super().__init__()
+        self._config, self._streaming = config, streaming
+
+    def expand(self, pairs: beam.PCollection) -> dict[str, beam.PCollection]:
+        config = self._config
+        sketches = pairs | "Sketch" >> beam.ParDo(_SketchFn(config))
+        # User state lives per key and window: the stateful steps run in the
+        # global window so that they remember across windows; their outputs
+        # go back to the article's window by its timestamp.
+        matched = (
+            sketches
+            | "MatchAcrossWindows" >> beam.WindowInto(window.GlobalWindows())
+            | "Buckets" >> beam.FlatMap(_to_buckets, config)
+            | "MatchRecent" >> beam.ParDo(MatchRecentFn(config, self._streaming))
+            | "ByArticle" >> beam.Map(lambda report: (report.article_id, report))
+            | "CollectReports" >> beam.ParDo(CollectReportsFn())
+            | "BackToWindows" >> windowing(self._streaming)
+        )
+        results = (
+            matched
+            | "OneKey" >> beam.Map(lambda item: (None, item))
+            | "Pane" >> beam.GroupByKey()
+            | "AssignAcrossPanes" >> beam.WindowInto(window.GlobalWindows())
+            | "AssignStories" >> beam.ParDo(AssignStoriesFn(self._streaming))
+            | "ResultsToWindows" >> windowing(self._streaming)
+        )
+        return {
+            "assignments": results | "Assignments" >> beam.Filter(lambda x: isinstance(x, Assignment)),
+            "stories": results | "StoryRows" >> beam.Filter(lambda x: isinstance(x, dict)),
+        }

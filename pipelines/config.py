@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from khabar.transforms.detect_language import LanguageConfig
 from khabar.transforms.extract_entities import EntityConfig
-from khabar.transforms.group_stories import DedupConfig
 from khabar.transforms.match_stories import StreamingConfig
 from khabar.transforms.normalize_text import NormalizationConfig
 from khabar.transforms.read_articles import ReadConfig
+from khabar.transforms.stories.config import DedupConfig
 from khabar.transforms.strip_boilerplate import BoilerplateConfig
 from khabar.transforms.write_tables import WriteConfig
 

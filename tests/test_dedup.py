@@ -17,29 +17,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from khabar.transforms.apply_stories import story_columns
 from khabar.transforms.extract_entities import EntityExtractor
-from khabar.transforms.group_stories import (
-    EXACT,
-    INDEX,
-    LSH,
-    NEAR,
-    STORY,
-    DedupConfig,
-    Evidence,
-    Fingerprint,
-    GroupStories,
-    _shards,
-    assign_story,
-    bucket_edges,
-    bucket_pairs,
-    canonical_order,
-    components,
-    exact_edges,
-    verify_candidate,
-    verify_pair,
-)
+from khabar.transforms.group_stories import GroupStories
 from khabar.transforms.normalize_text import normalize_text
 from khabar.transforms.runtime.records import Document
+from khabar.transforms.stories.assign import assign_story
 from khabar.transforms.stories.candidates import lsh_pairs
+from khabar.transforms.stories.clusters import canonical_order, components
+from khabar.transforms.stories.config import EXACT, NEAR, STORY, DedupConfig
+from khabar.transforms.stories.fingerprints import Evidence, Fingerprint
+from khabar.transforms.stories.pairs import INDEX, LSH, _shards, bucket_edges, bucket_pairs, exact_edges, verify_candidate, verify_pair
 from khabar.transforms.stories.textreuse import actor_hashes, evidence, passages, shard_pairs, story_score
 from khabar.transforms.strip_boilerplate import extract_text_page
 from khabar.transforms.text.minhash import MinHasher, compact, estimated_jaccard, jaccard, sorted_unique, text_shingles32, words

@@ -15,9 +15,12 @@ from pathlib import Path
 import duckdb
 import pyarrow.dataset as ds
 import pytest
-from khabar.transforms.group_stories import EXACT, NEAR, STORY, Fingerprint, StoryUpdate, assign_to_prior, updated_story_row
 from khabar.transforms.inputs.fileinfo import info_from_details, sha256_file, stat_file
 from khabar.transforms.inputs.manifest import Ingested, list_files, load_manifest, select_files
+from khabar.transforms.stories.assign import assign_to_prior
+from khabar.transforms.stories.config import EXACT, NEAR, STORY
+from khabar.transforms.stories.fingerprints import Fingerprint
+from khabar.transforms.stories.rows import StoryUpdate, updated_story_row
 from khabar.transforms.write_tables import COMMITS, recover
 
 from tests.conftest import ROOT, SAMPLES, run_cli

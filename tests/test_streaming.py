@@ -14,9 +14,11 @@ from apache_beam.testing.test_stream import TestStream
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms import window
 from khabar.transforms.extract_entities import EntityExtractor
-from khabar.transforms.group_stories import EXACT, STORY, DedupConfig, Fingerprint
 from khabar.transforms.match_stories import Edge, MatchStories, StreamingConfig, assign_pane, bucket_keys, windowing
 from khabar.transforms.runtime.records import Document
+from khabar.transforms.stories.assign import assign_to_prior
+from khabar.transforms.stories.config import EXACT, NEAR, STORY, DedupConfig
+from khabar.transforms.stories.fingerprints import Fingerprint
 
 from tests.conftest import cleaned_document, sample_texts
 
@@ -63,7 +65,8 @@ def _run(
         named = (
             out["assignments"]
             | "AW" >> beam.Map(with_window)
-            | "AN" >> beam.MapTuple(lambda start, a: (start, _name(a.article_id, docs), _name(a.story_id, docs), a.kind))
+            | "AN"
+            >> beam.MapTuple(lambda start, a: (start, _name(a.article_id, docs), _name(a.assignment.story_id, docs), a.assignment.kind))
         )
         assert_that(named, equal_to(assigned), label="Assignments")
         if stories is not None:
@@ -144,24 +147,39 @@ def _fp(article: str, published: Any = None, length: int = 100) -> Fingerprint:
     return Fingerprint(article, "h" + article, published, length, article, "src")
 
 
-def test_assign_pane_joins_the_earliest_started_earlier_story() -> None:
-    known = {"old1": ("S1", "old1", 100.0), "old2": ("S2", "old2", 50.0)}
-    assignments, updates = assign_pane(
-        [_fp("n1"), _fp("n2")], [Edge("n1", "old1", STORY), Edge("n2", "old2", STORY), Edge("n2", "n1", "near")], known, 500.0
-    )
-    assert {(a.article_id, a.story_id, a.canonical) for a in assignments} == {("n1", "S2", "old2"), ("n2", "S2", "old2")}
-    assert updates["n1"] == ("S2", "old2", 50.0)
+def test_assign_pane_joins_the_earlier_story_of_smallest_id_as_batch_runs_do() -> None:
+    known = {"old1": ("S2", "old1"), "old2": ("S1", "old2")}
+    edges = [Edge("n1", "old1", STORY), Edge("n2", "old2", STORY), Edge("n2", "n1", "near")]
+    assignments, updates = assign_pane([_fp("n1"), _fp("n2")], edges, known)
+    got = {(a.article_id, a.assignment.story_id, a.assignment.canonical, a.assignment.kind) for a in assignments}
+    assert got == {("n1", "S1", "old2", STORY), ("n2", "S1", "old2", STORY)}
+    assert updates["n1"] == ("S1", "old2")
+    # the batch path's rule on the same component gives the same story and kinds
+    prior = [
+        Fingerprint("old1", "hold1", None, 100, "t", "src", "S2", "old1"),
+        Fingerprint("old2", "hold2", None, 100, "t", "src", "S1", "old2"),
+    ]
+    story, canonical, batch = assign_to_prior([*prior, _fp("n1"), _fp("n2")], [(e.new, e.old, e.kind) for e in edges])
+    assert (story, canonical) == ("S1", "old2")
+    assert {(k, a.story_id, a.canonical, a.kind) for k, a in batch.items()} == got
+
+
+def test_assign_pane_kinds_follow_the_links_to_the_joined_story() -> None:
+    known = {"old": ("S", "old")}
+    edges = [Edge("n1", "old", EXACT), Edge("n2", "old", NEAR), Edge("n3", "n1", STORY)]
+    assignments, _ = assign_pane([_fp("n1"), _fp("n2"), _fp("n3")], edges, known)
+    assert [(a.article_id, a.assignment.kind) for a in assignments] == [("n1", EXACT), ("n2", NEAR), ("n3", STORY)]
 
 
 def test_assign_pane_starts_a_story_with_the_batch_canonical_when_nothing_earlier_matches() -> None:
-    assignments, updates = assign_pane([_fp("b", length=500), _fp("a", length=100)], [Edge("a", "b", STORY)], {}, 900.0)
-    assert [(a.article_id, a.story_id, a.kind) for a in assignments] == [("a", "b", STORY), ("b", "b", None)]
-    assert updates["a"] == ("b", "b", 900.0)
+    assignments, updates = assign_pane([_fp("b", length=500), _fp("a", length=100)], [Edge("a", "b", STORY)], {})
+    assert [(a.article_id, a.assignment.story_id, a.assignment.kind) for a in assignments] == [("a", "b", STORY), ("b", "b", None)]
+    assert updates["a"] == ("b", "b")
 
 
 def test_edges_to_expired_articles_are_ignored() -> None:
-    assignments, _ = assign_pane([_fp("n")], [Edge("n", "gone", STORY)], {}, 1.0)
-    assert [(a.story_id, a.kind) for a in assignments] == [("n", None)]
+    assignments, _ = assign_pane([_fp("n")], [Edge("n", "gone", STORY)], {})
+    assert [(a.assignment.story_id, a.assignment.kind) for a in assignments] == [("n", None)]
 
 
 @pytest.mark.parametrize("name", ["000", "003"])

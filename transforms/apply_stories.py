@@ -15,19 +15,22 @@ from typing import Any
 
 import pyarrow as pa
 from khabar.schemas import replace_columns
-from khabar.transforms.group_stories import Assignment
+from khabar.transforms.stories.assign import Assignment
+
+
+def story_values(article: str, assignment: Assignment | None) -> tuple[str, bool, str | None, str | None]:
+    """One article's story_id, is_canonical, duplicate_of and duplicate_kind; without an assignment it is its own story."""
+    if assignment is None:
+        return article, True, None, None
+    duplicate = assignment.kind is not None
+    return assignment.story_id, not duplicate, assignment.canonical if duplicate else None, assignment.kind
 
 
 def story_columns(article_ids: list[str], assignments: dict[str, Assignment]) -> dict[str, list[Any]]:
-    """The articles table's story columns for these articles; an article without an assignment is its own story."""
+    """The articles table's story columns for these articles."""
     columns: dict[str, list[Any]] = {"story_id": [], "is_canonical": [], "duplicate_of": [], "duplicate_kind": []}
     for article in article_ids:
-        assignment = assignments.get(article)
-        if assignment is None:
-            values: tuple[Any, ...] = (article, True, None, None)
-        else:
-            duplicate = assignment.kind is not None
-            values = (assignment.story_id, not duplicate, assignment.canonical if duplicate else None, assignment.kind)
+        values = story_values(article, assignments.get(article))
         for name, value in zip(columns, values, strict=True):
             columns[name].append(value)
     return columns

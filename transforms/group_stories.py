@@ -25,8 +25,6 @@ article_id, so it does not depend on runner, bundles or worker count.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import apache_beam as beam
@@ -34,344 +32,30 @@ import numpy as np
 from khabar.transforms.runtime.batching import BatchedDoFn
 from khabar.transforms.runtime.records import Document, as_singleton, one, split_by_type
 from khabar.transforms.runtime.timing import TimedDoFn
-from khabar.transforms.stories.candidates import lsh_pairs
-from khabar.transforms.stories.textreuse import actor_hashes, evidence, shard_pairs, story_score
-from khabar.transforms.text.minhash import MinHasher, compact, estimated_jaccard, jaccard_unique, sorted_unique, text_shingles32
+from khabar.transforms.stories.assign import assign_story, assign_to_prior
+from khabar.transforms.stories.clusters import components
+from khabar.transforms.stories.config import DedupConfig
+from khabar.transforms.stories.fingerprints import Evidence, Fingerprint, fingerprint, prior_print
+from khabar.transforms.stories.pairs import (
+    _add_found,
+    _flags,
+    _found_by,
+    _lsh_signature,
+    _shards,
+    candidate_pairs,
+    exact_edges,
+    verify_candidate,
+)
+from khabar.transforms.stories.rows import StoryUpdate, fingerprint_row, story_row, updated_story_row
+from khabar.transforms.text.minhash import MinHasher, compact, text_shingles32
 
 NAMESPACE = "khabar.dedup"
-EXACT, NEAR, STORY = "exact", "near", "story"
-_KIND_RANK = {EXACT: 0, NEAR: 1, STORY: 2}
-
-
-@dataclass(frozen=True)
-class DedupConfig:
-    """Deduplication levels and thresholds.
-
-    near / story: switch a level off (exact is always on).
-    shingle_size: words per shingle (5).
-    num_perm / bands: MinHash permutations and LSH bands (rows = num_perm // bands);
-      with 128 / 16 (8 rows) a pair at Jaccard 0.8 is an LSH candidate with
-      probability 1 - (1 - 0.8^8)^16 = 0.95 and one at 0.5 with 0.06. Near
-      duplicates also share many rare shingles, so the shingle index finds
-      them too (verified by exact Jaccard); LSH is what catches stories copied
-      so often that their shingles pass story_max_df.
-    near_threshold: estimated Jaccard a near-duplicate pair must reach (0.8).
-    max_bucket: LSH buckets or shingle postings larger than this are hot keys
-      (boilerplate, quotes everyone repeats) and are skipped.
-    story_max_df: a shingle on more documents than this is not rare.
-    story_min_shared: rare shingles two articles must share to be compared. A
-      passage of story_min_passage words is story_min_passage - shingle_size + 1
-      consecutive shingles, so the default 8 drops no pair the score could accept.
-    index_shards: hash shards of the candidate index. With one (the default)
-      every article sends its evidence to one index, which finds the
-      candidate pairs (sharing story_min_shared rare shingles, or an LSH
-      bucket) and verifies them there. With more, each article sends one
-      array of unique shingles a shard, and its signature to the shards
-      holding LSH bands (band b in shard b % index_shards); every pair
-      sharing one rare shingle in a shard leaves it to be summed (hundreds of
-      elements an article) and meets its articles' evidence in two joins, so
-      raise it only when one index no longer fits a worker.
-    story_min_passage: words of the longest verbatim passage that alone make
-      two articles one story (with a shared entity and compatible dates).
-    story_min_score: total score (see textreuse.story_score) to accept a pair.
-    story_max_days: published_at gap beyond which two articles are never one story.
-    history_days: a run links its articles to those of earlier runs into the
-      same --output ingested in the last history_days days (their fingerprints
-      table); 0 turns linking to earlier runs off.
-    """
-
-    near: bool = True
-    story: bool = True
-    shingle_size: int = 5
-    num_perm: int = 128
-    bands: int = 16
-    near_threshold: float = 0.8
-    max_bucket: int = 200
-    story_max_df: int = 25
-    story_min_shared: int = 8
-    index_shards: int = 1
-    story_min_passage: int = 12
-    story_min_score: float = 1.0
-    story_max_days: float = 4.0
-    history_days: float = 30.0
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What clustering needs of an article (small: no text)."""
-
-    article_id: str
-    content_hash: str
-    published_at: datetime | None
-    length: int
-    title: str | None
-    source_name: str | None
-    prior_story: str | None = None  # set for articles of earlier runs
-    prior_canonical: str | None = None
-
-
-def fingerprint(doc: Document) -> Fingerprint:
-    return Fingerprint(doc.article_id, doc.content_hash, doc.published_at, len(doc.text), doc.title, doc.source_name)
 
 
 # ---------------------------------------------------------------- clustering
 
 
-class UnionFind:
-    """Connected components whose root is the smallest member id (deterministic)."""
-
-    def __init__(self) -> None:
-        self._parent: dict[str, str] = {}
-
-    def find(self, item: str) -> str:
-        parent = self._parent.setdefault(item, item)
-        if parent != item:
-            parent = self._parent[item] = self.find(parent)
-        return parent
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            low, high = sorted((ra, rb))
-            self._parent[high] = low
-
-    def components(self) -> dict[str, str]:
-        return {item: self.find(item) for item in list(self._parent)}
-
-
-def components(edges: Iterable[tuple[str, str, str]]) -> dict[str, str]:
-    """article_id -> component key for every article on an edge."""
-    uf = UnionFind()
-    for a, b, _kind in edges:
-        uf.union(a, b)
-    return uf.components()
-
-
-def canonical_order(fp: Fingerprint) -> tuple[Any, ...]:
-    """Earliest published first (unknown dates last), then longest, then article_id."""
-    return (fp.published_at is None, fp.published_at or datetime.max, -fp.length, fp.article_id)
-
-
-@dataclass(frozen=True)
-class Assignment:
-    story_id: str
-    canonical: str
-    kind: str | None  # None for the canonical itself
-
-
-def assign_story(members: list[Fingerprint], edges: Iterable[tuple[str, str, str]]) -> dict[str, Assignment]:
-    """Story assignment for the members of one component.
-
-    A member's duplicate_kind is the strongest evidence linking it to the
-    canonical: exact when their hashes are equal, near when a near edge joins
-    them directly, else story.
-    """
-    ordered = sorted(members, key=canonical_order)
-    canonical = ordered[0]
-    direct: dict[str, str] = {}
-    for a, b, kind in edges:
-        if canonical.article_id in (a, b):
-            other = b if a == canonical.article_id else a
-            if other not in direct or _KIND_RANK[kind] < _KIND_RANK[direct[other]]:
-                direct[other] = kind
-    result = {canonical.article_id: Assignment(canonical.article_id, canonical.article_id, None)}
-    for fp in ordered[1:]:
-        if fp.content_hash == canonical.content_hash:
-            kind = EXACT
-        else:
-            kind = direct.get(fp.article_id, STORY)
-            kind = STORY if kind == EXACT else kind
-        result[fp.article_id] = Assignment(canonical.article_id, canonical.article_id, kind)
-    return result
-
-
-def assign_to_prior(members: list[Fingerprint], edges: Iterable[tuple[str, str, str]]) -> tuple[str, str, dict[str, Assignment]]:
-    """Assignment of a component that holds articles of earlier runs.
-
-    Earlier rows are immutable: their story ids and canonicals stay. The new
-    members join the earliest-id story among the earlier articles they are
-    linked with (two earlier stories bridged by a new article are not merged:
-    that would rewrite committed rows). Their kind is exact when their hash
-    equals one of that story's articles here, near when a near edge joins them
-    to one directly, else story. Returns (story_id, canonical, assignments of
-    the new members).
-    """
-    prior = [fp for fp in members if fp.prior_story]
-    target = min(prior, key=lambda fp: (fp.prior_story, fp.article_id))
-    story_id, canonical = target.prior_story, target.prior_canonical or target.prior_story
-    assert story_id is not None
-    story_members = {fp.article_id for fp in prior if fp.prior_story == story_id}
-    story_hashes = {fp.content_hash for fp in prior if fp.prior_story == story_id}
-    near = {
-        a if b in story_members else b for a, b, kind in edges if kind in (EXACT, NEAR) and (a in story_members) != (b in story_members)
-    }
-    result = {}
-    for fp in members:
-        if fp.prior_story:
-            continue
-        kind = EXACT if fp.content_hash in story_hashes else NEAR if fp.article_id in near else STORY
-        result[fp.article_id] = Assignment(story_id, canonical, kind)
-    return story_id, canonical, result
-
-
-@dataclass(frozen=True)
-class StoryUpdate:
-    """New articles joining a story of an earlier run (merged with its latest row)."""
-
-    story_id: str
-    canonical: str
-    members: tuple[Fingerprint, ...]
-
-
-def updated_story_row(update: StoryUpdate, previous: dict[str, Any] | None) -> dict[str, Any]:
-    """The story's new latest row: its previous row plus the new members."""
-    fresh = story_row(list(update.members), update.story_id)
-    if previous is None:  # its row is unreadable or was never committed: the new members alone
-        return {**fresh, "canonical_article_id": update.canonical}
-    dates = [d for d in (previous.get("first_published_at"), fresh["first_published_at"]) if d is not None]
-    article_ids = sorted(set(previous["article_ids"]) | set(fresh["article_ids"]))
-    return {
-        **fresh,
-        "canonical_article_id": previous["canonical_article_id"],
-        "title": previous.get("title"),
-        "article_ids": article_ids,
-        "size": len(article_ids),
-        "sources": sorted(set(previous.get("sources") or []) | set(fresh["sources"])),
-        "first_published_at": min(dates) if dates else None,
-    }
-
-
-def story_row(members: list[Fingerprint], story_id: str) -> dict[str, Any]:
-    ordered = sorted(members, key=canonical_order)
-    dates = [fp.published_at for fp in members if fp.published_at is not None]
-    return {
-        "story_id": story_id,
-        "canonical_article_id": ordered[0].article_id,
-        "article_ids": sorted(fp.article_id for fp in members),
-        "size": len(members),
-        "title": ordered[0].title,
-        "sources": sorted({fp.source_name for fp in members if fp.source_name}),
-        "first_published_at": min(dates) if dates else None,
-    }
-
-
 # ---------------------------------------------------------------- candidate edges
-
-
-def exact_edges(group: tuple[str, Iterable[str]]) -> Iterator[tuple[str, str, str]]:
-    """Members of one content-hash group, linked to its smallest id (a star, not a clique)."""
-    ids = sorted(set(group[1]))
-    for other in ids[1:]:
-        yield ids[0], other, EXACT
-
-
-def bucket_pairs(members: Iterable[str], max_bucket: int) -> Iterator[tuple[str, str]]:
-    """Candidate pairs (smaller id first) of one LSH bucket's articles.
-
-    A bucket larger than max_bucket (one story copied hundreds of times) is
-    paired as a star around its smallest id, not pair by pair.
-    """
-    ids = sorted(set(members))
-    if len(ids) > max_bucket:
-        yield from ((ids[0], other) for other in ids[1:])
-        return
-    for x in range(len(ids)):
-        for y in range(x + 1, len(ids)):
-            yield ids[x], ids[y]
-
-
-def bucket_edges(members: list[tuple[str, bytes]], threshold: float, max_bucket: int) -> Iterator[tuple[str, str, str]]:
-    """Near-duplicate edges inside one LSH bucket of (article_id, signature), verified by the signatures' Jaccard."""
-    signatures = dict(members)
-    for a, b in bucket_pairs(signatures, max_bucket):
-        if estimated_jaccard(signatures[a], signatures[b]) >= threshold:
-            yield a, b, NEAR
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What verifying a candidate pair needs of one article.
-
-    Shingles travel as bytes (uint32, text order): bytes pickle far faster
-    than arrays through a shuffle. The sorted unique set is not carried: it is
-    as large again and is made only for the articles of candidate pairs.
-    signature: the compact MinHash signature, for pairs that LSH proposed.
-    actors: the article's people and organizations as sorted uint64 hashes
-    (textreuse.actor_hashes), for the story score.
-    """
-
-    ordered: bytes
-    published_at: datetime | None
-    prior: bool = False  # an article of an earlier run
-    signature: bytes = b""
-    actors: bytes = b""
-
-    @classmethod
-    def of(
-        cls,
-        shingles: np.ndarray,
-        published_at: datetime | None,
-        prior: bool = False,
-        signature: bytes = b"",
-        entities: Iterable[tuple[str, str]] = (),
-    ) -> Evidence:
-        return cls(shingles.astype(np.uint32).tobytes(), published_at, prior, signature, actor_hashes(entities).tobytes())
-
-    @property
-    def shingles(self) -> np.ndarray:
-        return np.frombuffer(self.ordered, dtype=np.uint32)
-
-    @property
-    def unique_shingles(self) -> np.ndarray:
-        return sorted_unique(self.shingles)
-
-    @property
-    def actor_hashes(self) -> np.ndarray:
-        return np.frombuffer(self.actors, dtype=np.uint64)
-
-
-def verify_pair(a: tuple[str, Evidence], b: tuple[str, Evidence], config: DedupConfig) -> tuple[str, str, str] | None:
-    """A near edge when the real Jaccard passes the threshold, a story edge when the text-reuse score does."""
-    (id_a, ev_a), (id_b, ev_b) = sorted((a, b), key=lambda x: x[0])
-    if ev_a.prior and ev_b.prior:
-        return None  # both from earlier runs: already clustered, and their rows are final
-    ua, ub = ev_a.unique_shingles, ev_b.unique_shingles
-    if config.near and jaccard_unique(ua, ub) >= config.near_threshold:
-        return id_a, id_b, NEAR
-    if not config.story:
-        return None
-    reuse = evidence(
-        ev_a.shingles,
-        ev_b.shingles,
-        ev_a.actor_hashes,
-        ev_b.actor_hashes,
-        ev_a.published_at,
-        ev_b.published_at,
-        config.shingle_size,
-        unique_a=ua,
-        unique_b=ub,
-    )
-    if story_score(reuse, config.story_min_passage, config.story_max_days) >= config.story_min_score:
-        return id_a, id_b, STORY
-    return None
-
-
-LSH, INDEX = 1, 2  # which index proposed a candidate pair (bit flags: both may)
-
-
-def verify_candidate(a: tuple[str, Evidence], b: tuple[str, Evidence], found_by: int, config: DedupConfig) -> list[tuple[str, str, str]]:
-    """Edges of one candidate pair: an LSH pair is near when the signatures'
-    estimated Jaccard passes the threshold; a pair from the rare-shingle index
-    is verified on the shingles themselves (verify_pair)."""
-    (id_a, ev_a), (id_b, ev_b) = sorted((a, b), key=lambda x: x[0])
-    edges = []
-    if found_by & LSH and estimated_jaccard(ev_a.signature, ev_b.signature) >= config.near_threshold:
-        edges.append((id_a, id_b, NEAR))
-    if found_by & INDEX:
-        edge = verify_pair(a, b, config)
-        if edge:
-            edges.append(edge)
-    return edges
 
 
 # ---------------------------------------------------------------- Beam
@@ -404,107 +88,6 @@ class _FingerprintFn(BatchedDoFn, TimedDoFn):
         yield element
 
 
-def prior_print(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """A fingerprints-table row of an earlier run -> the element _FingerprintFn makes of a new article."""
-    shingles = np.frombuffer(row["shingles"], dtype=np.uint32)
-    fp = Fingerprint(
-        row["article_id"],
-        row["content_hash"],
-        row["published_at"],
-        row["length"],
-        row["title"],
-        row["source_name"],
-        row["story_id"],
-        row["canonical_article_id"],
-    )
-    entities = parse_entity_keys(row["entity_keys"])
-    return row["article_id"], {
-        "fingerprint": fp,
-        "evidence": Evidence.of(shingles, row["published_at"], prior=True, signature=row["signature"], entities=entities),
-        "entities": entities,
-    }
-
-
-def entity_keys(keys: Iterable[tuple[str, str]]) -> list[str]:
-    return sorted(f"{kind}\t{key}" for kind, key in keys)
-
-
-def parse_entity_keys(keys: Iterable[str]) -> frozenset[tuple[str, str]]:
-    return frozenset(tuple(k.split("\t", 1)) for k in keys)  # type: ignore[misc]
-
-
-def fingerprint_row(article: str, data: dict[str, Any]) -> dict[str, Any]:
-    """What a later run needs of a new article (the fingerprints table), as an
-    article on its own: apply_stories sets its story once stories are known."""
-    fp: Fingerprint = data["fingerprint"]
-    return {
-        "article_id": article,
-        "story_id": article,
-        "canonical_article_id": article,
-        "content_hash": fp.content_hash,
-        "published_at": fp.published_at,
-        "length": fp.length,
-        "title": fp.title,
-        "source_name": fp.source_name,
-        "signature": data["evidence"].signature,
-        "shingles": data["evidence"].ordered,
-        "entity_keys": entity_keys(data["entities"]),
-    }
-
-
-# FlatMap functions return lists: Beam warns about generators that also return.
-def _shards(element: tuple[str, Evidence], config: DedupConfig) -> list[tuple[int, tuple[str, np.ndarray, bytes]]]:
-    """One element a shard of the candidate index: (article, its unique shingles
-    in the shard, its signature when the shard holds LSH bands).
-
-    Shingles are split by hash shard (one array a shard, not one element a
-    shingle); LSH band b belongs to shard b % index_shards, so every shard
-    below min(index_shards, bands) gets the signature, and its buckets are
-    found there with numpy: no element per band, no grouping of buckets.
-    """
-    article, evidence = element
-    shingles = evidence.unique_shingles
-    shards = config.index_shards
-    shard_of = shingles % shards
-    parts = {int(shard): shingles[shard_of == shard] for shard in sorted_unique(shard_of)}
-    signature = _lsh_signature(evidence, config)
-    if signature:
-        for shard in range(min(shards, config.bands)):
-            parts.setdefault(shard, shingles[:0])
-    return [(shard, (article, parts[shard], signature if shard < config.bands else b"")) for shard in sorted(parts)]
-
-
-def candidate_pairs(
-    members: list[tuple[str, np.ndarray, bytes]], shard: int, config: DedupConfig
-) -> dict[tuple[str, str], tuple[int, bool]]:
-    """Candidate pairs of one index shard: (a, b) -> (rare shingles they share
-    in the shard, found in an LSH bucket of the shard's bands).
-
-    members: (article, its shingles in the shard (a repeat counts once), its
-    compact signature or b"" for none). With one shard, a pair's whole count is here:
-    only pairs sharing story_min_shared rare shingles, or a bucket, are kept.
-    """
-    least = config.story_min_shared if config.index_shards == 1 else 1
-    shared = shard_pairs([(article, shingles) for article, shingles, _ in members], config.story_max_df, least)
-    bucketed = lsh_pairs(
-        [(article, signature) for article, _, signature in members if signature],
-        range(shard, config.bands, config.index_shards),
-        config.num_perm // config.bands,
-        config.max_bucket,
-    )
-    return {pair: (shared.get(pair, 0), pair in bucketed) for pair in shared.keys() | bucketed}
-
-
-def _lsh_signature(evidence: Evidence, config: DedupConfig) -> bytes:
-    """The signature LSH buckets use; none for an earlier run's signature made
-    with other parameters (the shingle index still sees that article)."""
-    return evidence.signature if config.near and len(evidence.signature) == 2 * config.num_perm else b""
-
-
-def _flags(shared: int, by_lsh: bool, min_shared: int) -> int:
-    return (INDEX if shared >= min_shared else 0) | (LSH if by_lsh else 0)
-
-
 class _ShardPairsFn(TimedDoFn):
     """One shard's articles -> ((a, b), (rare shingles shared in the shard, found by LSH))."""
 
@@ -519,22 +102,6 @@ class _ShardPairsFn(TimedDoFn):
         with self.clock:
             found = list(candidate_pairs(list(members), shard, self._config).items())
         yield from found
-
-
-def _add_found(found: Iterable[tuple[int, bool]]) -> tuple[int, bool]:
-    """A pair's findings in several shards: shared shingles add up, LSH in any shard counts."""
-    shared, bucketed = 0, False
-    for count, by_lsh in found:
-        shared += count
-        bucketed = bucketed or by_lsh
-    return shared, bucketed
-
-
-def _found_by(element: tuple[tuple[str, str], tuple[int, bool]], min_shared: int) -> list[tuple[tuple[str, str], int]]:
-    """(pair, LSH | INDEX flags) of a candidate pair; none when it shares too few rare shingles and no bucket."""
-    pair, (shared, bucketed) = element
-    flags = _flags(shared, bucketed, min_shared)
-    return [(pair, flags)] if flags else []
 
 
 def _left_side(element: tuple[str, dict[str, list[Any]]]) -> list[tuple[str, tuple[str, Evidence, int]]]:

@@ -16,9 +16,11 @@ window closes:
    memory_days.
 3. ``AssignStoriesFn``, one key: per window pane, the pane's articles and
    their edges; state holds the story of every article of the last
-   memory_days. A new article joins the story of the earliest-stored story
-   it is linked to, else starts one (canonical by the batch order). Earlier
-   rows are never rewritten, as in incremental batches.
+   memory_days. Which story an article joins, its kind and the story rows
+   come from the story core (transforms/stories/), as in batch and
+   incremental runs: a group linked to earlier stories joins the one with the
+   smallest story id, else it starts a story (canonical by the batch order).
+   Earlier rows are never rewritten.
 
 Late data: an article whose window already fired arrives in a late pane
 (allowed_lateness) and is matched and assigned like any other; beyond the
@@ -37,8 +39,14 @@ from apache_beam.coders import PickleCoder
 from apache_beam.transforms import trigger, window
 from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec, TimerSpec, on_timer
-from khabar.transforms.group_stories import EXACT, NEAR, STORY, DedupConfig, Evidence, Fingerprint, UnionFind, canonical_order, verify_pair
+from khabar.transforms.apply_stories import story_values
 from khabar.transforms.runtime.records import Document
+from khabar.transforms.stories.assign import Assignment, assign_story, join_earlier
+from khabar.transforms.stories.clusters import UnionFind
+from khabar.transforms.stories.config import EXACT, NEAR, DedupConfig
+from khabar.transforms.stories.fingerprints import Evidence, Fingerprint
+from khabar.transforms.stories.pairs import verify_pair
+from khabar.transforms.stories.rows import StoryUpdate, updated_story_row
 from khabar.transforms.text.minhash import MinHasher, band_keys, compact, estimated_jaccard, text_shingles32
 
 NAMESPACE = "khabar.streaming"
@@ -215,70 +223,64 @@ class CollectReportsFn(beam.DoFn):
 
 
 @dataclass(frozen=True)
-class Assignment:
+class Assigned:
+    """A streamed article's story, with its document on the way to the articles table."""
+
     article_id: str
-    story_id: str
-    canonical: str
-    kind: str | None
+    assignment: Assignment
     document: Document | None = field(default=None, compare=False)
 
 
-_RANK = [EXACT, NEAR, STORY]
-
-
 def assign_pane(
-    members: list[Fingerprint], edges: Iterable[Edge], known: dict[str, tuple[str, str, float]], now: float
-) -> tuple[list[Assignment], dict[str, tuple[str, str, float]]]:
-    """Stories for one pane's new articles.
+    members: list[Fingerprint], edges: Iterable[Edge], known: dict[str, tuple[str, str]]
+) -> tuple[list[Assigned], dict[str, tuple[str, str]]]:
+    """Stories for one pane's new articles, by the story core's rules.
 
-    known: article_id -> (story_id, canonical, time the story started) for
-    earlier articles. Components are built over the pane's articles and the
-    earlier ones they link to; a component with earlier articles joins the
-    earliest-started of their stories (ties by id); else it starts a story at
-    ``now`` whose canonical is the batch path's choice (earliest published,
-    longest, smallest id). Returns the assignments and the new known entries.
+    known: article_id -> (story_id, canonical) of earlier articles.
+    Components are built over the pane's articles and the earlier ones they
+    link to; a component with earlier articles joins one of their stories
+    (stories.assign.join_earlier: the smallest story id), else it starts a
+    story (stories.assign.assign_story: the batch path's canonical). Returns
+    the assignments and the new known entries.
     """
     new_ids = {fp.article_id for fp in members}
     uf = UnionFind()
     for article in sorted(new_ids):
         uf.find(article)
-    links: dict[str, dict[str, str]] = {}
+    kept: list[tuple[str, str, str]] = []
     for edge in edges:
         if edge.new not in new_ids or (edge.old not in new_ids and edge.old not in known):
             continue  # the earlier article's story has expired: no link
         uf.union(edge.new, edge.old)
-        for a, b in ((edge.new, edge.old), (edge.old, edge.new)):
-            previous = links.setdefault(a, {}).get(b)
-            if previous is None or _RANK.index(edge.kind) < _RANK.index(previous):
-                links[a][b] = edge.kind
+        kept.append((edge.new, edge.old, edge.kind))
+    comp = uf.components()
     groups: dict[str, list[str]] = {}
-    for item, root in uf.components().items():
+    for item, root in comp.items():
         groups.setdefault(root, []).append(item)
+    group_edges: dict[str, list[tuple[str, str, str]]] = {}
+    for edge in kept:
+        group_edges.setdefault(comp[edge[0]], []).append(edge)
     by_id = {fp.article_id: fp for fp in members}
-    assignments: list[Assignment] = []
-    updates: dict[str, tuple[str, str, float]] = {}
-    for ids in groups.values():
-        fresh = sorted((by_id[i] for i in ids if i in new_ids), key=canonical_order)
-        earlier = sorted((known[i][2], known[i][0], known[i][1]) for i in ids if i not in new_ids)
+    assigned: list[Assigned] = []
+    for root, ids in groups.items():
+        fresh = [by_id[i] for i in ids if i in new_ids]
+        earlier = {i: known[i] for i in ids if i not in new_ids}
         if earlier:
-            started, story_id, canonical = earlier[0]
+            _, _, assignments = join_earlier(fresh, earlier, group_edges.get(root, []))
         else:
-            started, story_id, canonical = now, fresh[0].article_id, fresh[0].article_id
-        for fp in fresh:
-            kind = None
-            if fp.article_id != canonical:
-                own = links.get(fp.article_id, {})
-                kind = own.get(canonical) or min(own.values(), key=_RANK.index, default=STORY)
-            assignments.append(Assignment(fp.article_id, story_id, canonical, kind))
-            updates[fp.article_id] = (story_id, canonical, started)
-    return sorted(assignments, key=lambda a: a.article_id), updates
+            assignments = assign_story(fresh, group_edges.get(root, []))
+        assigned.extend(Assigned(article, assignment) for article, assignment in assignments.items())
+    updates = {a.article_id: (a.assignment.story_id, a.assignment.canonical) for a in assigned}
+    return sorted(assigned, key=lambda a: a.article_id), updates
 
 
 class AssignStoriesFn(beam.DoFn):
-    """(None, [pane items]) -> Assignments and story rows; one key, so one story map.
+    """(None, [pane items]) -> Assigned articles and story rows; one key, so one story map.
 
-    The map holds ids and story facts only (no text): about 200 bytes an
-    article, expired after memory_days by an event-time timer.
+    The map holds ids and story rows only (no text), expired after
+    memory_days by an event-time timer. Story rows are the batch path's
+    (stories.rows.updated_story_row): a story's row is its previous row plus
+    the pane's new members.
     """
 
     def __init__(self, streaming: StreamingConfig) -> None:
@@ -296,50 +298,24 @@ class AssignStoriesFn(beam.DoFn):
         members = sorted({m.sketch.fingerprint for m in matched}, key=lambda fp: fp.article_id)
         times = {m.sketch.article_id: m.sketch.event_time for m in matched}
         edges = [e for m in matched for e in m.edges]
-        known: dict[str, tuple[str, str, float]] = known_state.read() or {}
+        known: dict[str, tuple[str, str]] = known_state.read() or {}
         stories: dict[str, dict[str, Any]] = stories_state.read() or {}
         now = max(times.values(), default=0.0)
-        assignments, updates = assign_pane(members, edges, known, now)
+        assigned, updates = assign_pane(members, edges, known)
         known.update(updates)
         by_id = {fp.article_id: fp for fp in members}
         documents = {m.sketch.article_id: m.sketch.document for m in matched}
-        touched: set[str] = set()
-        for assignment in assignments:
-            assignment = replace(assignment, document=documents.get(assignment.article_id))
-            story_id, canonical, _ = updates[assignment.article_id]
-            fp = by_id[assignment.article_id]
-            story = stories.setdefault(
-                story_id,
-                {
-                    "canonical_article_id": canonical,
-                    "title": fp.title,
-                    "article_ids": [],
-                    "sources": [],
-                    "first_published_at": None,
-                    "last": now,
-                },
-            )
-            if assignment.article_id == canonical:
-                story["title"] = fp.title
-            story["article_ids"] = sorted({*story["article_ids"], fp.article_id})
-            story["sources"] = sorted({*story["sources"], *([fp.source_name] if fp.source_name else [])})
-            dates = [d for d in (story["first_published_at"], fp.published_at) if d is not None]
-            story["first_published_at"] = min(dates) if dates else None
-            story["last"] = max(story["last"], now)
-            touched.add(story_id)
-            beam.metrics.Metrics.counter(NAMESPACE, f"assigned_{assignment.kind or 'canonical'}").inc()
-            yield assignment
+        touched: dict[str, list[Fingerprint]] = {}
+        for item in assigned:
+            beam.metrics.Metrics.counter(NAMESPACE, f"assigned_{item.assignment.kind or 'canonical'}").inc()
+            touched.setdefault(item.assignment.story_id, []).append(by_id[item.article_id])
+            yield replace(item, document=documents.get(item.article_id))
         for story_id in sorted(touched):
-            story = stories[story_id]
-            yield {
-                "story_id": story_id,
-                "canonical_article_id": story["canonical_article_id"],
-                "article_ids": story["article_ids"],
-                "size": len(story["article_ids"]),
-                "title": story["title"],
-                "sources": story["sources"],
-                "first_published_at": story["first_published_at"],
-            }
+            canonical = known[touched[story_id][0].article_id][1]
+            previous = stories.get(story_id)
+            row = updated_story_row(StoryUpdate(story_id, canonical, tuple(touched[story_id])), previous)
+            stories[story_id] = {**row, "last": max(previous["last"], now) if previous else now}
+            yield row
         known_state.write(known)
         stories_state.write(stories)
         if stories:  # fires when the oldest story expires
@@ -386,14 +362,11 @@ def _to_buckets(item: Sketch, config: DedupConfig) -> list[tuple[str, tuple[Sket
     return [(key, (item, len(keys))) for key in keys]
 
 
-def apply_assignment(assignment: Assignment) -> Document:
-    """The assigned article's document with its story fields set."""
-    doc = assignment.document
+def apply_assignment(item: Assigned) -> Document:
+    """The assigned article's document with its story columns set (apply_stories.story_values)."""
+    doc = item.document
     assert doc is not None
-    doc.story_id = assignment.story_id
-    doc.is_canonical = assignment.kind is None
-    doc.duplicate_of = None if assignment.kind is None else assignment.canonical
-    doc.duplicate_kind = assignment.kind
+    doc.story_id, doc.is_canonical, doc.duplicate_of, doc.duplicate_kind = story_values(item.article_id, item.assignment)
     return doc
 
 
@@ -432,6 +405,6 @@ class MatchStories(beam.PTransform):
             | "ResultsToWindows" >> windowing(self._streaming)
         )
         return {
-            "assignments": results | "Assignments" >> beam.Filter(lambda x: isinstance(x, Assignment)),
+            "assignments": results | "Assignments" >> beam.Filter(lambda x: isinstance(x, Assigned)),
             "stories": results | "StoryRows" >> beam.Filter(lambda x: isinstance(x, dict)),
         }

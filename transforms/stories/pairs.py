@@ -1,0 +1,155 @@
+"""Candidate pairs of articles and their verification: exact, near-duplicate and same-story links."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+from khabar.transforms.stories.candidates import lsh_pairs
+from khabar.transforms.stories.config import EXACT, NEAR, STORY, DedupConfig
+from khabar.transforms.stories.fingerprints import Evidence
+from khabar.transforms.stories.textreuse import evidence, shard_pairs, story_score
+from khabar.transforms.text.minhash import estimated_jaccard, jaccard_unique, sorted_unique
+
+
+def exact_edges(group: tuple[str, Iterable[str]]) -> Iterator[tuple[str, str, str]]:
+    """Members of one content-hash group, linked to its smallest id (a star, not a clique)."""
+    ids = sorted(set(group[1]))
+    for other in ids[1:]:
+        yield ids[0], other, EXACT
+
+
+def bucket_pairs(members: Iterable[str], max_bucket: int) -> Iterator[tuple[str, str]]:
+    """Candidate pairs (smaller id first) of one LSH bucket's articles.
+
+    A bucket larger than max_bucket (one story copied hundreds of times) is
+    paired as a star around its smallest id, not pair by pair.
+    """
+    ids = sorted(set(members))
+    if len(ids) > max_bucket:
+        yield from ((ids[0], other) for other in ids[1:])
+        return
+    for x in range(len(ids)):
+        for y in range(x + 1, len(ids)):
+            yield ids[x], ids[y]
+
+
+def bucket_edges(members: list[tuple[str, bytes]], threshold: float, max_bucket: int) -> Iterator[tuple[str, str, str]]:
+    """Near-duplicate edges inside one LSH bucket of (article_id, signature), verified by the signatures' Jaccard."""
+    signatures = dict(members)
+    for a, b in bucket_pairs(signatures, max_bucket):
+        if estimated_jaccard(signatures[a], signatures[b]) >= threshold:
+            yield a, b, NEAR
+
+
+def verify_pair(a: tuple[str, Evidence], b: tuple[str, Evidence], config: DedupConfig) -> tuple[str, str, str] | None:
+    """A near edge when the real Jaccard passes the threshold, a story edge when the text-reuse score does."""
+    (id_a, ev_a), (id_b, ev_b) = sorted((a, b), key=lambda x: x[0])
+    if ev_a.prior and ev_b.prior:
+        return None  # both from earlier runs: already clustered, and their rows are final
+    ua, ub = ev_a.unique_shingles, ev_b.unique_shingles
+    if config.near and jaccard_unique(ua, ub) >= config.near_threshold:
+        return id_a, id_b, NEAR
+    if not config.story:
+        return None
+    reuse = evidence(
+        ev_a.shingles,
+        ev_b.shingles,
+        ev_a.actor_hashes,
+        ev_b.actor_hashes,
+        ev_a.published_at,
+        ev_b.published_at,
+        config.shingle_size,
+        unique_a=ua,
+        unique_b=ub,
+    )
+    if story_score(reuse, config.story_min_passage, config.story_max_days) >= config.story_min_score:
+        return id_a, id_b, STORY
+    return None
+
+
+LSH, INDEX = 1, 2  # which index proposed a candidate pair (bit flags: both may)
+
+
+def verify_candidate(a: tuple[str, Evidence], b: tuple[str, Evidence], found_by: int, config: DedupConfig) -> list[tuple[str, str, str]]:
+    """Edges of one candidate pair: an LSH pair is near when the signatures'
+    estimated Jaccard passes the threshold; a pair from the rare-shingle index
+    is verified on the shingles themselves (verify_pair)."""
+    (id_a, ev_a), (id_b, ev_b) = sorted((a, b), key=lambda x: x[0])
+    edges = []
+    if found_by & LSH and estimated_jaccard(ev_a.signature, ev_b.signature) >= config.near_threshold:
+        edges.append((id_a, id_b, NEAR))
+    if found_by & INDEX:
+        edge = verify_pair(a, b, config)
+        if edge:
+            edges.append(edge)
+    return edges
+
+
+# FlatMap functions return lists: Beam warns about generators that also return.
+def _shards(element: tuple[str, Evidence], config: DedupConfig) -> list[tuple[int, tuple[str, np.ndarray, bytes]]]:
+    """One element a shard of the candidate index: (article, its unique shingles
+    in the shard, its signature when the shard holds LSH bands).
+
+    Shingles are split by hash shard (one array a shard, not one element a
+    shingle); LSH band b belongs to shard b % index_shards, so every shard
+    below min(index_shards, bands) gets the signature, and its buckets are
+    found there with numpy: no element per band, no grouping of buckets.
+    """
+    article, evidence = element
+    shingles = evidence.unique_shingles
+    shards = config.index_shards
+    shard_of = shingles % shards
+    parts = {int(shard): shingles[shard_of == shard] for shard in sorted_unique(shard_of)}
+    signature = _lsh_signature(evidence, config)
+    if signature:
+        for shard in range(min(shards, config.bands)):
+            parts.setdefault(shard, shingles[:0])
+    return [(shard, (article, parts[shard], signature if shard < config.bands else b"")) for shard in sorted(parts)]
+
+
+def candidate_pairs(
+    members: list[tuple[str, np.ndarray, bytes]], shard: int, config: DedupConfig
+) -> dict[tuple[str, str], tuple[int, bool]]:
+    """Candidate pairs of one index shard: (a, b) -> (rare shingles they share
+    in the shard, found in an LSH bucket of the shard's bands).
+
+    members: (article, its shingles in the shard (a repeat counts once), its
+    compact signature or b"" for none). With one shard, a pair's whole count is here:
+    only pairs sharing story_min_shared rare shingles, or a bucket, are kept.
+    """
+    least = config.story_min_shared if config.index_shards == 1 else 1
+    shared = shard_pairs([(article, shingles) for article, shingles, _ in members], config.story_max_df, least)
+    bucketed = lsh_pairs(
+        [(article, signature) for article, _, signature in members if signature],
+        range(shard, config.bands, config.index_shards),
+        config.num_perm // config.bands,
+        config.max_bucket,
+    )
+    return {pair: (shared.get(pair, 0), pair in bucketed) for pair in shared.keys() | bucketed}
+
+
+def _lsh_signature(evidence: Evidence, config: DedupConfig) -> bytes:
+    """The signature LSH buckets use; none for an earlier run's signature made
+    with other parameters (the shingle index still sees that article)."""
+    return evidence.signature if config.near and len(evidence.signature) == 2 * config.num_perm else b""
+
+
+def _flags(shared: int, by_lsh: bool, min_shared: int) -> int:
+    return (INDEX if shared >= min_shared else 0) | (LSH if by_lsh else 0)
+
+
+def _add_found(found: Iterable[tuple[int, bool]]) -> tuple[int, bool]:
+    """A pair's findings in several shards: shared shingles add up, LSH in any shard counts."""
+    shared, bucketed = 0, False
+    for count, by_lsh in found:
+        shared += count
+        bucketed = bucketed or by_lsh
+    return shared, bucketed
+
+
+def _found_by(element: tuple[tuple[str, str], tuple[int, bool]], min_shared: int) -> list[tuple[tuple[str, str], int]]:
+    """(pair, LSH | INDEX flags) of a candidate pair; none when it shares too few rare shingles and no bucket."""
+    pair, (shared, bucketed) = element
+    flags = _flags(shared, bucketed, min_shared)
+    return [(pair, flags)] if flags else []

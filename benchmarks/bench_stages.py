@@ -50,9 +50,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from khabar.transforms.detect_language import detect_language
-    from khabar.transforms.extract_entities import EntityExtractor
-    from khabar.transforms.normalize_text import normalize_text
-    from khabar.transforms.strip_boilerplate import extract_text_page
+    from khabar.transforms.text.entity_rules import EntityExtractor
+    from khabar.transforms.text.normalize import normalize_text
+    from khabar.transforms.text.page_lines import extract_text_page
     from khabar.transforms.text.tokenize import simple_word_tokenize, word_tokenize
 
     pages = [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))]

@@ -54,7 +54,7 @@ class Article:
 
 
 def sentence_pool() -> list[str]:
-    from khabar.transforms.strip_boilerplate import extract_text_page
+    from khabar.transforms.text.page_lines import extract_text_page
 
     sentences = []
     for path in sorted(SAMPLES.glob("*.txt")):

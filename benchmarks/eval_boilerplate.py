@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from khabar.transforms.normalize_text import normalize_text
-from khabar.transforms.strip_boilerplate import classify_lines, extract_text_page
+from khabar.transforms.text.normalize import normalize_text
+from khabar.transforms.text.page_lines import classify_lines, extract_text_page
 
 from benchmarks.gold import gold_arguments
 

@@ -15,10 +15,10 @@ from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
 
-from khabar.transforms.extract_entities import EntityExtractor
-from khabar.transforms.normalize_text import normalize_text
-from khabar.transforms.strip_boilerplate import extract_text_page
 from khabar.transforms.text.canonical import resolve
+from khabar.transforms.text.entity_rules import EntityExtractor
+from khabar.transforms.text.normalize import normalize_text
+from khabar.transforms.text.page_lines import extract_text_page
 
 from benchmarks.gold import gold_arguments, prf
 

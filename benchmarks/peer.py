@@ -49,11 +49,11 @@ def export_bodies(output: Path, target: Path, files: int = 8) -> list[tuple[str,
 
 def khabar_near(records: list[tuple[str, str]], near_threshold: float | None = None) -> dict[str, Any]:
     """khabar's exact and near levels on (id, text) records, timed; clusters keyed by id."""
-    from khabar.transforms.normalize_text import normalize_text
     from khabar.transforms.stories.clusters import components
     from khabar.transforms.stories.config import DedupConfig
     from khabar.transforms.stories.pairs import bucket_edges
     from khabar.transforms.text.minhash import MinHasher, band_keys, compact, text_shingles32
+    from khabar.transforms.text.normalize import normalize_text
 
     config = DedupConfig() if near_threshold is None else DedupConfig(near_threshold=near_threshold)
     hasher = MinHasher(config.num_perm)

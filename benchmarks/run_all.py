@@ -86,11 +86,11 @@ def plain_loop(corpus: Path) -> dict[str, object]:
     the others), which is no part of Beam's overhead.
     """
     from khabar.transforms.detect_language import detect_language
-    from khabar.transforms.extract_entities import EntityExtractor
+    from khabar.transforms.inputs.parsers import ReadConfig, read_file
     from khabar.transforms.normalize_text import normalize_document
-    from khabar.transforms.read_articles import ReadConfig, read_file
     from khabar.transforms.runtime.records import Document
     from khabar.transforms.strip_boilerplate import strip_boilerplate
+    from khabar.transforms.text.entity_rules import EntityExtractor
     from khabar.transforms.text.minhash import MinHasher, text_shingles32
 
     stages: dict[str, float] = defaultdict(float)

@@ -24,6 +24,10 @@ import typing
 from typing import Any
 
 from khabar.pipelines.config import STAGES, PipelineConfig
+from khabar.pipelines.dask_cluster import RUNNER_ALIASES, start_local_dask
+from khabar.pipelines.incremental import plan_batch
+from khabar.pipelines.proxies import keep_local_traffic_off_proxies
+from khabar.pipelines.watch import watch_command
 from khabar.transforms.runtime.version import __version__
 
 LOG = logging.getLogger("khabar")
@@ -136,41 +140,16 @@ def run_parser() -> argparse.ArgumentParser:
     return parser
 
 
-RUNNER_ALIASES = {"DaskRunner": "apache_beam.runners.dask.dask_runner.DaskRunner"}
-
-
-def start_local_dask(workers: int) -> Any:
-    """A Dask LocalCluster of worker processes (one thread each), for trying the
-    DaskRunner on one machine; needs the extra khabar[dask]."""
-    try:
-        from distributed import LocalCluster
-    except ImportError as exc:
-        raise SystemExit("khabar: --dask-local-workers needs Dask: pip install 'apache-beam[dask]==2.77.0'") from exc
-    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-
-
 def _local_to_absolute(url: str) -> str:
     return url if "://" in url else os.path.abspath(url)
 
 
-def keep_local_traffic_off_proxies() -> None:
-    """Beam's local runners talk gRPC to worker processes on localhost, and gRPC
-    honours http_proxy: behind a proxy (or an offline one) multi_processing
-    would hang. Local addresses never need a proxy."""
-    if not any(os.environ.get(k) for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")):
-        return
-    for key in ("no_proxy", "NO_PROXY"):
-        entries = [e for e in os.environ.get(key, "").split(",") if e]
-        for local in ("localhost", "127.0.0.1", "::1"):
-            if local not in entries:
-                entries.append(local)
-        os.environ[key] = ",".join(entries)
-
-
 def run_command(argv: list[str]) -> int:
     from apache_beam.options.pipeline_options import PipelineOptions
+    from khabar.pipelines.ingest import execute
+    from khabar.pipelines.streaming import run_streaming
     from khabar.pipelines.summary import RunSummary
-    from khabar.transforms.read_articles import NoMatchError, check_patterns
+    from khabar.transforms.inputs.listing import NoMatchError, check_patterns
     from khabar.transforms.runtime.redact import redact_url
     from khabar.transforms.runtime.runinfo import RunInfo
     from khabar.transforms.text.ner_model import ModelError, check_model
@@ -231,127 +210,6 @@ def run_command(argv: list[str]) -> int:
     if not args.quiet:
         print(summary.render())
     return 0
-
-
-# Runners that cannot run the streaming pipeline's file discovery (names as Beam accepts them).
-LOCAL_RUNNERS = {"direct", "interactive", "dask", "apache_beam.runners.dask.dask_runner.dask"}
-
-
-def run_streaming(config: PipelineConfig, args: argparse.Namespace, beam_args: list[str]) -> int:
-    """Submit the streaming pipeline; it runs until cancelled."""
-    import apache_beam as beam
-    from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
-    from khabar.pipelines.streaming import build_streaming
-    from khabar.transforms.runtime.runinfo import RunInfo
-    from khabar.transforms.write_windows import mark_streaming_run
-
-    if args.runner.lower().removesuffix("runner") in LOCAL_RUNNERS or args.dask_local_workers:
-        print(
-            "khabar: error: --streaming needs a streaming runner (DataflowRunner, FlinkRunner, PrismRunner):"
-            " Python's local runners cannot discover files continuously; for a local continuous mode use"
-            " `khabar watch`",
-            file=sys.stderr,
-        )
-        return 2
-    options = PipelineOptions([*beam_args, f"--runner={RUNNER_ALIASES.get(args.runner, args.runner)}"])
-    options.view_as(StandardOptions).streaming = True
-    run = RunInfo.new()
-    mark_streaming_run(config.output, run)
-    pipeline = beam.Pipeline(options=options)
-    build_streaming(pipeline, config, config.streaming, run)
-    result = pipeline.run()
-    print(f"khabar: streaming run {run.run_id} submitted; state {result.state}")
-    result.wait_until_finish()
-    return 0
-
-
-def plan_batch(config: PipelineConfig, max_files: int | None) -> PipelineConfig | None:
-    """An incremental batch: roll back a batch killed mid-commit, then select
-    the files the manifest does not have. None when there is nothing new."""
-    from khabar.transforms.inputs.manifest import list_files, load_manifest, select_files
-    from khabar.transforms.runtime.redact import redact_url
-    from khabar.transforms.write_tables import recover
-
-    removed = recover(config.output, clean_temporary=True)
-    if removed:
-        LOG.warning("rolled back %d files of an interrupted batch", len(removed))
-    options = config.read.storage_options
-    try:
-        listed = list_files(config.inputs, options)
-    except (OSError, ValueError, ImportError) as exc:
-        print(f"khabar: error: cannot list inputs: {redact_url(str(exc))}", file=sys.stderr)
-        raise SystemExit(2) from exc
-    selection = select_files(listed, load_manifest(config.output), max_files, options)
-    print(
-        f"khabar: {len(listed)} files listed: {len(selection.new)} new, {len(selection.changed)} changed,"
-        f" {selection.unchanged} already ingested, {selection.deferred} left for the next batch"
-    )
-    if not selection.files:
-        return None
-    return dataclasses.replace(config, files=tuple(f.url for f in selection.files))
-
-
-def execute(config: PipelineConfig, run: Any, options: Any) -> Any:
-    import apache_beam as beam
-    from khabar.pipelines.ingest import build
-
-    pipeline = beam.Pipeline(options=options)
-    build(pipeline, config, run)
-    result = pipeline.run()
-    result.wait_until_finish()
-    return result
-
-
-def parse_interval(text: str) -> float:
-    """'30s', '5m', '1h' or plain seconds -> seconds."""
-    units = {"s": 1, "m": 60, "h": 3600}
-    text = text.strip().lower()
-    value = float(text[:-1]) * units[text[-1]] if text[-1:] in units else float(text)
-    if value < 0:
-        raise ValueError(text)
-    return value
-
-
-def watch_command(argv: list[str]) -> int:
-    """Run incremental batches until stopped: each batch a child process
-    (`khabar run --incremental`), so a crash or leak never outlives its batch."""
-    import signal
-    import subprocess
-
-    parser = argparse.ArgumentParser(
-        prog="khabar watch",
-        description="Ingest new files continuously: one `khabar run --incremental` batch every interval. "
-        "Every other option is passed to `khabar run`.",
-    )
-    parser.add_argument("--interval", type=parse_interval, default=30.0, help="pause between batches: 30s, 5m, 1h (default 30s)")
-    parser.add_argument(
-        "--max-batches", type=int, default=None, metavar="N", help="stop after N batches (default: run until SIGTERM/SIGINT)"
-    )
-    args, run_args = parser.parse_known_args(argv)
-    stopping = False
-
-    def stop(signum: int, _frame: Any) -> None:
-        nonlocal stopping
-        stopping = True
-        LOG.warning("khabar watch: signal %d, stopping after the current batch", signum)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    batches = failures = 0
-    while not stopping:
-        code = subprocess.call([sys.executable, "-m", "khabar.pipelines.cli", "run", "--incremental", *run_args])
-        batches += 1
-        if code != 0:
-            failures += 1
-            print(f"khabar watch: batch {batches} failed with exit code {code}; its files are retried next batch", file=sys.stderr)
-            if code == 2 and batches == 1:
-                return 2  # bad arguments: retrying cannot help
-        if args.max_batches is not None and batches >= args.max_batches:
-            break
-        deadline = time.monotonic() + args.interval
-        while not stopping and time.monotonic() < deadline:
-            time.sleep(min(0.2, args.interval))
-    return 1 if failures and failures == batches else 0
 
 
 def report(argv: list[str]) -> int:

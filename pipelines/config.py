@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from khabar.transforms.detect_language import LanguageConfig
-from khabar.transforms.extract_entities import EntityConfig
+from khabar.transforms.inputs.parsers import ReadConfig
 from khabar.transforms.match_stories import StreamingConfig
-from khabar.transforms.normalize_text import NormalizationConfig
-from khabar.transforms.read_articles import ReadConfig
 from khabar.transforms.stories.config import DedupConfig
-from khabar.transforms.strip_boilerplate import BoilerplateConfig
+from khabar.transforms.text.entity_rules import EntityConfig
+from khabar.transforms.text.normalize import NormalizationConfig
+from khabar.transforms.text.page_lines import BoilerplateConfig
 from khabar.transforms.write_tables import WriteConfig
 
 # CLI flag prefix -> (PipelineConfig attribute, dataclass)

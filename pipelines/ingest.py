@@ -15,12 +15,14 @@ text and shingles never wait in memory for dedup.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import apache_beam as beam
 from khabar.pipelines.config import PipelineConfig
 from khabar.transforms.apply_stories import apply_fingerprint_stories, apply_stories
 from khabar.transforms.detect_language import DetectLanguage
 from khabar.transforms.extract_entities import ExtractEntities, name_entities
+from khabar.transforms.find_templates import FindTemplates
 from khabar.transforms.group_stories import GroupStories
 from khabar.transforms.normalize_text import NormalizeText
 from khabar.transforms.output.prior import ReadPriorState
@@ -29,7 +31,7 @@ from khabar.transforms.read_articles import ListFiles, ReadFiles, ReadPagesFn
 from khabar.transforms.runtime.progress import ReportProgress
 from khabar.transforms.runtime.records import REJECTS_TAG, as_singleton
 from khabar.transforms.runtime.runinfo import RunInfo
-from khabar.transforms.strip_boilerplate import FindTemplates, StripBoilerplate
+from khabar.transforms.strip_boilerplate import StripBoilerplate
 from khabar.transforms.write_tables import WRITTEN, StagedWrite, WriteTables
 
 
@@ -86,3 +88,14 @@ if __name__ == "__main__":
     from khabar.pipelines.cli import exit_now
 
     exit_now(main())
+
+
+def execute(config: PipelineConfig, run: Any, options: Any) -> Any:
+    import apache_beam as beam
+    from khabar.pipelines.ingest import build
+
+    pipeline = beam.Pipeline(options=options)
+    build(pipeline, config, run)
+    result = pipeline.run()
+    result.wait_until_finish()
+    return result

@@ -14,15 +14,15 @@ tests/test_streaming_pipeline.py.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from typing import Any
+import argparse
+import sys
 
 import apache_beam as beam
-from apache_beam.io import fileio
 from khabar.pipelines.config import PipelineConfig
+from khabar.pipelines.dask_cluster import RUNNER_ALIASES
 from khabar.transforms.detect_language import DetectLanguage
-from khabar.transforms.extract_entities import EntityConfig, EntityExtractor
+from khabar.transforms.discover_files import DiscoverFiles
+from khabar.transforms.extract_entities import ExtractArticleEntitiesFn
 from khabar.transforms.inputs.fileinfo import FileRecord
 from khabar.transforms.match_stories import MatchStories, StreamingConfig, apply_assignment, windowing
 from khabar.transforms.normalize_text import NormalizeText
@@ -31,77 +31,7 @@ from khabar.transforms.read_articles import ReadFileFn
 from khabar.transforms.runtime.records import Document, Reject, split_by_type
 from khabar.transforms.runtime.runinfo import RunInfo
 from khabar.transforms.strip_boilerplate import StripBoilerplateFn
-from khabar.transforms.text.canonical import resolve
 from khabar.transforms.write_windows import WriteWindowedTables
-
-
-def url_from_notification(payload: bytes, attributes: dict[str, str] | None = None) -> str | None:
-    """gs:// URL of a finalized object from a GCS Pub/Sub notification (JSON API payload)."""
-    if attributes and attributes.get("eventType", "OBJECT_FINALIZE") != "OBJECT_FINALIZE":
-        return None
-    try:
-        body = json.loads(payload)
-    except (ValueError, TypeError):
-        return None
-    bucket, name = body.get("bucket"), body.get("name")
-    if not bucket or not name or name.endswith("/"):
-        return None
-    return f"gs://{bucket}/{name}"
-
-
-class DiscoverFiles(beam.PTransform):
-    """New input files as they appear, timestamped by their modification time."""
-
-    def __init__(self, patterns: list[str], streaming: StreamingConfig) -> None:
-        super().__init__()
-        self._patterns, self._streaming = patterns, streaming
-
-    def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
-        if self._streaming.pubsub_subscription:
-            return (
-                pbegin
-                | "Notifications" >> beam.io.ReadFromPubSub(subscription=self._streaming.pubsub_subscription, with_attributes=True)
-                | "ObjectUrls" >> beam.FlatMap(lambda m: [u] if (u := url_from_notification(m.data, m.attributes)) else [])
-            )
-        found = [
-            pbegin
-            | f"Match{i}" >> fileio.MatchContinuously(pattern, interval=self._streaming.poll_seconds, has_deduplication=True)
-            | f"Stamp{i}" >> beam.Map(lambda m: beam.window.TimestampedValue(m.path, m.last_updated_in_seconds))
-            for i, pattern in enumerate(self._patterns)
-        ]
-        return found | "AllFiles" >> beam.Flatten()
-
-
-class _EntitiesPerArticleFn(beam.DoFn):
-    """Document -> (Document, entity keys) and its entity rows, names resolved within the article."""
-
-    def __init__(self, config: EntityConfig) -> None:
-        self._config = config
-
-    def setup(self) -> None:
-        self._extractor = EntityExtractor(self._config)
-
-    def process(self, doc: Document) -> Iterator[Any]:
-        mentions = [] if self._config.arabic_only and doc.language != "ar" else self._extractor.extract(doc.text, doc.author)
-        surfaces: dict[tuple[str, str], dict[str, int]] = {}
-        for m in mentions:
-            counts = surfaces.setdefault((m.type, m.key), {})
-            counts[m.canonical] = counts.get(m.canonical, 0) + 1
-        table = resolve(surfaces.items())
-        for m in mentions:
-            entity, canonical = table[(m.type, m.key)]
-            yield {
-                "article_id": doc.article_id,
-                "entity_id": entity,
-                "text": doc.text[m.start : m.end],
-                "canonical": canonical,
-                "type": m.type,
-                "start": m.start,
-                "end": m.end,
-                "method": m.method,
-                "confidence": m.confidence,
-            }
-        yield doc, frozenset(surfaces)
 
 
 def build_streaming(
@@ -126,7 +56,7 @@ def build_streaming(
         cleaned["documents"] | "NormalizeText" >> NormalizeText(config.normalization) | "DetectLanguage" >> DetectLanguage(config.language)
     )
     extracted = split_by_type(
-        documents | "Entities" >> beam.ParDo(_EntitiesPerArticleFn(config.entities)), "Extracted", rows=dict, pairs=tuple
+        documents | "Entities" >> beam.ParDo(ExtractArticleEntitiesFn(config.entities)), "Extracted", rows=dict, pairs=tuple
     )
     stories = extracted["pairs"] | "MatchStories" >> MatchStories(config.dedup, streaming)
     rejects = (read["rejects"], cleaned["rejects"]) | "AllRejects" >> beam.Flatten()
@@ -138,3 +68,35 @@ def build_streaming(
         "files": read["files"] | "FileRows" >> beam.Map(file_row),
     }
     return tables | "WriteWindowedTables" >> WriteWindowedTables(config.output, run, config.write)
+
+
+# Runners that cannot run the streaming pipeline's file discovery (names as Beam accepts them).
+LOCAL_RUNNERS = {"direct", "interactive", "dask", "apache_beam.runners.dask.dask_runner.dask"}
+
+
+def run_streaming(config: PipelineConfig, args: argparse.Namespace, beam_args: list[str]) -> int:
+    """Submit the streaming pipeline; it runs until cancelled."""
+    import apache_beam as beam
+    from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+    from khabar.pipelines.streaming import build_streaming
+    from khabar.transforms.runtime.runinfo import RunInfo
+    from khabar.transforms.write_windows import mark_streaming_run
+
+    if args.runner.lower().removesuffix("runner") in LOCAL_RUNNERS or args.dask_local_workers:
+        print(
+            "khabar: error: --streaming needs a streaming runner (DataflowRunner, FlinkRunner, PrismRunner):"
+            " Python's local runners cannot discover files continuously; for a local continuous mode use"
+            " `khabar watch`",
+            file=sys.stderr,
+        )
+        return 2
+    options = PipelineOptions([*beam_args, f"--runner={RUNNER_ALIASES.get(args.runner, args.runner)}"])
+    options.view_as(StandardOptions).streaming = True
+    run = RunInfo.new()
+    mark_streaming_run(config.output, run)
+    pipeline = beam.Pipeline(options=options)
+    build_streaming(pipeline, config, config.streaming, run)
+    result = pipeline.run()
+    print(f"khabar: streaming run {run.run_id} submitted; state {result.state}")
+    result.wait_until_finish()
+    return 0

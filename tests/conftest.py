@@ -162,9 +162,9 @@ def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def cleaned_document(name: str, page: str, digest: str | None = None) -> Document:
     """A Document as the pipeline has it after boilerplate removal and normalization."""
-    from khabar.transforms.normalize_text import content_hash, normalize_text
     from khabar.transforms.runtime.records import Document
-    from khabar.transforms.strip_boilerplate import extract_text_page
+    from khabar.transforms.text.normalize import content_hash, normalize_text
+    from khabar.transforms.text.page_lines import extract_text_page
 
     extraction = extract_text_page(page)
     body = "\n\n".join(extraction.body)

@@ -11,14 +11,18 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from khabar.transforms.detect_language import LanguageConfig, _DetectLanguageFn
-from khabar.transforms.extract_entities import EntityConfig, ExtractMentionsFn
+from khabar.transforms.extract_entities import ExtractMentionsFn
+from khabar.transforms.find_templates import _CountTemplateLines
 from khabar.transforms.group_stories import _FingerprintFn
-from khabar.transforms.normalize_text import DEFAULT, _NormalizeFn
-from khabar.transforms.read_articles import ReadConfig, read_file
+from khabar.transforms.inputs.parsers import ReadConfig, read_file
+from khabar.transforms.normalize_text import _NormalizeFn
 from khabar.transforms.runtime.batching import BatchedDoFn, OfKind
 from khabar.transforms.runtime.records import Document, Reject
 from khabar.transforms.stories.config import DedupConfig
-from khabar.transforms.strip_boilerplate import BoilerplateConfig, StripBoilerplateFn, _CountTemplateLines
+from khabar.transforms.strip_boilerplate import StripBoilerplateFn
+from khabar.transforms.text.entity_rules import EntityConfig
+from khabar.transforms.text.normalize import DEFAULT
+from khabar.transforms.text.page_lines import BoilerplateConfig
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

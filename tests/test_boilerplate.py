@@ -13,19 +13,11 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from khabar.transforms.find_templates import FindTemplates, TemplateTable, page_line_keys, page_lines, template_keys
 from khabar.transforms.runtime.records import Document
-from khabar.transforms.strip_boilerplate import (
-    BoilerplateConfig,
-    FindTemplates,
-    StripBoilerplate,
-    TemplateTable,
-    extract_html_page,
-    extract_text_page,
-    line_key,
-    page_line_keys,
-    page_lines,
-    template_keys,
-)
+from khabar.transforms.strip_boilerplate import StripBoilerplate
+from khabar.transforms.text.html_page import extract_html_page
+from khabar.transforms.text.page_lines import BoilerplateConfig, extract_text_page, line_key
 
 from benchmarks.eval_boilerplate import evaluate
 from tests.conftest import FIXTURES, SAMPLES, html_page

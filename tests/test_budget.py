@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from khabar.transforms.runtime.budget import BudgetExceeded, ChildFailed, Sandbox
 from khabar.transforms.runtime.records import Document, Reject
-from khabar.transforms.strip_boilerplate import BoilerplateConfig, StripBoilerplateFn
+from khabar.transforms.strip_boilerplate import StripBoilerplateFn
+from khabar.transforms.text.page_lines import BoilerplateConfig
 
 from tests.conftest import ARABIC_PARAGRAPH, html_page, run_cli, sample_texts
 

@@ -16,9 +16,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from khabar.transforms.apply_stories import story_columns
-from khabar.transforms.extract_entities import EntityExtractor
 from khabar.transforms.group_stories import GroupStories
-from khabar.transforms.normalize_text import normalize_text
 from khabar.transforms.runtime.records import Document
 from khabar.transforms.stories.assign import assign_story
 from khabar.transforms.stories.candidates import lsh_pairs
@@ -27,8 +25,10 @@ from khabar.transforms.stories.config import EXACT, NEAR, STORY, DedupConfig
 from khabar.transforms.stories.fingerprints import Evidence, Fingerprint
 from khabar.transforms.stories.pairs import INDEX, LSH, _shards, bucket_edges, bucket_pairs, exact_edges, verify_candidate, verify_pair
 from khabar.transforms.stories.textreuse import actor_hashes, evidence, passages, shard_pairs, story_score
-from khabar.transforms.strip_boilerplate import extract_text_page
+from khabar.transforms.text.entity_rules import EntityExtractor
 from khabar.transforms.text.minhash import MinHasher, compact, estimated_jaccard, jaccard, sorted_unique, text_shingles32, words
+from khabar.transforms.text.normalize import normalize_text
+from khabar.transforms.text.page_lines import extract_text_page
 
 from tests.conftest import cleaned_document, sample_texts
 

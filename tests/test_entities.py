@@ -11,9 +11,10 @@ from apache_beam.testing.util import assert_that, equal_to
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from khabar.schemas import TABLES, validate_rows
-from khabar.transforms.extract_entities import EntityConfig, EntityExtractor, ExtractEntities, name_entities
+from khabar.transforms.extract_entities import ExtractEntities, name_entities
 from khabar.transforms.runtime.records import Document
 from khabar.transforms.text.canonical import entity_id, person_key, resolve
+from khabar.transforms.text.entity_rules import EntityConfig, EntityExtractor
 from khabar.transforms.text.gazetteer import TOKEN, tokenize
 
 from benchmarks.eval_entities import evaluate

@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from khabar.transforms.extract_entities import EntityExtractor
-from khabar.transforms.normalize_text import INVISIBLE, normalize_text
-from khabar.transforms.read_articles import ReadConfig, iter_records, read_file
+from khabar.transforms.inputs.parsers import ReadConfig, iter_records, read_file
 from khabar.transforms.runtime.records import Document, Reject
 from khabar.transforms.runtime.redact import redact_url
-from khabar.transforms.strip_boilerplate import extract_html_page, extract_text_page
+from khabar.transforms.text.entity_rules import EntityExtractor
+from khabar.transforms.text.html_page import extract_html_page
+from khabar.transforms.text.normalize import INVISIBLE, normalize_text
+from khabar.transforms.text.page_lines import extract_text_page
 
 from tests.conftest import run_cli, sample_texts
 

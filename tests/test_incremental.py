@@ -301,7 +301,7 @@ def test_watch_ingests_files_as_they_arrive_and_stops_cleanly_on_sigterm(tmp_pat
 
 @pytest.mark.parametrize(("text", "seconds"), [("30s", 30), ("5m", 300), ("1h", 3600), ("2.5", 2.5)])
 def test_watch_interval_parsing(text: str, seconds: float) -> None:
-    from khabar.pipelines.cli import parse_interval
+    from khabar.pipelines.watch import parse_interval
 
     assert parse_interval(text) == seconds
 

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from khabar.transforms.extract_entities import GAZ, EntityExtractor, _Page, flag_positions
 from khabar.transforms.runtime import native
+from khabar.transforms.text.entity_rules import GAZ, EntityExtractor, _Page, flag_positions
 from khabar.transforms.text.gazetteer import Entry, Gazetteer, tokenize, tokenize_python
 from khabar.transforms.text.minhash import MinHasher, text_shingles32, text_shingles32_numpy
 

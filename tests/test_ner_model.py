@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from khabar.transforms.extract_entities import EntityConfig, EntityExtractor
+from khabar.transforms.text.entity_rules import EntityConfig, EntityExtractor
 from khabar.transforms.text.gazetteer import tokenize
 from khabar.transforms.text.ner_model import ModelError, check_model, model_path, sentences, spans
 

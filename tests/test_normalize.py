@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from khabar.transforms.normalize_text import INVISIBLE, NormalizationConfig, normalize_text, strip_invisible
+from khabar.transforms.text.normalize import INVISIBLE, NormalizationConfig, normalize_text, strip_invisible
 
 ARABIC_TEXT = st.text(
     alphabet=st.characters(min_codepoint=0x0600, max_codepoint=0x06FF) | st.sampled_from(" \n\t.،ـ#_0123456789\u200f\u00a0«»“”"),

@@ -11,16 +11,10 @@ import fsspec
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
-from khabar.transforms.read_articles import (
-    NoMatchError,
-    ReadArticles,
-    ReadConfig,
-    ReadPagesFn,
-    check_patterns,
-    detect_format,
-    expand_pattern,
-    read_file,
-)
+from khabar.transforms.inputs.formats import detect_format
+from khabar.transforms.inputs.listing import NoMatchError, check_patterns, expand_pattern
+from khabar.transforms.inputs.parsers import ReadConfig, read_file
+from khabar.transforms.read_articles import ReadArticles, ReadPagesFn
 from khabar.transforms.runtime.records import Document, Reject
 
 from tests.conftest import sample_texts, write_warc

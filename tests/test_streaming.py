@@ -13,12 +13,13 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.test_stream import TestStream
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms import window
-from khabar.transforms.extract_entities import EntityExtractor
-from khabar.transforms.match_stories import Edge, MatchStories, StreamingConfig, assign_pane, bucket_keys, windowing
+from khabar.transforms.match_stories import Edge, MatchStories, StreamingConfig, assign_pane, windowing
 from khabar.transforms.runtime.records import Document
 from khabar.transforms.stories.assign import assign_to_prior
 from khabar.transforms.stories.config import EXACT, NEAR, STORY, DedupConfig
 from khabar.transforms.stories.fingerprints import Fingerprint
+from khabar.transforms.stories.sketch import bucket_keys
+from khabar.transforms.text.entity_rules import EntityExtractor
 
 from tests.conftest import cleaned_document, sample_texts
 
@@ -184,7 +185,7 @@ def test_edges_to_expired_articles_are_ignored() -> None:
 
 @pytest.mark.parametrize("name", ["000", "003"])
 def test_rewrites_share_an_actor_bucket(name: str) -> None:
-    from khabar.transforms.match_stories import sketch
+    from khabar.transforms.stories.sketch import sketch
     from khabar.transforms.text.minhash import MinHasher
 
     hasher, config = MinHasher(), DedupConfig()

@@ -16,7 +16,8 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.test_stream import TestStream
 from apache_beam.transforms import window
 from khabar.pipelines.config import PipelineConfig
-from khabar.pipelines.streaming import build_streaming, url_from_notification
+from khabar.pipelines.streaming import build_streaming
+from khabar.transforms.discover_files import url_from_notification
 from khabar.transforms.match_stories import StreamingConfig
 from khabar.transforms.runtime.runinfo import RunInfo
 from khabar.transforms.write_windows import mark_streaming_run

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from khabar.transforms.normalize_text import normalize_text
 from khabar.transforms.text import tokenclasses
+from khabar.transforms.text.normalize import normalize_text
 from khabar.transforms.text.tokenize import compute_classes, count_words, simple_word_tokenize, word_tokenize
 
 from tests.conftest import sample_texts

@@ -34,7 +34,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import apache_beam as beam
-import numpy as np
 from apache_beam.coders import PickleCoder
 from apache_beam.transforms import trigger, window
 from apache_beam.transforms.timeutil import TimeDomain
@@ -43,11 +42,11 @@ from khabar.transforms.apply_stories import story_values
 from khabar.transforms.runtime.records import Document
 from khabar.transforms.stories.assign import Assignment, assign_story, join_earlier
 from khabar.transforms.stories.clusters import UnionFind
-from khabar.transforms.stories.config import EXACT, NEAR, DedupConfig
-from khabar.transforms.stories.fingerprints import Evidence, Fingerprint
-from khabar.transforms.stories.pairs import verify_pair
+from khabar.transforms.stories.config import DedupConfig
+from khabar.transforms.stories.fingerprints import Fingerprint
 from khabar.transforms.stories.rows import StoryUpdate, updated_story_row
-from khabar.transforms.text.minhash import MinHasher, band_keys, compact, estimated_jaccard, text_shingles32
+from khabar.transforms.stories.sketch import Sketch, bucket_keys, match, sketch
+from khabar.transforms.text.minhash import MinHasher
 
 NAMESPACE = "khabar.streaming"
 DAY = 86_400.0
@@ -71,52 +70,6 @@ class StreamingConfig:
     memory_days: float = 4.0
     poll_seconds: float = 30.0
     pubsub_subscription: str = ""
-
-
-@dataclass(frozen=True)
-class Sketch:
-    """What streaming matching needs of one article."""
-
-    fingerprint: Fingerprint
-    evidence: Evidence
-    signature: bytes
-    entities: frozenset[tuple[str, str]]
-    event_time: float
-    document: Document | None = None  # travels to assignment; never stored in buckets
-
-    @property
-    def article_id(self) -> str:
-        return self.fingerprint.article_id
-
-
-def sketch(doc: Document, entities: frozenset[tuple[str, str]], event_time: float, hasher: MinHasher, config: DedupConfig) -> Sketch:
-    shingles = text_shingles32(doc.text_normalized, config.shingle_size)
-    fp = Fingerprint(doc.article_id, doc.content_hash, doc.published_at, len(doc.text), doc.title, doc.source_name)
-    evidence = Evidence.of(shingles, doc.published_at, entities=entities)
-    return Sketch(fp, evidence, compact(hasher.signature(shingles)), entities, event_time, doc)
-
-
-def bucket_keys(item: Sketch, config: DedupConfig) -> list[str]:
-    """The buckets an article is matched in: its hash, its LSH bands, its people and
-    organizations. Keys are strings ("kind\x1fpart..."): one coder for every key."""
-    keys = [f"exact\x1f{item.fingerprint.content_hash}"]
-    if config.near:
-        signature = np.frombuffer(item.signature, dtype=np.uint16)
-        keys.extend(f"band\x1f{band}\x1f{key.hex()}" for band, key in band_keys(signature, config.bands))
-    if config.story:
-        keys.extend(f"entity\x1f{kind}\x1f{key}" for kind, key in sorted(item.entities) if kind in ("PER", "ORG"))
-    return keys
-
-
-def match(new: Sketch, old: Sketch, bucket: str, config: DedupConfig) -> str | None:
-    """The edge kind between a newcomer and a stored article of the same bucket, or None."""
-    kind = bucket.split("\x1f", 1)[0]
-    if kind == "exact":
-        return EXACT if new.fingerprint.content_hash == old.fingerprint.content_hash else None
-    if kind == "band":
-        return NEAR if estimated_jaccard(new.signature, old.signature) >= config.near_threshold else None
-    edge = verify_pair((new.article_id, new.evidence), (old.article_id, old.evidence), config)
-    return edge[2] if edge else None
 
 
 # State and timers (module level: Beam reads them from the process() defaults).

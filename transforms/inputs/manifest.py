@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from khabar.transforms.inputs.fileinfo import FileInfo, sha256_file, stat_file
+from khabar.transforms.inputs.listing import expand_pattern
 from khabar.transforms.output.prior import committed_files, read_rows
-from khabar.transforms.read_articles import expand_pattern
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from khabar.transforms.normalize_text import normalize_text
+from khabar.transforms.text.normalize import normalize_text
 
 # Cities that datelines name, with their time zone (normalized spelling).
 CITY_ZONES: dict[str, str] = {

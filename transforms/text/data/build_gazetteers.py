@@ -154,7 +154,7 @@ COMMON_WORDS = set(
 
 
 def _norm(name: str) -> str:
-    from khabar.transforms.normalize_text import normalize_text
+    from khabar.transforms.text.normalize import normalize_text
 
     return normalize_text(name)
 

@@ -1,0 +1,62 @@
+"""Word lists of the entity rules: function words, generic nouns, triggers, heads, boundaries."""
+
+from __future__ import annotations
+
+import re
+
+from khabar.transforms.text.gazetteer import form
+
+
+def _forms(words: str) -> frozenset[str]:
+    return frozenset(form(w) for w in words.split())
+
+
+FUNCTION_WORDS = _forms(
+    "في من على عن إلى الى مع بين حول خلال بعد قبل عند منذ حتى ضد نحو لدى لدي أن إن أنه انه أنها كان كانت قد لا ما لم لن "
+    "هو هي هم هذا هذه ذلك تلك التي الذي الذين و أو او ثم كما إذ اذا إذا كل بعض غير أي وفق وفقا بحسب حسب عبر دون "
+    "قال وقال أكد وأكد أضاف وأضاف أشار وأشار أوضح وأوضح أعلن وأعلن ذكر وذكر تابع وتابع لفت ولفت يشار يذكر بأن بان "
+    "فيما بينما وسط أمام وراء تحت فوق عقب إثر اثر لقاء لقائه اليوم أمس غدا"
+)
+
+
+# Definite words that never belong to a name (times, generic nouns).
+STOP_DEFINITE = _forms(
+    "اليوم الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأسبوع الشهر العام السنة الماضي الماضية المقبل "
+    "المقبلة الجاري الحالي الخاص الخاصة السابق الأسبق الحالية الجديد الجديدة الأول الثاني الأولى الثانية مساء صباح "
+    "الطرفين الطرفان الجانبين الجانبان البلدين البلدان المنطقة البلاد الأمس الآن"
+)
+
+
+# Words that make an organization phrase generic ("وكالة أنباء النظام").
+GENERIC = _forms("النظام الحكومة البلاد المنطقة البلدين الدولة المعارضة الاحتلال البلد الجانب الطرفين الوزراء")
+
+
+# After قوات only: "قوات الأمن", "قوات الجيش" are not names.
+FORCES_GENERIC = _forms("الأمن الجيش الشرطة الطوارئ النخبة الحدود")
+
+
+FORCES = form("قوات")
+
+
+ORG_TRIGGERS = _forms("تنظيم صحيفة جريدة موقع مجلة")  # the name follows; the trigger is not part of it
+
+
+ROLE_MODIFIERS = _forms("أول الركن ركن الخاص السابق الأسبق العام الأعلى الدائم المساعد بالوكالة")
+
+
+LOC_HEADS_INCLUSIVE = _forms("مخيم معبر قاعدة")
+
+
+LOC_HEADS = _forms("محافظة مدينة بلدة قرية ناحية قضاء منطقة")
+
+
+PREPOSITIONS = _forms("في ل لل من الى إلى على ب")
+
+
+QUOTES = "\"'“”«»‘’"
+
+
+BOUNDARY = ",،.;؛:!?؟()[]{}\n|/-–—"
+
+
+BOUNDARY_PATTERN = re.compile(f"[{re.escape(BOUNDARY)}]")

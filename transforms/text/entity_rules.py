@@ -1,0 +1,626 @@
+"""The rule-based entity extractor: gazetteers, triggers, name structure and in-article coreference over tokens with offsets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from khabar.transforms.runtime.bounded import BoundedDict
+from khabar.transforms.runtime.native import KERNELS
+from khabar.transforms.text.canonical import ORG_HEADS, name_key, person_key
+from khabar.transforms.text.entity_lexicon import (
+    BOUNDARY_PATTERN,
+    FORCES,
+    FORCES_GENERIC,
+    FUNCTION_WORDS,
+    GENERIC,
+    LOC_HEADS,
+    LOC_HEADS_INCLUSIVE,
+    ORG_TRIGGERS,
+    PREPOSITIONS,
+    QUOTES,
+    ROLE_MODIFIERS,
+    STOP_DEFINITE,
+)
+from khabar.transforms.text.gazetteer import Word, form, given_names, load_gazetteer, nationalities, tokenize, triggers
+from khabar.transforms.text.ner_model import CamelModel, model_path
+
+# The rule flags of a word (flag_positions): one bit a kind of cue.
+GAZ, ORG_HEAD, ORG_TRIGGER, LOC_HEAD, GIVEN, TRIGGER, DEFINITE = FLAG_BITS = tuple(1 << k for k in range(7))
+
+
+@dataclass(frozen=True)
+class EntityConfig:
+    """Entity extraction.
+
+    arabic_only: extract only from Arabic articles (others keep zero entities).
+    coref_typo_distance: a surname differing from a full name's by this many
+      trailing letters still links within one article ("الأعرج" -> "الأعرجي").
+    min_confidence: mentions below this are dropped.
+    ner: "rules" (gazetteers and rules, offline) or "camel:/path/to/model":
+      camel-tools' BERT NER on a local model directory first, the rules
+      filling the gaps (transforms/text/ner_model.py; extra khabar[camel-ner]).
+    """
+
+    arabic_only: bool = True
+    coref_typo_distance: int = 1
+    min_confidence: float = 0.5
+    ner: str = "rules"
+
+
+class Mention(NamedTuple):
+    """One entity mention: text[start:end]. A named tuple, not a frozen
+    dataclass: a page makes about 70 candidates, and a frozen dataclass's
+    __init__ (a setattr a field) took five times as long."""
+
+    start: int
+    end: int
+    type: str
+    canonical: str  # display name within this article
+    key: str  # corpus-wide identity key (before cross-article resolution)
+    method: str
+    confidence: float
+    priority: int = 0
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+class _Gaps:
+    """Text between token i and i+1, sliced only when a rule asks."""
+
+    __slots__ = ("_ends", "_starts", "_text")
+
+    def __init__(self, text: str, starts: list[int], ends: list[int]) -> None:
+        self._text, self._starts, self._ends = text, starts, ends
+
+    def __getitem__(self, i: int) -> str:
+        if i + 1 >= len(self._starts) or i < 0:
+            return ""
+        return self._text[self._ends[i] : self._starts[i + 1]]
+
+
+@dataclass
+class _Page:
+    """One article's text and its tokens: tokens[i] is the i-th word (shared by
+    its repeats), starts[i]:ends[i] where it stands in the text."""
+
+    text: str
+    tokens: list[Word]
+    starts: list[int]
+    ends: list[int]
+    gaps: _Gaps
+    by_flag: dict[int, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, text: str, extractor: EntityExtractor) -> _Page:
+        found = tokenize(text)
+        tokens = found.words
+        if KERNELS is not None:
+            lists = KERNELS.flag_positions(tokens, "raw", extractor.flag_cache, extractor.flag_bits, len(FLAG_BITS))
+        else:
+            lists = flag_positions(tokens, extractor)
+        by_flag = dict(zip(FLAG_BITS, lists, strict=True))
+        return cls(text, tokens, found.starts, found.ends, _Gaps(text, found.starts, found.ends), by_flag)
+
+    def positions(self, mask: int) -> list[int]:
+        found = [i for bit, positions in self.by_flag.items() if mask & bit for i in positions]
+        return sorted(set(found)) if mask not in self.by_flag else found
+
+    def broken_after(self, i: int) -> bool:
+        """A sentence or phrase boundary between token i and i+1."""
+        if i < 0 or i + 1 >= len(self.tokens):
+            return False
+        return BOUNDARY_PATTERN.search(self.text, self.ends[i], self.starts[i + 1]) is not None
+
+    def quoted_span(self, i: int, limit: int = 5) -> int | None:
+        """If tokens from i are inside quotes opened just before i, the last token index."""
+        before = self.gaps[i - 1] if i > 0 else self.text[: self.starts[0]]
+        if not any(q in before for q in QUOTES):
+            return None
+        for j in range(i, min(i + limit, len(self.tokens))):
+            if any(q in self.gaps[j] for q in QUOTES):
+                return j
+            if self.broken_after(j):
+                return None
+        return None
+
+
+def flag_positions(tokens: list[Word], extractor: EntityExtractor) -> list[list[int]]:
+    """For each of FLAG_BITS, the indices of the tokens that carry it, in order
+    (what the compiled kernel flag_positions computes)."""
+    lists: list[list[int]] = [[] for _ in FLAG_BITS]
+    cached, bits_of = extractor.flag_cache.get, extractor.flag_bits
+    for i, token in enumerate(tokens):
+        bits = cached(token.raw)
+        for bit in bits if bits is not None else bits_of(token):
+            lists[bit].append(i)
+    return lists
+
+
+def _stem(token: Word) -> str:
+    """The token without و/ف and a preposition, as a matching form."""
+    return token.stem
+
+
+def _definite(token: Word) -> bool:
+    return token.definite is not None
+
+
+def _definite_stem(token: Word) -> tuple[int, str] | None:
+    if token.definite is None:
+        return None
+    return next((offset, stem) for offset, stem in token.stems if offset == token.definite and stem.startswith("ال"))
+
+
+def _conjoined(token: Word) -> bool:
+    """A word with the conjunction و/ف before a definite or head noun ("والعراق", "ولجنة")."""
+    return (
+        len(token.stems) > 1
+        and token.stems[1][0] > 0
+        and token.form[0] in "وف"
+        and (token.definite is not None or token.stems[1][1] in ORG_HEADS)
+    )
+
+
+def _nationality(word: str) -> bool:
+    return word in nationalities()
+
+
+class EntityExtractor:
+    """Pure entity extraction for one article's text; build once per worker."""
+
+    def __init__(self, config: EntityConfig | None = None) -> None:
+        self.config = config or EntityConfig()
+        self.gazetteer = load_gazetteer()
+        self.given, self.given_ambiguous = given_names()
+        self.triggers = triggers()
+        # raw word -> indices into FLAG_BITS of its flags (the hot loop of _Page.of wants the indices)
+        self.flag_cache: BoundedDict[str, tuple[int, ...]] = BoundedDict(500_000)
+        self._definite_stems: BoundedDict[str, tuple[int, str]] = BoundedDict(500_000)
+        path = model_path(self.config.ner)
+        self.model = CamelModel(path) if path else None
+
+    def flags(self, token: Word) -> int:
+        """What rules may start at this word (cached per distinct word)."""
+        bits = self.flag_cache.get(token.raw)
+        return sum(FLAG_BITS[k] for k in (bits if bits is not None else self.flag_bits(token)))
+
+    def flag_bits(self, token: Word) -> tuple[int, ...]:
+        """Indices into FLAG_BITS of the word's flags, computed and cached (pages repeat words)."""
+        value = 0
+        for offset, stem in token.stems:
+            if stem in self.gazetteer:
+                value |= GAZ
+            if stem in ORG_HEADS:
+                value |= ORG_HEAD
+            if stem in ORG_TRIGGERS:
+                value |= ORG_TRIGGER
+            if stem in LOC_HEADS_INCLUSIVE or stem in LOC_HEADS:
+                value |= LOC_HEAD
+            if stem in self.triggers:
+                value |= TRIGGER
+            if (
+                stem in self.given
+                or stem in self.given_ambiguous
+                or stem in ("عبد", "ابو")
+                or (len(stem) > 4 and stem.startswith(("عبد", "ابو")) and offset == 0)
+            ):
+                value |= GIVEN
+        if token.definite is not None:
+            value |= DEFINITE
+        bits = tuple(k for k, bit in enumerate(FLAG_BITS) if value & bit)
+        return self.flag_cache.put(token.raw, bits)
+
+    # ------------------------------------------------------------ candidates
+
+    def _gazetteer(self, page: _Page) -> Iterator[Mention]:
+        tokens = page.tokens
+        for i, offset, n, entry in self.gazetteer.matches(tokens, page.positions(GAZ)):
+            start, end = page.starts[i] + offset, page.ends[i + n - 1]
+            if entry.type == "LOC" and self._adjective_use(page, i, tokens[i + n - 1]):
+                continue
+            yield Mention(start, end, entry.type, entry.canonical, name_key(entry.type, entry.canonical), entry.method, entry.confidence, 3)
+
+    def _adjective_use(self, page: _Page, i: int, last: Word) -> bool:
+        """'سورية' after an indefinite noun is the adjective 'Syrian', not the country."""
+        if not last.form.endswith("يه") or i == 0 or page.broken_after(i - 1):
+            return False
+        previous = page.tokens[i - 1]
+        return not _definite(previous) and previous.form not in FUNCTION_WORDS and previous.form not in PREPOSITIONS
+
+    def _org_heads(self, page: _Page) -> Iterator[Mention]:
+        tokens = page.tokens
+        for i in page.positions(ORG_HEAD | ORG_TRIGGER):
+            token = tokens[i]
+            stems = token.stems
+            head = next(((off, s) for off, s in stems if s in ORG_HEADS), None)
+            if head is not None:
+                yield from self._org_from_head(page, i, head[0])
+            elif any(s in ORG_TRIGGERS for _, s in stems):
+                yield from self._org_after_trigger(page, i)
+
+    def _org_name_end(self, page: _Page, i: int, limit: int = 5, generic: frozenset[str] = GENERIC) -> int | None:
+        """Last token of a definite name phrase starting at token i (idafa chains allowed).
+
+        The phrase stops at punctuation, at a quote (a quoted name is its own
+        mention), at a function word, and where a person's name begins
+        ("رئيس هيئة الحشد الشعبي فالح الفياض"); a generic word anywhere makes
+        it no name at all ("وكالة أنباء النظام").
+        """
+        tokens, last = page.tokens, None
+        j = i
+        while j < len(tokens) and j < i + limit:
+            token = tokens[j]
+            stem = _stem(token)
+            if token.form in generic or stem in generic:
+                return None
+            if token.form in FUNCTION_WORDS or stem in STOP_DEFINITE or (j > i and self._given(token, context=False) is not None):
+                return last
+            if j > i and (self.flags(token) & (ORG_HEAD | ORG_TRIGGER | LOC_HEAD | TRIGGER) or _conjoined(token)):
+                return last  # "... العراقية ولجنة الاتصال": a new phrase begins
+            definite = _definite(token) or self.gazetteer.lookup(token.raw) is not None
+            if not definite:
+                # an indefinite noun is part of the name only in construct with a definite one
+                if j + 1 < len(tokens) and not page.broken_after(j) and _definite(tokens[j + 1]) and token.form not in self.triggers:
+                    j += 1
+                    continue
+                return last
+            last = j
+            if page.broken_after(j) or any(q in page.gaps[j] for q in QUOTES):
+                break
+            j += 1
+        return last
+
+    def _org_from_head(self, page: _Page, i: int, offset: int) -> Iterator[Mention]:
+        tokens = page.tokens
+        if i + 1 >= len(tokens):
+            return
+        quoted = page.quoted_span(i + 1)
+        if quoted is not None:
+            return  # "هيئة “الحشد الشعبي”": the quoted name is matched on its own
+        if page.broken_after(i):
+            return
+        generic = GENERIC | FORCES_GENERIC if tokens[i].stems[-1][1] == FORCES or tokens[i].form == FORCES else GENERIC
+        end = self._org_name_end(page, i + 1, generic=generic)
+        if end is None:
+            return
+        start = page.starts[i] + offset
+        surface = page.text[start : page.ends[end]]
+        known = self._known_prefix(page, i, offset, end)
+        if known:
+            yield known
+            return
+        yield Mention(start, page.ends[end], "ORG", surface, name_key("ORG", surface), "pattern", 0.75, 2)
+
+    def _known_prefix(self, page: _Page, i: int, offset: int, end: int) -> Mention | None:
+        """'فيلق القدس الإيراني' -> the known 'فيلق القدس' when only nationality adjectives follow it."""
+        tokens = page.tokens
+        start = page.starts[i] + offset
+        for cut in range(end, i, -1):
+            surface = page.text[start : page.ends[cut]]
+            entry = self.gazetteer.lookup(surface)
+            if entry and entry.type == "ORG" and all(_nationality(_stem(t)) for t in tokens[cut + 1 : end + 1]):
+                return Mention(
+                    start,
+                    page.ends[cut],
+                    "ORG",
+                    entry.canonical,
+                    name_key("ORG", entry.canonical),
+                    "gazetteer",
+                    0.95,
+                    3,
+                )
+        return None
+
+    def _org_after_trigger(self, page: _Page, i: int) -> Iterator[Mention]:
+        tokens = page.tokens
+        if i + 1 >= len(tokens):
+            return
+        quoted = page.quoted_span(i + 1)
+        end = quoted if quoted is not None else (None if page.broken_after(i) else self._org_name_end(page, i + 1, limit=3))
+        if end is None:
+            return
+        start = page.starts[i + 1]
+        surface = page.text[start : page.ends[end]]
+        entry = self.gazetteer.lookup(surface)
+        if entry is not None:
+            return  # a known name: the gazetteer finds it with its canonical
+        if quoted is None and not all(_definite(t) for t in tokens[i + 1 : end + 1]):
+            return
+        yield Mention(start, page.ends[end], "ORG", surface, name_key("ORG", surface), "pattern", 0.7, 2)
+
+    def _loc_patterns(self, page: _Page) -> Iterator[Mention]:
+        tokens = page.tokens
+        for i in page.positions(LOC_HEAD):
+            if i + 1 >= len(tokens):
+                continue
+            token = tokens[i]
+            stems = token.stems
+            inclusive = next(((off, s) for off, s in stems if s in LOC_HEADS_INCLUSIVE), None)
+            plain = inclusive is None and any(s in LOC_HEADS for _, s in stems)
+            if (inclusive is None and not plain) or page.broken_after(i):
+                continue
+            name = tokens[i + 1]
+            if name.form in FUNCTION_WORDS or _stem(name) in STOP_DEFINITE or name.form in GENERIC:
+                continue
+            end = i + 1
+            name_start = page.starts[i + 1]
+            if not page.broken_after(i + 1) and i + 2 < len(tokens) and self.gazetteer.lookup(page.text[name_start : page.ends[i + 2]]):
+                end = i + 2  # known two-word names: دير الزور، باب الهوى
+            if plain:
+                known = self.gazetteer.lookup(page.text[name_start : page.ends[end]]) or self.gazetteer.lookup(name.raw)
+                if known or not _definite(name):
+                    continue  # the gazetteer reports known places; indefinite words after منطقة are not names
+                end = i + 1
+                surface = name.raw
+                yield Mention(name_start, page.ends[i + 1], "LOC", surface, name_key("LOC", surface), "pattern", 0.65, 1)
+                continue
+            if not (_definite(name) or self.gazetteer.lookup(name.raw)):
+                continue
+            start = page.starts[i] + inclusive[0]
+            surface = page.text[start : page.ends[end]]
+            yield Mention(start, page.ends[end], "LOC", surface, name_key("LOC", surface), "pattern", 0.8, 2)
+
+    # ------------------------------------------------------------ persons
+
+    def _given(self, token: Word, context: bool) -> int | None:
+        """Clitic offset if the token is a given name (ambiguous ones only in a naming context)."""
+        for offset, stem in token.stems:
+            if stem in self.given or (context and stem in self.given_ambiguous):
+                return offset
+            if len(stem) > 4 and stem.startswith(("عبد", "ابو")) and stem not in FUNCTION_WORDS:
+                return offset  # fused compounds: عبدالله، أبومهدي
+        return None
+
+    def _name_from(self, page: _Page, i: int, context: bool) -> tuple[int, int] | None:
+        """(clitic offset, last token) of a person name starting at token i."""
+        tokens = page.tokens
+        token = tokens[i]
+        compound = token.form in ("عبد", "ابو") or (token.stems[-1][1] in ("عبد", "ابو"))
+        offset = 0 if compound else self._given(token, context)
+        if offset is None:
+            return None
+        last, j, unknown = i, i + 1, 0
+        if compound:
+            if j >= len(tokens) or page.broken_after(i):
+                return None
+            last, j = j, j + 1
+        while j < len(tokens) and j <= last + 1 and not page.broken_after(last) and j - i <= 4:
+            token = tokens[j]
+            stem = token.form
+            if stem in FUNCTION_WORDS or stem in self.triggers or stem in STOP_DEFINITE or stem in GENERIC:
+                break
+            if stem in ("بن", "ابن") and j + 1 < len(tokens):
+                last, j = j + 1, j + 2
+                continue
+            if stem in ("عبد", "ابو") and j + 1 < len(tokens) and not page.broken_after(j):
+                last, j = j + 1, j + 2
+                continue
+            if stem.startswith("ال"):
+                if _nationality(stem) and not context:
+                    break
+                if self.gazetteer.lookup(token.raw) is not None:
+                    break
+                last = j
+                break  # the family name ends the name
+            if stem in self.given or stem in self.given_ambiguous or (context and unknown < 2 and len(stem) > 2):
+                unknown += stem not in self.given and stem not in self.given_ambiguous
+                last, j = j, j + 1
+                continue
+            break
+        if last == i:
+            return None
+        return offset, last
+
+    def _persons(self, page: _Page) -> Iterator[Mention]:
+        taken: set[int] = set()
+        for i in page.positions(TRIGGER):
+            found = self._after_trigger(page, i)
+            if found:
+                offset, first, last = found
+                taken.update(range(first, last + 1))
+                yield self._person(page, first, offset, last, "trigger", 0.85)
+        for i in page.positions(GIVEN):
+            if i in taken:
+                continue
+            found = self._name_from(page, i, context=False)
+            if found:
+                offset, last = found
+                if not any(k in taken for k in range(i, last + 1)):
+                    taken.update(range(i, last + 1))
+                    yield self._person(page, i, offset, last, "name", 0.7)
+
+    def _person(self, page: _Page, first: int, offset: int, last: int, method: str, confidence: float) -> Mention:
+        start, end = page.starts[first] + offset, page.ends[last]
+        surface = page.text[start:end]
+        return Mention(start, end, "PER", surface, person_key(surface), method, confidence, 2)
+
+    def _after_trigger(self, page: _Page, i: int) -> tuple[int, int, int] | None:
+        """(clitic offset, first, last token) of the name a role trigger introduces."""
+        tokens = page.tokens
+        j = i + 1
+        steps = 0
+        while j < len(tokens) and steps < 8:
+            steps += 1
+            if page.broken_after(j - 1) and any(c in "،," for c in page.gaps[j - 1]):
+                # apposition: "سفير النظام في العراق، صطام جدعان الدندح،"
+                return self._appositive(page, j)
+            if page.broken_after(j - 1) and any(c in ".;؛:!?؟\n" for c in page.gaps[j - 1]):
+                return None
+            token = tokens[j]
+            stem = _stem(token)
+            if token.form in FUNCTION_WORDS and token.form not in PREPOSITIONS:
+                return None
+            if token.form in PREPOSITIONS and j + 1 < len(tokens):
+                j += 2  # "في العراق"
+                continue
+            if _definite(token) or stem in ROLE_MODIFIERS or token.form in self.triggers or stem in self.triggers:
+                j += 1
+                continue
+            found = self._name_from(page, j, context=True)
+            if found:
+                return found[0], j, found[1]
+            # an indefinite noun in construct with a definite one belongs to the role ("وزير داخلية النظام")
+            if j + 1 < len(tokens) and not page.broken_after(j) and (_definite(tokens[j + 1]) or tokens[j + 1].form in self.triggers):
+                j += 1
+                continue
+            return None  # an unknown word: names the lexicon lacks are taken only in apposition
+        return None
+
+    def _appositive(self, page: _Page, j: int) -> tuple[int, int, int] | None:
+        tokens = page.tokens
+        last = j
+        while last < len(tokens) - 1 and not page.broken_after(last) and last - j < 3:
+            last += 1
+        names = tokens[j : last + 1]
+        if len(names) < 2 or (not page.broken_after(last) and last + 1 < len(tokens)):
+            return None
+        if _definite(names[0]) or any(t.form in FUNCTION_WORDS or t.form in STOP_DEFINITE or t.form in self.triggers for t in names):
+            return None
+        return 0, j, last
+
+    def _byline(self, page: _Page, author: str | None) -> Iterator[Mention]:
+        if not author:
+            return
+        position = page.text.find(author)
+        if position >= 0 and len(author.split()) >= 2:
+            yield Mention(position, position + len(author), "PER", author, person_key(author), "byline", 0.9, 3)
+
+    # ------------------------------------------------------------ resolution
+
+    def extract(self, text: str, author: str | None = None) -> list[Mention]:
+        """All mentions in one article's text, overlaps resolved, persons coreferenced."""
+        page = _Page.of(text, self)
+        candidates = [
+            *self._gazetteer(page),
+            *self._org_heads(page),
+            *self._loc_patterns(page),
+            *self._persons(page),
+            *self._byline(page, author),
+        ]
+        if self.model is not None:
+            candidates = _model_first(self._model_mentions(page), candidates, len(text))
+        chosen = _non_overlapping(candidates)
+        chosen = self._merge_person_variants(chosen)
+        chosen = _non_overlapping(chosen + self._coreference(page, chosen))
+        return [m for m in sorted(chosen, key=lambda m: (m.start, m.end)) if m.confidence >= self.config.min_confidence]
+
+    def _model_mentions(self, page: _Page) -> list[Mention]:
+        """The model's spans as mentions; a span the gazetteer knows takes its canonical name."""
+        assert self.model is not None
+        out = []
+        for first, last, kind in self.model.label(page.text, page.tokens, page.starts, page.ends):
+            start, end = page.starts[first] + self._clitic_offset(page.tokens[first]), page.ends[last]
+            surface = page.text[start:end]
+            entry = self.gazetteer.lookup(surface)
+            canonical = entry.canonical if entry is not None and entry.type == kind else surface
+            # camel-tools returns labels, not scores: one fixed confidence, above the rules' patterns
+            out.append(Mention(start, end, kind, canonical, name_key(kind, canonical), "model", 0.9, 4))
+        return out
+
+    def _clitic_offset(self, token: Word) -> int:
+        """Where a name starts inside a token with proclitics ("والعراق", "ومحمد"); 0 when none is known."""
+        for offset, stem in reversed(token.stems):
+            if offset and (stem in self.gazetteer or stem in self.given or stem in ORG_HEADS or stem in self.triggers):
+                return offset
+        return token.definite or 0
+
+    def _merge_person_variants(self, mentions: list[Mention]) -> list[Mention]:
+        """'محمد خالد الرحمون' and 'محمد الرحمون' in one article are one person (same first and last name)."""
+        people = [m for m in mentions if m.type == "PER"]
+        groups: dict[tuple[str, str], list[Mention]] = {}
+        for mention in people:
+            tokens = mention.key.split(" ")
+            groups.setdefault((tokens[0], tokens[-1]), []).append(mention)
+        representative: dict[tuple[str, str], Mention] = {
+            k: min(v, key=lambda m: (len(m.key.split(" ")), m.start)) for k, v in groups.items()
+        }
+        out = []
+        for mention in mentions:
+            if mention.type == "PER":
+                tokens = mention.key.split(" ")
+                rep = representative[(tokens[0], tokens[-1])]
+                mention = Mention(
+                    mention.start, mention.end, "PER", rep.canonical, rep.key, mention.method, mention.confidence, mention.priority
+                )
+            out.append(mention)
+        return out
+
+    def _coreference(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
+        """Surname-only mentions of a full name in the same article, typos included."""
+        surnames: dict[str, Mention] = {}
+        for mention in mentions:
+            if mention.type != "PER" or mention.method == "coref":
+                continue
+            last = form(page.text[mention.start : mention.end].split()[-1])
+            if len(last) >= 4 and last.startswith("ال"):
+                surnames.setdefault(last, mention)
+        if not surnames:
+            return []
+        covered = _coverage(mentions, len(page.text))
+        typos = self._typo_index(surnames)
+        out = []
+        tokens, cached = page.tokens, self._definite_stems
+        for i in page.positions(DEFINITE):
+            token = tokens[i]
+            found = cached.get(token.raw)
+            if found is None:
+                found = cached.put(token.raw, _definite_stem(token))  # type: ignore[arg-type]
+            offset, stem = found
+            target = surnames.get(stem)
+            confidence = 0.8
+            if target is None:
+                target = typos.get(stem)
+                confidence = 0.6
+            if target is None:
+                continue
+            start = page.starts[i] + offset
+            if covered[start]:
+                continue
+            out.append(Mention(start, page.ends[i], "PER", target.canonical, target.key, "coref", confidence, 0))
+        return out
+
+    def _typo_index(self, surnames: dict[str, Mention]) -> dict[str, Mention]:
+        """Truncated surnames (a letter or more dropped at the end) -> the one full name they can be."""
+        candidates: dict[str, list[Mention]] = {}
+        for surname, mention in surnames.items():
+            for cut in range(1, self.config.coref_typo_distance + 1):
+                short = surname[:-cut]
+                if len(short) >= 5 and short not in surnames:
+                    candidates.setdefault(short, []).append(mention)
+        return {short: found[0] for short, found in candidates.items() if len({m.key for m in found}) == 1}
+
+
+def _model_first(model: list[Mention], rules: list[Mention], length: int) -> list[Mention]:
+    """Model spans, then the rule candidates that overlap none of them (the rules fill the gaps)."""
+    if not model:
+        return rules
+    occupied = _coverage(model, length)
+    return model + [m for m in rules if not any(occupied[m.start : m.end])]
+
+
+def _coverage(mentions: list[Mention], length: int) -> bytearray:
+    """A byte a character, 1 inside any of the mentions: "is this inside one" is an index, not a scan of them all."""
+    covered = bytearray(length)
+    for mention in mentions:
+        covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
+    return covered
+
+
+def _non_overlapping(candidates: list[Mention]) -> list[Mention]:
+    """Longest span first, then priority, then earliest; drop what overlaps a chosen one."""
+    chosen: list[Mention] = []
+    if not candidates:
+        return chosen
+    # One byte per character: checking a span is a C-level slice scan, not a
+    # loop over every span chosen so far (quadratic on mention-dense pages).
+    occupied = bytearray(max(m.end for m in candidates))
+    for mention in sorted(candidates, key=lambda m: (-m.length, -m.priority, m.start, m.type)):
+        if any(occupied[mention.start : mention.end]):
+            continue
+        chosen.append(mention)
+        occupied[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
+    return chosen

@@ -62,6 +62,10 @@ setup(
         "pycld2>=0.41",
         "pyahocorasick>=2.1",
         "tzdata",
+        # `import apache_beam` imports its BigQuery client, which logs "apitools
+        # not found" on every run without it; the version Beam's gcp extra pins.
+        "google-apitools>=0.5.31,<0.5.32; python_version < '3.13'",
+        "google-apitools>=0.5.35; python_version >= '3.13'",
         *CAMEL_TOOLS_RUNTIME,
     ],
     extras_require={

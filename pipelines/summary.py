@@ -80,12 +80,12 @@ class RunSummary:
         if self.rejects_by_reason:
             lines.append("  rejects by reason:")
             lines.extend(f"    {reason:<28} {count:>6}" for reason, count in self.rejects_by_reason.items())
-        stages = stage_seconds(self.counters)
+        stages = measurable(stage_seconds(self.counters))
         if stages:
             # summed over workers: with several, they can add up to more than the elapsed time
             lines.append("  seconds in each stage's own work (all workers):")
             lines.extend(f"    {stage:<28} {seconds:>8.1f}" for stage, seconds in sorted(stages.items(), key=lambda kv: -kv[1]))
-        chains = stage_seconds(self.counters, WALL_NAMESPACE)
+        chains = measurable(stage_seconds(self.counters, WALL_NAMESPACE))
         if chains:
             # a read and the stages fused after it, Beam's own work between them included
             lines.append("  wall seconds from each read through the stages run after it (all workers):")
@@ -93,6 +93,15 @@ class RunSummary:
         if self.counters_note:
             lines.append(f"  counters: {self.counters_note}")
         return "\n".join(lines)
+
+
+# Stage times below this are not printed: they would show as 0.0 (the JSON summary keeps every counter).
+MEASURABLE_S = 0.05
+
+
+def measurable(seconds: dict[str, float]) -> dict[str, float]:
+    """The stages whose time shows at the summary's precision (0.1 s)."""
+    return {name: value for name, value in seconds.items() if value >= MEASURABLE_S}
 
 
 def _counters(result: Any) -> tuple[dict[str, int] | None, str | None]:

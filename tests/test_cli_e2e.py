@@ -25,6 +25,8 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("run", "--input", str(SAMPLES), "--output", str(out), env=OFFLINE)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "articles" in result.stdout
+    (out.parent / "stdout.txt").write_text(result.stdout)
+    (out.parent / "stderr.txt").write_text(result.stderr)
     return out
 
 
@@ -66,6 +68,14 @@ def test_articles_text_is_clean_body_with_blank_line_paragraphs(sample_run: Path
         assert "Hasan Kurdi" not in article["text"] and "اترك رد" not in article["text"]
         assert article["story_id"] and article["is_canonical"] in (True, False)
         assert len(article["content_hash"]) == 32
+
+
+def test_a_normal_run_is_quiet_on_stderr_and_prints_only_measurable_stages(sample_run: Path) -> None:
+    # no warning from Beam's imports (apitools is installed, so its BigQuery clients import cleanly)
+    assert (sample_run.parent / "stderr.txt").read_text() == ""
+    stage_lines = [line for line in (sample_run.parent / "stdout.txt").read_text().splitlines() if line.startswith("    ")]
+    assert stage_lines, "the summary lists the stages that took time"
+    assert not [line for line in stage_lines if line.split()[-1] == "0.0"]
 
 
 def test_run_summary_is_written(sample_run: Path) -> None:

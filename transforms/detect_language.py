@@ -2,8 +2,8 @@
 
 Persian and Urdu copies of Arabic stories are common in scraped news. CLD2
 (pycld2: its model is compiled into the wheel, nothing is downloaded) is both
-the fastest and, on our short Arabic/Persian/Urdu/English news tests, correct;
-measured against langid (15x slower). Where CLD2 is unsure (very short texts),
+the fastest and, on our short Arabic/Persian/Urdu/English news tests, correct
+(compared with langid in docs/performance.md). Where CLD2 is unsure (very short texts),
 letters that only Persian or Urdu use decide between the Arabic-script languages.
 """
 

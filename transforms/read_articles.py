@@ -96,7 +96,7 @@ class ReadFileFn(BatchedDoFn, TimedDoFn):
             self.chain.seconds += perf_counter() - self._chain_end
         super().finish_bundle()
         # The bundle's batches are gone; the dedup stages after want the room.
-        # A trim walks the whole heap (5-20 ms even with nothing to free), so
+        # A trim walks the whole heap, even with nothing to free, so
         # only once a batch's worth of records has passed: small bundles (one
         # page a file, streaming) would otherwise pay it for every few articles.
         if self._untrimmed >= MAX_BATCH:

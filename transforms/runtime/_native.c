@@ -18,8 +18,8 @@
 #include <stdint.h>
 
 /* The signature loop vectorizes: GCC builds it for AVX-512 (x86-64-v4: 64-bit
- * lane products, 14 us for 455 shingles and 128 permutations), AVX2 (30 us)
- * and plain x86-64 (72 us), and the loader picks one for the processor. */
+ * lane products), AVX2 and plain x86-64, and the loader picks one for the
+ * processor (timings in docs/performance.md). */
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 #define VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else

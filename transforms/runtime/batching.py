@@ -5,11 +5,8 @@ chain of DoFns element by element: one article goes through boilerplate,
 normalization, language, entities and fingerprints before the next one
 starts, and each stage finds its working set (CLD2's tables, the gazetteer,
 the word caches, its own code) pushed out of the CPU caches by the other
-four. In a plain loop, the same functions stage by stage over 1,000 pages
-at a time took 2.0-2.5 ms an article against 3.0 ms in chain order; in the
-pipeline (10k articles in one process, interleaved with the code before)
-the per-article stages' own time fell from 34-35 s to 20-23 s, the run from
-54-56 s to 39-42 s, with the same output.
+four. Run stage by stage over a batch, each stage keeps its working set warm
+(the figures are in docs/performance.md).
 
 Beam's batched DoFns give a runner that choice: a DoFn with ``process_batch``
 receives lists of elements (the runner batches up to 4,096, flushed at the

@@ -4,9 +4,8 @@ CPython hands objects over 512 bytes (page texts, row strings) to the C
 allocator, and glibc keeps the pages of freed blocks inside its heap when
 anything still lives above them: after a bundle's batches of articles
 (transforms/runtime/batching.py) a worker stays at its high-water mark through the
-dedup stages that follow. ``malloc_trim`` returns those free pages. Measured
-on 100k articles over 2 workers (peak resident memory of all processes,
-with the columnar entity rows): 4,108 MiB without it, 3,763-3,790 MiB with it.
+dedup stages that follow. ``malloc_trim`` returns those free pages (its
+effect on a 100k run's peak memory is in docs/performance.md).
 """
 
 from __future__ import annotations

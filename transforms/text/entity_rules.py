@@ -51,8 +51,8 @@ class EntityConfig:
 
 class Mention(NamedTuple):
     """One entity mention: text[start:end]. A named tuple, not a frozen
-    dataclass: a page makes about 70 candidates, and a frozen dataclass's
-    __init__ (a setattr a field) took five times as long."""
+    dataclass: a page makes dozens of candidates, and a frozen dataclass's
+    __init__ pays a setattr a field."""
 
     start: int
     end: int

@@ -76,8 +76,8 @@ def text_shingles32(text_normalized: str, k: int = 5) -> np.ndarray:
     """32-bit hashes of the text's consecutive k-word shingles, in text order
     (what signatures and the index use); one shingle for shorter texts.
 
-    The compiled kernel computes them in one pass (54 against 111 us for a
-    4 KB article); text_shingles32_numpy is its definition.
+    The compiled kernel computes them in one pass; text_shingles32_numpy is
+    its definition.
     """
     if KERNELS is None:
         return text_shingles32_numpy(text_normalized, k)
@@ -111,8 +111,7 @@ class MinHasher:
         """Two (_BLOCK x num_perm) work arrays of this thread, reused by every signature.
 
         Allocated a block at a time (256 KB each), malloc mapped and unmapped
-        fresh pages for them: 550 us a signature of 460 shingles against 240
-        us with these buffers.
+        fresh pages for them on every signature.
         """
         buffers = getattr(self._local, "buffers", None)
         if buffers is None:
@@ -123,8 +122,8 @@ class MinHasher:
         """uint32 signature of a set of 32-bit shingle hashes (all 0xFFFFFFFF for an empty set).
 
         Value: min over shingles of ((x * a + b) mod 2^64 mod (2^61 - 1)) & 0xFFFFFFFF.
-        The compiled kernel computes it in one vectorized loop (14 us for 455
-        shingles against 150 us here); signature_numpy is its definition.
+        The compiled kernel computes it in one vectorized loop;
+        signature_numpy is its definition.
         """
         if KERNELS is None:
             return self.signature_numpy(shingles)
@@ -177,8 +176,8 @@ def estimated_jaccard(a: bytes, b: bytes) -> float:
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """np.unique of a small array, about ten times faster: numpy 2's unique
-    hashes first (68 us for 460 shingles against 5 us for a sort and a mask)."""
+    """np.unique of a small array by a sort and a mask: numpy 2's unique
+    builds a hash table first, which costs more than the sort on a few hundred values."""
     ordered = np.sort(values)
     if len(ordered) < 2:
         return ordered

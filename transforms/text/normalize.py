@@ -127,7 +127,7 @@ _ARABIC_BLOCKS = [*range(0x0600, 0x0700), *range(0x0750, 0x0780), *range(0x08A0,
 
 # What camel-tools' dediac_ar removes (its AR_DIAC_CHARSET: tanween, harakat,
 # shadda, sukun, dagger alef). Not imported: camel_tools.utils.dediac builds
-# every camel-tools character set over all of Unicode on import, 0.8 s at the
+# every camel-tools character set over all of Unicode on import, a delay at the
 # start of each process (the runner and every worker); the every-character
 # test checks this against dediac_ar itself.
 AR_DIACRITICS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670"

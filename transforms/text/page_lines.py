@@ -34,7 +34,7 @@ class BoilerplateConfig:
     template_reread: the batch pipeline counts template lines on a first read
       of the input files and reads them again to clean them, rather than
       holding every raw page until the count is done (the in-process
-      DirectRunner holds them in memory: about 1.8 GB for 100k 6 KB pages).
+      DirectRunner holds them in memory: gigabytes for a 100k-page input).
       The pages are then spread over workers file by file; turn it off when
       the input is a few large archives read by several workers (held pages
       are spread one by one), or when reading costs more than holding

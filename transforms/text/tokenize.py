@@ -53,7 +53,7 @@ def word_tokenize(text: str) -> list[str]:
             extend(plain.split())
         return tokens
     # Imported here, on the rare slow path: importing camel-tools' tokenizer builds
-    # its character sets over all of Unicode (0.8 s at every process start).
+    # its character sets over all of Unicode (a noticeable delay at every process start).
     from camel_tools.tokenizers.word import _simple_word_tokenize
 
     tokens: list[str] = []

@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 export CAMELTOOLS_DATA := $(CURDIR)/.camel_tools_data
 OUT ?= out
 
-.PHONY: setup run test lint bench datatrove airflow camel-ner clean
+.PHONY: setup run test lint bench eval datatrove airflow camel-ner clean
 
 setup: $(VENV)/.installed $(VENV)/.native
 
@@ -38,6 +38,9 @@ lint: setup
 
 bench: setup datatrove
 	$(PY) -m benchmarks.run_all
+
+eval: setup
+	$(PY) -m benchmarks.eval_devset --json benchmarks/results/devset-latest.json
 
 # The benchmark's peer, datatrove's MinHash dedup, in a venv of its own.
 datatrove: .venv-datatrove/.installed

@@ -763,7 +763,9 @@ def print_report(
     print("\n== body: pages keeping < 80% of their body words")
     for pid in b["pages_below_80_ids"]:
         sc = details["words"][pid]
-        print(f"  {pid} R {_f(sc.recall)} P {_f(sc.precision)} ({sc.matched}/{sc.gold} kept, {sc.output} output) [{outputs[pid].status}]")
+        print(
+            f"  {pid} R {_f(_round(sc.recall))} P {_f(_round(sc.precision))} ({sc.matched}/{sc.gold} kept, {sc.output} output) [{outputs[pid].status}]"
+        )
     print("== headlines: gold headline not matched exactly")
     for pid in t["no_title_ids"]:
         print(f"  {pid} none output | gold: {ws(by_id[pid].title)}")
@@ -808,6 +810,12 @@ def print_report(
 # ---------------------------------------------------------------------------
 
 
+def _shown(path: Path) -> str:
+    """The path relative to the repository when it is inside it."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(path)
+
+
 def evaluate(
     devset: Path, output: Path | None = None, work: Path | None = None
 ) -> tuple[dict[str, Any], list[Page], dict[str, Output], dict]:
@@ -833,7 +841,7 @@ def evaluate(
         outputs, run = load_output(output, pages)
     report, details = score(pages, outputs)
     report = {
-        "devset": str(devset),
+        "devset": _shown(devset),
         "evaluated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
         "run": run,
         "gold_files_without_page": absent,

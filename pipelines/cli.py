@@ -150,10 +150,10 @@ def run_command(argv: list[str]) -> int:
     from khabar.pipelines.streaming import run_streaming
     from khabar.pipelines.summary import RunSummary
     from khabar.transforms.inputs.listing import NoMatchError, check_patterns
+    from khabar.transforms.output.commit import recover
     from khabar.transforms.runtime.redact import redact_url
     from khabar.transforms.runtime.runinfo import RunInfo
     from khabar.transforms.text.ner_model import ModelError, check_model
-    from khabar.transforms.write_tables import recover
 
     args, beam_args = run_parser().parse_known_args(argv)
     keep_local_traffic_off_proxies()

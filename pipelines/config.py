@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from khabar.transforms.detect_language import LanguageConfig
 from khabar.transforms.inputs.parsers import ReadConfig
 from khabar.transforms.match_stories import StreamingConfig
+from khabar.transforms.output.parquet_files import WriteConfig
 from khabar.transforms.stories.config import DedupConfig
 from khabar.transforms.text.entity_rules import EntityConfig
 from khabar.transforms.text.normalize import NormalizationConfig
 from khabar.transforms.text.page_lines import BoilerplateConfig
-from khabar.transforms.write_tables import WriteConfig
 
 # CLI flag prefix -> (PipelineConfig attribute, dataclass)
 STAGES: dict[str, tuple[str, type]] = {

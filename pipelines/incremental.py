@@ -15,8 +15,8 @@ def plan_batch(config: PipelineConfig, max_files: int | None) -> PipelineConfig 
     """An incremental batch: roll back a batch killed mid-commit, then select
     the files the manifest does not have. None when there is nothing new."""
     from khabar.transforms.inputs.manifest import list_files, load_manifest, select_files
+    from khabar.transforms.output.commit import recover
     from khabar.transforms.runtime.redact import redact_url
-    from khabar.transforms.write_tables import recover
 
     removed = recover(config.output, clean_temporary=True)
     if removed:

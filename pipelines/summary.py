@@ -15,9 +15,9 @@ from typing import Any
 import fsspec
 import pyarrow.parquet as pq
 from khabar.schemas import TABLES
+from khabar.transforms.output.commit import SUCCESS
 from khabar.transforms.runtime.redact import redact_url
 from khabar.transforms.runtime.timing import WALL_NAMESPACE, stage_seconds
-from khabar.transforms.write_tables import SUCCESS
 
 
 @dataclass

@@ -13,12 +13,13 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from khabar.schemas import TABLES, validate_rows
 from khabar.transforms.apply_stories import apply_fingerprint_stories, apply_stories, story_columns
+from khabar.transforms.output.parquet_files import TEMP_DIR, WriteConfig
 from khabar.transforms.output.rows import article_row
 from khabar.transforms.runtime.records import Document
 from khabar.transforms.runtime.runinfo import RunInfo
 from khabar.transforms.stories.assign import Assignment
 from khabar.transforms.stories.config import EXACT, STORY
-from khabar.transforms.write_tables import TEMP_DIR, WRITTEN, SpillRowsFn, StagedWrite, WriteConfig, WriteTables
+from khabar.transforms.write_tables import WRITTEN, SpillRowsFn, StagedWrite, WriteTables
 
 RUN = RunInfo(run_id="20240101T000000Z-stage001", started_at=datetime(2024, 1, 1, tzinfo=UTC))
 

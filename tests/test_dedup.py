@@ -23,7 +23,16 @@ from khabar.transforms.stories.candidates import lsh_pairs
 from khabar.transforms.stories.clusters import canonical_order, components
 from khabar.transforms.stories.config import EXACT, NEAR, STORY, DedupConfig
 from khabar.transforms.stories.fingerprints import Evidence, Fingerprint
-from khabar.transforms.stories.pairs import INDEX, LSH, _shards, bucket_edges, bucket_pairs, exact_edges, verify_candidate, verify_pair
+from khabar.transforms.stories.pairs import (
+    INDEX,
+    LSH,
+    bucket_edges,
+    bucket_pairs,
+    exact_edges,
+    shard_elements,
+    verify_candidate,
+    verify_pair,
+)
 from khabar.transforms.stories.textreuse import actor_hashes, evidence, passages, shard_pairs, story_score
 from khabar.transforms.text.entity_rules import EntityExtractor
 from khabar.transforms.text.minhash import MinHasher, compact, estimated_jaccard, jaccard, sorted_unique, text_shingles32, words
@@ -150,19 +159,19 @@ def test_lsh_pairs_are_the_bucket_pairs_of_every_band(members: list, max_bucket:
 def test_index_shards_carry_the_signature_where_lsh_bands_are() -> None:
     signature = compact(MinHasher().signature(np.arange(50, dtype=np.uint32)))
     element = ("a", Evidence.of(np.array([20, 7, 39], dtype=np.uint32), None, signature=signature))
-    one_shard = _shards(element, DedupConfig())
+    one_shard = shard_elements(element, DedupConfig())
     assert [(shard, list(shingles), sig) for shard, (_, shingles, sig) in one_shard] == [(0, [7, 20, 39], signature)]
     # 32 shards, 16 bands: shingles go to their hash shard (39 -> 7, 20 -> 20), the
     # signature to shards 0-15 (band b in shard b), with or without shingles there
-    many = dict(_shards(element, DedupConfig(index_shards=32)))
+    many = dict(shard_elements(element, DedupConfig(index_shards=32)))
     assert sorted(many) == [*range(16), 20]
     assert {shard: list(shingles) for shard, (_, shingles, _) in many.items() if len(shingles)} == {7: [7, 39], 20: [20]}
     assert [shard for shard, (_, _, sig) in many.items() if sig == signature] == list(range(16))
     assert many[20][2] == b""
     # an earlier run's signature of another size, or near off: shingles only
     short = ("c", Evidence.of(np.array([7], dtype=np.uint32), None, signature=signature[:64]))
-    assert [(shard, sig) for shard, (_, _, sig) in _shards(short, DedupConfig(index_shards=32))] == [(7, b"")]
-    assert [sig for _, (_, _, sig) in _shards(element, DedupConfig(near=False))] == [b""]
+    assert [(shard, sig) for shard, (_, _, sig) in shard_elements(short, DedupConfig(index_shards=32))] == [(7, b"")]
+    assert [sig for _, (_, _, sig) in shard_elements(element, DedupConfig(near=False))] == [b""]
 
 
 def test_bucket_pairs_are_every_pair_or_a_star_for_hot_buckets() -> None:

@@ -17,11 +17,11 @@ import pyarrow.dataset as ds
 import pytest
 from khabar.transforms.inputs.fileinfo import info_from_details, sha256_file, stat_file
 from khabar.transforms.inputs.manifest import Ingested, list_files, load_manifest, select_files
+from khabar.transforms.output.commit import COMMITS, recover
 from khabar.transforms.stories.assign import assign_to_prior
 from khabar.transforms.stories.config import EXACT, NEAR, STORY
 from khabar.transforms.stories.fingerprints import Fingerprint
 from khabar.transforms.stories.rows import StoryUpdate, updated_story_row
-from khabar.transforms.write_tables import COMMITS, recover
 
 from tests.conftest import ROOT, SAMPLES, run_cli
 

@@ -13,9 +13,10 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from khabar.schemas import TABLES, SchemaError, validate_columns, validate_rows
+from khabar.transforms.output.parquet_files import CHUNK_ROWS, TEMP_DIR, WriteConfig, arrow_rows, sort_arrow
 from khabar.transforms.runtime.records import ColumnBatch
 from khabar.transforms.runtime.runinfo import RunInfo
-from khabar.transforms.write_tables import CHUNK_ROWS, TEMP_DIR, WriteConfig, WriteTables, arrow_rows, sort_arrow
+from khabar.transforms.write_tables import WriteTables
 
 RUN = RunInfo(run_id="20240101T000000Z-test0001", started_at=datetime(2024, 1, 1, tzinfo=UTC))
 

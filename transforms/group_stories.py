@@ -37,13 +37,13 @@ from khabar.transforms.stories.clusters import components
 from khabar.transforms.stories.config import DedupConfig
 from khabar.transforms.stories.fingerprints import Evidence, Fingerprint, fingerprint, prior_print
 from khabar.transforms.stories.pairs import (
-    _add_found,
-    _flags,
-    _found_by,
-    _lsh_signature,
-    _shards,
+    add_found,
+    candidate_flags,
     candidate_pairs,
     exact_edges,
+    found_flags,
+    lsh_signature,
+    shard_elements,
     verify_candidate,
 )
 from khabar.transforms.stories.rows import StoryUpdate, fingerprint_row, story_row, updated_story_row
@@ -159,14 +159,16 @@ class _IndexAndVerifyFn(TimedDoFn):
         with self.clock:
             # the shingles as they arrived, views of the evidence's bytes: the index
             # collapses repeats itself, and sorted copies would add 4 bytes a shingle
-            found = candidate_pairs([(article, ev.shingles, _lsh_signature(ev, config)) for article, ev in evidence.items()], 0, config)
+            found = candidate_pairs([(article, ev.shingles, lsh_signature(ev, config)) for article, ev in evidence.items()], 0, config)
         beam.metrics.Metrics.counter(NAMESPACE, "candidate_pairs").inc(len(found))
         beam.metrics.Metrics.counter(NAMESPACE, "articles_in_candidate_pairs").inc(len({article for pair in found for article in pair}))
         with self.verify_clock:
             edges = [
                 edge
                 for (a, b), (shared, by_lsh) in sorted(found.items())
-                for edge in verify_candidate((a, evidence[a]), (b, evidence[b]), _flags(shared, by_lsh, config.story_min_shared), config)
+                for edge in verify_candidate(
+                    (a, evidence[a]), (b, evidence[b]), found_flags(shared, by_lsh, config.story_min_shared), config
+                )
             ]
         _count_edges(edges)
         yield from edges
@@ -348,14 +350,14 @@ class GroupStories(beam.PTransform):
             )
         found = (
             article_evidence
-            | "IndexShards" >> beam.FlatMap(_shards, config)
+            | "IndexShards" >> beam.FlatMap(shard_elements, config)
             | "GroupShards" >> beam.GroupByKey()
             | "ShardPairs" >> beam.ParDo(_ShardPairsFn(config))
-            | "SharedShingles" >> beam.CombinePerKey(_add_found)
+            | "SharedShingles" >> beam.CombinePerKey(add_found)
         )
         pairs = (
             found
-            | "FoundBy" >> beam.FlatMap(_found_by, config.story_min_shared)
+            | "FoundBy" >> beam.FlatMap(candidate_flags, config.story_min_shared)
             | "PairByFirst" >> beam.Map(lambda kv: (kv[0][0], (kv[0][1], kv[1])))
         )
         # Only articles in a candidate pair go through the two joins: the

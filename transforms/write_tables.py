@@ -19,274 +19,36 @@ overwrites earlier files.
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import signal
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import apache_beam as beam
 import fsspec
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-from khabar.schemas import PARTITION_COLUMN, SORT_KEYS, TABLES, validate_columns, validate_rows
+from khabar.schemas import TABLES
+from khabar.transforms.output.commit import commit
+from khabar.transforms.output.parquet_files import (
+    CHUNK_ROWS,
+    WriteConfig,
+    arrow_columns,
+    arrow_rows,
+    batch_size,
+    read_arrow,
+    row_size,
+    rows_of,
+    sort_arrow,
+    spill_url,
+    write_arrow,
+)
 from khabar.transforms.runtime.records import ColumnBatch, as_singleton, one
 from khabar.transforms.runtime.runinfo import RunInfo
 from khabar.transforms.runtime.timing import TimedDoFn
 
 NAMESPACE = "khabar.write"
-TEMP_DIR = "_temporary"
-SUCCESS = "_SUCCESS"
-COMMITS = "_commits"
-PENDING = ".pending"
-COMMITTED = ".json"
 WRITTEN = "_written"  # WriteTables input: files already written, as (table, url)
-CHUNK_ROWS = 1024  # rows a writer holds as Python dicts (or lists) before turning them into Arrow columns
-
-
-@dataclass(frozen=True)
-class WriteConfig:
-    """Parquet layout.
-
-    target_file_bytes / target_file_rows: a writer starts a new file when the
-      rows it holds reach either (128 MB of Arrow columns, 64k rows): large files
-      for fast scans, a bounded buffer for the worker. Each bundle writes its
-      own files, so a table has at least one file per bundle that made rows.
-    compression: Parquet codec (zstd reads fast in DuckDB, Spark and Power BI).
-    """
-
-    target_file_bytes: int = 128 * 1024 * 1024
-    target_file_rows: int = 65_536
-    row_group_rows: int = 65_536
-    compression: str = "zstd"
-
-
-def row_size(row: dict[str, Any]) -> int:
-    """Rough size of a row in a Parquet column buffer, for cutting files before its rows become Arrow."""
-    return 16 + sum(map(_value_size, row.values()))
-
-
-def _value_size(value: Any) -> int:
-    if isinstance(value, str):
-        return len(value) * 2
-    if isinstance(value, bytes):
-        return len(value)
-    if isinstance(value, list):
-        return sum(len(v) if isinstance(v, str | bytes) else 8 for v in value)
-    return 8
-
-
-def batch_size(batch: ColumnBatch) -> int:
-    """row_size summed over a batch's rows, a column at a time."""
-    size = 16 * batch.num_rows
-    for values in batch.columns.values():
-        if values and isinstance(values[0], str):
-            try:
-                size += 2 * sum(map(len, values))  # in C: a string column's characters
-                continue
-            except TypeError:
-                pass  # a None among the strings
-        size += sum(map(_value_size, values))
-    return size
 
 
 Element = dict[str, Any] | list[dict[str, Any]] | ColumnBatch
-
-
-def rows_of(element: dict[str, Any] | list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows of one element of a table's PCollection: a row, or a list of rows."""
-    return element if isinstance(element, list) else [element]
-
-
-def file_name(run_id: str, shard: int) -> str:
-    return f"part-{run_id}-{shard:05d}.parquet"
-
-
-def write_parquet(url: str, table: str, rows: Iterable[dict[str, Any]], config: WriteConfig, run: RunInfo) -> int:
-    """Stamp rows with the run, validate them against the table schema and write one Parquet file; returns the row count."""
-    arrow = sort_arrow(table, arrow_rows(table, rows, run))
-    write_arrow(url, arrow, config)
-    return arrow.num_rows
-
-
-def arrow_rows(table: str, rows: Iterable[dict[str, Any]], run: RunInfo) -> pa.Table:
-    """Rows stamped with the run (ingested_at, run_id) and validated against the table's schema.
-
-    The stamp is added here rather than in each stage: a datetime in every
-    row costs a pickle each time the row crosses a fusion break
-    (FastPrimitivesCoder has no datetime encoding).
-    """
-    stamp = run.stamp()
-    return validate_rows(table, [{**row, **stamp} for row in rows])
-
-
-def arrow_columns(table: str, columns: dict[str, list[Any]], num_rows: int, run: RunInfo) -> pa.Table:
-    """arrow_rows for rows held as columns."""
-    stamp = {name: [value] * num_rows for name, value in run.stamp().items()}
-    return validate_columns(table, {**columns, **stamp}, num_rows)
-
-
-def sort_arrow(table: str, arrow: pa.Table) -> pa.Table:
-    """Rows in the table's key order (SORT_KEYS), missing values last (Arrow's default)."""
-    if arrow.num_rows < 2:
-        return arrow
-    order = pc.sort_indices(arrow, sort_keys=[(key, "ascending") for key in SORT_KEYS[table]])
-    return arrow.take(order)
-
-
-def write_arrow(url: str, arrow: pa.Table, config: WriteConfig) -> None:
-    fs, path = fsspec.core.url_to_fs(url)
-    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-    with fs.open(path, "wb") as out:
-        pq.write_table(arrow, out, compression=config.compression, row_group_size=config.row_group_rows)
-
-
-def read_arrow(url: str) -> pa.Table:
-    fs, path = fsspec.core.url_to_fs(url)
-    with fs.open(path, "rb") as source:
-        return pq.read_table(source)
-
-
-def row_count(url: str) -> int:
-    """Rows in a Parquet file, from its footer."""
-    fs, path = fsspec.core.url_to_fs(url)
-    with fs.open(path, "rb") as source:
-        return pq.ParquetFile(source).metadata.num_rows
-
-
-def spill_url(output: str, run: RunInfo, folder: str) -> str:
-    """A new temporary file of the run; unique, so a retried bundle never overwrites the files of another."""
-    return f"{output.rstrip('/')}/{TEMP_DIR}/{run.run_id}/{folder}/spill-{uuid.uuid4().hex}.parquet"
-
-
-def final_url(output: str, run: RunInfo, table: str, shard: int) -> str:
-    partition = f"{PARTITION_COLUMN}={run.ingest_date}"
-    return f"{output.rstrip('/')}/{table}/{partition}/{file_name(run.run_id, shard)}"
-
-
-def commit(output: str, run: RunInfo, written: list[tuple[str, str]], config: WriteConfig) -> dict[str, dict[str, int]]:
-    """Move every written file (table, temporary url) into its table, numbered
-    in url order, and write each table's _SUCCESS last.
-
-    A table that received no rows still gets one empty file with its schema,
-    so BI tools and DuckDB globs find the columns.
-    """
-    fs, _ = fsspec.core.url_to_fs(output)
-    pending = _marker(output, run.run_id, PENDING)
-    fs.makedirs(pending.rsplit("/", 1)[0], exist_ok=True)
-    with fs.open(pending, "w") as out:
-        json.dump({"run_id": run.run_id}, out)
-    _crash_point("commit-start")
-    by_table: dict[str, list[str]] = {name: [] for name in TABLES}
-    for table, url in written:
-        by_table[table].append(url)
-    stats: dict[str, dict[str, int]] = {}
-    for table, urls in by_table.items():
-        if not urls:
-            write_parquet(final_url(output, run, table, 0), table, [], config, run)
-            stats[table] = {"files": 1, "rows": 0}
-            continue
-        files = sorted(set(urls))
-        rows = 0
-        for shard, url in enumerate(files):
-            rows += row_count(url)
-            source = fsspec.core.url_to_fs(url)[1]
-            target = fsspec.core.url_to_fs(final_url(output, run, table, shard))[1]
-            fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
-            fs.mv(source, target)
-        stats[table] = {"files": len(files), "rows": rows}
-        _crash_point("commit-midway")
-    # The commit record: from here on the run's files are part of the output.
-    with fs.open(_marker(output, run.run_id, COMMITTED), "w") as out:
-        json.dump({"run_id": run.run_id, "ingest_date": run.ingest_date, "tables": stats}, out)
-    fs.rm(pending)
-    for table, stat in stats.items():
-        marker = fsspec.core.url_to_fs(f"{output.rstrip('/')}/{table}/{SUCCESS}")[1]
-        with fs.open(marker, "w") as out:
-            json.dump({"run_id": run.run_id, "ingest_date": run.ingest_date, **stat}, out)
-    temp_root = fsspec.core.url_to_fs(f"{output.rstrip('/')}/{TEMP_DIR}")[1]
-    temp = f"{temp_root}/{run.run_id}"
-    if fs.exists(temp):
-        fs.rm(temp, recursive=True)
-    try:
-        if fs.exists(temp_root) and not fs.ls(temp_root):
-            fs.rmdir(temp_root)
-    except OSError:
-        pass  # another run is writing next to us; its files stay
-    return stats
-
-
-def _marker(output: str, run_id: str, suffix: str) -> str:
-    return fsspec.core.url_to_fs(f"{output.rstrip('/')}/{COMMITS}/{run_id}{suffix}")[1]
-
-
-def _crash_point(name: str) -> None:
-    """Fault injection for the exactly-once tests: KHABAR_CRASH_AT=<name> kills
-    the process with SIGKILL here, as a machine failure would."""
-    if os.environ.get("KHABAR_CRASH_AT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-_PART = re.compile(r"^part-(?P<run_id>.+)-\d{5}\.parquet$")
-
-
-def run_of_part(path: str) -> str | None:
-    """The run id in a table file's name (see file_name), or None for other files."""
-    match = _PART.match(path.rsplit("/", 1)[-1])
-    return match["run_id"] if match else None
-
-
-def recover(output: str, clean_temporary: bool = False) -> list[str]:
-    """Roll back commits that a killed run left half done; returns removed paths.
-
-    A commit writes ``_commits/<run_id>.pending``, moves its files into the
-    tables, writes ``_commits/<run_id>.json`` and removes the pending marker.
-    A pending marker without its record means the run died mid-commit: its
-    files are deleted, so every run is in the output entirely or not at all
-    once recovery has run (each incremental batch starts with it). Readers
-    that look between a crash and the next start may see a partial run;
-    ``sql/views.sql`` shows only committed runs. clean_temporary also removes
-    shards of runs that died before committing: only safe when no other run
-    writes to the same output (the incremental mode's contract).
-    """
-    fs, root = fsspec.core.url_to_fs(output)
-    root = root.rstrip("/")
-    if not fs.exists(root):
-        return []
-    removed: list[str] = []
-    commits = f"{root}/{COMMITS}"
-    names = [p.rsplit("/", 1)[-1] for p in fs.ls(commits, detail=False)] if fs.exists(commits) else []
-    dead = {n[: -len(PENDING)] for n in names if n.endswith(PENDING)} - {n[: -len(COMMITTED)] for n in names if n.endswith(COMMITTED)}
-    if dead:
-        for table in TABLES:
-            if not fs.exists(f"{root}/{table}"):
-                continue
-            for path in fs.find(f"{root}/{table}"):
-                if run_of_part(path) in dead:
-                    fs.rm(path)
-                    removed.append(path)
-        for run_id in sorted(dead):
-            fs.rm(f"{commits}/{run_id}{PENDING}")
-    temp_root = f"{root}/{TEMP_DIR}"
-    if fs.exists(temp_root):
-        for path in fs.ls(temp_root, detail=False):
-            if clean_temporary or path.rsplit("/", 1)[-1] in dead:
-                fs.rm(path, recursive=True)
-                removed.append(path)
-    return removed
-
-
-def committed_runs(output: str) -> set[str]:
-    """Run ids whose commit completed."""
-    fs, root = fsspec.core.url_to_fs(output)
-    commits = f"{root.rstrip('/')}/{COMMITS}"
-    if not fs.exists(commits):
-        return set()
-    return {p.rsplit("/", 1)[-1][: -len(COMMITTED)] for p in fs.ls(commits, detail=False) if p.endswith(COMMITTED)}
 
 
 class SpillRowsFn(TimedDoFn):

@@ -20,8 +20,10 @@ from typing import Any
 import apache_beam as beam
 import fsspec
 from khabar.schemas import PARTITION_COLUMN
+from khabar.transforms.output.commit import COMMITS, COMMITTED
+from khabar.transforms.output.parquet_files import TEMP_DIR, WriteConfig, write_parquet
 from khabar.transforms.runtime.runinfo import RunInfo
-from khabar.transforms.write_tables import COMMITS, COMMITTED, TEMP_DIR, WriteConfig, check_tables, write_parquet
+from khabar.transforms.write_tables import check_tables
 
 NAMESPACE = "khabar.write"
 

@@ -65,7 +65,7 @@ def read_limited(stream: IO[bytes], limit: int, compressed: CountingReader | Non
     return b"".join(chunks)
 
 
-def _decompressing(stream: IO[bytes], compression: str | None) -> IO[bytes]:
+def decompressing(stream: IO[bytes], compression: str | None) -> IO[bytes]:
     if compression is None:
         return stream
     from fsspec.compression import compr

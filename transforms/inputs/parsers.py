@@ -14,7 +14,7 @@ import fsspec
 from khabar.transforms.inputs.decode import DecodeError, clean_text, decode_bytes
 from khabar.transforms.inputs.fileinfo import options_for
 from khabar.transforms.inputs.formats import declared_charset, detect_format, strip_compression
-from khabar.transforms.inputs.limits import RATIO_FLOOR, Bomb, CountingReader, TooLarge, _decompressing, read_limited
+from khabar.transforms.inputs.limits import RATIO_FLOOR, Bomb, CountingReader, TooLarge, decompressing, read_limited
 from khabar.transforms.runtime.records import Document, Reject, sha256_hex
 from khabar.transforms.runtime.redact import redact_url
 
@@ -209,7 +209,7 @@ def _archive_member(
         with open_member() as raw:
             inner, compression = strip_compression(member)
             counted = CountingReader(raw)
-            stream = _decompressing(io.BufferedReader(counted), compression)
+            stream = decompressing(io.BufferedReader(counted), compression)
             data = read_limited(stream, config.max_bytes, counted if compression else None, config.max_ratio)
     except Bomb as exc:
         yield Reject(member_uri, "read", "compression_bomb", str(exc), declared)
@@ -235,7 +235,7 @@ def read_file(url: str, config: ReadConfig, digests: list[str] | None = None) ->
     try:
         with fsspec.open(url, "rb", **options) as raw:
             counted = CountingReader(raw)
-            stream = _decompressing(io.BufferedReader(counted), compression)
+            stream = decompressing(io.BufferedReader(counted), compression)
             if detect_format(inner) == "warc":
                 yield from iter_warc(safe, stream, config.max_bytes)
                 while stream.read(1 << 20):  # what the WARC reader left after its last record, for the hash

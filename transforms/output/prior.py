@@ -16,8 +16,8 @@ from typing import Any
 import apache_beam as beam
 import fsspec
 import pyarrow.parquet as pq
+from khabar.transforms.output.commit import committed_runs, run_of_part
 from khabar.transforms.runtime.runinfo import RunInfo
-from khabar.transforms.write_tables import committed_runs, run_of_part
 
 _PARTITION = re.compile(r"ingest_date=(?P<date>\d{4}-\d{2}-\d{2})")
 

@@ -87,7 +87,7 @@ def verify_candidate(a: tuple[str, Evidence], b: tuple[str, Evidence], found_by:
 
 
 # FlatMap functions return lists: Beam warns about generators that also return.
-def _shards(element: tuple[str, Evidence], config: DedupConfig) -> list[tuple[int, tuple[str, np.ndarray, bytes]]]:
+def shard_elements(element: tuple[str, Evidence], config: DedupConfig) -> list[tuple[int, tuple[str, np.ndarray, bytes]]]:
     """One element a shard of the candidate index: (article, its unique shingles
     in the shard, its signature when the shard holds LSH bands).
 
@@ -101,7 +101,7 @@ def _shards(element: tuple[str, Evidence], config: DedupConfig) -> list[tuple[in
     shards = config.index_shards
     shard_of = shingles % shards
     parts = {int(shard): shingles[shard_of == shard] for shard in sorted_unique(shard_of)}
-    signature = _lsh_signature(evidence, config)
+    signature = lsh_signature(evidence, config)
     if signature:
         for shard in range(min(shards, config.bands)):
             parts.setdefault(shard, shingles[:0])
@@ -129,17 +129,17 @@ def candidate_pairs(
     return {pair: (shared.get(pair, 0), pair in bucketed) for pair in shared.keys() | bucketed}
 
 
-def _lsh_signature(evidence: Evidence, config: DedupConfig) -> bytes:
+def lsh_signature(evidence: Evidence, config: DedupConfig) -> bytes:
     """The signature LSH buckets use; none for an earlier run's signature made
     with other parameters (the shingle index still sees that article)."""
     return evidence.signature if config.near and len(evidence.signature) == 2 * config.num_perm else b""
 
 
-def _flags(shared: int, by_lsh: bool, min_shared: int) -> int:
+def found_flags(shared: int, by_lsh: bool, min_shared: int) -> int:
     return (INDEX if shared >= min_shared else 0) | (LSH if by_lsh else 0)
 
 
-def _add_found(found: Iterable[tuple[int, bool]]) -> tuple[int, bool]:
+def add_found(found: Iterable[tuple[int, bool]]) -> tuple[int, bool]:
     """A pair's findings in several shards: shared shingles add up, LSH in any shard counts."""
     shared, bucketed = 0, False
     for count, by_lsh in found:
@@ -148,8 +148,8 @@ def _add_found(found: Iterable[tuple[int, bool]]) -> tuple[int, bool]:
     return shared, bucketed
 
 
-def _found_by(element: tuple[tuple[str, str], tuple[int, bool]], min_shared: int) -> list[tuple[tuple[str, str], int]]:
+def candidate_flags(element: tuple[tuple[str, str], tuple[int, bool]], min_shared: int) -> list[tuple[tuple[str, str], int]]:
     """(pair, LSH | INDEX flags) of a candidate pair; none when it shares too few rare shingles and no bucket."""
     pair, (shared, bucketed) = element
-    flags = _flags(shared, bucketed, min_shared)
+    flags = found_flags(shared, bucketed, min_shared)
     return [(pair, flags)] if flags else []

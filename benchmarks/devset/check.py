@@ -1,6 +1,6 @@
 """Validate the development set's gold files against LABELLING.md.
 
-    python3 benchmarks/devset/check.py [--pages DIR] [--gold DIR] [--summary]
+    python3 benchmarks/devset/check.py [--pages DIR] [--gold DIR] [--summary] [--manifest FILE]
 
 Every gold file must name its page, label each non-empty line of the page
 exactly once, match the page's sha256 when the page is present, and carry the
@@ -95,6 +95,7 @@ def main() -> int:
     parser.add_argument("--gold", type=Path, default=HERE / "gold")
     parser.add_argument("--pages", type=Path, default=HERE / "pages")
     parser.add_argument("--summary", action="store_true")
+    parser.add_argument("--manifest", type=Path, help="write the manifest (one JSON line a page: id, url, event, ...) to this file")
     args = parser.parse_args()
     golds, bad = [], 0
     urls: Counter[str] = Counter()
@@ -118,6 +119,11 @@ def main() -> int:
         if count > 1:
             print(f"url used {count} times: {url}")
             bad += 1
+    if args.manifest:
+        fields = ("id", "url", "event", "topic", "country", "outlet_domain", "query", "sha256")
+        with args.manifest.open("w", encoding="utf-8") as out:
+            for gold in golds:
+                out.write(json.dumps({k: gold.get(k) for k in fields}, ensure_ascii=False) + "\n")
     if args.summary and golds:
         print(json.dumps(summary([g for g in golds if all(k in g for k in REQUIRED)]), ensure_ascii=False, indent=1))
     print(f"{len(golds)} gold files, {bad} with problems")

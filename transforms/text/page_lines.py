@@ -99,6 +99,8 @@ _LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
 _SENTENCE_END_CHARS = frozenset(".!?؟…:\"”»)]'’")
+# What a line may carry after its last sentence: hashtags, links, emoji ("... الأمطار. #عاجل").
+_TRAILING_TAGS = re.compile(r"(?:\s+(?:#\S+|https?://\S+|pic\.twitter\.com/\S+|[^\w\s.!?؟…:\"”»)\]'’]+))+\s*$")
 
 
 def script_counts(text: str) -> tuple[int, int]:
@@ -130,7 +132,7 @@ def _features(index: int, text: str, norm: str, counts: tuple[int, int], script:
         chars=len(text),
         script_share=own / letters if letters else 0.0,
         function_density=sum(map(FUNCTION_WORDS.__contains__, lowered)) / len(words) if words else 0.0,
-        sentence_end=text.rstrip()[-1:] in _SENTENCE_END_CHARS,
+        sentence_end=_TRAILING_TAGS.sub("", text).rstrip()[-1:] in _SENTENCE_END_CHARS,
         letters=letters,
     )
 
@@ -158,7 +160,7 @@ def rate(line: Line, config: BoilerplateConfig) -> str:
 
 def is_title_like(line: Line, config: BoilerplateConfig) -> bool:
     return (
-        config.title_min_words <= line.words <= config.title_max_words
+        config.title_min_words <= len(letter_words(line)) <= config.title_max_words
         and line.chars <= 300
         and line.script_share >= config.min_script_share
         and not re.search(r"[.!:]\s*$", line.text)
@@ -199,104 +201,218 @@ def classify_lines(
         elif unit.words <= 10 and END_MARKERS.search(unit.norm.lower()):
             unit.reason = "end_marker"
 
-    # Title: a given one (JSON/HTML), else the first headline-like line above the first paragraph.
-    first_good = next((k for k, u in enumerate(units) if u.cls == GOOD and not u.reason), len(units))
-    title_pos = None
-    title_norm = " ".join(normalize_light(known_title).split()) if known_title else None
-    if title_norm is None:
-        for k, unit in enumerate(units[: first_good + 1]):
-            if not unit.reason and is_title_like(unit, config):
-                title_pos, title_norm = k, unit.norm
-                break
+    # The body first; the headline is then looked for above it.
+    _mark_duplicate_lines(units, known_title)
+    block = _select_body(units, config)
+    title_pos = None if known_title else choose_title(units, block, config)
+    if block and title_pos is not None and title_pos < block[0]:
+        # Lines of text between the headline and the body are its deck or lead.
+        first = block[0]
+        while first - 1 > title_pos and not units[first - 1].reason and units[first - 1].cls in (GOOD, NEAR_GOOD):
+            first -= 1
+        block = (first, block[1])
     title = known_title.strip() if known_title else (units[title_pos].text if title_pos is not None else None)
+    title_norm = " ".join(normalize_light(title).split()) if title else None
     for k, unit in enumerate(units):
         if k == title_pos:
             unit.reason = "title"
-        elif title_norm and unit.norm == title_norm and not unit.reason:
+        elif title_norm and unit.norm == title_norm and unit.reason in ("", "body"):
             unit.reason = "duplicate_title"
-
-    _select_body(units, title_pos, config)
+    _label(units, block, config)
     return title, units
 
 
-def _select_body(units: list[Line], title_pos: int | None, config: BoilerplateConfig) -> None:
-    """Mark the main body block; everything else gets a removal reason."""
-    start = (title_pos + 1) if title_pos is not None else 0
-    # End markers close the article: nothing after the first one (below a paragraph) is body.
+def _mark_duplicate_lines(units: list[Line], known_title: str | None) -> None:
+    """A given headline (JSON, HTML) repeated in the page's text is not body."""
+    if not known_title:
+        return
+    title_norm = " ".join(normalize_light(known_title).split())
+    for unit in units:
+        if unit.norm == title_norm and not unit.reason:
+            unit.reason = "duplicate_title"
+
+
+# A sentence that goes on from the one before: "وأضاف ...", "فيما ...".
+_CONJUNCTION = re.compile(r"^[وف][^\s\d]{2,}")
+# Separators of breadcrumbs and site bars: "العالم - سوريا", "أخبار الآن | دمشق".
+_SEPARATORS = re.compile(r"\s[|/»›>•\-–—]\s|\s?[|»›•]\s?")
+_TIME_OF_DAY = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
+
+
+def letter_words(line: Line) -> list[str]:
+    """The words of a line that hold letters (not numbers or punctuation)."""
+    return [w for w in line.norm.split() if any(c.isalpha() for c in w)]
+
+
+def is_prose(line: Line) -> bool:
+    """Running text whatever its length: it ends like a sentence, or goes on from the sentence before.
+
+    Headlines, navigation and link lists do neither, so a short line of prose
+    next to the body belongs to it (a lead, a closing sentence, a list item).
+    """
+    if line.cls == BAD or line.words < 3:
+        return False
+    return line.sentence_end or (line.words >= 4 and bool(_CONJUNCTION.match(line.norm)))
+
+
+def _ends_sentence(line: Line) -> bool:
+    """Ends with a full stop, a question or exclamation mark or an ellipsis (not just a closing quote)."""
+    return _TRAILING_TAGS.sub("", line.text).rstrip().rstrip("\"”»)]'’")[-1:] in ".!?؟…"
+
+
+def _ends_or_goes_on(line: Line) -> bool:
+    return _ends_sentence(line) or bool(_CONJUNCTION.match(line.norm))
+
+
+def _core(line: Line) -> bool:
+    """Lines that anchor the body: paragraphs, and shorter lines of prose."""
+    return not line.reason and (line.cls == GOOD or (line.cls == NEAR_GOOD and is_prose(line)))
+
+
+def _gap_cost(line: Line) -> float:
+    """How much a line between two anchors separates them (blocks join below max_gap)."""
+    if line.reason in ("junk", "template"):
+        return 0.0
+    if line.reason or line.cls == BAD:
+        return 1.0
+    if is_prose(line):
+        return 0.0
+    if line.cls == NEAR_GOOD or len(letter_words(line)) >= 2:
+        return 0.5  # a sub-heading, a caption, a list item without a full stop
+    return 1.0
+
+
+def _select_body(units: list[Line], config: BoilerplateConfig) -> tuple[int, int] | None:
+    """The body block: (first, last) positions in units, or None.
+
+    Anchors are paragraphs and shorter prose lines; anchors join into one
+    block while the lines between them cost at most max_gap (sub-headings,
+    captions and list items cost half a line, prose nothing); the block with
+    the most text wins, and prose lines right next to it join it (a short
+    lead under the headline, a short closing sentence). End markers close the
+    article: nothing after the first one below an anchor is body.
+    """
     end = len(units)
-    seen_good = False
-    for k in range(start, len(units)):
-        unit = units[k]
-        if unit.cls == GOOD and not unit.reason:
-            seen_good = True
-        if unit.reason == "end_marker" and seen_good:
+    seen = False
+    for k, unit in enumerate(units):
+        seen = seen or _core(unit)
+        if unit.reason == "end_marker" and seen:
             end = k
             break
-
-    good = [k for k in range(start, end) if units[k].cls == GOOD and not units[k].reason]
-    if not good:
-        # Small clean articles have no long paragraph: promote the next tier.
-        good = [k for k in range(start, end) if units[k].cls == NEAR_GOOD and not units[k].reason]
-    if not good:
-        good = [
-            k for k in range(start, end) if not units[k].reason and units[k].sentence_end and units[k].words >= 5 and units[k].cls != BAD
-        ]
-    blocks: list[list[int]] = []
-    for k in good:
-        if blocks and k - blocks[-1][-1] - 1 <= config.max_gap + _blank_free_gap(units, blocks[-1][-1], k):
+    anchors = [k for k in range(end) if _core(units[k])]
+    if not anchors:
+        # Small pages with no prose: the longest clean lines are the body.
+        anchors = [k for k in range(end) if not units[k].reason and units[k].cls == NEAR_GOOD]
+    if not anchors:
+        anchors = [k for k in range(end) if not units[k].reason and units[k].sentence_end and units[k].words >= 5 and units[k].cls != BAD]
+    if not anchors:
+        return None
+    blocks: list[list[int]] = [[anchors[0]]]
+    for k in anchors[1:]:
+        if sum(_gap_cost(units[j]) for j in range(blocks[-1][-1] + 1, k)) <= config.max_gap:
             blocks[-1].append(k)
         else:
             blocks.append([k])
-    best: tuple[int, int] | None = None
-    if blocks:
-        chosen = max(blocks, key=lambda b: (sum(units[k].chars for k in b), -b[0]))
-        best = (chosen[0], chosen[-1])
+    chosen = max(blocks, key=lambda b: (sum(units[j].chars for j in range(b[0], b[-1] + 1) if not units[j].reason), -b[0]))
+    first, last = chosen[0], chosen[-1]
+    while first > 0 and not units[first - 1].reason and is_prose(units[first - 1]) and _ends_sentence(units[first - 1]):
+        first -= 1  # a lead above the first paragraph; a headline in quotes ("... «ضيفاً عزيزاً»") is not one
+    while last + 1 < end and not units[last + 1].reason and is_prose(units[last + 1]) and _ends_or_goes_on(units[last + 1]):
+        last += 1  # a closing sentence; not a credit line in brackets
+    return first, last
 
+
+def choose_title(units: list[Line], block: tuple[int, int] | None, config: BoilerplateConfig) -> int | None:
+    """The headline: the first headline-like line above the body that shares
+    content words with the body's first paragraphs (two; one when it stands
+    right above them or the page repeats it). A headline names what its lead tells; navigation, section
+    names, site names, bylines and timestamps above an article do not, so a
+    page that starts with its lead gets no headline rather than one of them.
+    A long headline can open the body block itself: its first line counts
+    when it does not end like a sentence."""
+    start = block[0] if block else len(units)
+    candidates = list(range(start))
+    if block and block[1] > block[0] and not units[start].sentence_end:
+        candidates.append(start)
+    for k in candidates:  # top down: the headline comes before any deck or lead that repeats its words
+        unit = units[k]
+        if unit.reason or not is_title_like(unit, config) or _is_navigation(unit):
+            continue
+        following = [u for u in units[max(start, k + 1) :] if not u.reason and (u.cls in (GOOD, NEAR_GOOD) or is_prose(u))][:3]
+        lead = {stem for u in following for stem in _content_stems(u)}
+        if k == start and ("،" in unit.text or "," in unit.text):
+            continue  # the body's first line: a sentence with clauses is its lead, not a headline
+        # One shared word is enough right above the body, or for a line the page repeats (a headline shown twice).
+        adjacent = k + 1 == start or any(u.norm == unit.norm for u in units[k + 1 : start])
+        if len(_content_stems(unit) & lead) >= (1 if adjacent else 2):
+            return k
+    return None
+
+
+def _content_stems(line: Line) -> set[str]:
+    """A line's content words with the article and common proclitics taken off."""
+    stems = set()
+    for word in letter_words(line):
+        word = word.strip(".,،:;؛!?؟\"'“”«»()[]-–")
+        if word in FUNCTION_WORDS or len(word) < 3:
+            continue
+        for prefix in ("وال", "بال", "لل", "فال", "كال", "ال"):
+            if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+                word = word[len(prefix) :]
+                break
+        stems.add(word)
+    return stems
+
+
+def _is_navigation(line: Line) -> bool:
+    """A breadcrumb, a site bar or a timestamp: short segments between separators, or a time of day."""
+    if _TIME_OF_DAY.search(line.text) or parse_date(line.text) is not None:
+        return True
+    parts = [p for p in _SEPARATORS.split(line.text) if p.strip()]
+    return len(parts) >= 2 and all(len(p.split()) <= 3 for p in parts)
+
+
+def _between_text(units: list[Line], k: int) -> bool:
+    """Whether the nearest lines before and after (widgets and teasers passed over) are paragraphs or prose."""
+
+    def text_like(step: int) -> bool:
+        j = k + step
+        while 0 <= j < len(units) and units[j].reason in ("junk", "template", "teaser"):
+            j += step
+        if not 0 <= j < len(units) or units[j].reason in ("title", "duplicate_title", "end_marker", "repeated_line"):
+            return False
+        return units[j].cls in (GOOD, NEAR_GOOD) or is_prose(units[j])
+
+    return text_like(-1) and text_like(1)
+
+
+def _label(units: list[Line], block: tuple[int, int] | None, config: BoilerplateConfig) -> None:
+    """Every line without a reason yet gets one: 'body' inside the block, where it was found otherwise."""
+    end = next((k for k, u in enumerate(units) if u.reason == "end_marker" and block and k > block[1]), len(units))
     for k, unit in enumerate(units):
         if unit.reason:
             continue
-        if best is None or k < best[0]:
+        if block is None or k < block[0]:
             unit.reason = "header"
-        elif k > best[1]:
+        elif k > block[1]:
             unit.reason = "footer" if k < end else "after_end_marker"
-        elif unit.cls == GOOD:
-            unit.reason = "body"
-        elif unit.cls == NEAR_GOOD:
-            unit.reason = "body" if _neighbour_classes(units, k) & {GOOD} else "isolated"
-        elif unit.cls == SHORT:
-            before, after = _neighbour(units, k, -1), _neighbour(units, k, 1)
-            sandwiched = before in (GOOD, NEAR_GOOD) and after in (GOOD, NEAR_GOOD)
-            unit.reason = "body" if sandwiched and unit.words >= 2 and not unit.text.endswith(":") else "short"
-        else:
+        elif unit.cls == BAD:
             unit.reason = "foreign_script" if unit.script_share < config.min_script_share else "bad"
+        elif unit.cls in (GOOD, NEAR_GOOD) or is_prose(unit):
+            unit.reason = "body"
+        elif len(letter_words(unit)) >= 2 and not unit.text.endswith(":") and _between_text(units, k):
+            unit.reason = "body"  # a sub-heading or list item between two lines of the article
+        else:
+            unit.reason = "short"
+    for unit in units[end:]:
+        if unit.reason in ("header", "footer"):
+            unit.reason = "after_end_marker"
     # A pull quote repeats a sentence of the body: keep one copy.
     body_text = [u.norm for u in units if u.reason == "body"]
     for unit in units:
         repeats = unit.reason == "body" and unit.words >= 5 and unit.cls != GOOD
         if repeats and any(unit.norm != other and unit.norm in other for other in body_text):
             unit.reason = "pull_quote"
-
-
-def _blank_free_gap(units: list[Line], a: int, b: int) -> int:
-    """Lines between two good ones that are obviously removable (junk, widgets) do not count as gap."""
-    return sum(1 for k in range(a + 1, b) if units[k].reason in ("junk", "template"))
-
-
-def _neighbour(units: list[Line], k: int, step: int) -> str | None:
-    j = k + step
-    while 0 <= j < len(units):
-        unit = units[j]
-        if unit.reason in ("junk", "template", "teaser"):
-            j += step
-            continue
-        if unit.reason in ("title", "duplicate_title", "end_marker", "repeated_line"):
-            return None
-        return unit.cls
-    return None
-
-
-def _neighbour_classes(units: list[Line], k: int) -> set[str | None]:
-    return {_neighbour(units, k, -1), _neighbour(units, k, 1)}
 
 
 def extract_text_page(

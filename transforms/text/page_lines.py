@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from khabar.transforms.text.boilerplate_words import BAD, END_MARKERS, FUNCTION_WORDS, GOOD, NEAR_GOOD, SHORT, TEASER
-from khabar.transforms.text.metadata import author_from_line, is_date_line, parse_byline, parse_date, source_from_line
+from khabar.transforms.text.metadata import author_from_line, is_date_line, parse_byline, parse_date
 from khabar.transforms.text.normalize import normalize_light, strip_invisible
 
 
@@ -170,6 +170,47 @@ def is_title_like(line: Line, config: BoilerplateConfig) -> bool:
     )
 
 
+_TERMINALS = ".!?؟…"
+
+
+def reflow_wrapped(lines: list[str]) -> list[str]:
+    """Paragraphs hard-wrapped at a fixed width (print versions, text copied
+    from PDFs, some CMS exports) joined back into one line each.
+
+    A wrapped line stops where the next word would not fit: its length, a
+    space and the next line's first word pass the width W the page's longest
+    lines reach. A page counts as wrapped when W is line-sized (at most 120
+    characters, so pages of one paragraph a line are left alone) and most of
+    its text lines break that way; then every such break is joined. A line
+    that would have fit the next word ends its paragraph, as does a blank line.
+    """
+    lengths = sorted(len(line) for line in lines if len(line) >= 20)
+    if len(lengths) < 6:
+        return lines
+    width = lengths[(9 * (len(lengths) - 1)) // 10]
+    if width > 120:
+        return lines
+
+    def breaks_at_width(i: int) -> bool:
+        line, following = lines[i], lines[i + 1] if i + 1 < len(lines) else ""
+        if len(line) < 20 or not following or line[-1:] in _TERMINALS:
+            return False
+        return len(line) + 1 + len(following.split()[0]) > width
+
+    wrapped = {i for i in range(len(lines)) if breaks_at_width(i)}
+    if len(wrapped) < 0.5 * len(lengths):
+        return lines
+    out: list[str] = []
+    joining = False
+    for i, line in enumerate(lines):
+        if joining:
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+        joining = i in wrapped
+    return out
+
+
 def classify_lines(
     lines: list[str],
     config: BoilerplateConfig | None = None,
@@ -179,7 +220,7 @@ def classify_lines(
     """Classify a page's lines; returns the title and every non-blank line with
     its class ('body', 'title' or a removal reason in ``reason``)."""
     config = config or BoilerplateConfig()
-    cleaned = [t.strip() for t in strip_invisible("\n".join(lines)).split("\n")]
+    cleaned = reflow_wrapped([t.strip() for t in strip_invisible("\n".join(lines)).split("\n")])
     # One light normalization pass for the page; it keeps the line structure.
     normalized = normalize_light("\n".join(cleaned)).split("\n")
     raw = [(i, t, normalized[i]) for i, t in enumerate(cleaned) if t]
@@ -431,24 +472,36 @@ def extract_text_page(
 
 
 def _metadata(units: list[Line], extraction: Extraction) -> None:
-    """Source, author and publication time from credit lines, bylines and date lines."""
+    """Source, author and publication time from credit lines, bylines, datelines and date lines.
+
+    The lines go to metadata.choose_published and outlets.stated_outlet with
+    where each stands (headline, above the body, body, inside or below it);
+    the page's URL is weighed later (outlets.resolve_source).
+    """
+    from khabar.transforms.text.metadata import PageLine, choose_published
+    from khabar.transforms.text.outlets import stated_outlet
+
     body_positions = [k for k, u in enumerate(units) if u.reason == "body"]
     first_body = body_positions[0] if body_positions else len(units)
+    last_body = body_positions[-1] if body_positions else len(units)
+    title_pos = next((k for k, u in enumerate(units) if u.reason == "title"), None)
+    lines = []
+    for k, unit in enumerate(units):
+        place = unit.reason if unit.reason in ("title", "body") else "header" if k < first_body else "footer" if k > last_body else "inner"
+        removed_as = "" if place in ("title", "body") else unit.reason
+        lines.append(PageLine(unit.text, place, title_pos is not None and k < title_pos, removed_as))
+    extraction.published_at = choose_published(lines)
+    extraction.source_name = stated_outlet(lines)
     for unit in units:
         if unit.reason == "body" and unit.index != units[first_body].index:
             continue
-        if extraction.source_name is None:
-            extraction.source_name = source_from_line(unit.text)
         if unit.reason == "body" or unit.reason == "title":
             byline = parse_byline(unit.text)
             if byline:
-                extraction.source_name = extraction.source_name or byline.agency
                 extraction.author = extraction.author or byline.author
             continue
         if extraction.author is None:
             extraction.author = author_from_line(unit.text)
-        if extraction.published_at is None and unit.words <= 12:
-            extraction.published_at = parse_date(unit.text)
 
 
 def parse_iso_date(value: str) -> datetime | None:

@@ -108,7 +108,7 @@ def plain_loop(corpus: Path) -> dict[str, object]:
         ("boilerplate", clean),
         ("normalize", normalize_document),
         ("language", language),
-        ("entities", lambda doc: extractor.extract(doc.text, doc.author)),
+        ("entities", lambda doc: extractor.extract_article(doc.title, doc.text, doc.author)),
         ("minhash", lambda doc: hasher.signature(text_shingles32(doc.text_normalized))),
     )
     for path in sorted(corpus.glob("part-*.jsonl")):

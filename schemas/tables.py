@@ -78,11 +78,30 @@ ENTITIES = pa.schema(
     [
         _field("article_id", pa.string(), "Article the mention is in (articles.article_id).", False),
         _field("entity_id", pa.string(), "Stable id of the canonical entity, the same across articles, runs and runners.", False),
-        _field("text", pa.string(), "Surface form exactly as in articles.text (text[start:end]).", False),
+        _field(
+            "text",
+            pa.string(),
+            "Surface form exactly as in the article: articles.text[start:end], or articles.title[start:end] when field is 'title'.",
+            False,
+        ),
         _field("canonical", pa.string(), "Canonical name of the entity the mention refers to.", False),
         _field("type", pa.string(), "PER (person), ORG (organization) or LOC (place).", False),
-        _field("start", pa.int32(), "Start character offset into articles.text (Python str index, inclusive).", False),
-        _field("end", pa.int32(), "End character offset into articles.text (exclusive).", False),
+        _field(
+            "field",
+            pa.string(),
+            "Which articles column the mention is in and start/end point into: 'title' (the headline) or 'text' (the body)."
+            " Title and text are extracted as one article (a surname in the text links to the full name in the title)."
+            " A mention is identified by article_id, field and start. (Outputs written before this column existed hold"
+            " text mentions only: the views read its absence as 'text'.)",
+            False,
+        ),
+        _field(
+            "start",
+            pa.int32(),
+            "Start character offset into articles.title or articles.text, as field says (Python str index, inclusive).",
+            False,
+        ),
+        _field("end", pa.int32(), "End character offset into the same column (exclusive).", False),
         _field("method", pa.string(), "What found the mention: gazetteer, pattern, trigger, coref, model.", False),
         _field("confidence", pa.float32(), "Confidence in [0, 1] that the span and type are right.", False),
         _field("ingested_at", TIMESTAMP, "When the run that wrote this row started (UTC).", False),
@@ -185,7 +204,7 @@ TABLES: dict[str, pa.Schema] = {
 # Rows inside a file are sorted by these columns so reruns write identical files.
 SORT_KEYS: dict[str, tuple[str, ...]] = {
     "articles": ("article_id",),
-    "entities": ("article_id", "start", "end", "type"),
+    "entities": ("article_id", "field", "start", "end", "type"),
     "stories": ("story_id",),
     "rejects": ("source_uri", "stage", "reason"),
     "files": ("uri",),

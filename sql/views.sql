@@ -10,9 +10,10 @@ CREATE OR REPLACE VIEW committed_runs AS
 SELECT regexp_extract(file, '([^/]+)[.]json$', 1) AS run_id
 FROM glob(getvariable('khabar_root') || '/_commits/*.json');
 
--- committed_table(name): every committed row of one table.
+-- committed_table(name): every committed row of one table. Columns are matched by name, so
+-- files written before a column was added read it as null (entities.field).
 CREATE OR REPLACE MACRO committed_table(name) AS TABLE
-SELECT * FROM read_parquet(getvariable('khabar_root') || '/' || name || '/**/*.parquet', hive_partitioning = true)
+SELECT * FROM read_parquet(getvariable('khabar_root') || '/' || name || '/**/*.parquet', hive_partitioning = true, union_by_name = true)
 WHERE run_id IN (SELECT run_id FROM committed_runs);
 
 -- Base tables.
@@ -34,9 +35,10 @@ SELECT a.story_id, a.article_id, a.title, a.source_name, a.published_at, a.langu
 FROM articles a JOIN stories s USING (story_id)
 WHERE a.is_canonical;
 
--- entity_mentions: every mention with its article's title, outlet and dates (for filters and drill-down).
+-- entity_mentions: every mention with its article's title, outlet and dates (for filters and drill-down);
+-- field says whether start/end point into the title or the text ('text' for rows older than the column).
 CREATE OR REPLACE VIEW entity_mentions AS
-SELECT e.entity_id, e.canonical, e.type, e.text AS surface, e.start, e."end", e.method, e.confidence,
+SELECT e.entity_id, e.canonical, e.type, e.text AS surface, coalesce(e.field, 'text') AS field, e.start, e."end", e.method, e.confidence,
        a.article_id, a.story_id, a.title, a.source_name, a.published_at,
        coalesce(CAST(a.published_at AS DATE), a.ingest_date) AS day
 FROM entities e JOIN articles a USING (article_id);

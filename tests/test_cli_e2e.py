@@ -13,7 +13,7 @@ import pytest
 from khabar.schemas import TABLES
 from khabar.transforms.runtime.timing import WALL_NAMESPACE, stage_seconds
 
-from tests.conftest import SAMPLES, run_cli
+from tests.conftest import ROOT, SAMPLES, run_cli
 
 # Every proxy points at a closed local port: anything that tries the network fails at once.
 OFFLINE = {k: "http://127.0.0.1:9" for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy")}
@@ -190,10 +190,37 @@ def test_entities_offsets_match_the_article_text(sample_run: Path) -> None:
     bad = con.execute(
         f"select count(*) from read_parquet('{sample_run}/entities/**/*.parquet') e "
         f"join read_parquet('{sample_run}/articles/**/*.parquet') a using (article_id) "
-        'where substr(a.text, e.start + 1, e."end" - e.start) <> e.text'
+        "where substr(case e.field when 'title' then a.title else a.text end, e.start + 1, e.\"end\" - e.start) <> e.text"
     ).fetchone()[0]
     assert bad == 0
     assert con.execute(f"select count(distinct type) from read_parquet('{sample_run}/entities/**/*.parquet')").fetchone()[0] == 3
+
+
+def test_headline_mentions_are_entities_rows_with_field_title(sample_run: Path) -> None:
+    entities = read(sample_run, "entities")
+    articles = {a["article_id"]: a for a in read(sample_run, "articles").to_pylist()}
+    rows = entities.to_pylist()
+    assert {r["field"] for r in rows} == {"title", "text"}
+    titled = [r for r in rows if r["field"] == "title"]
+    assert all(articles[r["article_id"]]["title"][r["start"] : r["end"]] == r["text"] for r in titled)
+    assert all(articles[r["article_id"]]["text"][r["start"] : r["end"]] == r["text"] for r in rows if r["field"] == "text")
+    keys = [(r["article_id"], r["field"], r["start"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    # sample 002's headline "الأسد يتلقى رسالة من الكاظمي": surnames linked to the full names of its text
+    by_title = {(articles[r["article_id"]]["title"], r["text"]): r for r in titled}
+    headline = next(t for t, _ in by_title if t.startswith("الأسد يتلقى"))
+    assert by_title[(headline, "الأسد")]["canonical"] == "بشار الأسد" and by_title[(headline, "الكاظمي")]["canonical"] == "مصطفى الكاظمي"
+    text_ids = {(r["article_id"], r["canonical"]): r["entity_id"] for r in rows if r["field"] == "text"}
+    assert all(text_ids.get((r["article_id"], r["canonical"]), r["entity_id"]) == r["entity_id"] for r in titled)
+    con = duckdb.connect()
+    con.execute(f"SET VARIABLE khabar_root = '{sample_run}'")
+    con.execute((ROOT / "sql" / "views.sql").read_text(encoding="utf-8"))
+    counts = dict(con.execute("select field, count(*) from entity_mentions group by field").fetchall())
+    assert set(counts) == {"title", "text"} and counts["title"] == len(titled)
+    assert con.execute(
+        "select count(*) from entity_mentions m join articles a using (article_id) "
+        "where m.field = 'title' and substr(a.title, m.start + 1, m.\"end\" - m.start) <> m.surface"
+    ).fetchone() == (0,)
 
 
 def test_template_lines_go_whether_the_files_are_read_twice_or_held(tmp_path: Path) -> None:

@@ -11,10 +11,10 @@ from apache_beam.testing.util import assert_that, equal_to
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from khabar.schemas import TABLES, validate_rows
-from khabar.transforms.extract_entities import ExtractEntities, name_entities
+from khabar.transforms.extract_entities import ExtractArticleEntitiesFn, ExtractEntities, ExtractMentionsFn, MentionBatch, name_entities
 from khabar.transforms.runtime.records import Document
 from khabar.transforms.text.canonical import entity_id, person_key, resolve
-from khabar.transforms.text.entity_rules import EntityConfig, EntityExtractor
+from khabar.transforms.text.entity_rules import TITLE_BREAK, EntityConfig, EntityExtractor, Mention
 from khabar.transforms.text.gazetteer import TOKEN, tokenize
 
 from benchmarks.eval_entities import evaluate
@@ -144,7 +144,7 @@ def test_corpus_resolution_merges_an_org_core_name_into_its_one_full_name() -> N
     assert table[("ORG", "الحشد الشعبي")][0] == entity_id("ORG", "هيئه الحشد الشعبي")
 
 
-def _doc(i: int, text: str, language: str = "ar") -> Document:
+def _doc(i: int, text: str, language: str = "ar", title: str | None = None) -> Document:
     return Document(
         source_uri=f"file:///e/{i}",
         record_key="",
@@ -152,6 +152,7 @@ def _doc(i: int, text: str, language: str = "ar") -> Document:
         content_type="text",
         size_bytes=0,
         digest=str(i),
+        title=title,
         text=text,
         language=language,
     )
@@ -182,7 +183,7 @@ def test_extract_entities_transform_links_spellings_across_articles() -> None:
 
 def test_name_entities_sets_ids_and_names_by_type_and_key() -> None:
     stamp = {"ingested_at": datetime(2024, 1, 1, tzinfo=UTC), "run_id": "r"}
-    base = {"article_id": "a", "text": "صطام", "method": "rule", "confidence": 0.8, **stamp}
+    base = {"article_id": "a", "text": "صطام", "field": "text", "method": "rule", "confidence": 0.8, **stamp}
     rows = [
         {**base, "entity_id": "k", "canonical": "صطام جدعان", "type": "PER", "start": 0, "end": 4},
         {**base, "entity_id": "k", "canonical": "الدندح", "type": "ORG", "start": 5, "end": 9},
@@ -194,6 +195,172 @@ def test_name_entities_sets_ids_and_names_by_type_and_key() -> None:
     assert table.schema == TABLES["entities"]
     kept = ["article_id", "text", "type", "start", "end", "method", "run_id"]
     assert table.select(kept).to_pylist() == [{k: r[k] for k in kept} for r in rows]
+
+
+# ---------------------------------------------------------------- titles
+
+# Headlines and texts written for these tests: the person named in the headline is
+# named again in the text by surname only, or not at all.
+HEADLINE = "محمد الحلبوسي يلتقي وفدا أمريكيا"
+HEADLINE_TEXT = "التقى رئيس البرلمان وفدا من الكونغرس. وبحث الحلبوسي مع الوفد الأوضاع في الأنبار."
+TITLE_ONLY = "وزير الصحة خالد العبيدي يفتتح مستشفى جديدا في البصرة"
+TITLE_ONLY_TEXT = "افتتح الوزير مستشفى تخصصيا في المدينة بحضور مسؤولين محليين."
+
+
+def surfaces(title: str | None, text: str, mentions: list[Mention]) -> list[tuple[str, str, str, str]]:
+    """(field, surface, type, canonical) a mention; the offsets point into the string their field names."""
+    fields = {"title": title or "", "text": text}
+    out = []
+    for m in mentions:
+        surface = fields[m.field][m.start : m.end]
+        assert surface and surface.strip() == surface, m
+        out.append((m.field, surface, m.type, m.canonical))
+    return out
+
+
+def test_a_person_named_only_in_the_title_is_a_title_mention(extractor: EntityExtractor) -> None:
+    mentions = extractor.extract_article(TITLE_ONLY, TITLE_ONLY_TEXT)
+    found = surfaces(TITLE_ONLY, TITLE_ONLY_TEXT, mentions)
+    assert ("title", "خالد العبيدي", "PER", "خالد العبيدي") in found
+    assert ("title", "البصرة", "LOC", "البصرة") in found
+    assert not any(type_ == "PER" for field, _, type_, _ in found if field == "text")
+    person = next(m for m in mentions if m.type == "PER")
+    assert TITLE_ONLY[person.start : person.end] == "خالد العبيدي" and person.field == "title"
+    assert not [m for m in extractor.extract(TITLE_ONLY_TEXT) if m.type == "PER"]  # the text alone names nobody
+
+
+def test_a_surname_in_the_text_links_to_the_full_name_in_the_title(extractor: EntityExtractor) -> None:
+    found = surfaces(HEADLINE, HEADLINE_TEXT, extractor.extract_article(HEADLINE, HEADLINE_TEXT))
+    assert found[0] == ("title", "محمد الحلبوسي", "PER", "محمد الحلبوسي")  # title mentions first
+    assert ("text", "الحلبوسي", "PER", "محمد الحلبوسي") in found
+    assert ("text", "الأنبار", "LOC", "الأنبار") in found
+    by_surface = {HEADLINE_TEXT[m.start : m.end]: m for m in extractor.extract_article(HEADLINE, HEADLINE_TEXT) if m.field == "text"}
+    assert by_surface["الحلبوسي"].method == "coref"
+    assert by_surface["الحلبوسي"].key == next(m.key for m in extractor.extract(HEADLINE) if m.type == "PER")
+    # without its headline the text's surname links to nobody
+    assert not [m for m in extractor.extract(HEADLINE_TEXT) if m.type == "PER"]
+
+
+def test_a_surname_in_the_title_links_to_the_full_name_in_the_text(extractor: EntityExtractor) -> None:
+    title = "الحلبوسي يبحث مع وفد أمريكي أوضاع الأنبار"
+    text = "التقى رئيس مجلس النواب محمد الحلبوسي وفدا من الكونغرس في بغداد."
+    found = surfaces(title, text, extractor.extract_article(title, text))
+    assert ("title", "الحلبوسي", "PER", "محمد الحلبوسي") in found
+    assert ("text", "محمد الحلبوسي", "PER", "محمد الحلبوسي") in found
+    assert ("title", "الأنبار", "LOC", "الأنبار") in found and ("text", "بغداد", "LOC", "بغداد") in found
+
+
+def test_title_and_text_offsets_are_each_their_fields_own(extractor: EntityExtractor) -> None:
+    # the same name at the same place in both: offsets are per field, and each field's mentions are the text-only ones
+    title, text = "العراق يستضيف قمة إقليمية", "العراق يستضيف القمة في بغداد الأسبوع المقبل."
+    mentions = extractor.extract_article(title, text)
+    assert [(m.field, m.start, m.end) for m in mentions if m.type == "LOC"] == [
+        ("title", 0, 6),
+        ("text", 0, 6),
+        ("text", text.index("بغداد"), text.index("بغداد") + 5),
+    ]
+    plain = [m._replace(field="text") for m in extractor.extract(text)]
+    assert [m for m in mentions if m.field == "text"] == plain
+    assert [m._replace(field="title") for m in extractor.extract(title)] == [m for m in mentions if m.field == "title"]
+    assert extractor.extract_article(None, text) == extractor.extract_article("  ", text) == extractor.extract(text)
+
+
+def test_no_mention_spans_the_break_between_title_and_text(extractor: EntityExtractor) -> None:
+    # "عين" ends the title, "الأسد" begins the text: together a gazetteer name, apart none of it
+    title, text = "وزير الدفاع يزور قاعدة عين", "الأسد قاعدة جوية في محافظة الأنبار."
+    assert "عين الأسد" in {m.canonical for m in extractor.extract(title + " " + text)}
+    for m in extractor.extract_article(title, text):
+        field = title if m.field == "title" else text
+        assert 0 <= m.start < m.end <= len(field) and field[m.start : m.end].strip() == field[m.start : m.end]
+        assert "عين الأسد" not in m.canonical
+    assert TITLE_BREAK.strip() == ""
+
+
+def test_extract_entities_transform_emits_title_mentions_with_their_field() -> None:
+    docs = [
+        _doc(1, HEADLINE_TEXT, title=HEADLINE),
+        _doc(2, TITLE_ONLY_TEXT, title=TITLE_ONLY),
+        # the title-only person of article 2, spelled otherwise in another article's text: one entity
+        _doc(3, "وقال وزير الصحة العراقي خالد العبيدى إن المستشفى يضم مئتي سرير."),
+        _doc(4, "The minister opened a hospital.", language="en", title="Health minister Khalid al-Obeidi"),
+    ]
+    titles = {d.article_id: d.title or "" for d in docs}
+    texts = {d.article_id: d.text for d in docs}
+    ids = {d.article_id: i for i, d in enumerate(docs, 1)}
+
+    def named(rows: list[dict], names: dict) -> list[tuple[int, str, str, str, str]]:
+        out = []
+        for r in rows:
+            source = titles if r["field"] == "title" else texts
+            assert source[r["article_id"]][r["start"] : r["end"]] == r["text"], r
+            out.append((ids[r["article_id"]], r["field"], r["text"], r["type"], names[(r["type"], r["entity_id"])][1]))
+        return out
+
+    with TestPipeline() as p:
+        out = p | beam.Create(docs) | ExtractEntities(EntityConfig())
+        rows = out["entities"] | "Rows" >> beam.FlatMap(lambda batch: batch.to_rows())
+        checked = (
+            rows
+            | "Named" >> beam.Map(lambda r, names: named([r], names)[0], beam.pvalue.AsSingleton(out["names"]))
+            | "NotLOC" >> beam.Filter(lambda row: row[3] != "LOC")
+        )
+        assert_that(
+            checked,
+            equal_to(
+                [
+                    (1, "title", "محمد الحلبوسي", "PER", "محمد الحلبوسي"),
+                    (1, "text", "الحلبوسي", "PER", "محمد الحلبوسي"),
+                    # one person, one name: the two spellings tie, and the first in order is the display name
+                    (2, "title", "خالد العبيدي", "PER", "خالد العبيدى"),
+                    (3, "text", "خالد العبيدى", "PER", "خالد العبيدى"),
+                ]
+            ),
+            label="TitleAndTextRows",
+        )
+        fields = rows | "Fields" >> beam.Map(lambda r: (ids[r["article_id"]], r["field"])) | beam.Distinct()
+        assert_that(fields, equal_to([(1, "title"), (1, "text"), (2, "title"), (3, "text")]), label="FieldsPerArticle")
+        persons = (
+            rows
+            | "Persons" >> beam.Filter(lambda r: r["type"] == "PER")
+            | "PersonIds"
+            >> beam.Map(
+                lambda r, names: (ids[r["article_id"]], names[(r["type"], r["entity_id"])][0]), beam.pvalue.AsSingleton(out["names"])
+            )
+            | "IdsOf2And3" >> beam.Filter(lambda pair: pair[0] in (2, 3))
+            | "JustIds" >> beam.Map(lambda pair: pair[1])
+            | "DistinctIds" >> beam.Distinct()
+            | "CountIds" >> beam.combiners.Count.Globally()
+        )
+        assert_that(persons, equal_to([1]), label="TitlePersonResolvedWithTextSpelling")
+        keys = out["documents"] | "PersonKeys" >> beam.Map(lambda d: (ids[d.article_id], sorted(k for t, k in d.entity_keys if t == "PER")))
+        assert_that(
+            keys,
+            equal_to([(1, ["محمد الحلبوسي"]), (2, ["خالد العبيدي"]), (3, ["خالد العبيدي"]), (4, [])]),
+            label="TitleMentionsInEntityKeys",
+        )
+
+
+def test_batch_and_streaming_build_the_same_title_rows() -> None:
+    doc = _doc(1, HEADLINE_TEXT, title=HEADLINE)
+    batch_fn, streaming_fn = ExtractMentionsFn(EntityConfig()), ExtractArticleEntitiesFn(EntityConfig())
+    batch_fn.setup()
+    streaming_fn.setup()
+    (mentions,) = [o for o in batch_fn.process(doc) if isinstance(o, MentionBatch)]
+    (keyed,) = [d for d in batch_fn.process(doc) if isinstance(d, Document)]
+    streamed = list(streaming_fn.process(doc))
+    rows = [o for o in streamed if isinstance(o, dict)]
+    ((_, keys),) = [o for o in streamed if isinstance(o, tuple)]
+    assert keys == keyed.entity_keys and ("PER", "محمد الحلبوسي") in keys
+    drop = ("entity_id", "canonical")
+    assert [{k: v for k, v in r.items() if k not in drop} for r in rows] == [
+        {k: v for k, v in r.items() if k not in drop} for r in mentions.rows.to_rows()
+    ]
+    assert [(r["field"], r["text"], r["canonical"]) for r in rows if r["type"] == "PER"] == [
+        ("title", "محمد الحلبوسي", "محمد الحلبوسي"),
+        ("text", "الحلبوسي", "محمد الحلبوسي"),
+    ]
+    assert all((HEADLINE if r["field"] == "title" else HEADLINE_TEXT)[r["start"] : r["end"]] == r["text"] for r in rows)
+    validate_rows("entities", [{**r, "ingested_at": datetime(2024, 1, 1, tzinfo=UTC), "run_id": "r"} for r in rows])
 
 
 @settings(max_examples=400, deadline=None)

@@ -220,7 +220,7 @@ def _assert_exactly_once(out: Path, expected_files: int) -> None:
     articles, rejects = _table(out, "articles"), _table(out, "rejects")
     assert len({a["article_id"] for a in articles}) == len(articles)
     assert len(articles) + len(rejects) == sum(f["records"] for f in files) == expected_files
-    entity_keys = [(e["article_id"], e["start"], e["end"]) for e in _table(out, "entities")]
+    entity_keys = [(e["article_id"], e["field"], e["start"], e["end"]) for e in _table(out, "entities")]
     assert len(entity_keys) == len(set(entity_keys))
     con = _views(out)
     assert con.execute("select count(*) from articles").fetchone()[0] == len(articles)

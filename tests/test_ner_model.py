@@ -206,6 +206,6 @@ def test_cli_run_with_a_model_writes_model_mentions_linked_across_outlets(fixed_
     assert len({r["entity_id"] for r in model_rows if r["text"] in ("صطام جدعان الدندح", "سطام جدعان الدندح")}) == 1
     # the rules still report what the model does not
     assert any(r["method"] != "model" for r in entities)
-    articles = pq.read_table(out / "articles", columns=["article_id", "text"]).to_pylist()
-    text_of = {a["article_id"]: a["text"] for a in articles}
-    assert all(text_of[r["article_id"]][r["start"] : r["end"]] == r["text"] for r in entities)
+    articles = pq.read_table(out / "articles", columns=["article_id", "title", "text"]).to_pylist()
+    field_of = {(a["article_id"], field): a[field] or "" for a in articles for field in ("title", "text")}
+    assert all(field_of[(r["article_id"], r["field"])][r["start"] : r["end"]] == r["text"] for r in entities)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from khabar.schemas import TABLES
+from khabar.schemas import SORT_KEYS, TABLES
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -33,6 +33,17 @@ def test_required_contract_columns_exist(table: str) -> None:
 def test_published_at_is_utc_timestamp_and_article_ids_is_a_list() -> None:
     assert TABLES["articles"].field("published_at").type == pa.timestamp("us", tz="UTC")
     assert TABLES["stories"].field("article_ids").type == pa.list_(pa.string())
+
+
+def test_entity_offsets_say_which_article_column_they_point_into() -> None:
+    # a mention is identified by article_id, field and start: title and text offsets may be equal
+    entities = TABLES["entities"]
+    assert entities.field("field").type == pa.string()
+    assert entities.names.index("field") < entities.names.index("start")
+    assert SORT_KEYS["entities"][:3] == ("article_id", "field", "start")
+    assert set(SORT_KEYS["entities"]) <= set(entities.names)
+    description = entities.field("field").metadata[b"description"].decode()
+    assert "'title'" in description and "'text'" in description
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))

@@ -70,6 +70,13 @@ def test_streaming_pipeline_writes_windowed_tables_and_links_a_rewrite_across_wi
     sizes = dict(con.execute("select story_id, size from stories").fetchall())
     assert sizes[articles["000"]["article_id"]] == 2 and len(sizes) == 2
     assert con.execute("select count(*) from entity_mentions").fetchone()[0] > 0
+    # headlines are extracted too, their offsets into articles.title
+    assert dict(con.execute("select field, count(*) > 0 from entities group by field").fetchall()) == {"title": True, "text": True}
+    misplaced = con.execute(
+        "select count(*) from entities e join articles a using (article_id) "
+        "where substr(case e.field when 'title' then a.title else a.text end, e.start + 1, e.\"end\" - e.start) <> e.text"
+    ).fetchone()[0]
+    assert misplaced == 0
 
 
 def test_object_store_notifications_become_urls() -> None:

@@ -162,6 +162,7 @@ def entity_columns(n: int, article: str = "a") -> ColumnBatch:
             "text": ["صطام"] * n,
             "canonical": ["سطام جدعان الدندح"] * n,
             "type": ["PER"] * n,
+            "field": ["text"] * n,
             "start": list(range(n)),
             "end": [i + 4 for i in range(n)],
             "method": ["rule"] * n,

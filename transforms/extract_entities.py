@@ -1,8 +1,12 @@
 """Named entities (PER, ORG, LOC) with canonical ids across articles.
 
 Reads normalized ``Document`` records; writes ``entities`` rows (mention,
-exact offsets into articles.text, canonical name, stable entity_id) and, for
-the dedup stage, each article's set of entity ids.
+exact offsets into articles.title or articles.text, named by the row's
+``field``, canonical name, stable entity_id) and, for the dedup stage, each
+article's set of entity ids. The title and the text are extracted together
+(EntityExtractor.extract_article): the title's mentions take part in
+coreference, in the article's entity keys and in canonical resolution like
+the text's.
 
 Offline by default: gazetteers plus rules over tokens that keep their offsets.
 
@@ -38,7 +42,7 @@ from khabar.transforms.runtime.batching import BatchedDoFn
 from khabar.transforms.runtime.records import ColumnBatch, Document, split_by_type
 from khabar.transforms.runtime.timing import TimedDoFn
 from khabar.transforms.text.canonical import resolve
-from khabar.transforms.text.entity_rules import EntityConfig, EntityExtractor, Mention
+from khabar.transforms.text.entity_rules import TEXT, TITLE, EntityConfig, EntityExtractor, Mention
 
 NAMESPACE = "khabar.entities"
 
@@ -59,15 +63,18 @@ class MentionBatch:
     rows: ColumnBatch
 
 
-def mention_columns(article_id: str, text: str, mentions: list[Mention]) -> ColumnBatch:
-    """An article's mentions as entities columns (entity_id holds the identity key until name_entities)."""
+def mention_columns(article_id: str, text: str, mentions: list[Mention], title: str | None = None) -> ColumnBatch:
+    """An article's mentions (of its title and text, EntityExtractor.extract_article) as entities
+    columns (entity_id holds the identity key until name_entities)."""
+    fields = {TITLE: title or "", TEXT: text}
     return ColumnBatch(
         {
             "article_id": [article_id] * len(mentions),
             "entity_id": [m.key for m in mentions],
-            "text": [text[m.start : m.end] for m in mentions],
+            "text": [fields[m.field][m.start : m.end] for m in mentions],
             "canonical": [m.canonical for m in mentions],
             "type": [m.type for m in mentions],
+            "field": [m.field for m in mentions],
             "start": [m.start for m in mentions],
             "end": [m.end for m in mentions],
             "method": [m.method for m in mentions],
@@ -113,7 +120,7 @@ class ExtractMentionsFn(BatchedDoFn, TimedDoFn):
             return
         assert self._extractor is not None
         with self.clock:
-            mentions = self._extractor.extract(doc.text, doc.author)
+            mentions = self._extractor.extract_article(doc.title, doc.text, doc.author)
         if not mentions:
             yield doc
             return
@@ -125,7 +132,7 @@ class ExtractMentionsFn(BatchedDoFn, TimedDoFn):
         for type_, count in by_type.items():
             beam.metrics.Metrics.counter(NAMESPACE, f"mentions_{type_}").inc(count)
         article_id = doc.article_id  # a hash: once, not once a mention
-        yield MentionBatch(article_id, mention_columns(article_id, doc.text, mentions))
+        yield MentionBatch(article_id, mention_columns(article_id, doc.text, mentions, doc.title))
 
 
 class SurfaceCountsFn(beam.CombineFn):
@@ -170,8 +177,8 @@ class ExtractArticleEntitiesFn(beam.DoFn):
 
     def process(self, doc: Document) -> Iterator[Any]:
         skip = self._config.arabic_only and doc.language != "ar"
-        mentions = [] if skip else self._extractor.extract(doc.text, doc.author)
-        rows = mention_columns(doc.article_id, doc.text, mentions)
+        mentions = [] if skip else self._extractor.extract_article(doc.title, doc.text, doc.author)
+        rows = mention_columns(doc.article_id, doc.text, mentions, doc.title)
         surfaces = count_surfaces({}, rows)
         yield from named_columns(rows, resolve(surfaces.items())).to_rows()
         yield doc, frozenset(surfaces)

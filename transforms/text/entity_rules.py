@@ -49,10 +49,19 @@ class EntityConfig:
     ner: str = "rules"
 
 
+# What stands between an article's text and its title when both are extracted
+# as one document (EntityExtractor.extract_article): a paragraph break, which
+# the rules treat as a boundary (and no mention may cross).
+TITLE_BREAK = "\n\n"
+
+TITLE, TEXT = "title", "text"
+
+
 class Mention(NamedTuple):
-    """One entity mention: text[start:end]. A named tuple, not a frozen
-    dataclass: a page makes dozens of candidates, and a frozen dataclass's
-    __init__ pays a setattr a field."""
+    """One entity mention: text[start:end], where text is the article's
+    ``field`` ("title" or "text"). A named tuple, not a frozen dataclass: a
+    page makes dozens of candidates, and a frozen dataclass's __init__ pays a
+    setattr a field."""
 
     start: int
     end: int
@@ -62,6 +71,7 @@ class Mention(NamedTuple):
     method: str
     confidence: float
     priority: int = 0
+    field: str = TEXT  # the article column start and end point into
 
     @property
     def length(self) -> int:
@@ -493,6 +503,36 @@ class EntityExtractor:
 
     def extract(self, text: str, author: str | None = None) -> list[Mention]:
         """All mentions in one article's text, overlaps resolved, persons coreferenced."""
+        return self._extract(text, author)
+
+    def extract_article(self, title: str | None, text: str, author: str | None = None) -> list[Mention]:
+        """All mentions of an article's title and text, each with the field its offsets point into.
+
+        The title and the text are extracted as one document, so that
+        in-article coreference and the merging of name variants see both: a
+        surname in the text links to the full name in the title, and the
+        other way round. The title goes a paragraph (TITLE_BREAK) after the
+        text: the text's mentions keep their offsets as they are (an article
+        has dozens, its title a few), and the text is searched first for the
+        byline, as without a title. Title mentions come first in the list;
+        offsets are into the title for field "title" and into the text for
+        field "text".
+        """
+        if not title or not title.strip():
+            return self._extract(text, author)
+        shift = len(text) + len(TITLE_BREAK)
+        mentions = self._extract(text + TITLE_BREAK + title, author, (len(text), shift))
+        first = len(mentions)  # sorted by start: the title's mentions are the last ones
+        while first and mentions[first - 1].start >= shift:
+            first -= 1
+        titled = [
+            Mention(m.start - shift, m.end - shift, m.type, m.canonical, m.key, m.method, m.confidence, m.priority, TITLE)
+            for m in mentions[first:]
+        ]
+        return titled + mentions[:first]
+
+    def _extract(self, text: str, author: str | None, gap: tuple[int, int] | None = None) -> list[Mention]:
+        """extract(); with ``gap`` (start, end), no mention may overlap text[start:end] (the break between a title and its text)."""
         page = _Page.of(text, self)
         candidates = [
             *self._gazetteer(page),
@@ -503,6 +543,9 @@ class EntityExtractor:
         ]
         if self.model is not None:
             candidates = _model_first(self._model_mentions(page), candidates, len(text))
+        if gap is not None:
+            # rules stop at a paragraph break; a gazetteer name of several words does not
+            candidates = [m for m in candidates if m.end <= gap[0] or m.start >= gap[1]]
         chosen = _non_overlapping(candidates)
         chosen = self._merge_person_variants(chosen)
         chosen = _non_overlapping(chosen + self._coreference(page, chosen))

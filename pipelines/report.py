@@ -92,8 +92,11 @@ def gather(con: Any, top: int = 15) -> dict[str, Any]:
         "runs": one("select count(*) from committed_runs"),
         "entities": one("select count(distinct entity_id) from entities"),
     }
+    # Each story's outlets are stories.sources: the distinct source_name of its articles, sorted (its latest row).
     data["stories_by_size"] = con.execute(
-        "select title, size, outlet_count, array_to_string(outlets, '، ') from story_outlets order by size desc, title limit ?", [top]
+        "select title, size, coalesce(len(sources), 0), coalesce(array_to_string(sources, '، '), '') from stories"
+        " order by size desc, title limit ?",
+        [top],
     ).fetchall()
     data["top_entities"] = {
         kind: con.execute(

@@ -78,3 +78,61 @@ def test_the_report_renders_in_headless_chromium(sample_output: Path, tmp_path: 
     assert image.size == (1100, 2600)
     bar_blue = sum(1 for r, g, b in image.getdata() if (r, g, b) == (0x2F, 0x6F, 0x9F))
     assert bar_blue > 20_000  # bars drawn in their colour, not a blank page
+
+
+# ---------------------------------------------------------------- outlets of stories
+
+STORY = (
+    "البنك المركزي يبقي سعر الفائدة دون تغيير\n"
+    "الأحد 12 مايو 2024 - 10:30\n"
+    "دبي (رويترز) - أبقى البنك المركزي سعر الفائدة الرئيسي دون تغيير في اجتماعه الدوري اليوم الأحد، مشيرا إلى تراجع معدلات التضخم خلال الأشهر الماضية.\n"
+    "وقال البنك في بيان إن لجنة السياسة النقدية ستواصل متابعة تطورات الأسعار والنمو الاقتصادي، وإنها مستعدة للتحرك إذا اقتضت الظروف ذلك.\n"
+    "وتوقع محللون أن يبدأ البنك في خفض الفائدة قبل نهاية العام، مع تحسن مؤشرات الاقتصاد المحلي واستقرار سعر صرف العملة أمام الدولار.\n"
+)
+OTHER = (
+    "افتتاح معرض الكتاب بمشاركة ألف دار نشر\n"
+    "افتتح وزير الثقافة معرض الكتاب في دورته الجديدة بمشاركة نحو ألف دار نشر من الدول العربية والأجنبية، وسط إقبال كبير من الزوار في اليوم الأول.\n"
+    "ويضم المعرض هذا العام أكثر من خمسمئة فعالية ثقافية بين ندوات وأمسيات شعرية وورش للأطفال، إلى جانب جناح خاص لضيف الشرف.\n"
+    "المصدر: اليوم السابع\n"
+)
+
+
+@pytest.fixture(scope="module")
+def outlets_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CLI run over a JSONL whose records carry their URL: one story carried by two outlets."""
+    import json
+
+    base = tmp_path_factory.mktemp("outlets_run")
+    records = [
+        {"url": "https://www.aljazeera.net/ebusiness/2024/5/12/central-bank", "text": STORY},
+        {"url": "https://www.alarabiya.net/aswaq/economy/2024/05/12/bank", "text": STORY},
+        {"url": "https://www.masress.com/alwafd/123456", "text": OTHER},
+        {"text": STORY.replace("أبقى البنك", "وأبقى البنك").replace("الأحد 12 مايو 2024 - 10:30\n", "")},
+    ]
+    path = base / "pages.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    result = run_cli("run", "--input", str(path), "--output", str(base / "out"), "--quiet")
+    assert result.returncode == 0, result.stderr[-2000:]
+    return base / "out"
+
+
+def test_source_name_reaches_the_articles_and_stories_tables(outlets_output: Path) -> None:
+    import pyarrow.dataset as ds
+
+    articles = ds.dataset(outlets_output / "articles", format="parquet", partitioning="hive").to_table().to_pylist()
+    by_key = {a["source_uri"].rsplit("#", 1)[-1]: a for a in articles}
+    assert by_key["L1"]["source_name"] == "الجزيرة نت"  # the site, not the wire its dateline credits
+    assert by_key["L2"]["source_name"] == "العربية"
+    assert by_key["L3"]["source_name"] == "اليوم السابع"  # an aggregator: the source it credits
+    assert by_key["L4"]["source_name"] == "رويترز"  # no URL: the dateline's agency
+    assert by_key["L1"]["published_at"].date().isoformat() == "2024-05-12"
+    stories = ds.dataset(outlets_output / "stories", format="parquet", partitioning="hive").to_table().to_pylist()
+    story = next(s for s in stories if by_key["L1"]["article_id"] in s["article_ids"])
+    assert {"الجزيرة نت", "العربية"} <= set(story["sources"]) and story["sources"] == sorted(story["sources"])
+
+
+def test_the_report_lists_each_storys_outlets_by_name(outlets_output: Path, tmp_path: Path) -> None:
+    sections = _report(outlets_output, tmp_path / "report.html")
+    rows = sections["stories"]
+    assert any("الجزيرة نت" in cell and "العربية" in cell and "، " in cell for cell in rows), rows
+    assert "اليوم السابع" in rows

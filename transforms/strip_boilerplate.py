@@ -37,6 +37,7 @@ from khabar.transforms.runtime.budget import BudgetExceeded, Sandbox
 from khabar.transforms.runtime.records import Document, Reject, as_singleton, one, reject_output, split_rejects
 from khabar.transforms.runtime.timing import TimedDoFn
 from khabar.transforms.text.html_page import extract_html_page
+from khabar.transforms.text.outlets import resolve_source
 from khabar.transforms.text.page_lines import BoilerplateConfig, Extraction, extract_text_page, parse_iso_date
 
 NAMESPACE = "khabar.boilerplate"
@@ -58,6 +59,8 @@ def strip_boilerplate(doc: Document, config: BoilerplateConfig | None = None, te
         extraction = extract_text_page(doc.content, config, templates, known_title=doc.title)
     if doc.published_hint and extraction.published_at is None:
         extraction.published_at = parse_iso_date(doc.published_hint)
+    # The URL's outlet against the one the page states (the rule: transforms/text/outlets.py).
+    extraction.source_name = resolve_source(doc.url, extraction.source_name)
     return extraction
 
 

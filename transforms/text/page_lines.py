@@ -484,7 +484,10 @@ def _metadata(units: list[Line], extraction: Extraction) -> None:
     body_positions = [k for k, u in enumerate(units) if u.reason == "body"]
     first_body = body_positions[0] if body_positions else len(units)
     last_body = body_positions[-1] if body_positions else len(units)
+    # the headline's line; with a given title (JSON, HTML), the line that repeats it
     title_pos = next((k for k, u in enumerate(units) if u.reason == "title"), None)
+    if title_pos is None:
+        title_pos = next((k for k, u in enumerate(units[:first_body]) if u.reason == "duplicate_title"), None)
     lines = []
     for k, unit in enumerate(units):
         place = unit.reason if unit.reason in ("title", "body") else "header" if k < first_body else "footer" if k > last_body else "inner"

@@ -39,7 +39,9 @@ ARTICLES = pa.schema(
         _field(
             "source_name",
             pa.string(),
-            "Outlet or agency credited by the page (site name, 'المصدر:' line, dateline agency); null when unknown.",
+            "Outlet that published the article: the outlet of the input's URL (a shipped table of Arabic news domains;"
+            " an unknown site gives its domain), else the outlet the page credits (site name, 'المصدر:' line, dateline"
+            " agency); on an aggregator's URL the credited outlet. Null when neither is known.",
         ),
         _field("title", pa.string(), "Headline in original orthography; null when none was found."),
         _field("published_at", TIMESTAMP, "Publication time stated by the page, converted to UTC; null when unknown."),

@@ -404,6 +404,8 @@ def _dateline_date(text: str) -> DateHit | None:
     """The date of a line that starts with a dateline: the date within its first seven words, then (after at most three
     words: an agency, a time) a dash or a colon."""
     head = text[:_HEAD]
+    if not _has_year(head):
+        return None  # most lines: no four digits, no date
     hits = find_dates(head)
     if not hits:
         return None
@@ -439,8 +441,8 @@ def date_candidates(lines: Sequence[PageLine]) -> list[tuple[int, int, DateHit]]
     out: list[tuple[int, int, DateHit]] = []
     for position, line in enumerate(lines):
         text = line.text
-        if line.removed_as in _SKIPPED or _EMBED.search(text):
-            continue
+        if not _has_year(text) or line.removed_as in _SKIPPED or _EMBED.search(text):
+            continue  # every form below states a four-digit year: most lines are passed over here
         hit = _after_marker(text, _PUBLISHED_MARKER)
         if hit:
             out.append((0, position, hit))
@@ -451,7 +453,7 @@ def date_candidates(lines: Sequence[PageLine]) -> list[tuple[int, int, DateHit]]
             continue
         words = len(text.split())
         if line.place in ("header", "inner") and words <= _STAMP_MAX_WORDS:
-            hits = find_dates(text)
+            hits = find_dates(text) if _has_year(text) else []
             if hits and not line.above_title:
                 out.append((3 if line.place == "inner" else 2, position, hits[0]))
             if hits:

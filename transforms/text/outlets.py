@@ -46,7 +46,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -364,8 +364,21 @@ def _line_credits(text: str, position: int, place: str) -> list[Stated]:
     return [s for s in found if s is not None]
 
 
+@lru_cache(maxsize=65536)
+def _normalized_token(token: str) -> str:
+    """normalize_text of one token; pages repeat their menu and footer words, so each is normalized once."""
+    return normalize_text(token)
+
+
 def _standalone(text: str, position: int) -> Stated | None:
     """A short line that is a site's name ("البوابة نيوز", "العرائش 24"), a date or time after it allowed."""
+    found = _standalone_name(text)
+    return Stated(found, 1, position) if found else None
+
+
+@lru_cache(maxsize=65536)
+def _standalone_name(text: str) -> str | None:
+    """_standalone's name, cached by line: sites repeat their header and footer lines on every page."""
     tokens = text.split()
     if not tokens or len(tokens) > 12:
         return None
@@ -374,7 +387,7 @@ def _standalone(text: str, position: int) -> Stated | None:
         starts_date = (
             dated and any(ch.isdigit() for ch in token) and bool((hits := find_dates(" ".join(tokens[i:]))) and hits[0].start == 0)
         )
-        if starts_date or normalize_text(token) in WEEKDAYS or re.match(r"^\d{1,2}:\d{2}", token):
+        if starts_date or _normalized_token(token) in WEEKDAYS or re.match(r"^\d{1,2}:\d{2}", token):
             tokens = tokens[:i]
             break
     name = _clean(" ".join(tokens))
@@ -382,9 +395,9 @@ def _standalone(text: str, position: int) -> Stated | None:
         return None
     known = known_outlet(name)
     if known and (len(name.split()) >= 2 or _is_shaped(name)):
-        return Stated(known.name, 1, position)
+        return known.name
     if _is_shaped(name):
-        return Stated(name, 1, position)
+        return name
     return None
 
 

@@ -103,6 +103,15 @@ _SENTENCE_END_CHARS = frozenset(".!?؟…:\"”»)]'’")
 _TRAILING_TAGS = re.compile(r"(?:\s+(?:#\S+|https?://\S+|pic\.twitter\.com/\S+|[^\w\s.!?؟…:\"”»)\]'’]+))+\s*$")
 
 
+def _ends_like_sentence(text: str) -> bool:
+    last = text.rstrip()[-1:]
+    if last in _SENTENCE_END_CHARS:
+        return True
+    if last.isalnum() and "#" not in text and "http" not in text and "pic." not in text:
+        return False  # nothing trails the sentence: no need for the pattern
+    return _TRAILING_TAGS.sub("", text).rstrip()[-1:] in _SENTENCE_END_CHARS
+
+
 def script_counts(text: str) -> tuple[int, int]:
     """(Arabic-block characters, Latin letters) of a line.
 
@@ -132,7 +141,7 @@ def _features(index: int, text: str, norm: str, counts: tuple[int, int], script:
         chars=len(text),
         script_share=own / letters if letters else 0.0,
         function_density=sum(map(FUNCTION_WORDS.__contains__, lowered)) / len(words) if words else 0.0,
-        sentence_end=_TRAILING_TAGS.sub("", text).rstrip()[-1:] in _SENTENCE_END_CHARS,
+        sentence_end=_ends_like_sentence(text),
         letters=letters,
     )
 
@@ -375,32 +384,48 @@ def choose_title(units: list[Line], block: tuple[int, int] | None, config: Boile
     candidates = list(range(start))
     if block and block[1] > block[0] and not units[start].sentence_end:
         candidates.append(start)
+    stems: dict[int, set[str]] = {}
+
+    def stems_of(k: int) -> set[str]:
+        if k not in stems:
+            stems[k] = _content_stems(units[k])
+        return stems[k]
+
+    leads: dict[tuple[int, ...], set[str]] = {}
+    text_like = [j for j in range(start, len(units)) if not units[j].reason and (units[j].cls in (GOOD, NEAR_GOOD) or is_prose(units[j]))][
+        :4
+    ]
     for k in candidates:  # top down: the headline comes before any deck or lead that repeats its words
         unit = units[k]
         if unit.reason or not is_title_like(unit, config) or _is_navigation(unit):
             continue
-        following = [u for u in units[max(start, k + 1) :] if not u.reason and (u.cls in (GOOD, NEAR_GOOD) or is_prose(u))][:3]
-        lead = {stem for u in following for stem in _content_stems(u)}
         if k == start and ("،" in unit.text or "," in unit.text):
             continue  # the body's first line: a sentence with clauses is its lead, not a headline
+        following = tuple(j for j in text_like if j > k)[:3]
+        if following not in leads:
+            leads[following] = {stem for j in following for stem in stems_of(j)}
+        lead = leads[following]
         # One shared word is enough right above the body, or for a line the page repeats (a headline shown twice).
         adjacent = k + 1 == start or any(u.norm == unit.norm for u in units[k + 1 : start])
-        if len(_content_stems(unit) & lead) >= (1 if adjacent else 2):
+        if len(stems_of(k) & lead) >= (1 if adjacent else 2):
             return k
     return None
+
+
+_LETTER_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 def _content_stems(line: Line) -> set[str]:
     """A line's content words with the article and common proclitics taken off."""
     stems = set()
-    for word in letter_words(line):
-        word = word.strip(".,،:;؛!?؟\"'“”«»()[]-–")
-        if word in FUNCTION_WORDS or len(word) < 3:
+    for word in _LETTER_WORD.findall(line.norm, 0, 400):  # a headline's words come early in its lead
+        if word in FUNCTION_WORDS:
             continue
-        for prefix in ("وال", "بال", "لل", "فال", "كال", "ال"):
-            if word.startswith(prefix) and len(word) - len(prefix) >= 2:
-                word = word[len(prefix) :]
-                break
+        if word[0] in "وبلفكا":
+            for prefix in ("وال", "بال", "لل", "فال", "كال", "ال"):
+                if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+                    word = word[len(prefix) :]
+                    break
         stems.add(word)
     return stems
 

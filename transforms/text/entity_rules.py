@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from khabar.transforms.runtime.bounded import BoundedDict
 from khabar.transforms.runtime.native import KERNELS
-from khabar.transforms.text.canonical import ORG_HEADS, name_key, person_key
+from khabar.transforms.text.canonical import ORG_HEADS, fold_letters, name_key, person_key
 from khabar.transforms.text.entity_lexicon import (
+    BOUNDARY,
     BOUNDARY_PATTERN,
     FORCES,
     FORCES_GENERIC,
@@ -24,7 +26,14 @@ from khabar.transforms.text.entity_lexicon import (
     STOP_DEFINITE,
 )
 from khabar.transforms.text.gazetteer import Word, form, given_names, load_gazetteer, nationalities, tokenize, triggers
-from khabar.transforms.text.ner_model import CamelModel, model_path
+from khabar.transforms.text.ner_model import CamelModel, model_path, tagger_model
+from khabar.transforms.text.tagger import Tagger, shipped_tagger
+from khabar.transforms.text.tagger_features import GAP_CLASSES, gap_masks
+
+# The gap classes holding entity_lexicon.BOUNDARY's characters (all but quotes): a boundary between two words.
+BOUNDARY_MASK = sum(1 << k for k, (name, chars) in enumerate(GAP_CLASSES) if any(c in BOUNDARY for c in chars))
+
+YEH_ALA = "علي"  # the name Ali, and the preposition على where a page writes yeh for alef maksura
 
 # The rule flags of a word (flag_positions): one bit a kind of cue.
 GAZ, ORG_HEAD, ORG_TRIGGER, LOC_HEAD, GIVEN, TRIGGER, DEFINITE = FLAG_BITS = tuple(1 << k for k in range(7))
@@ -38,7 +47,10 @@ class EntityConfig:
     coref_typo_distance: a surname differing from a full name's by this many
       trailing letters still links within one article ("الأعرج" -> "الأعرجي").
     min_confidence: mentions below this are dropped.
-    ner: "rules" (gazetteers and rules, offline) or "camel:/path/to/model":
+    ner: "tagger" (the default: the shipped statistical tagger,
+      transforms/text/tagger.py, combined with the gazetteers and rules,
+      offline), "tagger:/path/to/model.tsv" (the same with another model
+      file), "rules" (gazetteers and rules only) or "camel:/path/to/model":
       camel-tools' BERT NER on a local model directory first, the rules
       filling the gaps (transforms/text/ner_model.py; extra khabar[camel-ner]).
     """
@@ -46,7 +58,7 @@ class EntityConfig:
     arabic_only: bool = True
     coref_typo_distance: int = 1
     min_confidence: float = 0.5
-    ner: str = "rules"
+    ner: str = "tagger"
 
 
 # What stands between an article's text and its title when both are extracted
@@ -103,6 +115,10 @@ class _Page:
     ends: list[int]
     gaps: _Gaps
     by_flag: dict[int, list[int]] = field(default_factory=dict)
+    o_margin: Any = None  # the tagger's O margin of each word (Tagger.analyse), once it has run
+    _no_maksura: bool | None = None
+    _masks: Any = None
+    _broken: list[bool] | None = None
 
     @classmethod
     def of(cls, text: str, extractor: EntityExtractor) -> _Page:
@@ -115,14 +131,32 @@ class _Page:
         by_flag = dict(zip(FLAG_BITS, lists, strict=True))
         return cls(text, tokens, found.starts, found.ends, _Gaps(text, found.starts, found.ends), by_flag)
 
+    @property
+    def writes_yeh_for_alef_maksura(self) -> bool:
+        """A page that never writes ى (Egyptian and some other outlets: "علي الرغم"): its "علي" may be the preposition."""
+        if self._no_maksura is None:
+            self._no_maksura = len(self.tokens) >= 30 and not any("ى" in t.raw for t in self.tokens)
+        return self._no_maksura
+
     def positions(self, mask: int) -> list[int]:
         found = [i for bit, positions in self.by_flag.items() if mask & bit for i in positions]
         return sorted(set(found)) if mask not in self.by_flag else found
 
+    @property
+    def masks(self) -> Any:
+        """The punctuation classes of the gap after each word (tagger_features.gap_masks), computed once."""
+        if self._masks is None:
+            self._masks = gap_masks(self.text, self.starts, self.ends)
+            self._broken = ((self._masks & BOUNDARY_MASK) != 0).tolist()
+        return self._masks
+
     def broken_after(self, i: int) -> bool:
-        """A sentence or phrase boundary between token i and i+1."""
+        """A sentence or phrase boundary between token i and i+1 (BOUNDARY's characters in the gap):
+        from the gap masks once the tagger has made them, else searched."""
         if i < 0 or i + 1 >= len(self.tokens):
             return False
+        if self._broken is not None:
+            return self._broken[i]
         return BOUNDARY_PATTERN.search(self.text, self.ends[i], self.starts[i + 1]) is not None
 
     def quoted_span(self, i: int, limit: int = 5) -> int | None:
@@ -192,6 +226,10 @@ class EntityExtractor:
         self._definite_stems: BoundedDict[str, tuple[int, str]] = BoundedDict(500_000)
         path = model_path(self.config.ner)
         self.model = CamelModel(path) if path else None
+        tagger = tagger_model(self.config.ner)
+        # the shipped model is loaded once per process, whatever the number of extractors
+        self.tagger: Tagger | None = None if tagger is None else shipped_tagger() if tagger == "" else Tagger(tagger)
+        self.combine = COMBINE
 
     def flags(self, token: Word) -> int:
         """What rules may start at this word (cached per distinct word)."""
@@ -393,6 +431,8 @@ class EntityExtractor:
         offset = 0 if compound else self._given(token, context)
         if offset is None:
             return None
+        if not context and token.stem == YEH_ALA and page.writes_yeh_for_alef_maksura:
+            return None  # "علي الصعيد" on a page that spells على with yeh: a name only after a role
         last, j, unknown = i, i + 1, 0
         if compound:
             if j >= len(tokens) or page.broken_after(i):
@@ -534,6 +574,8 @@ class EntityExtractor:
     def _extract(self, text: str, author: str | None, gap: tuple[int, int] | None = None) -> list[Mention]:
         """extract(); with ``gap`` (start, end), no mention may overlap text[start:end] (the break between a title and its text)."""
         page = _Page.of(text, self)
+        if self.tagger is not None:
+            page.masks  # noqa: B018 (the tagger needs the gap masks: the rules' boundaries come from them too)
         candidates = [
             *self._gazetteer(page),
             *self._org_heads(page),
@@ -543,6 +585,12 @@ class EntityExtractor:
         ]
         if self.model is not None:
             candidates = _model_first(self._model_mentions(page), candidates, len(text))
+        if self.tagger is not None:
+            tagged = self._tagged_mentions(page)
+            if self.combine == "vetted":
+                candidates = self._vetted(page, tagged, candidates)
+            else:
+                candidates = combine(tagged, candidates, len(text), self.combine)
         if gap is not None:
             # rules stop at a paragraph break; a gazetteer name of several words does not
             candidates = [m for m in candidates if m.end <= gap[0] or m.start >= gap[1]]
@@ -564,6 +612,73 @@ class EntityExtractor:
             out.append(Mention(start, end, kind, canonical, name_key(kind, canonical), "model", 0.9, 4))
         return out
 
+    def _tagged_mentions(self, page: _Page) -> list[Mention]:
+        """The tagger's spans as mentions; a span the gazetteer knows takes its canonical name."""
+        assert self.tagger is not None
+        out = []
+        forms: set[str] | None = None
+        found, page.o_margin = self.tagger.analyse(page.text, page.tokens, page.starts, page.ends, page.positions(GAZ), page.masks)
+        for first, last, kind in found:
+            token = page.tokens[first]
+            offset = self._clitic_offset(token)
+            if not offset and len(token.stems) > 1:
+                # "ولافروف": the conjunction is peeled off when the page also has the word without it
+                forms = forms if forms is not None else {t.form for t in page.tokens}
+                offset = next((off for off, stem in token.stems[1:] if stem in forms), 0)
+            start, end = page.starts[first] + offset, page.ends[last]
+            surface = page.text[start:end]
+            entry = self.gazetteer.lookup(surface)
+            if kind == "LOC" and first == last and entry is not None and entry.type == "LOC" and self._adjective_use(page, first, token):
+                continue  # "مباحثات سورية": the rules know the adjective
+            canonical = entry.canonical if entry is not None and entry.type == kind else surface
+            out.append(Mention(start, end, kind, canonical, name_key(kind, canonical), "tagger", TAGGER_CONFIDENCE, 2))
+        return out
+
+    def _vetted(self, page: _Page, tagged: list[Mention], rules: list[Mention]) -> list[Mention]:
+        """The "vetted" combination (COMBINE): curated names first, then the tagger's spans, then
+        the rules that were measured to be right where the tagger found nothing (FILL_METHODS).
+
+        A person the rules name with one more family name than the tagger ("صطام جدعان" and
+        "صطام جدعان الدندح", the same start) takes the rules' span, and so does a place the rules
+        name with its camp, crossing or base head noun ("مخيم الهول" for the tagger's "الهول").
+        """
+        length = len(page.text)
+        curated = [m for m in rules if m.method == "gazetteer" and m.confidence >= CURATED_CONFIDENCE]
+        people = {m.start: m for m in rules if m.type == "PER" and m.method in LONGER_PEOPLE}
+        places = {m.end: m for m in rules if m.type == "LOC" and m.method == "pattern" and m.confidence >= HEADED_PLACE}
+
+        def longer(mention: Mention) -> Mention:
+            rule = people.get(mention.start) if mention.type == "PER" else places.get(mention.end) if mention.type == "LOC" else None
+            if rule is None:
+                return mention
+            if rule.type == "PER" and rule.end > mention.end and self._one_family_name(page, mention.end, rule.end):
+                return rule
+            if rule.type == "LOC" and rule.start < mention.start:
+                return rule  # "مخيم الهول": the camp, crossing or base with its head noun, as the rules name it
+            return mention
+
+        first = _model_first([longer(m) for m in curated], [longer(m) for m in tagged], length)
+        fill = [m for m in rules if (m.type, m.method) in FILL_METHODS or self._unsure(page, m)]
+        return _model_first(first, fill, length)
+
+    def _unsure(self, page: _Page, mention: Mention) -> bool:
+        """A rule mention that fills a gap only where the tagger hesitates: a person the rules find
+        after a role or by name structure whose first word the tagger does not plainly call O
+        (UNSURE_MARGIN), a place after a camp, crossing or base head."""
+        if mention.type == "LOC":
+            return mention.method == "pattern" and mention.confidence >= HEADED_PLACE
+        if mention.type != "PER" or mention.method not in LONGER_PEOPLE or page.o_margin is None:
+            return False
+        return bool(page.o_margin[bisect_right(page.ends, mention.start)] < UNSURE_MARGIN)
+
+    def _one_family_name(self, page: _Page, start: int, end: int) -> bool:
+        """text[start:end] holds exactly one word, a definite one that is no nationality adjective."""
+        i = bisect_left(page.starts, start)
+        if i >= len(page.tokens) or page.ends[i] != end:
+            return False
+        token = page.tokens[i]
+        return _definite(token) and not _nationality(token.form) and token.form not in STOP_DEFINITE and token.form not in GENERIC
+
     def _clitic_offset(self, token: Word) -> int:
         """Where a name starts inside a token with proclitics ("والعراق", "ومحمد"); 0 when none is known."""
         for offset, stem in reversed(token.stems):
@@ -572,7 +687,8 @@ class EntityExtractor:
         return token.definite or 0
 
     def _merge_person_variants(self, mentions: list[Mention]) -> list[Mention]:
-        """'محمد خالد الرحمون' and 'محمد الرحمون' in one article are one person (same first and last name)."""
+        """'محمد خالد الرحمون' and 'محمد الرحمون' in one article are one person (same first and last name),
+        and so is 'الرحمون' alone when no other person of the article has that family name."""
         people = [m for m in mentions if m.type == "PER"]
         groups: dict[tuple[str, str], list[Mention]] = {}
         for mention in people:
@@ -581,6 +697,16 @@ class EntityExtractor:
         representative: dict[tuple[str, str], Mention] = {
             k: min(v, key=lambda m: (len(m.key.split(" ")), m.start)) for k, v in groups.items()
         }
+        # a family name alone ("الأسد", as the tagger finds it) is the article's one person of that family name
+        families: dict[str, list[tuple[str, str]]] = {}
+        for group in representative:
+            if " " in representative[group].key:
+                families.setdefault(group[1], []).append(group)
+        for group in list(representative):
+            if " " not in representative[group].key:
+                found = families.get(fold_letters(group[0]), [])
+                if len(found) == 1:
+                    representative[group] = representative[found[0]]
         out = []
         for mention in mentions:
             if mention.type == "PER":
@@ -635,6 +761,42 @@ class EntityExtractor:
                 if len(short) >= 5 and short not in surnames:
                     candidates.setdefault(short, []).append(mention)
         return {short: found[0] for short, found in candidates.items() if len({m.key for m in found}) == 1}
+
+
+# How the tagger's mentions and the rules' candidates are combined: "vetted" (EntityExtractor._vetted), or
+# one of combine()'s modes. Chosen on ANERcorp's development part and the real-pages development set, the
+# samples kept (benchmarks/eval_entities.py --anercorp, benchmarks/eval_devset.py; figures in tagger.md).
+COMBINE = "vetted"
+TAGGER_CONFIDENCE = 0.8
+CURATED_CONFIDENCE = 0.95  # gazetteer mentions from the curated list (and known names before adjectives)
+LONGER_PEOPLE = frozenset({"trigger", "name", "byline"})
+# The rule mentions that fill the tagger's gaps in the "vetted" combination: (type, method).
+FILL_METHODS = frozenset({("PER", "byline"), ("ORG", "gazetteer"), ("ORG", "pattern")})
+HEADED_PLACE = 0.8  # the confidence of the rules' places after مخيم/معبر/قاعدة (the head noun included)
+UNSURE_MARGIN = 4.0  # a rule person fills a gap when the tagger's O margin of its first word is below this
+
+
+def combine(tagged: list[Mention], rules: list[Mention], length: int, mode: str = "tagger-first") -> list[Mention]:
+    """The candidates of an article from the tagger's mentions and the rules' candidates, by one of
+    the simple combinations measured against the default, "vetted" (EntityExtractor._vetted).
+
+    tagger-first: the tagger's spans, the rules filling the gaps (a rule
+    candidate overlapping a tagged span is dropped). gazetteer-first: the
+    gazetteer's names first, then the tagger's spans that overlap none, then
+    the other rules in the gaps. rules-first: the rules' mentions, the tagger
+    filling the gaps. union: all of them, the longest span winning.
+    """
+    if mode == "tagger-first":
+        return _model_first(tagged, rules, length)
+    if mode == "gazetteer-first":
+        known = [m for m in rules if m.method == "gazetteer"]
+        first = _model_first(known, tagged, length)
+        return _model_first(first, [m for m in rules if m.method != "gazetteer"], length)
+    if mode == "rules-first":
+        return _model_first(_non_overlapping(rules), tagged, length)
+    if mode == "union":
+        return rules + tagged
+    raise ValueError(f"unknown combination {mode!r}")
 
 
 def _model_first(model: list[Mention], rules: list[Mention], length: int) -> list[Mention]:

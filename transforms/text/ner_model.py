@@ -36,17 +36,33 @@ class ModelError(ValueError):
     """The model backend cannot run: bad spec, missing directory or packages."""
 
 
+TAGGER, TAGGER_PREFIX = "tagger", "tagger:"
+
+
+def tagger_model(spec: str) -> str | None:
+    """The entity tagger's model file of a ``--ner`` value (transforms/text/tagger.py): "" for
+    the shipped model ("tagger"), the path of "tagger:/path/to/model.tsv", None for the other backends."""
+    if spec == TAGGER:
+        return ""
+    if spec.startswith(TAGGER_PREFIX) and spec[len(TAGGER_PREFIX) :]:
+        return spec[len(TAGGER_PREFIX) :]
+    return None
+
+
 def model_path(spec: str) -> str | None:
-    """The model directory of a ``--ner`` value, None for the rules backend."""
-    if spec == "rules":
+    """The model directory of a ``--ner`` value, None for the rules and tagger backends."""
+    if spec == "rules" or tagger_model(spec) is not None:
         return None
     if not spec.startswith(MODEL_PREFIX) or not spec[len(MODEL_PREFIX) :]:
-        raise ModelError(f"--ner must be 'rules' or 'camel:/path/to/model', not {spec!r}")
+        raise ModelError(f"--ner must be 'tagger', 'rules', 'tagger:/path/to/model.tsv' or 'camel:/path/to/model', not {spec!r}")
     return spec[len(MODEL_PREFIX) :]
 
 
 def check_model(spec: str) -> None:
     """Fail before the pipeline starts when the backend cannot load (workers would fail per bundle)."""
+    tagger = tagger_model(spec)
+    if tagger and not Path(tagger).is_file():
+        raise ModelError(f"{tagger}: no such tagger model file")
     path = model_path(spec)
     if path is None:
         return

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from khabar.transforms.text.gazetteer import Word, tokenize
+from khabar.transforms.text.tagger import spans
 
 TYPES = {"PERS": "PER", "PER": "PER", "ERS": "PER", "LOC": "LOC", "ORG": "ORG", "OEG": "ORG", "ORF": "ORG", "MISC": "MISC"}
 _TAG = re.compile(r"^(?:O|[BI]-?(?:PERS?|ERS|LOC|ORG|OEG|ORF|MISC))+$", re.IGNORECASE)
@@ -151,22 +152,8 @@ def documents(part: Sequence[list[tuple[str, str]]], per_document: int = 10) -> 
 
 
 def spans_of(labels: Sequence[str]) -> set[tuple[int, int, str]]:
-    """(first, last, type) of BIO labels; an I- that continues no span of its type starts one (as conlleval)."""
-    out: set[tuple[int, int, str]] = set()
-    current: list | None = None
-    for i, label in enumerate(labels):
-        prefix, _, kind = label.partition("-")
-        if prefix == "I" and current is not None and current[2] == kind and current[1] == i - 1:
-            current[1] = i
-            continue
-        if current is not None:
-            out.add((current[0], current[1], current[2]))
-            current = None
-        if prefix in ("B", "I"):
-            current = [i, i, kind]
-    if current is not None:
-        out.add((current[0], current[1], current[2]))
-    return out
+    """(first, last, type) of BIO labels, as the tagger reads them (tagger.spans)."""
+    return set(spans(labels))
 
 
 def mention_spans(doc: Document, mentions: Iterable[tuple[int, int, str]]) -> set[tuple[int, int, str]]:

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from khabar.transforms.text.boilerplate_words import BAD, END_MARKERS, FUNCTION_WORDS, GOOD, NEAR_GOOD, SHORT, TEASER
-from khabar.transforms.text.metadata import author_from_line, is_date_line, parse_byline, parse_date
+from khabar.transforms.text.metadata import PageLine, author_from_line, choose_published, is_date_line, parse_byline, parse_date
 from khabar.transforms.text.normalize import normalize_light, strip_invisible
+from khabar.transforms.text.outlets import stated_outlet
 
 
 @dataclass(frozen=True)
@@ -503,9 +504,6 @@ def _metadata(units: list[Line], extraction: Extraction) -> None:
     where each stands (headline, above the body, body, inside or below it);
     the page's URL is weighed later (outlets.resolve_source).
     """
-    from khabar.transforms.text.metadata import PageLine, choose_published
-    from khabar.transforms.text.outlets import stated_outlet
-
     body_positions = [k for k, u in enumerate(units) if u.reason == "body"]
     first_body = body_positions[0] if body_positions else len(units)
     last_body = body_positions[-1] if body_positions else len(units)

@@ -17,7 +17,9 @@ the gold of benchmarks/devset/LABELLING.md:
 - headlines: exact (whitespace-normalised) and lenient (one contains the other)
   matches on pages with a gold headline; on pages without one, the titles output
   anyway, by the kind of line they came from;
-- outlets (normalised names equal or one containing the other), dates (the UTC
+- outlets (normalised names equal or one containing the other; apart, the pages
+  whose text names the outlet, and on the others how many got the outlet's
+  domain, an unknown domain's fallback), dates (the UTC
   date of ``published_at``), entities ((surface, type) sets, one leading
   proclitic tolerated), canonical linking (same gold canonical <-> same
   ``entity_id``) and stories (same-event page pairs against same-``story_id``
@@ -503,22 +505,62 @@ def score_headlines(pages: Sequence[Page], outputs: Mapping[str, Output]) -> dic
     return {"with_gold_title": titled, "without_gold_title": untitled}
 
 
+def _outlet_tokens(text: str) -> list[str]:
+    """Words for finding an outlet's name in a page: letters folded as in normalize_outlet, punctuation dropped."""
+    s = unicodedata.normalize("NFKC", text).casefold()
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn" and ch != "ـ").translate(_LETTERS)
+    return "".join(" " if _is_punct(ch) else ch for ch in s).split()
+
+
+def names_outlet(page: Page) -> bool:
+    """Whether the page's text names its outlet: the gold name's words in a row, the first word with or without
+    the article or one proclitic ("الوطن" in "جريدة الوطن", not in "الوطني")."""
+    words = _outlet_tokens(page.gold.get("outlet") or "")
+    if not words:
+        return False
+    first = words[0][2:] if words[0].startswith("ال") and len(words[0]) > 3 else words[0]
+    heads = {first, "ال" + first} | {p + first for p in PROCLITICS} | {p + "ال" + first for p in PROCLITICS}
+    tokens = _outlet_tokens(page.text)
+    n = len(words)
+    return any(tokens[i] in heads and tokens[i + 1 : i + n] == words[1:] for i in range(len(tokens) - n + 1))
+
+
 def score_outlets(pages: Sequence[Page], outputs: Mapping[str, Output]) -> dict[str, Any]:
+    """Outlet names against the gold's, on all pages and on the pages whose text names the outlet (the target's
+    pages); a page whose text does not name it counts as identified by its domain when source_name is the gold's
+    domain (an unknown domain's fallback)."""
     report: dict[str, Any] = {"pages": 0, "found": 0, "right": 0, "wrong_ids": [], "not_found_ids": []}
+    named: dict[str, Any] = {"pages": 0, "right": 0, "wrong_ids": []}
+    unnamed: dict[str, Any] = {"pages": 0, "right": 0, "by_domain": 0, "wrong_ids": []}
     for page in pages:
         if not ws(page.gold.get("outlet")):
             continue
         report["pages"] += 1
         article = outputs[page.id].article
         name = ws(article["source_name"]) if article else ""
-        if not name:
-            report["not_found_ids"].append(page.id)
-            continue
-        report["found"] += 1
-        if outlet_match(name, page.gold["outlet"]):
+        right = bool(name) and outlet_match(name, page.gold["outlet"])
+        by_domain = bool(name) and name.casefold() == (page.gold.get("outlet_domain") or "").casefold()
+        if name:
+            report["found"] += 1
+        if right:
             report["right"] += 1
-        else:
+        elif name:
             report["wrong_ids"].append(page.id)
+        else:
+            report["not_found_ids"].append(page.id)
+        if names_outlet(page):
+            named["pages"] += 1
+            named["right"] += right
+            if not right:
+                named["wrong_ids"].append(page.id)
+        else:
+            unnamed["pages"] += 1
+            unnamed["right"] += right
+            unnamed["by_domain"] += by_domain and not right
+            if not right and not by_domain:
+                unnamed["wrong_ids"].append(page.id)
+    report["named_in_text"] = named
+    report["not_named_in_text"] = unnamed
     return report
 
 
@@ -732,7 +774,12 @@ def print_report(
         f" (body line {u['body_line']}, boilerplate/optional line {u['boilerplate_or_optional']}"
         f" [boilerplate {u['boilerplate_line']}, optional {u['optional_line']}], other {u['other']})"
     )
-    print(f"outlets: found {_pct(o['found'], o['pages'])}, right {_pct(o['right'], o['pages'])}")
+    on, ou = o["named_in_text"], o["not_named_in_text"]
+    print(
+        f"outlets: found {_pct(o['found'], o['pages'])}, right {_pct(o['right'], o['pages'])}"
+        f" | pages naming their outlet: right {_pct(on['right'], on['pages'])}"
+        f" | pages not naming it: right {_pct(ou['right'], ou['pages'])}, its domain {ou['by_domain']}, wrong {len(ou['wrong_ids'])}"
+    )
     dd, du = d["with_gold_date"], d["without_gold_date"]
     print(
         f"dates: found {_pct(dd['found'], dd['pages'])}, right {_pct(dd['right'], dd['pages'])} | wrong dates on undated pages {du['wrong_dates']}/{du['pages']}"
@@ -779,7 +826,8 @@ def print_report(
     for pid in o["not_found_ids"]:
         print(f"  {pid} none | gold: {by_id[pid].gold['outlet']}")
     for pid in o["wrong_ids"]:
-        print(f"  {pid} {outputs[pid].article['source_name']} | gold: {by_id[pid].gold['outlet']}")
+        named_here = "named" if pid in on["wrong_ids"] else "not named"
+        print(f"  {pid} {outputs[pid].article['source_name']} | gold: {by_id[pid].gold['outlet']} ({named_here} in the text)")
     print("== dates")
     for pid in dd["missing_ids"]:
         print(f"  {pid} none | gold {by_id[pid].gold['published']}")

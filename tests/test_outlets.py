@@ -244,3 +244,31 @@ def test_strip_boilerplate_stage_sets_source_name() -> None:
 
 def test_widget_lines_in_latin_are_no_outlets() -> None:
     assert stated(TITLE, P1, P2, P3, "Breaking News", "Latest News") is None
+
+
+def test_a_listed_outlet_under_another_domain_ending() -> None:
+    # aljazeera.net is listed; the same name under .org is the same outlet
+    assert resolve_source("https://www.aljazeera.org/news/1", None) == "الجزيرة نت"
+    # alwatan.sy is listed as Syria's الوطن: the name holds whatever the ending
+    assert resolve_source("https://alwatan.om/a/1", None) == "الوطن"
+    assert resolve_source("https://www.unknown-site.org/a/1", None) == "unknown-site.org"
+
+
+def test_a_short_name_the_page_gives_itself_counts_when_it_sounds_like_the_domain() -> None:
+    alone = page(TITLE, "", "آخر الأخبار - 16-12-2025", "", "الواديكم", "", P1, P2, P3)
+    assert strip_boilerplate(document(alone, "https://alwadikom.ma/a/1")).source_name == "الواديكم"
+    # the same line on a domain it does not sound like is a heading, not the outlet
+    assert strip_boilerplate(document(alone, "https://www.othersite.ma/a/1")).source_name == "othersite.ma"
+    colon = page("النهار الجديد:" + P1, P2, P3)
+    assert strip_boilerplate(document(colon, "https://annaharaljadid.com/a/1")).source_name == "النهار الجديد"
+    special = page(TITLE, "المنبر - خاص", P1, P2, P3)
+    assert strip_boilerplate(document(special, "https://www.almenbar.com/a/1")).source_name == "المنبر"
+
+
+def test_an_html_page_declares_its_site_name() -> None:
+    html = (
+        '<html><head><meta property="og:site_name" content="صدى الوادي"><title>' + TITLE + "</title></head><body>"
+        "<article><h1>" + TITLE + "</h1><p>" + P1 + "</p><p>" + P2 + "</p><p>" + P3 + "</p></article></body></html>"
+    )
+    doc = Document("in.jsonl", "L1", html, "html", len(html.encode()), "d" * 64, url="https://www.unknownsite.net/a/1")
+    assert strip_boilerplate(doc).source_name == "صدى الوادي"

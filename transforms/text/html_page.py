@@ -7,6 +7,12 @@ from collections import Counter
 from khabar.transforms.text.page_lines import BoilerplateConfig, Extraction, extract_text_page, parse_iso_date
 
 
+def _clean_site_name(name: str | None) -> str | None:
+    """The page's declared site name (og:site_name, application-name, ...), None when it is a URL or empty."""
+    name = " ".join((name or "").split())
+    return name if name and "/" not in name and len(name) <= 60 else None
+
+
 def extract_html_page(
     html: str, url: str | None, config: BoilerplateConfig | None = None, templates: frozenset[int] = frozenset()
 ) -> Extraction:
@@ -27,7 +33,8 @@ def extract_html_page(
     if result is None or not (result.text or "").strip():
         return Extraction(title=getattr(result, "title", None), body=[], removed=Counter({"html_no_main_text": 1}))
     extraction = extract_text_page(result.text, config, templates, known_title=result.title or None)
-    extraction.source_name = extraction.source_name or result.sitename or None
+    extraction.site_name = _clean_site_name(result.sitename)
+    extraction.source_name = extraction.source_name or extraction.site_name
     extraction.author = extraction.author or result.author or None
     if extraction.published_at is None and result.date:
         extraction.published_at = parse_iso_date(result.date)

@@ -36,8 +36,13 @@ The rule (resolve_source):
   included; else the aggregator itself.
 - an unknown http(s) domain: the outlet the page names (not an agency) when
   the table knows it, it is shaped like a name, or it sounds like the domain
-  (matches_domain: "شفا" on shfanews.net); else the registered domain itself
-  (the site's own identity beats the wire it took the story from).
+  (matches_domain: "شفا" on shfanews.net); else the outlet of a listed domain
+  of the same name under another ending (arabi21.co -> arabi21.com's); else
+  the site name an HTML page declares (og:site_name); else a
+  short name the page gives itself that sounds like the domain
+  (name_candidates: "اقتصادكم" alone above the body on iktissadkom.ma, "X:"
+  heading the first paragraph); else the registered domain itself (the
+  site's own identity beats the wire it took the story from).
 - no URL (files): whatever the page states, agencies included.
 """
 
@@ -491,6 +496,42 @@ def _dateline_outlet(raw: str, position: int) -> Stated | None:
     return Stated(name, 1, position)
 
 
+_COLON_LEAD = re.compile(r"^\s*(?P<name>[^\s:()،,.«»\"“”\d][^:()،,.«»\"“”\d]{1,30}?)\s*[:：]\s*\S")
+
+
+def name_candidates(lines: Sequence[PageLine]) -> tuple[str, ...]:
+    """Short names the page may give itself, whatever their shape: a short line above the body or at the page's end
+    ("اقتصادكم"), "X -" or "X - خاص" above the body, and the name heading the first paragraph ("X - ", "X:").
+
+    Too weak to credit on their own (most are section names, places, people); resolve_source takes
+    one only when it sounds like the page's unknown domain (matches_domain)."""
+    found: list[str] = []
+    body_seen = 0
+    for line in lines:
+        text = line.text
+        if line.place == "title" or line.removed_as == "junk":
+            continue
+        if line.place == "body":
+            body_seen += 1
+            if body_seen == 1:
+                for pattern in (_BODY_LEAD, _COLON_LEAD):
+                    match = pattern.match(text)
+                    if match:
+                        found.append(_clean(match["name"]))
+            continue
+        if len(text) > 60:
+            continue
+        match = _LEAD.match(text)
+        found.append(_clean(match["name"]) if match else _clean(text))
+    seen: set[str] = set()
+    out = []
+    for name in found:
+        if name and name not in seen and len(name.split()) <= 4 and _plausible(name):
+            seen.add(name)
+            out.append(name)
+    return tuple(out)
+
+
 def stated_outlet(lines: Sequence[PageLine]) -> str | None:
     """The outlet (or agency) the page itself names, by the order of the module docstring, or None."""
     found: list[Stated] = []
@@ -595,8 +636,23 @@ def matches_domain(name: str, host: str) -> bool:
     return False
 
 
-def resolve_source(url: str | None, stated: str | None) -> str | None:
-    """The page's outlet from its URL and the outlet it states, by the rule of the module docstring."""
+def sibling_outlet(host: str) -> Outlet | None:
+    """The table's outlet for an unknown domain whose name is a listed domain's under another ending
+    (arabi21.co for arabi21.com): when every listed domain of that name gives one outlet name; a ccTLD
+    chooses among outlets of the same name in several countries (alwatan.om, alwatan.sy)."""
+    label, _, suffix = registered_domain(host).partition(".")
+    outlets = _by_label().get(label, ())
+    names = {o.name for o in outlets}
+    if len(names) == 1:
+        return outlets[0]
+    country = suffix.rsplit(".", 1)[-1].upper()
+    local = [o for o in outlets if o.country == country]
+    return local[0] if len({o.name for o in local}) == 1 else None
+
+
+def resolve_source(url: str | None, stated: str | None, candidates: Sequence[str] = (), site_name: str | None = None) -> str | None:
+    """The page's outlet from its URL, the outlet it states, the names it may give itself
+    (name_candidates) and an HTML page's declared site name, by the rule of the module docstring."""
     host = url_host(url)
     if host is None:
         return stated
@@ -615,4 +671,10 @@ def resolve_source(url: str | None, stated: str | None) -> str | None:
         return stated or record.name
     if stated and not stated_is_agency and (vouched or matches_domain(stated, host)):
         return stated
-    return registered_domain(host)
+    sibling = sibling_outlet(host)
+    if sibling is not None and sibling.kind != "aggregator":
+        return sibling.name
+    if site_name and _plausible(_clean(site_name)) and not agency_name(site_name):
+        return _clean(site_name)
+    named = next((name for name in candidates if not agency_name(name) and matches_domain(name, host)), None)
+    return named or registered_domain(host)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from khabar.transforms.text.boilerplate_words import BAD, END_MARKERS, FUNCTION_WORDS, GOOD, NEAR_GOOD, SHORT, TEASER
 from khabar.transforms.text.metadata import PageLine, author_from_line, choose_published, is_date_line, parse_byline, parse_date
 from khabar.transforms.text.normalize import normalize_light, strip_invisible
-from khabar.transforms.text.outlets import stated_outlet
+from khabar.transforms.text.outlets import name_candidates, stated_outlet
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,9 @@ class Extraction:
     body: list[str]
     removed: Counter[str] = field(default_factory=Counter)
     source_name: str | None = None
+    # short names the page may give itself, for outlets.resolve_source to match against the URL's domain
+    name_candidates: tuple[str, ...] = ()
+    site_name: str | None = None  # an HTML page's declared site name (og:site_name)
     author: str | None = None
     published_at: datetime | None = None
 
@@ -523,6 +526,7 @@ def _metadata(units: list[Line], extraction: Extraction) -> None:
         lines.append(PageLine(unit.text, place, title_pos is not None and k < title_pos, removed_as))
     extraction.published_at = choose_published(lines)
     extraction.source_name = stated_outlet(lines)
+    extraction.name_candidates = name_candidates(lines)
     for unit in units:
         if unit.reason == "body" and unit.index != units[first_body].index:
             continue

@@ -60,7 +60,7 @@ def strip_boilerplate(doc: Document, config: BoilerplateConfig | None = None, te
     if doc.published_hint and extraction.published_at is None:
         extraction.published_at = parse_iso_date(doc.published_hint)
     # The URL's outlet against the one the page states (the rule: transforms/text/outlets.py).
-    extraction.source_name = resolve_source(doc.url, extraction.source_name, extraction.name_candidates, extraction.site_name)
+    extraction.source_name = resolve_source(doc.url, extraction.source_name, extraction.outlet_lines, extraction.site_name)
     return extraction
 
 

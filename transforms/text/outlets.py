@@ -274,6 +274,7 @@ def _is_shaped(name: str) -> bool:
     return bool(_SHAPE_SUFFIX.search(norm) or _SHAPE_PREFIX.match(norm))
 
 
+@lru_cache(maxsize=65536)  # the same navigation and section lines come back on every page of a site
 def _plausible(name: str) -> bool:
     norm = normalize_text(name)
     words = norm.split()
@@ -346,7 +347,19 @@ def _credited(text: str, position: int) -> Stated | None:
 
 
 def _line_credits(text: str, position: int, place: str) -> list[Stated]:
-    """The outlet and agency credits of one line."""
+    """The outlet and agency credits of one line (those of the lines around the body are cached:
+    a site repeats its header and footer lines on every page)."""
+    if place == "body":
+        return _read_credits(text, position, place)
+    return [Stated(name, rank, position) for name, rank in _cached_credits(text, place)]
+
+
+@lru_cache(maxsize=1 << 15)
+def _cached_credits(text: str, place: str) -> tuple[tuple[str, int], ...]:
+    return tuple((s.name, s.rank) for s in _read_credits(text, 0, place))
+
+
+def _read_credits(text: str, position: int, place: str) -> list[Stated]:
     found = [_credited(text, position)]
     byline = parse_byline(text)
     if byline and byline.agency:
@@ -599,11 +612,13 @@ _LATIN_SKELETON = str.maketrans({**dict.fromkeys("aeiouwy3278-_.", ""), "q": "k"
 _DOMAIN_EXTRAS = re.compile(r"(?:news|press|info|online|today|daily|tv|arabic|arab|media|post|times|network|net|\d+)$")
 
 
+@lru_cache(maxsize=65536)  # section names and site names repeat across a site's pages
 def _arabic_skeleton(name: str) -> str:
     """The name's consonants as Latin letters (a Latin name: its own consonants)."""
     return _latin_skeleton("".join(ch for ch in normalize_text(name).translate(_AR_SKELETON) if ch.isascii() and ch.isalpha()))
 
 
+@lru_cache(maxsize=65536)
 def _latin_skeleton(word: str) -> str:
     word = word.lower()
     for pair, one in _LATIN_PAIRS:
@@ -615,16 +630,9 @@ def matches_domain(name: str, host: str) -> bool:
     """Whether a stated name sounds like the domain's (its consonants, the domain's "news", "press" ... aside)."""
     from difflib import SequenceMatcher
 
-    label = registered_domain(host).split(".")[0]
-    core = label
-    while True:  # watananews -> watana, almaghribtoday -> almaghrib
-        stripped = _DOMAIN_EXTRAS.sub("", core)
-        if stripped == core or len(stripped) < 3:
-            break
-        core = stripped
     whole = _arabic_skeleton(name)
     first = _arabic_skeleton(name.split()[0]) if name.split() else ""
-    for latin in {_latin_skeleton(label), _latin_skeleton(core)}:
+    for latin in _domain_skeletons(host):
         if len(latin) < 2 or len(whole) < 2:
             continue
         if latin in (whole, first):
@@ -634,6 +642,19 @@ def matches_domain(name: str, host: str) -> bool:
         if min(len(whole), len(latin)) >= 3 and SequenceMatcher(None, whole, latin).ratio() >= 0.8:
             return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _domain_skeletons(host: str) -> tuple[str, ...]:
+    """The consonant skeletons of a domain's name, whole and without the words domains add."""
+    label = registered_domain(host).split(".")[0]
+    core = label
+    while True:  # watananews -> watana, almaghribtoday -> almaghrib
+        stripped = _DOMAIN_EXTRAS.sub("", core)
+        if stripped == core or len(stripped) < 3:
+            break
+        core = stripped
+    return tuple(dict.fromkeys((_latin_skeleton(label), _latin_skeleton(core))))
 
 
 def sibling_outlet(host: str) -> Outlet | None:
@@ -650,9 +671,10 @@ def sibling_outlet(host: str) -> Outlet | None:
     return local[0] if len({o.name for o in local}) == 1 else None
 
 
-def resolve_source(url: str | None, stated: str | None, candidates: Sequence[str] = (), site_name: str | None = None) -> str | None:
-    """The page's outlet from its URL, the outlet it states, the names it may give itself
-    (name_candidates) and an HTML page's declared site name, by the rule of the module docstring."""
+def resolve_source(url: str | None, stated: str | None, lines: Sequence[PageLine] = (), site_name: str | None = None) -> str | None:
+    """The page's outlet from its URL, the outlet it states, the names it may give itself in its
+    lines (name_candidates, looked for only when the domain is unknown) and an HTML page's declared
+    site name, by the rule of the module docstring."""
     host = url_host(url)
     if host is None:
         return stated
@@ -676,5 +698,5 @@ def resolve_source(url: str | None, stated: str | None, candidates: Sequence[str
         return sibling.name
     if site_name and _plausible(_clean(site_name)) and not agency_name(site_name):
         return _clean(site_name)
-    named = next((name for name in candidates if not agency_name(name) and matches_domain(name, host)), None)
+    named = next((name for name in name_candidates(lines) if not agency_name(name) and matches_domain(name, host)), None)
     return named or registered_domain(host)

@@ -7,11 +7,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from khabar.transforms.text.boilerplate_words import BAD, END_MARKERS, FUNCTION_WORDS, GOOD, NEAR_GOOD, SHORT, TEASER
 from khabar.transforms.text.metadata import PageLine, author_from_line, choose_published, is_date_line, parse_byline, parse_date
 from khabar.transforms.text.normalize import normalize_light, strip_invisible
-from khabar.transforms.text.outlets import name_candidates, stated_outlet
+from khabar.transforms.text.outlets import stated_outlet
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,9 @@ class Extraction:
     body: list[str]
     removed: Counter[str] = field(default_factory=Counter)
     source_name: str | None = None
-    # short names the page may give itself, for outlets.resolve_source to match against the URL's domain
-    name_candidates: tuple[str, ...] = ()
+    # the lines as the outlet rules read them: outlets.resolve_source looks in them for a short
+    # name the page gives itself only when the URL's domain is not in the table
+    outlet_lines: tuple[PageLine, ...] = ()
     site_name: str | None = None  # an HTML page's declared site name (og:site_name)
     author: str | None = None
     published_at: datetime | None = None
@@ -421,17 +423,21 @@ _LETTER_WORD = re.compile(r"[^\W\d_]{3,}")
 
 def _content_stems(line: Line) -> set[str]:
     """A line's content words with the article and common proclitics taken off."""
-    stems = set()
-    for word in _LETTER_WORD.findall(line.norm, 0, 400):  # a headline's words come early in its lead
-        if word in FUNCTION_WORDS:
-            continue
-        if word[0] in "وبلفكا":
-            for prefix in ("وال", "بال", "لل", "فال", "كال", "ال"):
-                if word.startswith(prefix) and len(word) - len(prefix) >= 2:
-                    word = word[len(prefix) :]
-                    break
-        stems.add(word)
+    stems = {_content_stem(word) for word in _LETTER_WORD.findall(line.norm, 0, 400)}  # a headline's words come early in its lead
+    stems.discard("")
     return stems
+
+
+@lru_cache(maxsize=1 << 16)  # a page's words are mostly the language's common ones: stem each once a worker
+def _content_stem(word: str) -> str:
+    """The word without the article and common proclitics; "" for a function word."""
+    if word in FUNCTION_WORDS:
+        return ""
+    if word[0] in "وبلفكا":
+        for prefix in ("وال", "بال", "لل", "فال", "كال", "ال"):
+            if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+                return word[len(prefix) :]
+    return word
 
 
 def _is_navigation(line: Line) -> bool:
@@ -526,7 +532,7 @@ def _metadata(units: list[Line], extraction: Extraction) -> None:
         lines.append(PageLine(unit.text, place, title_pos is not None and k < title_pos, removed_as))
     extraction.published_at = choose_published(lines)
     extraction.source_name = stated_outlet(lines)
-    extraction.name_candidates = name_candidates(lines)
+    extraction.outlet_lines = tuple(lines)
     for unit in units:
         if unit.reason == "body" and unit.index != units[first_body].index:
             continue

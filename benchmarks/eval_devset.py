@@ -167,14 +167,19 @@ def title_origin(title: str, lines: Mapping[str, Sequence[str]]) -> str:
 _LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ي", "ى": "ي", "ة": "ه"})
 
 
+def _fold(text: str) -> str:
+    """Letters folded for comparing outlet names: NFKC, case, diacritics and tatweel dropped,
+    hamza/alef forms, teh marbuta and alef maksura folded, punctuation as spaces."""
+    s = unicodedata.normalize("NFKC", text).casefold()
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn" and ch != "ـ").translate(_LETTERS)
+    return "".join(" " if _is_punct(ch) else ch for ch in s)
+
+
 def normalize_outlet(name: str | None) -> str:
     """Outlet name for comparison: hamza/alef forms, teh marbuta and alef maksura
     folded, diacritics, tatweel and punctuation dropped, a leading definite
     article dropped, no spaces, Latin letters case-folded."""
-    s = unicodedata.normalize("NFKC", name or "").casefold()
-    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn" and ch != "ـ")
-    s = s.translate(_LETTERS)
-    s = ws("".join(" " if _is_punct(ch) else ch for ch in s))
+    s = ws(_fold(name or ""))
     if s.startswith("ال") and len(s) > 3:
         s = s[2:]
     return s.replace(" ", "")
@@ -507,9 +512,7 @@ def score_headlines(pages: Sequence[Page], outputs: Mapping[str, Output]) -> dic
 
 def _outlet_tokens(text: str) -> list[str]:
     """Words for finding an outlet's name in a page: letters folded as in normalize_outlet, punctuation dropped."""
-    s = unicodedata.normalize("NFKC", text).casefold()
-    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn" and ch != "ـ").translate(_LETTERS)
-    return "".join(" " if _is_punct(ch) else ch for ch in s).split()
+    return _fold(text).split()
 
 
 def names_outlet(page: Page) -> bool:

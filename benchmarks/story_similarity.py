@@ -38,8 +38,9 @@ from datetime import datetime
 from pathlib import Path
 
 import wordfreq
+from khabar.transforms.text.metadata import MONTHS
 
-from benchmarks.eval_devset import load_devset, load_output, same_label_pairs
+from benchmarks.eval_devset import load_devset, load_output, pair_scores, same_label_pairs
 
 HERE = Path(__file__).resolve().parent
 WORD = re.compile(r"[\u0621-\u064A\u0660-\u0669\u06F0-\u06F9A-Za-z0-9]+")
@@ -47,22 +48,8 @@ NUMBER = re.compile(r"\d+(?:[.,\u066B]\d+)?")
 YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 PREFIXES = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال", "و", "ب", "ل", "ف")
-MONTH_NAMES = (
-    ("يناير", "كانون الثاني", "جانفي"),
-    ("فبراير", "شباط", "فيفري"),
-    ("مارس", "آذار", "اذار"),
-    ("ابريل", "أبريل", "نيسان", "أفريل", "افريل"),
-    ("مايو", "أيار", "ايار", "ماي"),
-    ("يونيو", "حزيران", "جوان"),
-    ("يوليو", "تموز", "جويلية", "يوليوز"),
-    ("أغسطس", "اغسطس", "آب", "أوت"),
-    ("سبتمبر", "أيلول", "ايلول", "شتنبر"),
-    ("أكتوبر", "اكتوبر", "تشرين الأول", "تشرين الاول"),
-    ("نوفمبر", "تشرين الثاني", "نونبر"),
-    ("ديسمبر", "كانون الأول", "كانون الاول", "دجنبر"),
-)
-MONTH_OF = {name: number for number, names in enumerate(MONTH_NAMES, 1) for name in names}
-MONTH = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, MONTH_OF), key=len, reverse=True)) + r")(?!\w)")
+# the month names metadata.py reads dates with (both naming traditions, the Maghreb's), normalized like text_normalized
+MONTH = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True)) + r")(?!\w)")
 MAX_ZIPF = 6.5  # a word this frequent (zipf) or more weighs nothing
 
 
@@ -147,7 +134,7 @@ def pages_of(output: Path) -> list[Page]:
                 {(m["type"], m["canonical"]) for m in outputs[gold.id].entities if m["type"] in ("PER", "ORG")},
                 specific_numbers(both),
                 {int(y) for y in YEAR.findall(both)},
-                {MONTH_OF[m] for m in MONTH.findall(both)},
+                {MONTHS[m] for m in MONTH.findall(both)},
             )
         )
     return pages
@@ -185,12 +172,9 @@ def cluster(ids: Sequence[str], similarity: dict[tuple[str, str], float], thresh
         groups[x] += groups.pop(y)
 
 
-def pair_prf(groups: list[list[str]], gold: set[tuple[str, str]]) -> tuple[float, float, float]:
-    predicted = {pair for g in groups for pair in itertools.combinations(sorted(g), 2)}
-    tp = len(predicted & gold)
-    precision = tp / len(predicted) if predicted else 1.0
-    recall = tp / len(gold) if gold else 1.0
-    return precision, recall, 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+def grouped_pairs(groups: list[list[str]]) -> set[tuple[str, str]]:
+    """Every pair (a, b), a < b, of ids in one group: what the groups predict, for eval_devset.pair_scores."""
+    return {pair for group in groups for pair in itertools.combinations(sorted(group), 2)}
 
 
 VARIANTS: dict[str, tuple[Sequence[str], float, float, float]] = {
@@ -227,8 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         for link in ("single", "average"):
             for threshold in thresholds:
-                p, r, f = pair_prf(cluster(ids, similarity, threshold, link), gold)
-                print(f"| {name} | {link} | {threshold} | {p:.3f} | {r:.3f} | {f:.3f} |")
+                scores = pair_scores(gold, grouped_pairs(cluster(ids, similarity, threshold, link)))
+                print(f"| {name} | {link} | {threshold} | {scores['precision']:.3f} | {scores['recall']:.3f} | {scores['f1']:.3f} |")
     return 0
 
 

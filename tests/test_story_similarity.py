@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from benchmarks.story_similarity import Page, cluster, conflicts, cosine, pair_prf, specific_numbers, stem, tfidf
+from benchmarks.eval_devset import pair_scores
+from benchmarks.story_similarity import Page, cluster, conflicts, cosine, grouped_pairs, specific_numbers, stem, tfidf
 
 
 def _zipf(word: str) -> float:
@@ -51,4 +52,5 @@ def test_average_link_does_not_chain_through_a_bridge() -> None:
     similarity = {("a", "b"): 0.6, ("b", "c"): 0.5, ("a", "c"): 0.0}
     assert sorted(map(sorted, cluster(["a", "b", "c"], similarity, 0.4, "single"))) == [["a", "b", "c"]]
     assert sorted(map(sorted, cluster(["a", "b", "c"], similarity, 0.4, "average"))) == [["a", "b"], ["c"]]
-    assert pair_prf([["a", "b"], ["c"]], {("a", "b")}) == (1.0, 1.0, 1.0)
+    scores = pair_scores({("a", "b")}, grouped_pairs([["a", "b"], ["c"]]))
+    assert (scores["precision"], scores["recall"], scores["f1"]) == (1.0, 1.0, 1.0)

@@ -39,9 +39,11 @@ ARTICLES = pa.schema(
         _field(
             "source_name",
             pa.string(),
-            "Outlet that published the article: the outlet of the input's URL (a shipped table of Arabic news domains;"
-            " an unknown site gives its domain), else the outlet the page credits (site name, 'المصدر:' line, dateline"
-            " agency); on an aggregator's URL the credited outlet. Null when neither is known.",
+            "Outlet that published the article: the outlet of the input's URL (a shipped table of Arabic news domains);"
+            " for a site not in it, the outlet the page names (not an agency) when the table knows it, it is shaped"
+            " like an outlet's name or it sounds like the domain, a listed outlet of the same name under another ending, the HTML page's declared site name, else the domain itself; without a"
+            " URL, the outlet the page credits (site name, 'المصدر:' line, dateline agency); on an aggregator's URL the"
+            " credited outlet. Null when neither is known.",
         ),
         _field("title", pa.string(), "Headline in original orthography; null when none was found."),
         _field("published_at", TIMESTAMP, "Publication time stated by the page, converted to UTC; null when unknown."),

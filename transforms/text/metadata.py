@@ -46,6 +46,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from khabar.transforms.text.normalize import normalize_text
@@ -203,6 +204,7 @@ _AGENCY_BY_KEY: dict[str, str] = {name_key(alias): name for name, aliases in AGE
 AGENCIES = frozenset(normalize_text(alias) for name, aliases in AGENCY_ALIASES.items() for alias in (name, *aliases))
 
 
+@lru_cache(maxsize=1 << 15)  # credits, section names and site names repeat across a site's pages
 def agency_name(text: str | None) -> str | None:
     """The agency a credit names ("أ.ف.ب", "(واس)", "وكالة الأنباء السعودية"), as AGENCY_ALIASES names it, or None."""
     if not text:
@@ -383,7 +385,7 @@ class PageLine:
 
 # A marker, a dateline and their date stand at the start of a line: only this much of it is read.
 _HEAD = 160
-_DATELINE_PARAGRAPHS = 3  # body paragraphs searched for a dateline
+LEAD_PARAGRAPHS = 3  # body paragraphs the metadata rules read (datelines, credits, today's weekday): later ones tell the story
 
 
 def _has_year(text: str) -> bool:
@@ -428,7 +430,7 @@ def stated_weekday(lines: Sequence[PageLine]) -> int | None:
             continue
         if line.place == "body":
             seen += 1
-            if seen > 3:
+            if seen > LEAD_PARAGRAPHS:
                 break
         match = _TODAY_WEEKDAY.search(normalize_text(line.text))
         if match:
@@ -445,7 +447,7 @@ def date_candidates(lines: Sequence[PageLine]) -> list[tuple[int, int, DateHit]]
         text = line.text
         if line.place == "body":
             body_lines += 1
-            if body_lines > _DATELINE_PARAGRAPHS:
+            if body_lines > LEAD_PARAGRAPHS:
                 continue  # a dateline opens the article: later paragraphs' dates are events
         if not _has_year(text) or line.removed_as in _SKIPPED or _EMBED.search(text):
             continue  # every form below states a four-digit year: most lines are passed over here

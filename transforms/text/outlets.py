@@ -58,6 +58,7 @@ from urllib.parse import unquote, urlsplit
 from khabar.transforms.text.gazetteer import form, given_names, load_gazetteer
 from khabar.transforms.text.metadata import (
     CITY_ZONES,
+    LEAD_PARAGRAPHS,
     WEEKDAYS,
     PageLine,
     agency_name,
@@ -133,6 +134,7 @@ def _by_label() -> dict[str, tuple[Outlet, ...]]:
     return {label: tuple(outlets) for label, outlets in out.items()}
 
 
+@lru_cache(maxsize=64)  # a page's URL is read by several rules in a row
 def url_host(url: str | None) -> str | None:
     """The host of an http(s) URL, lower case, without "www.", "m.", "amp." or "mobile."; None for anything else."""
     if not url:
@@ -346,19 +348,6 @@ def _credited(text: str, position: int) -> Stated | None:
     return Stated(known.name if known else name, 0, position)
 
 
-def _line_credits(text: str, position: int, place: str) -> list[Stated]:
-    """The outlet and agency credits of one line (those of the lines around the body are cached:
-    a site repeats its header and footer lines on every page)."""
-    if place == "body":
-        return _read_credits(text, position, place)
-    return [Stated(name, rank, position) for name, rank in _cached_credits(text, place)]
-
-
-@lru_cache(maxsize=1 << 15)
-def _cached_credits(text: str, place: str) -> tuple[tuple[str, int], ...]:
-    return tuple((s.name, s.rank) for s in _read_credits(text, 0, place))
-
-
 def _read_credits(text: str, position: int, place: str) -> list[Stated]:
     found = [_credited(text, position)]
     byline = parse_byline(text)
@@ -545,6 +534,23 @@ def name_candidates(lines: Sequence[PageLine]) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1 << 15)
+def _around_credits(text: str, place: str) -> tuple[tuple[tuple[str, int], ...], str | None]:
+    """The credits (name, rank) of a line around the body (header, inner or footer), and the name of an
+    "X - ..." prefix it starts with; cached by line, as a site repeats its header and footer lines on every page."""
+    found = _read_credits(text, 0, place)
+    match = _ALONE.match(text) if place != "footer" else None
+    if match:  # "X -" alone above the body; "X:" alone is a heading unless X is a known or shaped name
+        colon = text.rstrip().endswith((":", "："))
+        found.append(_as_outlet(match["name"], 0, 0) if colon else _dateline_outlet(match["name"], 0))
+    match = _PLACE_SEP.match(text)
+    if match and normalize_text(_clean(match["place"])) in _CITIES:  # "الخرطوم | X"
+        found.append(_dateline_outlet(match["name"], 0))
+    found.append(_standalone(text, 0))
+    match = _PREFIX.match(text)
+    return tuple((s.name, s.rank) for s in found if s is not None), _clean(match["name"]) if match else None
+
+
 def stated_outlet(lines: Sequence[PageLine]) -> str | None:
     """The outlet (or agency) the page itself names, by the order of the module docstring, or None."""
     found: list[Stated] = []
@@ -554,12 +560,17 @@ def stated_outlet(lines: Sequence[PageLine]) -> str | None:
         text = line.text
         if line.place == "title" or line.removed_as == "junk":
             continue
-        if line.place == "body":
-            body_seen += 1
-            if body_seen > 3:
-                continue
-        found += _line_credits(text, position, line.place)
-        if line.place == "body" and body_seen == 1:  # the first paragraph's dateline: "X - ...", "X| ...", ".. /العمانية/"
+        if line.place != "body":
+            credits, prefix = _around_credits(text, line.place)
+            found += [Stated(name, rank, position) for name, rank in credits]
+            if prefix is not None:
+                prefixes.setdefault(prefix, []).append(position)
+            continue
+        body_seen += 1
+        if body_seen > LEAD_PARAGRAPHS:
+            continue
+        found += _read_credits(text, position, line.place)
+        if body_seen == 1:  # the first paragraph's dateline: "X - ...", "X| ...", ".. /العمانية/"
             match = _BODY_LEAD.match(text)
             stated = _dateline_outlet(match["name"], position) if match else None
             if stated:
@@ -568,24 +579,6 @@ def stated_outlet(lines: Sequence[PageLine]) -> str | None:
             stated = _as_outlet(slash["name"], 0, position, shaped_ok=False) if slash else None
             if stated and stated.rank == 2:
                 found.append(stated)
-        if line.place != "body":
-            match = _ALONE.match(text) if line.place != "footer" else None
-            if match:  # "X -" alone above the body; "X:" alone is a heading unless X is a known or shaped name
-                colon = text.rstrip().endswith((":", "："))
-                stated = _as_outlet(match["name"], 0, position) if colon else _dateline_outlet(match["name"], position)
-                if stated:
-                    found.append(stated)
-            match = _PLACE_SEP.match(text)
-            if match and normalize_text(_clean(match["place"])) in _CITIES:  # "الخرطوم | X"
-                stated = _dateline_outlet(match["name"], position)
-                if stated:
-                    found.append(stated)
-            stated = _standalone(text, position)
-            if stated:
-                found.append(stated)
-            match = _PREFIX.match(text)
-            if match:
-                prefixes.setdefault(_clean(match["name"]), []).append(position)
     for name, positions in prefixes.items():
         if len(positions) >= 2:  # "X - headline" on several lines: the site's title pattern
             stated = _as_outlet(name, 1, positions[0])
@@ -626,6 +619,7 @@ def _latin_skeleton(word: str) -> str:
     return "".join(ch for ch in word.translate(_LATIN_SKELETON) if ch.isalpha()).rstrip("h")
 
 
+@lru_cache(maxsize=1 << 15)  # a site's section names are tried against its domain on every page
 def matches_domain(name: str, host: str) -> bool:
     """Whether a stated name sounds like the domain's (its consonants, the domain's "news", "press" ... aside)."""
     from difflib import SequenceMatcher

@@ -10,7 +10,15 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from khabar.transforms.text.boilerplate_words import BAD, END_MARKERS, FUNCTION_WORDS, GOOD, NEAR_GOOD, SHORT, TEASER
-from khabar.transforms.text.metadata import PageLine, author_from_line, choose_published, is_date_line, parse_byline, parse_date
+from khabar.transforms.text.metadata import (
+    LEAD_PARAGRAPHS,
+    PageLine,
+    author_from_line,
+    choose_published,
+    is_date_line,
+    parse_byline,
+    parse_date,
+)
 from khabar.transforms.text.normalize import normalize_light, strip_invisible
 from khabar.transforms.text.outlets import stated_outlet
 
@@ -175,9 +183,9 @@ def rate(line: Line, config: BoilerplateConfig) -> str:
 
 def is_title_like(line: Line, config: BoilerplateConfig) -> bool:
     return (
-        config.title_min_words <= len(letter_words(line)) <= config.title_max_words
-        and line.chars <= 300
+        line.chars <= 300
         and line.script_share >= config.min_script_share
+        and config.title_min_words <= len(letter_words(line)) <= config.title_max_words
         and not re.search(r"[.!:]\s*$", line.text)
         and not is_date_line(line.text)
         and not TEASER.match(line.text)
@@ -295,9 +303,12 @@ _SEPARATORS = re.compile(r"\s[|/»›>•\-–—]\s|\s?[|»›•]\s?")
 _TIME_OF_DAY = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
 
 
+_LETTER_TOKEN = re.compile(r"\S*?[^\W\d_]\S*")
+
+
 def letter_words(line: Line) -> list[str]:
     """The words of a line that hold letters (not numbers or punctuation)."""
-    return [w for w in line.norm.split() if any(c.isalpha() for c in w)]
+    return _LETTER_TOKEN.findall(line.norm)
 
 
 def is_prose(line: Line) -> bool:
@@ -423,7 +434,8 @@ _LETTER_WORD = re.compile(r"[^\W\d_]{3,}")
 
 def _content_stems(line: Line) -> set[str]:
     """A line's content words with the article and common proclitics taken off."""
-    stems = {_content_stem(word) for word in _LETTER_WORD.findall(line.norm, 0, 400)}  # a headline's words come early in its lead
+    # a headline's words come early in its lead; each distinct word is stemmed once
+    stems = set(map(_content_stem, set(_LETTER_WORD.findall(line.norm, 0, 400))))
     stems.discard("")
     return stems
 
@@ -523,10 +535,16 @@ def _metadata(units: list[Line], extraction: Extraction) -> None:
     lines = []
     # Below the body only its first lines (a source credit) and the page's last ones (the site's own
     # name by its copyright) can name the outlet or the date: link lists and comments between are skipped.
+    # The rules read the first LEAD_PARAGRAPHS body paragraphs (datelines, credits); later ones tell the story.
     kept_footer = set(range(last_body + 1, last_body + 9)) | set(range(len(units) - 4, len(units)))
+    paragraphs = 0
     for k, unit in enumerate(units):
         if k > last_body and k not in kept_footer:
             continue
+        if unit.reason == "body":
+            paragraphs += 1
+            if paragraphs > LEAD_PARAGRAPHS:
+                continue
         place = unit.reason if unit.reason in ("title", "body") else "header" if k < first_body else "footer" if k > last_body else "inner"
         removed_as = "" if place in ("title", "body") else unit.reason
         lines.append(PageLine(unit.text, place, title_pos is not None and k < title_pos, removed_as))

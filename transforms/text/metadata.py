@@ -392,10 +392,15 @@ def _has_year(text: str) -> bool:
     return len(_DIGIT.findall(text)) >= 4
 
 
+@lru_cache(maxsize=64)  # the rules below read one line's head in turn: normalize it once
+def _normalized_head(text: str) -> str:
+    return normalize_text(text[:_HEAD])
+
+
 def _after_marker(text: str, marker: re.Pattern[str]) -> DateHit | None:
     if not _has_year(text[:_HEAD]):
         return None
-    norm = normalize_text(text[:_HEAD])
+    norm = _normalized_head(text)
     match = marker.match(norm)
     if not match:
         return None
@@ -413,7 +418,7 @@ def _dateline_date(text: str) -> DateHit | None:
     if not hits:
         return None
     hit = hits[0]
-    norm = normalize_text(head)
+    norm = _normalized_head(text)
     if len(norm[: hit.start].split()) > 7:
         return None
     rest = norm[hit.end :]

@@ -401,14 +401,7 @@ def choose_title(units: list[Line], block: tuple[int, int] | None, config: Boile
     candidates = list(range(start))
     if block and block[1] > block[0] and not units[start].sentence_end:
         candidates.append(start)
-    stems: dict[int, set[str]] = {}
-
-    def stems_of(k: int) -> set[str]:
-        if k not in stems:
-            stems[k] = _content_stems(units[k])
-        return stems[k]
-
-    leads: dict[tuple[int, ...], set[str]] = {}
+    leads: dict[tuple[int, ...], _LeadStems] = {}
     text_like = [j for j in range(start, len(units)) if not units[j].reason and (units[j].cls in (GOOD, NEAR_GOOD) or is_prose(units[j]))][
         :4
     ]
@@ -420,16 +413,39 @@ def choose_title(units: list[Line], block: tuple[int, int] | None, config: Boile
             continue  # the body's first line: a sentence with clauses is its lead, not a headline
         following = tuple(j for j in text_like if j > k)[:3]
         if following not in leads:
-            leads[following] = {stem for j in following for stem in stems_of(j)}
-        lead = leads[following]
+            leads[following] = _LeadStems([units[j] for j in following])
         # One shared word is enough right above the body, or for a line the page repeats (a headline shown twice).
         adjacent = k + 1 == start or any(u.norm == unit.norm for u in units[k + 1 : start])
-        if len(stems_of(k) & lead) >= (1 if adjacent else 2):
+        if leads[following].shares(_content_stems(unit), 1 if adjacent else 2):
             return k
     return None
 
 
 _LETTER_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+class _LeadStems:
+    """The content stems of the lines under a headline candidate (_content_stems of each), stemmed only as far
+    as a test needs: a headline's words come early in its lead, so most tests stop after a few words."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self._words = (word for line in lines for word in _LETTER_WORD.findall(line.norm, 0, 400))
+        self._seen: set[str] = set()
+
+    def shares(self, stems: set[str], need: int) -> bool:
+        """Whether at least `need` of `stems` are among the lead's stems."""
+        shared = len(stems & self._seen)
+        if shared >= need:
+            return True
+        for word in self._words:
+            stem = _content_stem(word)
+            if stem and stem not in self._seen:
+                self._seen.add(stem)
+                if stem in stems:
+                    shared += 1
+                    if shared >= need:
+                        return True
+        return False
 
 
 def _content_stems(line: Line) -> set[str]:

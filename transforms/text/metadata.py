@@ -367,7 +367,7 @@ _STAMP_MAX_WORDS = 14
 _SKIPPED = frozenset({"teaser", "template", "repeated_line"})  # junk stays: "07/10/2024 - 20:36" has no letters
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageLine:
     """A line of a classified page, as choose_published sees it.
 

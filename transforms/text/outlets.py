@@ -53,7 +53,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from khabar.transforms.text.gazetteer import form, given_names, load_gazetteer
 from khabar.transforms.text.metadata import (
@@ -134,16 +134,23 @@ def _by_label() -> dict[str, tuple[Outlet, ...]]:
     return {label: tuple(outlets) for label, outlets in out.items()}
 
 
-@lru_cache(maxsize=64)  # a page's URL is read by several rules in a row
-def url_host(url: str | None) -> str | None:
-    """The host of an http(s) URL, lower case, without "www.", "m.", "amp." or "mobile."; None for anything else."""
-    if not url:
-        return None
+@lru_cache(maxsize=64)  # a page's URL is read by several rules in a row: split it once
+def _split_url(url: str) -> SplitResult | None:
     try:
         parts = urlsplit(url.strip())
-        host = parts.hostname
+        parts.hostname  # noqa: B018 (raises ValueError on a malformed netloc)
     except ValueError:
         return None
+    return parts
+
+
+@lru_cache(maxsize=64)
+def url_host(url: str | None) -> str | None:
+    """The host of an http(s) URL, lower case, without "www.", "m.", "amp." or "mobile."; None for anything else."""
+    parts = _split_url(url) if url else None
+    if parts is None:
+        return None
+    host = parts.hostname
     if parts.scheme.lower() not in ("http", "https") or not host:
         return None
     host = host.rstrip(".")
@@ -162,7 +169,8 @@ def registered_domain(host: str) -> str:
 
 
 def _first_segment(url: str) -> str:
-    path = urlsplit(url.strip()).path
+    parts = _split_url(url)
+    path = parts.path if parts is not None else ""
     return next((unquote(s).lower() for s in path.split("/") if s), "")
 
 
@@ -521,10 +529,7 @@ def name_candidates(lines: Sequence[PageLine]) -> tuple[str, ...]:
                     if match:
                         found.append(_clean(match["name"]))
             continue
-        if len(text) > 60:
-            continue
-        match = _LEAD.match(text)
-        found.append(_clean(match["name"]) if match else _clean(text))
+        found.append(_short_line_name(text))
     seen: set[str] = set()
     out = []
     for name in found:
@@ -532,6 +537,15 @@ def name_candidates(lines: Sequence[PageLine]) -> tuple[str, ...]:
             seen.add(name)
             out.append(name)
     return tuple(out)
+
+
+@lru_cache(maxsize=1 << 15)  # sites repeat their header and footer lines on every page
+def _short_line_name(text: str) -> str:
+    """The name a short line around the body may be: the line, or what leads it ("X -", "X - خاص"); "" for a long line."""
+    if len(text) > 60:
+        return ""
+    match = _LEAD.match(text)
+    return _clean(match["name"]) if match else _clean(text)
 
 
 @lru_cache(maxsize=1 << 15)

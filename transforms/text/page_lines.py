@@ -65,7 +65,7 @@ class BoilerplateConfig:
     template_reread: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     index: int
     text: str

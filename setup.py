@@ -62,6 +62,9 @@ setup(
         "pycld2>=0.41",
         "pyahocorasick>=2.1",
         "tzdata",
+        # story grouping weighs words by their frequency in Arabic at large (transforms/stories/rewrites.py):
+        # wordfreq's lists ship inside the package, nothing is downloaded
+        "wordfreq>=3.1",
         # `import apache_beam` imports its BigQuery client, which logs "apitools
         # not found" on every run without it; the version Beam's gcp extra pins.
         "google-apitools>=0.5.31,<0.5.32; python_version < '3.13'",

@@ -191,6 +191,12 @@ FINGERPRINTS = pa.schema(
         _field(
             "entity_keys", pa.list_(pa.string()), "The article's entity match keys as 'TYPE<tab>key' (what story scoring compares).", False
         ),
+        _field(
+            "rewrite",
+            pa.binary(),
+            "Term vector, years, months and specific numbers of title and text_normalized, packed"
+            " (transforms/stories/rewrites.py RewriteTerms.pack): what the rewrite score compares. Null in rows written before it existed.",
+        ),
         _field("ingested_at", TIMESTAMP, "When the run that wrote this row started (UTC).", False),
         _field("run_id", pa.string(), "Id of the run that wrote this row.", False),
     ]

@@ -20,26 +20,29 @@ from khabar.transforms.group_stories import GroupStories
 from khabar.transforms.runtime.records import Document
 from khabar.transforms.stories.assign import assign_story
 from khabar.transforms.stories.candidates import lsh_pairs
-from khabar.transforms.stories.clusters import canonical_order, components
+from khabar.transforms.stories.clusters import canonical_order, components, story_components
 from khabar.transforms.stories.config import EXACT, NEAR, STORY, DedupConfig
 from khabar.transforms.stories.fingerprints import Evidence, Fingerprint
 from khabar.transforms.stories.pairs import (
     INDEX,
     LSH,
+    REWRITE,
     bucket_edges,
     bucket_pairs,
     exact_edges,
+    index_terms,
     shard_elements,
     verify_candidate,
     verify_pair,
 )
+from khabar.transforms.stories.rewrites import RewriteLink, RewriteTerms
 from khabar.transforms.stories.textreuse import actor_hashes, evidence, passages, shard_pairs, story_score
 from khabar.transforms.text.entity_rules import EntityExtractor
 from khabar.transforms.text.minhash import MinHasher, compact, estimated_jaccard, jaccard, sorted_unique, text_shingles32, words
 from khabar.transforms.text.normalize import normalize_text
 from khabar.transforms.text.page_lines import extract_text_page
 
-from tests.conftest import cleaned_document, sample_texts
+from tests.conftest import cleaned_document, rewrite_texts, sample_texts
 
 EXTRACTOR = EntityExtractor()
 
@@ -160,18 +163,32 @@ def test_index_shards_carry_the_signature_where_lsh_bands_are() -> None:
     signature = compact(MinHasher().signature(np.arange(50, dtype=np.uint32)))
     element = ("a", Evidence.of(np.array([20, 7, 39], dtype=np.uint32), None, signature=signature))
     one_shard = shard_elements(element, DedupConfig())
-    assert [(shard, list(shingles), sig) for shard, (_, shingles, sig) in one_shard] == [(0, [7, 20, 39], signature)]
+    assert [(shard, list(shingles), sig, list(terms)) for shard, (_, shingles, sig, terms) in one_shard] == [
+        (0, [7, 20, 39], signature, [])
+    ]
     # 32 shards, 16 bands: shingles go to their hash shard (39 -> 7, 20 -> 20), the
     # signature to shards 0-15 (band b in shard b), with or without shingles there
     many = dict(shard_elements(element, DedupConfig(index_shards=32)))
     assert sorted(many) == [*range(16), 20]
-    assert {shard: list(shingles) for shard, (_, shingles, _) in many.items() if len(shingles)} == {7: [7, 39], 20: [20]}
-    assert [shard for shard, (_, _, sig) in many.items() if sig == signature] == list(range(16))
+    assert {shard: list(shingles) for shard, (_, shingles, _, _) in many.items() if len(shingles)} == {7: [7, 39], 20: [20]}
+    assert [shard for shard, (_, _, sig, _) in many.items() if sig == signature] == list(range(16))
     assert many[20][2] == b""
     # an earlier run's signature of another size, or near off: shingles only
     short = ("c", Evidence.of(np.array([7], dtype=np.uint32), None, signature=signature[:64]))
-    assert [(shard, sig) for shard, (_, _, sig) in shard_elements(short, DedupConfig(index_shards=32))] == [(7, b"")]
-    assert [sig for _, (_, _, sig) in shard_elements(element, DedupConfig(near=False))] == [b""]
+    assert [(shard, sig) for shard, (_, _, sig, _) in shard_elements(short, DedupConfig(index_shards=32))] == [(7, b"")]
+    assert [sig for _, (_, _, sig, _) in shard_elements(element, DedupConfig(near=False))] == [b""]
+
+
+def test_index_terms_go_to_their_hash_shard() -> None:
+    text = normalize_text("افتتح وزير الطاقة صالح الخرابشة محطة الطفيلة للرياح بقدرة 117 ميغاواط في محافظة الطفيلة جنوبي الأردن")
+    rewrite = RewriteTerms.of(None, text).pack()
+    element = ("a", Evidence.of(np.array([5], dtype=np.uint32), None, rewrite=rewrite))
+    terms = index_terms(element[1], DedupConfig())
+    assert 0 < len(terms) <= DedupConfig().rewrite_index_terms
+    many = dict(shard_elements(element, DedupConfig(index_shards=8)))
+    assert sorted(int(t) for _, (_, _, _, part) in many.items() for t in part) == sorted(int(t) for t in terms)
+    assert all(int(t) % 8 == shard for shard, (_, _, _, part) in many.items() for t in part)
+    assert len(index_terms(element[1], DedupConfig(rewrite=False))) == 0
 
 
 def test_bucket_pairs_are_every_pair_or_a_star_for_hot_buckets() -> None:
@@ -386,3 +403,45 @@ def test_sorted_unique_is_numpy_unique(values: list[int]) -> None:
     array = np.array(values, dtype=np.uint32)
     assert sorted_unique(array).tolist() == np.unique(array).tolist()
     assert sorted_unique(array).dtype == np.uint32
+
+
+def _rewrite_docs() -> dict[str, Document]:
+    docs = {name: cleaned_document(name, text) for name, text in rewrite_texts().items()}
+    return dict(zip(docs, _with_entity_keys(list(docs.values())), strict=True))
+
+
+def test_a_rewrite_pair_shares_no_passage_but_is_linked_by_its_terms() -> None:
+    docs, config = _rewrite_docs(), DedupConfig()
+
+    def side(name: str) -> tuple[str, Evidence]:
+        doc = docs[name]
+        rewrite = RewriteTerms.of(None, doc.text_normalized).pack()
+        return name, Evidence.of(text_shingles32(doc.text_normalized), None, entities=doc.entity_keys, rewrite=rewrite)
+
+    a, b, other = side("ra"), side("rb"), side("oc")
+    assert verify_candidate(a, b, INDEX, config) == []  # no shared passage: text reuse does not join them
+    [link] = verify_candidate(a, b, INDEX | REWRITE, config)
+    assert isinstance(link, RewriteLink) and (link.a, link.b) == ("ra", "rb") and link.score >= config.rewrite_min_score
+    assert verify_candidate(a, other, REWRITE, config) == []  # other figures: another occasion
+    assert verify_candidate(a, b, REWRITE, DedupConfig(rewrite=False)) == []
+
+
+def test_story_components_join_rewrites_by_average_link_over_copies() -> None:
+    # a1 and a2 are copies (one text); b rewrites them; c resembles b only
+    edges = [("a1", "a2", EXACT)]
+    links = [RewriteLink("a2", "b", 0.9), RewriteLink("b", "c", 0.6), RewriteLink("a1", "c", 0.1)]
+    comp, joined = story_components(edges, links, 0.55)
+    assert comp == {"a1": "a1", "a2": "a1", "b": "a1"}  # c: mean with {a, b} is (0.1 + 0.6) / 2 < 0.55
+    assert joined == [("a2", "b", STORY)]
+    comp, joined = story_components([], [RewriteLink("x", "y", 0.4)], 0.55)
+    assert comp == {} and joined == []  # below the threshold: two lone articles, no component
+
+
+@pytest.mark.parametrize("shards", [1, 4])
+def test_group_stories_joins_rewrites_and_keeps_other_occasions_apart(shards: int) -> None:
+    docs = _rewrite_docs()
+    names = {doc.article_id: name for name, doc in docs.items()}
+    with TestPipeline() as p:
+        out = {"documents": p | "Docs" >> beam.Create(list(docs.values()))} | GroupStories(DedupConfig(index_shards=shards))
+        stories = out["stories"] | beam.Map(lambda r: sorted(names[a] for a in r["article_ids"]))
+        assert_that(stories, equal_to([["ra", "rb"], ["oc"], ["un"]]))

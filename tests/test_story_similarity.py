@@ -1,56 +1,45 @@
-"""The story-similarity experiment's pieces (benchmarks/story_similarity.py), on texts written for the test."""
+"""The calibration script's pieces (benchmarks/story_similarity.py) and average link, on texts written for the test."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from khabar.transforms.stories.clusters import average_link
+from khabar.transforms.stories.config import DedupConfig
+from khabar.transforms.stories.rewrites import RewriteTerms, ScoreWeights
+from khabar.transforms.text.normalize import normalize_text
+
 from benchmarks.eval_devset import pair_scores
-from benchmarks.story_similarity import Page, cluster, conflicts, cosine, grouped_pairs, specific_numbers, stem, tfidf
+from benchmarks.story_similarity import Page, grouped_pairs, similarities, single_link
 
 
-def _zipf(word: str) -> float:
-    # a tiny frequency list: function words common, names rare
-    return {"في": 7.0, "من": 7.0, "على": 6.8}.get(word, 3.0)
-
-
-def page(pid: str, text: str, *, years: set[int] = frozenset(), numbers: set[str] = frozenset(), published: datetime | None = None) -> Page:
-    return Page(pid, pid, published, tfidf(text, _zipf), {}, set(), set(numbers), set(years), set())
-
-
-def test_stem_takes_one_proclitic_cluster_and_the_final_teh_marbuta() -> None:
-    # the script reads text_normalized, where teh marbuta is already heh
-    assert stem("والحكومه") == "حكوم"
-    assert stem("بالقاهره") == "قاهر"
-    assert stem("٢٠٢٤") == "2024"
-    assert stem("ولد") == "ولد"  # too short to lose its first letter
-
-
-def test_specific_numbers_leave_out_years_and_small_counts() -> None:
-    assert specific_numbers("فاز بنسبة 84,3 بالمئة في انتخابات 2024 بعد 3 أيام وحصل على ١٢٠ صوتا") == {"84.3", "120"}
-
-
-def test_function_words_weigh_nothing_and_rewrites_stay_close() -> None:
-    a = tfidf("افتتح وزير الثقافة معرض الكتاب في القاهرة", _zipf)
-    b = tfidf("وزير الثقافة يفتتح معرض الكتاب من القاهرة", _zipf)
-    c = tfidf("منتخب المغرب يفوز على البرتغال", _zipf)
-    assert "في" not in a
-    assert cosine(a, b) > 0.5 > cosine(a, c)
-
-
-def test_occasions_conflict_on_far_dates_and_disjoint_years_or_numbers() -> None:
-    day = datetime(2024, 9, 8, tzinfo=UTC)
-    assert conflicts(page("a", "", published=day), page("b", "", published=datetime(2024, 9, 20, tzinfo=UTC)), ())
-    assert not conflicts(page("a", "", published=day), page("b", "", published=datetime(2024, 9, 9, tzinfo=UTC)), ())
-    assert conflicts(page("a", "", years={2019}), page("b", "", years={2024}), ("years",))
-    assert not conflicts(page("a", "", years={2019, 2024}), page("b", "", years={2024}), ("years",))
-    assert conflicts(page("a", "", numbers={"58", "39"}), page("b", "", numbers={"94", "65"}), ("numbers",))
-    assert not conflicts(page("a", "", numbers={"58"}), page("b", "", numbers={"94", "65"}), ("numbers",))
+def page(pid: str, text: str, published: datetime | None = None) -> Page:
+    return Page(pid, pid, published, RewriteTerms.of(None, normalize_text(text)), set())
 
 
 def test_average_link_does_not_chain_through_a_bridge() -> None:
     # b resembles a and c, a and c do not resemble each other: single link chains all three
-    similarity = {("a", "b"): 0.6, ("b", "c"): 0.5, ("a", "c"): 0.0}
-    assert sorted(map(sorted, cluster(["a", "b", "c"], similarity, 0.4, "single"))) == [["a", "b", "c"]]
-    assert sorted(map(sorted, cluster(["a", "b", "c"], similarity, 0.4, "average"))) == [["a", "b"], ["c"]]
-    scores = pair_scores({("a", "b")}, grouped_pairs([["a", "b"], ["c"]]))
-    assert (scores["precision"], scores["recall"], scores["f1"]) == (1.0, 1.0, 1.0)
+    scores = {("a", "b"): 0.6, ("b", "c"): 0.5}
+    assert sorted(single_link(["a", "b", "c"], scores, 0.4)) == [["a", "b", "c"]]
+    assert average_link(["a", "b", "c"], scores, 0.4) == [["a", "b"], ["c"]]
+    result = pair_scores({("a", "b")}, grouped_pairs([["a", "b"], ["c"]]))
+    assert (result["precision"], result["recall"], result["f1"]) == (1.0, 1.0, 1.0)
+
+
+def test_average_link_merges_a_group_whose_members_agree() -> None:
+    scores = {("a", "b"): 0.9, ("a", "c"): 0.5, ("b", "c"): 0.45, ("c", "d"): 0.2}
+    assert average_link("abcd", scores, 0.4) == [["a", "b", "c"], ["d"]]
+    assert average_link("abcd", {}, 0.4) == [["a"], ["b"], ["c"], ["d"]]
+
+
+def test_links_are_made_as_the_pipeline_makes_them() -> None:
+    day = datetime(2024, 3, 1, tzinfo=UTC)
+    a = page("a", "افتتح وزير الثقافة معرض الكتاب في القاهرة بمشاركة 45 دولة و1200 ناشر وسط إقبال كبير من الزوار", day)
+    b = page("b", "وزير الثقافة يفتتح معرض القاهرة للكتاب بمشاركة 45 دولة و1200 ناشر وإقبال كبير للزوار", day)
+    c = page("c", "افتتح وزير الثقافة معرض الكتاب في القاهرة بمشاركة 38 دولة و900 ناشر وسط إقبال كبير من الزوار", day)
+    far = page("d", "افتتح وزير الثقافة معرض الكتاب في القاهرة وسط إقبال كبير من الزوار", datetime(2024, 9, 1, tzinfo=UTC))
+    unrelated = page("e", "فاز المنتخب المغربي على نظيره البرتغالي بهدف نظيف في ربع نهائي كأس العالم", day)
+    links = similarities([a, b, c, far, unrelated], ScoreWeights(), DedupConfig())
+    # c states other numbers, d is six months later, e shares no terms: only a and b are linked
+    assert set(links) == {("a", "b")}
+    assert links[("a", "b")] >= DedupConfig().rewrite_min_score

@@ -13,15 +13,17 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.test_stream import TestStream
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms import window
-from khabar.transforms.match_stories import Edge, MatchStories, StreamingConfig, assign_pane, windowing
+from khabar.transforms.match_stories import REWRITE, Edge, MatchStories, StreamingConfig, assign_pane, windowing
 from khabar.transforms.runtime.records import Document
 from khabar.transforms.stories.assign import assign_to_prior
 from khabar.transforms.stories.config import EXACT, NEAR, STORY, DedupConfig
 from khabar.transforms.stories.fingerprints import Fingerprint
-from khabar.transforms.stories.sketch import bucket_keys
+from khabar.transforms.stories.rewrites import zipf_table
+from khabar.transforms.stories.sketch import bucket_keys, match, sketch
 from khabar.transforms.text.entity_rules import EntityExtractor
+from khabar.transforms.text.minhash import MinHasher
 
-from tests.conftest import cleaned_document, sample_texts
+from tests.conftest import cleaned_document, rewrite_texts, sample_texts
 
 EXTRACTOR = EntityExtractor()
 
@@ -151,7 +153,7 @@ def _fp(article: str, published: Any = None, length: int = 100) -> Fingerprint:
 def test_assign_pane_joins_the_earlier_story_of_smallest_id_as_batch_runs_do() -> None:
     known = {"old1": ("S2", "old1"), "old2": ("S1", "old2")}
     edges = [Edge("n1", "old1", STORY), Edge("n2", "old2", STORY), Edge("n2", "n1", "near")]
-    assignments, updates = assign_pane([_fp("n1"), _fp("n2")], edges, known)
+    assignments, updates = assign_pane([_fp("n1"), _fp("n2")], edges, known, DedupConfig())
     got = {(a.article_id, a.assignment.story_id, a.assignment.canonical, a.assignment.kind) for a in assignments}
     assert got == {("n1", "S1", "old2", STORY), ("n2", "S1", "old2", STORY)}
     assert updates["n1"] == ("S1", "old2")
@@ -168,18 +170,18 @@ def test_assign_pane_joins_the_earlier_story_of_smallest_id_as_batch_runs_do() -
 def test_assign_pane_kinds_follow_the_links_to_the_joined_story() -> None:
     known = {"old": ("S", "old")}
     edges = [Edge("n1", "old", EXACT), Edge("n2", "old", NEAR), Edge("n3", "n1", STORY)]
-    assignments, _ = assign_pane([_fp("n1"), _fp("n2"), _fp("n3")], edges, known)
+    assignments, _ = assign_pane([_fp("n1"), _fp("n2"), _fp("n3")], edges, known, DedupConfig())
     assert [(a.article_id, a.assignment.kind) for a in assignments] == [("n1", EXACT), ("n2", NEAR), ("n3", STORY)]
 
 
 def test_assign_pane_starts_a_story_with_the_batch_canonical_when_nothing_earlier_matches() -> None:
-    assignments, updates = assign_pane([_fp("b", length=500), _fp("a", length=100)], [Edge("a", "b", STORY)], {})
+    assignments, updates = assign_pane([_fp("b", length=500), _fp("a", length=100)], [Edge("a", "b", STORY)], {}, DedupConfig())
     assert [(a.article_id, a.assignment.story_id, a.assignment.kind) for a in assignments] == [("a", "b", STORY), ("b", "b", None)]
     assert updates["a"] == ("b", "b")
 
 
 def test_edges_to_expired_articles_are_ignored() -> None:
-    assignments, _ = assign_pane([_fp("n")], [Edge("n", "gone", STORY)], {})
+    assignments, _ = assign_pane([_fp("n")], [Edge("n", "gone", STORY)], {}, DedupConfig())
     assert [(a.assignment.story_id, a.assignment.kind) for a in assignments] == [("n", None)]
 
 
@@ -220,3 +222,24 @@ def test_state_expires_under_continuous_traffic_too() -> None:
             (1200.0, "003", "003", None),  # 1,290 s after 000: past the 600 s memory
         ],
     )
+
+
+def test_assign_pane_groups_rewrite_links_by_average_link_as_batch_runs_do() -> None:
+    # n3 resembles n2 only: its mean with {n1, n2} is (0 + 0.6) / 2, below the threshold
+    edges = [Edge("n2", "n1", REWRITE, 0.9), Edge("n3", "n2", REWRITE, 0.6)]
+    assignments, _ = assign_pane([_fp("n1"), _fp("n2"), _fp("n3")], edges, {}, DedupConfig())
+    stories = {a.article_id: a.assignment.story_id for a in assignments}
+    assert stories["n1"] == stories["n2"] != stories["n3"]
+    assert {a.article_id: a.assignment.kind for a in assignments}["n3"] is None
+
+
+def test_term_buckets_link_rewrites_that_share_no_passage() -> None:
+    config, hasher, zipf = DedupConfig(), MinHasher(), zipf_table()
+    docs = {name: cleaned_document(name, text) for name, text in rewrite_texts().items()}
+    items = {name: sketch(doc, frozenset(), 0.0, hasher, config, zipf) for name, doc in docs.items()}
+    shared = set(bucket_keys(items["ra"], config)) & set(bucket_keys(items["rb"], config))
+    terms = sorted(key for key in shared if key.startswith("term\x1f"))
+    assert terms  # the rewrites meet in term buckets
+    score = match(items["rb"], items["ra"], terms[0], config)
+    assert isinstance(score, float) and score >= config.rewrite_min_score
+    assert match(items["oc"], items["ra"], terms[0], config) is None  # other figures: another occasion

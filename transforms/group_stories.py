@@ -33,19 +33,21 @@ from khabar.transforms.runtime.batching import BatchedDoFn
 from khabar.transforms.runtime.records import Document, as_singleton, one, split_by_type
 from khabar.transforms.runtime.timing import TimedDoFn
 from khabar.transforms.stories.assign import assign_story, assign_to_prior
-from khabar.transforms.stories.clusters import components
+from khabar.transforms.stories.clusters import story_components
 from khabar.transforms.stories.config import DedupConfig
-from khabar.transforms.stories.fingerprints import Evidence, Fingerprint, fingerprint, prior_print
+from khabar.transforms.stories.fingerprints import Evidence, Fingerprint, article_rewrite, fingerprint, prior_print
 from khabar.transforms.stories.pairs import (
     add_found,
     candidate_flags,
     candidate_pairs,
     exact_edges,
     found_flags,
+    index_terms,
     lsh_signature,
     shard_elements,
     verify_candidate,
 )
+from khabar.transforms.stories.rewrites import RewriteLink, zipf_table
 from khabar.transforms.stories.rows import StoryUpdate, fingerprint_row, story_row, updated_story_row
 from khabar.transforms.text.minhash import MinHasher, compact, text_shingles32
 
@@ -72,16 +74,18 @@ class _FingerprintFn(BatchedDoFn, TimedDoFn):
 
     def setup(self) -> None:
         self._hasher = MinHasher(self._config.num_perm)
+        self._zipf = zipf_table() if self._config.story and self._config.rewrite else None
 
     def process(self, doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
         with self.clock:
             shingles = text_shingles32(doc.text_normalized, self._config.shingle_size)
             signature = compact(self._hasher.signature(shingles)) if self._config.near else b""
+            rewrite = article_rewrite(doc, self._zipf) if self._zipf is not None else b""
             element = (
                 doc.article_id,
                 {
                     "fingerprint": fingerprint(doc),
-                    "evidence": Evidence.of(shingles, doc.published_at, signature=signature, entities=doc.entity_keys),
+                    "evidence": Evidence.of(shingles, doc.published_at, signature=signature, entities=doc.entity_keys, rewrite=rewrite),
                     "entities": doc.entity_keys,
                 },
             )
@@ -97,7 +101,9 @@ class _ShardPairsFn(TimedDoFn):
         super().__init__()
         self._config = config
 
-    def process(self, element: tuple[int, Iterable[tuple[str, np.ndarray, bytes]]]) -> Iterator[tuple[tuple[str, str], tuple[int, bool]]]:
+    def process(
+        self, element: tuple[int, Iterable[tuple[str, np.ndarray, bytes, np.ndarray]]]
+    ) -> Iterator[tuple[tuple[str, str], tuple[int, bool, int]]]:
         shard, members = element
         with self.clock:
             found = list(candidate_pairs(list(members), shard, self._config).items())
@@ -113,9 +119,10 @@ def _left_side(element: tuple[str, dict[str, list[Any]]]) -> list[tuple[str, tup
     return [(partner, (article, evidence, found_by)) for partner, found_by in joined["partners"]]
 
 
-def _count_edges(edges: list[tuple[str, str, str]]) -> None:
+def _count_edges(edges: list[tuple[str, str, str] | RewriteLink]) -> None:
     for edge in edges:
-        beam.metrics.Metrics.counter(NAMESPACE, f"edges_{edge[2]}").inc()
+        kind = "rewrite_links" if isinstance(edge, RewriteLink) else f"edges_{edge[2]}"
+        beam.metrics.Metrics.counter(NAMESPACE, kind).inc()
 
 
 class _VerifyFn(TimedDoFn):
@@ -127,7 +134,7 @@ class _VerifyFn(TimedDoFn):
         super().__init__()
         self._config = config
 
-    def process(self, element: tuple[str, dict[str, list[Any]]]) -> Iterator[tuple[str, str, str]]:
+    def process(self, element: tuple[str, dict[str, list[Any]]]) -> Iterator[tuple[str, str, str] | RewriteLink]:
         article, joined = element
         if not joined["evidence"]:
             return
@@ -153,35 +160,42 @@ class _IndexAndVerifyFn(TimedDoFn):
         self._config = config
         self.verify_clock = self.add_clock(_VerifyFn.STAGE)
 
-    def process(self, element: tuple[int, Iterable[tuple[str, Evidence]]]) -> Iterator[tuple[str, str, str]]:
+    def process(self, element: tuple[int, Iterable[tuple[str, Evidence]]]) -> Iterator[tuple[str, str, str] | RewriteLink]:
         config = self._config
         evidence = dict(element[1])  # an article read twice is one article
         with self.clock:
             # the shingles as they arrived, views of the evidence's bytes: the index
             # collapses repeats itself, and sorted copies would add 4 bytes a shingle
-            found = candidate_pairs([(article, ev.shingles, lsh_signature(ev, config)) for article, ev in evidence.items()], 0, config)
+            found = candidate_pairs(
+                [(article, ev.shingles, lsh_signature(ev, config), index_terms(ev, config)) for article, ev in evidence.items()], 0, config
+            )
         beam.metrics.Metrics.counter(NAMESPACE, "candidate_pairs").inc(len(found))
         beam.metrics.Metrics.counter(NAMESPACE, "articles_in_candidate_pairs").inc(len({article for pair in found for article in pair}))
         with self.verify_clock:
             edges = [
                 edge
-                for (a, b), (shared, by_lsh) in sorted(found.items())
-                for edge in verify_candidate(
-                    (a, evidence[a]), (b, evidence[b]), found_flags(shared, by_lsh, config.story_min_shared), config
-                )
+                for (a, b), counts in sorted(found.items())
+                for edge in verify_candidate((a, evidence[a]), (b, evidence[b]), found_flags(counts, config), config)
             ]
         _count_edges(edges)
         yield from edges
 
 
 class _ClusterFn(TimedDoFn):
-    """All edges (one element) -> article_id -> component key."""
+    """All edges (one element) and rewrite links -> (article_id -> component key, the rewrite links inside
+    components as story edges): clusters.story_components."""
 
     STAGE = "dedup_components"
 
-    def process(self, edges: list[tuple[str, str, str]]) -> Iterator[dict[str, str]]:
+    def __init__(self, config: DedupConfig) -> None:
+        super().__init__()
+        self._config = config
+
+    def process(
+        self, edges: list[tuple[str, str, str]], links: list[list[RewriteLink]]
+    ) -> Iterator[tuple[dict[str, str], list[tuple[str, str, str]]]]:
         with self.clock:
-            found = components(edges)
+            found = story_components(edges, one(links, []), self._config.rewrite_min_score)
         yield found
 
 
@@ -296,11 +310,16 @@ class GroupStories(beam.PTransform):
         ]
         if config.story or config.near:
             edge_sets.append(self._verified_edges(each("EvidenceOnly", lambda kv: (kv[0], kv[1]["evidence"]))))
-        edges = edge_sets | "FlattenEdges" >> beam.Flatten() | "DistinctEdges" >> beam.Distinct()
-        all_edges = edges | "CollectEdges" >> beam.combiners.ToList()
-        comp = all_edges | "Components" >> beam.ParDo(_ClusterFn())
+        edges = edge_sets | "FlattenEdges" >> beam.Flatten()
+        kinds = split_by_type(edges, "Found", edges=tuple, links=RewriteLink)
+        all_edges = kinds["edges"] | "DistinctEdges" >> beam.Distinct() | "CollectEdges" >> beam.combiners.ToList()
+        all_links = kinds["links"] | "CollectLinks" >> beam.combiners.ToList()
+        clustered = all_edges | "Components" >> beam.ParDo(_ClusterFn(config), as_singleton(all_links))
+        comp = clustered | "ComponentKeys" >> beam.Map(lambda found: found[0])
         comp_side = as_singleton(comp)
-        grouped_edges = all_edges | "EdgesByComponent" >> beam.Map(lambda e, c: _edges_by_component(e, one(c, {})), c=comp_side)
+        grouped_edges = clustered | "EdgesByComponent" >> beam.Map(
+            lambda found, e: _edges_by_component(one(e, []) + found[1], found[0]), e=as_singleton(all_edges)
+        )
         results = (
             # What waits for the components is the small fingerprint, not the shingles.
             each("FingerprintOnly", lambda kv: (kv[0], kv[1]["fingerprint"]))
@@ -356,9 +375,7 @@ class GroupStories(beam.PTransform):
             | "SharedShingles" >> beam.CombinePerKey(add_found)
         )
         pairs = (
-            found
-            | "FoundBy" >> beam.FlatMap(candidate_flags, config.story_min_shared)
-            | "PairByFirst" >> beam.Map(lambda kv: (kv[0][0], (kv[0][1], kv[1])))
+            found | "FoundBy" >> beam.FlatMap(candidate_flags, config) | "PairByFirst" >> beam.Map(lambda kv: (kv[0][0], (kv[0][1], kv[1])))
         )
         # Only articles in a candidate pair go through the two joins: the
         # shingles of the others were grouped twice for nothing.

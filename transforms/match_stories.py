@@ -41,9 +41,10 @@ from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateS
 from khabar.transforms.apply_stories import story_values
 from khabar.transforms.runtime.records import Document
 from khabar.transforms.stories.assign import Assignment, assign_story, join_earlier
-from khabar.transforms.stories.clusters import UnionFind
+from khabar.transforms.stories.clusters import story_components
 from khabar.transforms.stories.config import DedupConfig
 from khabar.transforms.stories.fingerprints import Fingerprint
+from khabar.transforms.stories.rewrites import RewriteLink, zipf_table
 from khabar.transforms.stories.rows import StoryUpdate, updated_story_row
 from khabar.transforms.stories.sketch import Sketch, bucket_keys, match, sketch
 from khabar.transforms.text.minhash import MinHasher
@@ -89,9 +90,15 @@ _REPORTS = beam.DoFn.StateParam(REPORTS)
 
 @dataclass(frozen=True)
 class Edge:
+    """A link a bucket found: an edge kind, or REWRITE with the rewrite link's score."""
+
     new: str
     old: str
     kind: str
+    score: float = 0.0
+
+
+REWRITE = "rewrite"
 
 
 @dataclass(frozen=True)
@@ -132,10 +139,13 @@ class MatchRecentFn(beam.DoFn):
         others = [old for old in stored if old.article_id != new.article_id and old.event_time > horizon]
         edges = []
         for old in others:
-            kind = match(new, old, bucket, self._config)
-            if kind:
-                beam.metrics.Metrics.counter(NAMESPACE, f"edges_{kind}").inc()
-                edges.append(Edge(new.article_id, old.article_id, kind))
+            found = match(new, old, bucket, self._config)
+            if isinstance(found, float):
+                beam.metrics.Metrics.counter(NAMESPACE, "rewrite_links").inc()
+                edges.append(Edge(new.article_id, old.article_id, REWRITE, found))
+            elif found:
+                beam.metrics.Metrics.counter(NAMESPACE, f"edges_{found}").inc()
+                edges.append(Edge(new.article_id, old.article_id, found))
         yield Report(new.article_id, tuple(edges), expected, new if bucket.startswith("exact\x1f") else None)
         new = replace(new, document=None)
         # A hot bucket (a name in every story) keeps only its newest max_bucket articles.
@@ -185,33 +195,35 @@ class Assigned:
 
 
 def assign_pane(
-    members: list[Fingerprint], edges: Iterable[Edge], known: dict[str, tuple[str, str]]
+    members: list[Fingerprint], edges: Iterable[Edge], known: dict[str, tuple[str, str]], config: DedupConfig
 ) -> tuple[list[Assigned], dict[str, tuple[str, str]]]:
     """Stories for one pane's new articles, by the story core's rules.
 
     known: article_id -> (story_id, canonical) of earlier articles.
     Components are built over the pane's articles and the earlier ones they
-    link to; a component with earlier articles joins one of their stories
+    link to, as in batch runs (stories.clusters.story_components: edges, then
+    rewrite links by average link); a component with earlier articles joins one of their stories
     (stories.assign.join_earlier: the smallest story id), else it starts a
     story (stories.assign.assign_story: the batch path's canonical). Returns
     the assignments and the new known entries.
     """
     new_ids = {fp.article_id for fp in members}
-    uf = UnionFind()
-    for article in sorted(new_ids):
-        uf.find(article)
     kept: list[tuple[str, str, str]] = []
+    links: list[RewriteLink] = []
     for edge in edges:
         if edge.new not in new_ids or (edge.old not in new_ids and edge.old not in known):
             continue  # the earlier article's story has expired: no link
-        uf.union(edge.new, edge.old)
-        kept.append((edge.new, edge.old, edge.kind))
-    comp = uf.components()
+        if edge.kind == REWRITE:
+            links.append(RewriteLink(*sorted((edge.new, edge.old)), edge.score))
+        else:
+            kept.append((edge.new, edge.old, edge.kind))
+    found, joined = story_components(kept, sorted(set(links), key=lambda link: (link.a, link.b)), config.rewrite_min_score)
+    comp = {article: found.get(article, article) for article in sorted(new_ids)} | found
     groups: dict[str, list[str]] = {}
     for item, root in comp.items():
         groups.setdefault(root, []).append(item)
     group_edges: dict[str, list[tuple[str, str, str]]] = {}
-    for edge in kept:
+    for edge in [*kept, *joined]:
         group_edges.setdefault(comp[edge[0]], []).append(edge)
     by_id = {fp.article_id: fp for fp in members}
     assigned: list[Assigned] = []
@@ -236,8 +248,8 @@ class AssignStoriesFn(beam.DoFn):
     the pane's new members.
     """
 
-    def __init__(self, streaming: StreamingConfig) -> None:
-        self._streaming = streaming
+    def __init__(self, streaming: StreamingConfig, config: DedupConfig) -> None:
+        self._streaming, self._config = streaming, config
 
     def process(
         self,
@@ -254,7 +266,7 @@ class AssignStoriesFn(beam.DoFn):
         known: dict[str, tuple[str, str]] = known_state.read() or {}
         stories: dict[str, dict[str, Any]] = stories_state.read() or {}
         now = max(times.values(), default=0.0)
-        assigned, updates = assign_pane(members, edges, known)
+        assigned, updates = assign_pane(members, edges, known, self._config)
         known.update(updates)
         by_id = {fp.article_id: fp for fp in members}
         documents = {m.sketch.article_id: m.sketch.document for m in matched}
@@ -304,10 +316,11 @@ class _SketchFn(beam.DoFn):
 
     def setup(self) -> None:
         self._hasher = MinHasher(self._config.num_perm)
+        self._zipf = zipf_table() if self._config.story and self._config.rewrite else None
 
     def process(self, element: tuple[Document, frozenset[tuple[str, str]]], timestamp: Any = beam.DoFn.TimestampParam) -> Iterator[Sketch]:
         doc, entities = element
-        yield sketch(doc, entities, float(timestamp), self._hasher, self._config)
+        yield sketch(doc, entities, float(timestamp), self._hasher, self._config, self._zipf)
 
 
 def _to_buckets(item: Sketch, config: DedupConfig) -> list[tuple[str, tuple[Sketch, int]]]:
@@ -354,7 +367,7 @@ class MatchStories(beam.PTransform):
             | "OneKey" >> beam.Map(lambda item: (None, item))
             | "Pane" >> beam.GroupByKey()
             | "AssignAcrossPanes" >> beam.WindowInto(window.GlobalWindows())
-            | "AssignStories" >> beam.ParDo(AssignStoriesFn(self._streaming))
+            | "AssignStories" >> beam.ParDo(AssignStoriesFn(self._streaming, config))
             | "ResultsToWindows" >> windowing(self._streaming)
         )
         return {

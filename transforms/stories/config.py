@@ -45,6 +45,15 @@ class DedupConfig:
     history_days: a run links its articles to those of earlier runs into the
       same --output ingested in the last history_days days (their fingerprints
       table); 0 turns linking to earlier runs off.
+    rewrite: find rewrites of one report that share no long passage by their
+      weighted terms (transforms/stories/rewrites.py); needs story.
+    rewrite_index_terms: an article's heaviest terms in the candidate index.
+    rewrite_min_shared: of those, how many two articles must share to be compared.
+    rewrite_min_score: the rewrite score groups of articles must reach on
+      average to merge (average link; calibrated by benchmarks/story_similarity.py
+      on the development set for precision first).
+    rewrite_link_floor: a pair scoring less is not kept as a link (it counts 0
+      in the averages, like a pair never compared).
     """
 
     near: bool = True
@@ -61,3 +70,8 @@ class DedupConfig:
     story_min_score: float = 1.0
     story_max_days: float = 4.0
     history_days: float = 30.0
+    rewrite: bool = True
+    rewrite_index_terms: int = 20
+    rewrite_min_shared: int = 3
+    rewrite_min_score: float = 0.55
+    rewrite_link_floor: float = 0.3

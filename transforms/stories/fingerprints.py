@@ -9,8 +9,10 @@ from typing import Any
 
 import numpy as np
 from khabar.transforms.runtime.records import Document
+from khabar.transforms.stories.rewrites import RewriteTerms
 from khabar.transforms.stories.textreuse import actor_hashes
 from khabar.transforms.text.minhash import sorted_unique
+from khabar.transforms.text.normalize import normalize_text
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,11 @@ class Fingerprint:
     prior_canonical: str | None = None
 
 
+def article_rewrite(doc: Document, zipf: dict[str, float]) -> bytes:
+    """The packed RewriteTerms of an article's headline and text_normalized."""
+    return RewriteTerms.of(normalize_text(doc.title) if doc.title else None, doc.text_normalized, zipf).pack()
+
+
 def fingerprint(doc: Document) -> Fingerprint:
     return Fingerprint(doc.article_id, doc.content_hash, doc.published_at, len(doc.text), doc.title, doc.source_name)
 
@@ -41,6 +48,9 @@ class Evidence:
     signature: the compact MinHash signature, for pairs that LSH proposed.
     actors: the article's people and organizations as sorted uint64 hashes
     (textreuse.actor_hashes), for the story score.
+    rewrite: its packed rewrites.RewriteTerms (term vector, years, months,
+    numbers), for the rewrite score; empty for an earlier run's article
+    fingerprinted before they existed.
     """
 
     ordered: bytes
@@ -48,6 +58,7 @@ class Evidence:
     prior: bool = False  # an article of an earlier run
     signature: bytes = b""
     actors: bytes = b""
+    rewrite: bytes = b""
 
     @classmethod
     def of(
@@ -57,8 +68,9 @@ class Evidence:
         prior: bool = False,
         signature: bytes = b"",
         entities: Iterable[tuple[str, str]] = (),
+        rewrite: bytes = b"",
     ) -> Evidence:
-        return cls(shingles.astype(np.uint32).tobytes(), published_at, prior, signature, actor_hashes(entities).tobytes())
+        return cls(shingles.astype(np.uint32).tobytes(), published_at, prior, signature, actor_hashes(entities).tobytes(), rewrite)
 
     @property
     def shingles(self) -> np.ndarray:
@@ -71,6 +83,10 @@ class Evidence:
     @property
     def actor_hashes(self) -> np.ndarray:
         return np.frombuffer(self.actors, dtype=np.uint64)
+
+    @property
+    def rewrite_terms(self) -> RewriteTerms:
+        return RewriteTerms.unpack(self.rewrite)
 
 
 def prior_print(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -89,7 +105,9 @@ def prior_print(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     entities = parse_entity_keys(row["entity_keys"])
     return row["article_id"], {
         "fingerprint": fp,
-        "evidence": Evidence.of(shingles, row["published_at"], prior=True, signature=row["signature"], entities=entities),
+        "evidence": Evidence.of(
+            shingles, row["published_at"], prior=True, signature=row["signature"], entities=entities, rewrite=row.get("rewrite") or b""
+        ),
         "entities": entities,
     }
 

@@ -66,4 +66,5 @@ def fingerprint_row(article: str, data: dict[str, Any]) -> dict[str, Any]:
         "signature": data["evidence"].signature,
         "shingles": data["evidence"].ordered,
         "entity_keys": entity_keys(data["entities"]),
+        "rewrite": data["evidence"].rewrite,
     }

@@ -53,7 +53,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from khabar.transforms.text.gazetteer import form, given_names, load_gazetteer
 from khabar.transforms.text.metadata import (
@@ -134,14 +134,22 @@ def _by_label() -> dict[str, tuple[Outlet, ...]]:
     return {label: tuple(outlets) for label, outlets in out.items()}
 
 
+# The common shape of a page URL: scheme, host (no user, no IPv6 literal), optional port, path.
+_PLAIN_URL = re.compile(r"(https?)://([A-Za-z0-9.\-_~%]+)(?::\d*)?(/[^?#\t\r\n]*)?(?:[?#][^\t\r\n]*)?", re.I)
+
+
 @lru_cache(maxsize=64)  # a page's URL is read by several rules in a row: split it once
-def _split_url(url: str) -> SplitResult | None:
+def _split_url(url: str) -> tuple[str, str | None, str] | None:
+    """(scheme, host in lower case or None, path) of a URL; None when it cannot be parsed."""
+    url = url.strip()
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain:  # what urlsplit would say, without its general parse
+        return plain[1].lower(), plain[2].lower() or None, plain[3] or ""
     try:
-        parts = urlsplit(url.strip())
-        parts.hostname  # noqa: B018 (raises ValueError on a malformed netloc)
+        parts = urlsplit(url)
+        return parts.scheme.lower(), parts.hostname, parts.path
     except ValueError:
         return None
-    return parts
 
 
 @lru_cache(maxsize=64)
@@ -150,8 +158,8 @@ def url_host(url: str | None) -> str | None:
     parts = _split_url(url) if url else None
     if parts is None:
         return None
-    host = parts.hostname
-    if parts.scheme.lower() not in ("http", "https") or not host:
+    scheme, host, _path = parts
+    if scheme not in ("http", "https") or not host:
         return None
     host = host.rstrip(".")
     while True:
@@ -170,7 +178,7 @@ def registered_domain(host: str) -> str:
 
 def _first_segment(url: str) -> str:
     parts = _split_url(url)
-    path = parts.path if parts is not None else ""
+    path = parts[2] if parts is not None else ""
     return next((unquote(s).lower() for s in path.split("/") if s), "")
 
 

@@ -1,0 +1,93 @@
+"""Rewrite similarity (transforms/stories/rewrites.py): term vectors, occasion vetoes, the score."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from khabar.transforms.stories.rewrites import (
+    RewriteTerms,
+    days_between,
+    occasion_conflict,
+    rewrite_score,
+    specific_numbers,
+    stem,
+    weighted_terms,
+    zipf_table,
+)
+from khabar.transforms.text.normalize import normalize_text
+
+# Two outlets' words for one report (written for this test), another occasion of the same people, another event.
+WIRE_A = (
+    "افتتح وزير الطاقة الأردني صالح الخرابشة محطة الطفيلة للرياح بقدرة 117 ميغاواط، بكلفة 290 مليون دولار. "
+    "وقال الخرابشة إن المحطة تغطي حاجة 80 ألف منزل من الكهرباء النظيفة."
+)
+WIRE_B = (
+    "دشن الخرابشة، وزير الطاقة، مشروع رياح الطفيلة الذي تبلغ قدرته 117 ميغاواط وكلف 290 مليون دولار، "
+    "مؤكدا أن الكهرباء المولدة تكفي 80 ألف منزل."
+)
+OTHER_OCCASION = (
+    "التقى وزير الطاقة الأردني صالح الخرابشة وفدا من شركة الكهرباء لبحث تعرفة 2019، "
+    "وقال الخرابشة إن الوزارة تدرس أسعار 45 شريحة من المنازل بزيادة 12 بالمئة."
+)
+OTHER_EVENT = "فاز نادي الوحدات على الفيصلي بهدفين مقابل هدف في نهائي كأس الأردن لكرة القدم على ستاد عمان الدولي."
+
+
+def _terms(title: str | None, text: str) -> RewriteTerms:
+    return RewriteTerms.of(normalize_text(title) if title else None, normalize_text(text))
+
+
+def test_stem_takes_one_proclitic_cluster_and_the_final_heh():
+    assert stem("والمحطه") == "محط"
+    assert stem("بالطاقه") == "طاق"
+    assert stem("١١٧") == "117"
+    assert stem("ولد") == "ولد"  # the remainder would be too short: kept whole
+    assert stem("وزير") == stem("الوزير") == stem("للوزير") == "وزير"
+    assert stem("وقال") == "قال" and stem("ولبنان") == "لبنان"
+
+
+def test_frequency_table_uses_the_normalized_spelling():
+    table = zipf_table()
+    # teh marbuta and hamza forms are folded as in text_normalized, so a common word is found (and weighs little)
+    assert table[normalize_text("مدينة")] > 4.0
+    assert table[normalize_text("إلى")] > 6.0
+
+
+def test_common_words_weigh_nothing_and_vectors_are_unit_length():
+    hashes, weights = weighted_terms(normalize_text("في من على إلى أن الخرابشة"), zipf_table())
+    assert len(hashes) == 1  # only the name is rarer than MAX_ZIPF
+    assert hashes.dtype == np.uint32 and np.all(np.diff(hashes.astype(np.int64)) > 0)
+    assert float(weights @ weights) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_specific_numbers_skip_years_and_small_integers():
+    assert specific_numbers("بلغت 117 ميغاواط و2.5 بالمئة في 2024 خلال 3 أيام") == {"117", "2.5"}
+    assert specific_numbers("١١٧ ميغاواط") == {"117"}
+
+
+def test_a_rewrite_scores_above_another_occasion_and_another_event():
+    a, b = _terms("افتتاح محطة الطفيلة للرياح", WIRE_A), _terms("الخرابشة يدشن رياح الطفيلة", WIRE_B)
+    other, event = _terms(None, OTHER_OCCASION), _terms(None, OTHER_EVENT)
+    same = rewrite_score(a, b, shared_actors=1)
+    assert same > rewrite_score(a, other, shared_actors=1) > rewrite_score(a, event, shared_actors=0)
+    assert rewrite_score(a, event, shared_actors=0) < 0.1
+    assert occasion_conflict(a, b, days_between(None, None), 4.0) is None
+
+
+def test_occasions_are_told_apart_by_dates_years_and_numbers():
+    a, other = _terms(None, WIRE_A), _terms(None, OTHER_OCCASION)
+    assert occasion_conflict(a, other, None, 4.0) == "numbers"  # 117, 290, 80 against 45, 12
+    day = datetime(2024, 5, 1, tzinfo=UTC)
+    assert occasion_conflict(a, a, days_between(day, datetime(2024, 5, 9, tzinfo=UTC)), 4.0) == "dates"
+    this_year, last_year = _terms(None, "قمة المناخ في دبي عام 2023"), _terms(None, "قمة المناخ في شرم الشيخ عام 2022")
+    assert occasion_conflict(this_year, last_year, None, 4.0) == "years"
+    may, june = _terms(None, "اجتماع اللجنة في أيار الماضي"), _terms(None, "اجتماع اللجنة في يونيو المقبل")
+    assert occasion_conflict(may, june, None, 4.0) == "months"
+
+
+def test_pack_round_trips_and_an_old_row_reads_as_empty():
+    a = _terms("افتتاح محطة الطفيلة للرياح", WIRE_A)
+    assert RewriteTerms.unpack(a.pack()) == a
+    assert RewriteTerms.unpack(None) == RewriteTerms()
+    assert len(a.top_terms(5)) == 5 and set(a.top_terms(5)) <= set(a.array("terms"))

@@ -27,9 +27,10 @@ from pathlib import Path
 from khabar.transforms.stories.clusters import average_link, components
 from khabar.transforms.stories.config import DedupConfig
 from khabar.transforms.stories.rewrites import RewriteTerms, ScoreWeights, days_between, link_score
+from khabar.transforms.stories.textreuse import ACTOR_TYPES
 from khabar.transforms.text.normalize import normalize_text
 
-from benchmarks.eval_devset import load_devset, load_output, pair_scores, same_label_pairs
+from benchmarks.eval_devset import load_devset, load_output, pair_scores, read_table, same_label_pairs
 
 HERE = Path(__file__).resolve().parent
 
@@ -40,12 +41,16 @@ class Page:
     event: str
     published_at: datetime | None
     terms: RewriteTerms
-    actors: set[tuple[str, str]]
+    actors: set[str]  # 'TYPE<tab>key' of its people and organizations
 
 
 def pages_of(output: Path) -> list[Page]:
+    """The dev set's pages as the run saw them: published_at, title and text_normalized from the articles table
+    (terms made again, so that a change to rewrites.py is measured without a rerun), people and organizations
+    as story grouping compares them (their match keys, from the fingerprints table)."""
     gold_pages, _, _ = load_devset(HERE / "devset")
     outputs, _ = load_output(output, gold_pages)
+    keys = {row["article_id"]: row["entity_keys"] for row in read_table(output, "fingerprints")}
     pages = []
     for gold in gold_pages:
         row = outputs[gold.id].article or {}
@@ -56,7 +61,7 @@ def pages_of(output: Path) -> list[Page]:
                 gold.gold["event"],
                 row.get("published_at"),
                 RewriteTerms.of(normalize_text(title) if title else None, row.get("text_normalized") or ""),
-                {(m["type"], m["entity_id"]) for m in outputs[gold.id].entities if m["type"] in ("PER", "ORG")},
+                {key for key in keys.get(row.get("article_id"), []) if key.split("\t", 1)[0] in ACTOR_TYPES},
             )
         )
     return pages

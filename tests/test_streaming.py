@@ -18,7 +18,6 @@ from khabar.transforms.runtime.records import Document
 from khabar.transforms.stories.assign import assign_to_prior
 from khabar.transforms.stories.config import EXACT, NEAR, STORY, DedupConfig
 from khabar.transforms.stories.fingerprints import Fingerprint
-from khabar.transforms.stories.rewrites import zipf_table
 from khabar.transforms.stories.sketch import bucket_keys, match, sketch
 from khabar.transforms.text.entity_rules import EntityExtractor
 from khabar.transforms.text.minhash import MinHasher
@@ -234,9 +233,9 @@ def test_assign_pane_groups_rewrite_links_by_average_link_as_batch_runs_do() -> 
 
 
 def test_term_buckets_link_rewrites_that_share_no_passage() -> None:
-    config, hasher, zipf = DedupConfig(), MinHasher(), zipf_table()
+    config, hasher = DedupConfig(), MinHasher()
     docs = {name: cleaned_document(name, text) for name, text in rewrite_texts().items()}
-    items = {name: sketch(doc, frozenset(), 0.0, hasher, config, zipf) for name, doc in docs.items()}
+    items = {name: sketch(doc, frozenset(), 0.0, hasher, config) for name, doc in docs.items()}
     shared = set(bucket_keys(items["ra"], config)) & set(bucket_keys(items["rb"], config))
     terms = sorted(key for key in shared if key.startswith("term\x1f"))
     assert terms  # the rewrites meet in term buckets

@@ -47,7 +47,7 @@ from khabar.transforms.stories.pairs import (
     shard_elements,
     verify_candidate,
 )
-from khabar.transforms.stories.rewrites import RewriteLink, zipf_table
+from khabar.transforms.stories.rewrites import RewriteLink, load_frequencies
 from khabar.transforms.stories.rows import StoryUpdate, fingerprint_row, story_row, updated_story_row
 from khabar.transforms.text.minhash import MinHasher, compact, text_shingles32
 
@@ -74,13 +74,15 @@ class _FingerprintFn(BatchedDoFn, TimedDoFn):
 
     def setup(self) -> None:
         self._hasher = MinHasher(self._config.num_perm)
-        self._zipf = zipf_table() if self._config.story and self._config.rewrite else None
+        self._rewrite = self._config.story and self._config.rewrite
+        if self._rewrite:
+            load_frequencies()  # the frequency list, once a worker
 
     def process(self, doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
         with self.clock:
             shingles = text_shingles32(doc.text_normalized, self._config.shingle_size)
             signature = compact(self._hasher.signature(shingles)) if self._config.near else b""
-            rewrite = article_rewrite(doc, self._zipf) if self._zipf is not None else b""
+            rewrite = article_rewrite(doc) if self._rewrite else b""
             element = (
                 doc.article_id,
                 {

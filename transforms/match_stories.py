@@ -44,7 +44,7 @@ from khabar.transforms.stories.assign import Assignment, assign_story, join_earl
 from khabar.transforms.stories.clusters import story_components
 from khabar.transforms.stories.config import DedupConfig
 from khabar.transforms.stories.fingerprints import Fingerprint
-from khabar.transforms.stories.rewrites import RewriteLink, zipf_table
+from khabar.transforms.stories.rewrites import RewriteLink, load_frequencies
 from khabar.transforms.stories.rows import StoryUpdate, updated_story_row
 from khabar.transforms.stories.sketch import Sketch, bucket_keys, match, sketch
 from khabar.transforms.text.minhash import MinHasher
@@ -316,11 +316,12 @@ class _SketchFn(beam.DoFn):
 
     def setup(self) -> None:
         self._hasher = MinHasher(self._config.num_perm)
-        self._zipf = zipf_table() if self._config.story and self._config.rewrite else None
+        if self._config.story and self._config.rewrite:
+            load_frequencies()  # the frequency list, once a worker
 
     def process(self, element: tuple[Document, frozenset[tuple[str, str]]], timestamp: Any = beam.DoFn.TimestampParam) -> Iterator[Sketch]:
         doc, entities = element
-        yield sketch(doc, entities, float(timestamp), self._hasher, self._config, self._zipf)
+        yield sketch(doc, entities, float(timestamp), self._hasher, self._config)
 
 
 def _to_buckets(item: Sketch, config: DedupConfig) -> list[tuple[str, tuple[Sketch, int]]]:

@@ -29,9 +29,9 @@ class Fingerprint:
     prior_canonical: str | None = None
 
 
-def article_rewrite(doc: Document, zipf: dict[str, float]) -> bytes:
+def article_rewrite(doc: Document) -> bytes:
     """The packed RewriteTerms of an article's headline and text_normalized."""
-    return RewriteTerms.of(normalize_text(doc.title) if doc.title else None, doc.text_normalized, zipf).pack()
+    return RewriteTerms.of(normalize_text(doc.title) if doc.title else None, doc.text_normalized).pack()
 
 
 def fingerprint(doc: Document) -> Fingerprint:

@@ -30,6 +30,7 @@ import math
 import re
 import zlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cache, lru_cache
@@ -41,15 +42,16 @@ from khabar.transforms.text.normalize import normalize_text
 
 MAX_ZIPF = 6.5  # a word this frequent (wordfreq's zipf scale) or more weighs nothing
 LEAD_WORDS = 40  # the text's first words: its lead
+MAX_CHARS = 1500  # the text read: headline, lead and first paragraphs tell the report; later ones, background other reports share too
 
 _WORD = re.compile(r"[\u0621-\u064A\u0660-\u0669\u06F0-\u06F9A-Za-z0-9]+")
-_NUMBER = re.compile(r"\d+(?:[.,\u066B]\d+)?")
-_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
+_NUMBER = re.compile(r"[0-9]+(?:[.,\u066B][0-9]+)?")
+_OTHER_DIGIT = re.compile(r"[\u0660-\u0669\u06F0-\u06F9]")
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _ARTICLES = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال")
 # metadata.py's month names (both naming traditions, the Maghreb's), in normalize_text's spelling
 _MONTH_NUMBERS = {normalize_text(name): number for name, number in MONTHS.items()}
-_MONTH = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, _MONTH_NUMBERS), key=len, reverse=True)) + r")(?!\w)")
+_MONTH_FIRST_WORDS = frozenset(name.split()[0] for name in _MONTH_NUMBERS if " " in name)
 _EMPTY32 = np.zeros(0, dtype=np.uint32)
 _EMPTYF = np.zeros(0, dtype=np.float32)
 
@@ -63,20 +65,24 @@ _FOLD = str.maketrans(
 
 
 @cache
-def zipf_table() -> dict[str, float]:
-    """wordfreq's Arabic list in text_normalized's spelling (_FOLD), on wordfreq's zipf scale; spellings that
-    fold together add their frequencies. Loaded once a worker (a second or two)."""
+def load_frequencies() -> dict[str, float]:
+    """wordfreq's Arabic list in text_normalized's spelling (_FOLD): word -> frequency, the most common
+    spelling's where several fold together. Loaded once a worker (a second), in the DoFns' setup."""
     import wordfreq
 
-    frequencies = wordfreq.get_frequency_dict("ar")
+    frequencies = wordfreq.get_frequency_dict("ar")  # most frequent first
     words = list(frequencies)
     folded = " ".join(words).translate(_FOLD).split(" ")
     if len(folded) != len(words):  # a word of marks only folded to nothing: fold them one by one
         folded = [word.translate(_FOLD) for word in words]
-    table: dict[str, float] = {}
-    for word, key in zip(words, folded, strict=True):
-        table[key] = table.get(key, 0.0) + frequencies[word]
-    return {key: math.log10(value) + 9.0 for key, value in table.items() if value > 0}
+    # least frequent first, so that the most common spelling of a folded form is the one kept
+    return dict(zip(reversed(folded), reversed(frequencies.values()), strict=True))
+
+
+def zipf(word: str) -> float:
+    """A normalized word's frequency in Arabic at large on wordfreq's zipf scale (log10 per billion words); 0 unseen."""
+    frequency = load_frequencies().get(word)
+    return math.log10(frequency) + 9.0 if frequency else 0.0
 
 
 @lru_cache(maxsize=1 << 17)  # the words of news repeat: stem each once a worker
@@ -92,10 +98,8 @@ def stem(word: str) -> str:
             word = word[len(prefix) :]
             break
     else:
-        if len(word) >= 4 and word[0] in "وبلف":
-            zipf = zipf_table()
-            if zipf.get(word[1:], 0.0) >= zipf.get(word, 0.0):
-                word = word[1:]
+        if len(word) >= 4 and word[0] in "وبلف" and zipf(word[1:]) >= zipf(word):
+            word = word[1:]
     return word[:-1] if len(word) > 3 and word.endswith("ه") else word
 
 
@@ -103,39 +107,79 @@ def term_hash(term: str) -> int:
     return zlib.crc32(term.encode())
 
 
-def weighted_terms(text: str, zipf: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
-    """(sorted term hashes, L2-normalized weights) of a normalized text: (1 + log tf) times how far the
-    word's first spelling in the text is below MAX_ZIPF; words as frequent as that weigh nothing."""
-    counts: Counter[str] = Counter()
-    spelling: dict[str, str] = {}
-    for word in _WORD.findall(text):
-        term = stem(word)
-        if len(term) >= 2:
-            counts[term] += 1
-            spelling.setdefault(term, word)
-    weights = {}
-    for term, n in counts.items():
-        rarity = MAX_ZIPF - zipf.get(spelling[term], 0.0)
-        if rarity > 0:
-            weights[term_hash(term)] = (1.0 + math.log(n)) * rarity
-    if not weights:
+_NO_TERM = (0, 0.0)
+
+
+@lru_cache(maxsize=1 << 18)  # the words of news repeat: look each up once a worker
+def _word_term(word: str) -> tuple[int, float]:
+    """(term hash, rarity: how far the word is below MAX_ZIPF) of a word; rarity 0 for a word too short or too common."""
+    term = stem(word)
+    rarity = MAX_ZIPF - zipf(word)
+    if len(term) < 2 or rarity <= 0:
+        return _NO_TERM
+    return term_hash(term), rarity
+
+
+def weighted_terms(counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted term hashes, L2-normalized weights) of a normalized text's word counts (_WORD tokens):
+    (1 + log tf) times the rarity of the term's most common spelling; words as frequent as MAX_ZIPF
+    weigh nothing. The words are looked up in a cache and summed with numpy: no loop a word."""
+    if not counts:
         return _EMPTY32, _EMPTYF
-    hashes = np.fromiter(weights, dtype=np.uint32, count=len(weights))
-    values = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
-    order = np.argsort(hashes, kind="stable")
-    values = values[order] / math.sqrt(float(values @ values))
-    return hashes[order], values.astype(np.float32)
+    info = np.array(list(map(_word_term, counts)), dtype=np.float64).reshape(-1, 2)
+    tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    kept = info[:, 1] > 0
+    if not kept.any():
+        return _EMPTY32, _EMPTYF
+    hashes, inverse = np.unique(info[kept, 0].astype(np.uint32), return_inverse=True)
+    term_tf = np.bincount(inverse, weights=tf[kept], minlength=len(hashes))
+    rarity = np.full(len(hashes), np.inf)
+    np.minimum.at(rarity, inverse, info[kept, 1])
+    values = (1.0 + np.log(term_tf)) * rarity
+    values /= math.sqrt(float(values @ values))
+    return hashes, values.astype(np.float32)
+
+
+def words_of(text: str) -> list[str]:
+    """A normalized text's words as the term vectors count them (Arabic letters, Latin letters, digits)."""
+    return _WORD.findall(text)
+
+
+def figures(text: str) -> tuple[set[str], set[int]]:
+    """(specific numbers, years) a text states: decimals and integers of 10 and more that are not years,
+    the figures of one occasion; years from 1950 to 2049. Digits of any script are read (a normalized
+    text has ASCII digits already, and one pass of an ASCII pattern over it is cheap)."""
+    if _OTHER_DIGIT.search(text):
+        text = text.translate(_DIGITS)
+    numbers, years = set(), set()
+    for match in _NUMBER.finditer(text):
+        value = match.group().replace(",", ".").replace("\u066b", ".")
+        if "." in value:
+            numbers.add(value)
+        elif len(value) == 4 and 1950 <= int(value) <= 2049:
+            years.add(int(value))
+        elif int(value) >= 10:
+            numbers.add(value)
+    return numbers, years
 
 
 def specific_numbers(text: str) -> set[str]:
-    """Decimals, and integers of 10 and more that are not years: the figures of one occasion."""
-    found = set()
-    for match in _NUMBER.finditer(text.translate(_DIGITS)):
-        value = match.group().replace(",", ".").replace("\u066b", ".")
-        if _YEAR.fullmatch(value) or ("." not in value and int(value) < 10):
-            continue
-        found.add(value)
-    return found
+    """The specific numbers of figures()."""
+    return figures(text)[0]
+
+
+def stated_months(words: list[str], distinct: Iterable[str]) -> set[int]:
+    """The months a normalized text names (metadata.py's names, both traditions; "كانون الثاني"), from its
+    words in order and its distinct words."""
+    found = [word for word in distinct if word in _MONTH_NUMBERS or word in _MONTH_FIRST_WORDS]
+    months = {_MONTH_NUMBERS[word] for word in found if word in _MONTH_NUMBERS}
+    if any(word in _MONTH_FIRST_WORDS for word in found):
+        for i, word in enumerate(words[:-1]):
+            if word in _MONTH_FIRST_WORDS:
+                number = _MONTH_NUMBERS.get(f"{word} {words[i + 1]}")
+                if number is not None:
+                    months.add(number)
+    return months
 
 
 def _sorted_hashes(values: set[str] | set[int]) -> np.ndarray:
@@ -155,19 +199,24 @@ class RewriteTerms:
     months: bytes = b""
 
     @classmethod
-    def of(cls, title: str | None, text: str, zipf: dict[str, float] | None = None) -> RewriteTerms:
-        """From an article's normalized headline and text_normalized."""
+    def of(cls, title: str | None, text: str) -> RewriteTerms:
+        """From an article's normalized headline and text_normalized (ASCII digits, folded letters)."""
+        text = text[:MAX_CHARS]
         both = f"{title}\n{text}" if title else text
+        headline, body = words_of(title) if title else [], words_of(text)
         # the headline and the lead tell what the report is about: their words count twice
-        lead = " ".join(text.split()[:LEAD_WORDS])
-        terms, weights = weighted_terms(f"{title or ''}\n{lead}\n{both}", zipf_table() if zipf is None else zipf)
-        digits = both.translate(_DIGITS)
+        counts = Counter(headline)
+        counts.update(headline)
+        counts.update(body[:LEAD_WORDS])
+        counts.update(body)
+        terms, weights = weighted_terms(counts)
+        numbers, years = figures(both)
         return cls(
             terms.tobytes(),
             weights.tobytes(),
-            _sorted_hashes(specific_numbers(digits)).tobytes(),
-            _sorted_hashes({int(y) for y in _YEAR.findall(digits)}).tobytes(),
-            _sorted_hashes({_MONTH_NUMBERS[m] for m in _MONTH.findall(both)}).tobytes(),
+            _sorted_hashes(numbers).tobytes(),
+            _sorted_hashes(years).tobytes(),
+            _sorted_hashes(stated_months([*headline, *body], counts)).tobytes(),
         )
 
     def array(self, name: str) -> np.ndarray:

@@ -34,12 +34,10 @@ def sketch(
     event_time: float,
     hasher: MinHasher,
     config: DedupConfig,
-    zipf: dict[str, float] | None = None,
 ) -> Sketch:
-    """zipf: rewrites.zipf_table() when rewrites are on (loaded once a worker)."""
     shingles = text_shingles32(doc.text_normalized, config.shingle_size)
     fp = Fingerprint(doc.article_id, doc.content_hash, doc.published_at, len(doc.text), doc.title, doc.source_name)
-    rewrite = article_rewrite(doc, zipf) if zipf is not None and config.story and config.rewrite else b""
+    rewrite = article_rewrite(doc) if config.story and config.rewrite else b""
     evidence = Evidence.of(shingles, doc.published_at, entities=entities, rewrite=rewrite)
     return Sketch(fp, evidence, compact(hasher.signature(shingles)), entities, event_time, doc)
 

@@ -14,10 +14,15 @@ Three levels of evidence make edges between articles:
 3. story: rewrites of one wire story, found by text reuse: candidate pairs
    from shared rare shingles (an inverted index with a document-frequency
    cut-off), scored by the longest verbatim passages, containment, shared
-   canonical entities and publication dates (transforms/stories/textreuse.py).
+   canonical entities and publication dates (transforms/stories/textreuse.py);
+   and rewrites in an outlet's own words: pairs sharing heavy terms in the
+   same index that no passage joins become scored rewrite links
+   (transforms/stories/rewrites.py).
 
-Stories are the connected components of the edges (union-find over the
-edges only, never the corpus). The canonical article is the earliest
+Stories: the connected components of the edges (union-find over the edges
+only, never the corpus), then those groups joined by average link over the
+rewrite links (transforms/stories/clusters.story_components), so that one
+article resembling two events does not chain them. The canonical article is the earliest
 published, else the longest, ties by article_id; story_id is the canonical's
 article_id, so it does not depend on runner, bundles or worker count.
 """
@@ -52,12 +57,6 @@ from khabar.transforms.stories.rows import StoryUpdate, fingerprint_row, story_r
 from khabar.transforms.text.minhash import MinHasher, compact, text_shingles32
 
 NAMESPACE = "khabar.dedup"
-
-
-# ---------------------------------------------------------------- clustering
-
-
-# ---------------------------------------------------------------- candidate edges
 
 
 # ---------------------------------------------------------------- Beam

@@ -43,12 +43,6 @@ from khabar.transforms.text.page_lines import BoilerplateConfig, Extraction, ext
 NAMESPACE = "khabar.boilerplate"
 
 
-# ---------------------------------------------------------------- features
-
-
-# ---------------------------------------------------------------- classifier
-
-
 # ---------------------------------------------------------------- page level
 
 

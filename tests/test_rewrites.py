@@ -10,9 +10,9 @@ import pytest
 from khabar.transforms.stories.rewrites import (
     RewriteTerms,
     days_between,
+    figures,
     occasion_conflict,
     rewrite_score,
-    specific_numbers,
     stem,
     weighted_terms,
     words_of,
@@ -63,9 +63,9 @@ def test_common_words_weigh_nothing_and_vectors_are_unit_length():
     assert float(weights @ weights) == pytest.approx(1.0, abs=1e-5)
 
 
-def test_specific_numbers_skip_years_and_small_integers():
-    assert specific_numbers("بلغت 117 ميغاواط و2.5 بالمئة في 2024 خلال 3 أيام") == {"117", "2.5"}
-    assert specific_numbers("١١٧ ميغاواط") == {"117"}
+def test_figures_are_specific_numbers_and_years_apart():
+    assert figures("بلغت 117 ميغاواط و2.5 بالمئة في 2024 خلال 3 أيام") == ({"117", "2.5"}, {2024})
+    assert figures("١١٧ ميغاواط في ٢٠٢٣") == ({"117"}, {2023})  # any script's digits
 
 
 def test_a_rewrite_scores_above_another_occasion_and_another_event():

@@ -2,8 +2,9 @@
 
 Outlets that rewrite a wire report in their own words keep its names, places,
 numbers and rarer words, but few passages of a dozen words (what
-textreuse.py looks for). Here an article is its headline and text as one
-TF-IDF vector over light-stemmed words of text_normalized, a word weighing
+textreuse.py looks for). Here an article is its headline and the first
+MAX_CHARS of its text (lead and first paragraphs: what the report is about)
+as one TF-IDF vector over light-stemmed words of text_normalized, a word weighing
 by how rare it is in Arabic at large: inverse frequencies from wordfreq's
 Arabic list, which ships with a package. So batch, incremental and streaming
 runs weigh a word alike whatever else they read, and an article's vector,
@@ -163,11 +164,6 @@ def figures(text: str) -> tuple[set[str], set[int]]:
     return numbers, years
 
 
-def specific_numbers(text: str) -> set[str]:
-    """The specific numbers of figures()."""
-    return figures(text)[0]
-
-
 def stated_months(words: list[str], distinct: Iterable[str]) -> set[int]:
     """The months a normalized text names (metadata.py's names, both traditions; "كانون الثاني"), from its
     words in order and its distinct words."""
@@ -188,9 +184,9 @@ def _sorted_hashes(values: set[str] | set[int]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RewriteTerms:
-    """What rewrite similarity keeps of an article: its text's and headline's term vectors and the
-    years, months and specific numbers it states (hashed, sorted), as bytes (they pickle fast and go
-    into the fingerprints table as they are: pack / unpack)."""
+    """What rewrite similarity keeps of an article: its headline-and-text term vector (hashes and weights)
+    and the years, months and specific numbers it states (hashed, sorted), as bytes (they pickle fast and
+    go into the fingerprints table as they are: pack / unpack)."""
 
     terms: bytes = b""
     weights: bytes = b""

@@ -1,8 +1,9 @@
 """Calibration of rewrite similarity (transforms/stories/rewrites.py) on the development set (issue 30).
 
-Scores every pair of the dev set's pages with the pipeline's own rewrite
-score and occasion vetoes, from the articles and entities an existing run
-wrote (``make eval`` leaves one in its --work folder):
+Links every pair of the dev set's pages as the pipeline does (its rewrite
+terms, candidate terms, occasion vetoes, score and link floor), from the
+articles and fingerprints tables an existing run wrote (``make eval`` leaves
+one in its --work folder):
 
     python -m benchmarks.story_similarity --output /tmp/evwork/out
 
@@ -11,8 +12,8 @@ threshold) and by average link (transforms/stories/clusters.average_link,
 what the pipeline uses), printing pair precision, recall and F1 against the
 gold events like ``make eval``'s story figures, for each threshold. The
 variants switch parts of the score off to show what each adds. The
-pipeline's threshold (DedupConfig.rewrite_min_score) is the best F1 of the
-full score with average link and no false merge of a hard negative above it.
+pipeline's threshold (DedupConfig.rewrite_min_score) is chosen for precision
+first: the fewest false merges at a usable recall (docs/performance.md).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from khabar.transforms.runtime.records import Document
 from khabar.transforms.stories.assign import assign_to_prior
 from khabar.transforms.stories.config import EXACT, NEAR, STORY, DedupConfig
 from khabar.transforms.stories.fingerprints import Fingerprint
-from khabar.transforms.stories.sketch import bucket_keys, match, sketch
+from khabar.transforms.stories.sketch import bucket_keys, is_evidence, match, sketch
 from khabar.transforms.text.entity_rules import EntityExtractor
 from khabar.transforms.text.minhash import MinHasher
 
@@ -242,3 +242,10 @@ def test_term_buckets_link_rewrites_that_share_no_passage() -> None:
     score = match(items["rb"], items["ra"], terms[0], config)
     assert isinstance(score, float) and score >= config.rewrite_min_score
     assert match(items["oc"], items["ra"], terms[0], config) is None  # other figures: another occasion
+
+
+def test_a_hot_term_bucket_is_no_evidence_as_in_batch_runs() -> None:
+    config = DedupConfig(story_max_df=3)
+    assert is_evidence("term\x1f123", 3, config)
+    assert not is_evidence("term\x1f123", 4, config)  # a term on more than story_max_df articles
+    assert is_evidence("entity\x1fPER\x1fx", 40, config)  # other buckets are capped, not skipped

@@ -46,7 +46,7 @@ from khabar.transforms.stories.config import DedupConfig
 from khabar.transforms.stories.fingerprints import Fingerprint
 from khabar.transforms.stories.rewrites import RewriteLink, load_frequencies
 from khabar.transforms.stories.rows import StoryUpdate, updated_story_row
-from khabar.transforms.stories.sketch import Sketch, bucket_keys, match, sketch
+from khabar.transforms.stories.sketch import Sketch, bucket_keys, is_evidence, match, sketch
 from khabar.transforms.text.minhash import MinHasher
 
 NAMESPACE = "khabar.streaming"
@@ -138,7 +138,7 @@ class MatchRecentFn(beam.DoFn):
         horizon = new.event_time - self._streaming.memory_days * DAY
         others = [old for old in stored if old.article_id != new.article_id and old.event_time > horizon]
         edges = []
-        for old in others:
+        for old in others if is_evidence(bucket, len(others) + 1, self._config) else ():
             found = match(new, old, bucket, self._config)
             if isinstance(found, float):
                 beam.metrics.Metrics.counter(NAMESPACE, "rewrite_links").inc()

@@ -56,6 +56,12 @@ def bucket_keys(item: Sketch, config: DedupConfig) -> list[str]:
     return keys
 
 
+def is_evidence(bucket: str, size: int, config: DedupConfig) -> bool:
+    """Whether a bucket holding `size` recent articles (the newcomer counted) links them: a term on more
+    than story_max_df articles is no evidence, as the batch index skips it (a word of every day's news)."""
+    return not (bucket.startswith("term\x1f") and size > config.story_max_df)
+
+
 def match(new: Sketch, old: Sketch, bucket: str, config: DedupConfig) -> str | float | None:
     """What links a newcomer and a stored article of the same bucket: an edge kind, the
     score of a rewrite link (a term bucket's pair that no passage joins: pairs.rewrite_link,

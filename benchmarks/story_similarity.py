@@ -27,8 +27,8 @@ from pathlib import Path
 
 from khabar.transforms.stories.clusters import average_link, components
 from khabar.transforms.stories.config import DedupConfig
-from khabar.transforms.stories.rewrites import RewriteTerms, ScoreWeights, days_between, link_score
-from khabar.transforms.stories.textreuse import ACTOR_TYPES
+from khabar.transforms.stories.rewrites import RewriteTerms, ScoreWeights, link_score
+from khabar.transforms.stories.textreuse import ACTOR_TYPES, days_between
 from khabar.transforms.text.normalize import normalize_text
 
 from benchmarks.eval_devset import load_devset, load_output, pair_scores, read_table, same_label_pairs

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from khabar.transforms.stories.rewrites import (
     RewriteTerms,
-    days_between,
     figures,
     occasion_conflict,
     rewrite_score,
@@ -18,6 +17,7 @@ from khabar.transforms.stories.rewrites import (
     words_of,
     zipf,
 )
+from khabar.transforms.stories.textreuse import days_between
 from khabar.transforms.text.normalize import normalize_text
 
 # Two outlets' words for one report (written for this test), another occasion of the same people, another event.

@@ -8,8 +8,8 @@ import numpy as np
 from khabar.transforms.stories.candidates import lsh_pairs
 from khabar.transforms.stories.config import EXACT, NEAR, STORY, DedupConfig
 from khabar.transforms.stories.fingerprints import Evidence
-from khabar.transforms.stories.rewrites import RewriteLink, days_between, link_score
-from khabar.transforms.stories.textreuse import evidence, shard_pairs, story_score
+from khabar.transforms.stories.rewrites import RewriteLink, link_score
+from khabar.transforms.stories.textreuse import contains, days_between, evidence, shard_pairs, story_score
 from khabar.transforms.text.minhash import estimated_jaccard, jaccard_unique, sorted_unique
 
 
@@ -100,7 +100,7 @@ def rewrite_link(a: tuple[str, Evidence], b: tuple[str, Evidence], config: Dedup
     (id_a, ev_a), (id_b, ev_b) = sorted((a, b), key=lambda x: x[0])
     if (ev_a.prior and ev_b.prior) or not config.story or not config.rewrite:
         return None
-    shared_actors = len(np.intersect1d(ev_a.actor_hashes, ev_b.actor_hashes, assume_unique=True))
+    shared_actors = int(contains(ev_b.actor_hashes, ev_a.actor_hashes).sum())  # as the text-reuse score counts them
     days = days_between(ev_a.published_at, ev_b.published_at)
     score = link_score(ev_a.rewrite_terms, ev_b.rewrite_terms, days, shared_actors, config)
     return RewriteLink(id_a, id_b, score) if score is not None else None

@@ -33,7 +33,6 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import datetime
 from functools import cache, lru_cache
 
 import numpy as np
@@ -281,10 +280,6 @@ def rewrite_score(a: RewriteTerms, b: RewriteTerms, shared_actors: int, weights:
     text = cosine(a.array("terms"), a.array("weights"), b.array("terms"), b.array("weights"))
     numbers = _shared(a.array("numbers"), b.array("numbers"))
     return text + weights.number * min(numbers, weights.max_numbers) + weights.actor * min(shared_actors, weights.max_actors)
-
-
-def days_between(a: datetime | None, b: datetime | None) -> float | None:
-    return abs((a - b).total_seconds()) / 86400 if a is not None and b is not None else None
 
 
 @dataclass(frozen=True)

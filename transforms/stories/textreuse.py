@@ -71,6 +71,11 @@ def passages(a: np.ndarray, b_unique: np.ndarray, shingle_size: int) -> list[int
     return sorted((int(e - s + 1) + shingle_size - 1 for s, e in zip(starts, ends, strict=True)), reverse=True)
 
 
+def days_between(a: datetime | None, b: datetime | None) -> float | None:
+    """Days between two publication times, None unless both are known."""
+    return abs((a - b).total_seconds()) / 86400 if a is not None and b is not None else None
+
+
 def evidence(
     a: np.ndarray,
     b: np.ndarray,
@@ -90,7 +95,7 @@ def evidence(
     shared = int(contains(ub, ua).sum())
     smaller = min(len(ua), len(ub)) or 1
     lengths = passages(a, ub, shingle_size) if len(ua) <= len(ub) else passages(b, ua, shingle_size)
-    days = abs((date_a - date_b).total_seconds()) / 86400 if date_a and date_b else None
+    days = days_between(date_a, date_b)
     return ReuseEvidence(
         containment=shared / smaller,
         longest_passage=lengths[0] if lengths else 0,

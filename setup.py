@@ -65,6 +65,9 @@ setup(
         # story grouping weighs words by their frequency in Arabic at large (transforms/stories/rewrites.py):
         # wordfreq's lists ship inside the package, nothing is downloaded
         "wordfreq>=3.1",
+        # the output's table format: Apache Iceberg tables over khabar's Parquet files, committed
+        # through an embedded SQLite catalog by default (transforms/output/catalog.py)
+        "pyiceberg[sql-sqlite]>=0.12,<0.13",
         # `import apache_beam` imports its BigQuery client, which logs "apitools
         # not found" on every run without it; the version Beam's gcp extra pins.
         "google-apitools>=0.5.31,<0.5.32; python_version < '3.13'",

@@ -150,7 +150,8 @@ def run_command(argv: list[str]) -> int:
     from khabar.pipelines.streaming import run_streaming
     from khabar.pipelines.summary import RunSummary
     from khabar.transforms.inputs.listing import NoMatchError, check_patterns
-    from khabar.transforms.output.commit import recover
+    from khabar.transforms.output.commit import mark_running
+    from khabar.transforms.output.location import OutputError, check_output
     from khabar.transforms.runtime.redact import redact_url
     from khabar.transforms.runtime.runinfo import RunInfo
     from khabar.transforms.text.ner_model import ModelError, check_model
@@ -169,22 +170,27 @@ def run_command(argv: list[str]) -> int:
     except ModelError as exc:
         print(f"khabar: error: {exc}", file=sys.stderr)
         return 2
+    try:
+        check_output(config.output, config.write, config.read.storage_options)
+    except OutputError as exc:
+        print(f"khabar: error: {exc}", file=sys.stderr)
+        return 2
     if args.streaming:
         return run_streaming(config, args, beam_args)
-    if args.incremental:
-        config = plan_batch(config, args.max_files)
-        if config is None:
-            return 0
-        file_count = len(config.files or ())
-    else:
+    if not args.incremental:
         try:
-            matched = check_patterns(list(config.inputs), config.read.storage_options)
+            check_patterns(list(config.inputs), config.read.storage_options)
         except NoMatchError as exc:
             print(f"khabar: error: {exc}", file=sys.stderr)
             return 2
-        file_count = sum(matched.values())
-        recover(config.output)
+    # Every batch ingests only what the output does not hold yet: a rerun of
+    # unchanged files is a no-op, and says so.
+    config = plan_batch(config, args.max_files if args.incremental else None)
+    if config is None:
+        return 0
+    file_count = len(config.files or ())
     run = RunInfo.new()
+    mark_running(config.output, run.run_id)
     runner = RUNNER_ALIASES.get(args.runner, args.runner)
     cluster = None
     if args.dask_local_workers:

@@ -1,4 +1,4 @@
-"""Planning an incremental batch: roll back an interrupted one, then select the input files the output's manifest does not have."""
+"""Planning a batch: finish or clean up interrupted commits, then select the input files the output's manifest does not have."""
 
 from __future__ import annotations
 
@@ -12,15 +12,16 @@ LOG = logging.getLogger("khabar")
 
 
 def plan_batch(config: PipelineConfig, max_files: int | None) -> PipelineConfig | None:
-    """An incremental batch: roll back a batch killed mid-commit, then select
-    the files the manifest does not have. None when there is nothing new."""
+    """A batch: finish a batch killed after its point of no return (and clean
+    up what dead ones left), then select the files the manifest does not
+    have. None when there is nothing new."""
     from khabar.transforms.inputs.manifest import list_files, load_manifest, select_files
     from khabar.transforms.output.commit import recover
     from khabar.transforms.runtime.redact import redact_url
 
-    removed = recover(config.output, clean_temporary=True)
-    if removed:
-        LOG.warning("rolled back %d files of an interrupted batch", len(removed))
+    recovered = recover(config.output, config.write)
+    if recovered:
+        LOG.warning("finished or cleaned up after interrupted runs: %d", len(recovered))
     options = config.read.storage_options
     try:
         listed = list_files(config.inputs, options)

@@ -2,32 +2,59 @@
 -- Usage (duckdb CLI or Python):
 --   SET VARIABLE khabar_root = '/path/to/out';   -- or s3://bucket/khabar with httpfs
 --   .read sql/views.sql
--- Every table reads all committed runs (hive partition ingest_date is a DATE column): a run
--- killed in the middle of its commit is invisible here until the next run rolls it back.
+-- Every table shows exactly the files that committed runs list in their records
+-- (_commits/<run_id>.json, written once all of a run's Iceberg commits are done): a run is
+-- here entirely or not at all, and a file a dead run left behind is never read. Spark, Trino
+-- and Flink read the same tables through the Iceberg catalog (README, "Table format").
 
--- Runs whose commit completed (one _commits/<run_id>.json each).
-CREATE OR REPLACE VIEW committed_runs AS
-SELECT regexp_extract(file, '([^/]+)[.]json$', 1) AS run_id
-FROM glob(getvariable('khabar_root') || '/_commits/*.json');
+-- commit_records: one row per record; files lists the paths (relative to the root) it made
+-- visible. Records written before records listed files have files = NULL (legacy_runs).
+CREATE OR REPLACE VIEW commit_records AS
+SELECT run_id, files
+FROM read_json(getvariable('khabar_root') || '/_commits/*.json', union_by_name = true,
+               columns = {run_id: 'VARCHAR', files: 'VARCHAR[]'}, filename = true)
+WHERE NOT filename LIKE '%.plan.json';
 
--- committed_table(name): every committed row of one table. Columns are matched by name, so
--- files written before a column was added read it as null (entities.field).
+CREATE OR REPLACE VIEW committed_runs AS SELECT DISTINCT run_id FROM commit_records;
+CREATE OR REPLACE VIEW committed_paths AS
+SELECT getvariable('khabar_root') || '/' || unnest(files) AS path FROM commit_records WHERE files IS NOT NULL;
+CREATE OR REPLACE VIEW legacy_runs AS SELECT run_id FROM commit_records WHERE files IS NULL;
+
+-- committed_table(name): every committed row of one table. Columns are matched by name (with
+-- the table's schema file, so files written before a column was added read it as null).
 CREATE OR REPLACE MACRO committed_table(name) AS TABLE
-SELECT * FROM read_parquet(getvariable('khabar_root') || '/' || name || '/**/*.parquet', hive_partitioning = true, union_by_name = true)
-WHERE run_id IN (SELECT run_id FROM committed_runs);
+SELECT * EXCLUDE (filename)
+FROM read_parquet(getvariable('khabar_root') || '/' || name || '/**/*.parquet', hive_partitioning = true, union_by_name = true, filename = true)
+WHERE filename IN (SELECT path FROM committed_paths) OR run_id IN (SELECT run_id FROM legacy_runs);
 
--- Base tables.
-CREATE OR REPLACE VIEW articles AS SELECT * FROM committed_table('articles');
-CREATE OR REPLACE VIEW entities AS SELECT * FROM committed_table('entities');
+-- files_history: the manifest, every version of every input file ingested and by which run.
+CREATE OR REPLACE VIEW files_history AS SELECT * FROM committed_table('files');
+-- files: each input file's current version (the last one ingested).
+CREATE OR REPLACE VIEW files AS
+SELECT * FROM files_history
+QUALIFY row_number() OVER (PARTITION BY uri ORDER BY ingested_at DESC, run_id DESC) = 1;
+-- articles: the articles of each file's current version. All rows of one file version come
+-- from one run, so an article whose file has a current version from another run is superseded.
+CREATE OR REPLACE VIEW articles AS
+SELECT a.* FROM committed_table('articles') a
+WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.uri = split_part(a.source_uri, '#', 1) AND f.run_id <> a.run_id);
+CREATE OR REPLACE VIEW entities AS
+SELECT e.* FROM committed_table('entities') e SEMI JOIN articles a USING (article_id);
 -- stories_history: a story gets a row in every run that adds articles to it.
 CREATE OR REPLACE VIEW stories_history AS SELECT * FROM committed_table('stories');
--- stories: each story's current state, its latest row.
+-- stories: each story's current state: its latest row, with its members (article_ids, size)
+-- counted from the current articles, so the articles of runs that committed at the same time
+-- (each writing a row for the story) all count, and a superseded version does not.
 CREATE OR REPLACE VIEW stories AS
-SELECT * FROM stories_history
-QUALIFY row_number() OVER (PARTITION BY story_id ORDER BY ingested_at DESC, run_id DESC, size DESC) = 1;
+WITH latest AS (
+    SELECT * FROM stories_history
+    QUALIFY row_number() OVER (PARTITION BY story_id ORDER BY ingested_at DESC, run_id DESC, size DESC) = 1
+), members AS (
+    SELECT story_id, list(article_id ORDER BY article_id) AS article_ids, CAST(count(*) AS INTEGER) AS size
+    FROM articles GROUP BY story_id
+)
+SELECT l.* REPLACE (m.article_ids AS article_ids, m.size AS size) FROM latest l JOIN members m USING (story_id);
 CREATE OR REPLACE VIEW rejects AS SELECT * FROM committed_table('rejects');
--- files: the manifest, every input file ingested and by which run.
-CREATE OR REPLACE VIEW files AS SELECT * FROM committed_table('files');
 
 -- canonical_articles: one row per story, its representative article (what to count as "news items").
 CREATE OR REPLACE VIEW canonical_articles AS

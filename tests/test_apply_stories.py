@@ -81,7 +81,7 @@ def test_staged_articles_reach_the_table_with_their_stories(tmp_path: Path, file
         written = p | "Rows" >> beam.Create(rows) | StagedWrite(output, RUN, "articles", config, apply_stories, assigned, {})
         tables = {name: p | f"Empty{name}" >> beam.Create([]) for name in ("entities", "stories")}
         _ = {**tables, WRITTEN: written} | WriteTables(output, RUN, config)
-    files = sorted((tmp_path / "articles").rglob("*.parquet"))
+    files = sorted((tmp_path / "articles").rglob("part-*.parquet"))
     assert len(files) == (3 if file_rows == 2 else 1)
     table = pa.concat_tables([pq.read_table(f) for f in files])
     assert table.schema.names == TABLES["articles"].names

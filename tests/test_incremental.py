@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pyarrow.dataset as ds
 import pytest
 from khabar.transforms.inputs.fileinfo import info_from_details, sha256_file, stat_file
 from khabar.transforms.inputs.manifest import Ingested, list_files, load_manifest, select_files
-from khabar.transforms.output.commit import COMMITS, recover
+from khabar.transforms.output.catalog import load_table
+from khabar.transforms.output.commit import recover
+from khabar.transforms.output.parquet_files import WriteConfig
 from khabar.transforms.stories.assign import assign_to_prior
 from khabar.transforms.stories.config import EXACT, NEAR, STORY
 from khabar.transforms.stories.fingerprints import Fingerprint
@@ -29,8 +30,10 @@ SAMPLE = {p.name[:3]: p for p in sorted(SAMPLES.glob("*.txt"))}
 
 
 def _table(out: Path, name: str) -> list[dict]:
-    files = sorted(str(p) for p in (out / name).rglob("*.parquet"))
-    return ds.dataset(files, format="parquet").to_table().to_pylist() if files else []
+    """The committed rows of a table: its Iceberg table's current snapshot."""
+    if not (out / "_catalog").exists():
+        return []
+    return load_table(str(out), WriteConfig(), name).scan().to_arrow().to_pylist()
 
 
 def _copy(names: list[str], folder: Path) -> None:
@@ -84,26 +87,6 @@ def test_stat_file_and_hash_of_a_real_file(tmp_path: Path) -> None:
     info = stat_file(str(path))
     assert info.size == 3 and info.modified_at is not None
     assert sha256_file(str(path)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-
-
-def test_recover_rolls_back_a_half_committed_run_and_keeps_committed_ones(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    kept = out / "articles" / "ingest_date=2026-11-22" / "part-RUNA-00000.parquet"
-    dead = [out / table / "ingest_date=2026-11-22" / "part-RUNB-00000.parquet" for table in ("articles", "entities")]
-    for path in [kept, *dead]:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"x")
-    (out / COMMITS).mkdir()
-    (out / COMMITS / "RUNA.json").write_text("{}")
-    (out / COMMITS / "RUNB.pending").write_text("{}")
-    (out / "_temporary" / "RUNC").mkdir(parents=True)
-    removed = recover(str(out))
-    assert kept.exists() and not any(p.exists() for p in dead)
-    assert not (out / COMMITS / "RUNB.pending").exists() and (out / COMMITS / "RUNA.json").exists()
-    assert (out / "_temporary" / "RUNC").exists()  # another run may still be writing it
-    assert len(removed) == 2
-    recover(str(out), clean_temporary=True)
-    assert not (out / "_temporary" / "RUNC").exists()
 
 
 def _fp(article: str, digest: str, story: str | None = None, canonical: str | None = None) -> Fingerprint:
@@ -222,10 +205,15 @@ def _assert_exactly_once(out: Path, expected_files: int) -> None:
     assert len(articles) + len(rejects) == sum(f["records"] for f in files) == expected_files
     entity_keys = [(e["article_id"], e["field"], e["start"], e["end"]) for e in _table(out, "entities")]
     assert len(entity_keys) == len(set(entity_keys))
+    fingerprints = [f["article_id"] for f in _table(out, "fingerprints")]
+    assert sorted(fingerprints) == sorted(a["article_id"] for a in articles)
+    con = _views(out)  # the DuckDB views show the same committed rows
+    assert con.execute("select count(*), count(distinct article_id) from articles").fetchone() == (len(articles), len(articles))
+    assert con.execute("select count(*) from entities").fetchone()[0] == len(entity_keys)
     con = _views(out)
     assert con.execute("select count(*) from articles").fetchone()[0] == len(articles)
     assert con.execute("select sum(size) from stories").fetchone()[0] == len(articles)
-    assert not list(out.glob("_commits/*.pending"))
+    assert not list(out.glob("_commits/*.plan.json"))
 
 
 def test_sigkill_in_the_middle_of_the_commit_then_restart_loses_and_duplicates_nothing(tmp_path: Path) -> None:
@@ -235,11 +223,12 @@ def test_sigkill_in_the_middle_of_the_commit_then_restart_loses_and_duplicates_n
         "run", "--incremental", "--input", str(inbox), "--output", str(out), "--quiet", env={"KHABAR_CRASH_AT": "commit-midway"}
     )
     assert killed.returncode == -signal.SIGKILL
-    assert list(out.glob("_commits/*.pending"))  # died with some tables moved and others not
-    assert any((out / "articles").rglob("*.parquet"))
+    assert list(out.glob("_commits/*.plan.json"))  # died after its files commit, before the other tables
+    assert len(_table(out, "files")) == expected and not _table(out, "articles")
+    assert _views(out).execute("select count(*) from articles").fetchone()[0] == 0  # not a committed run yet
     restarted = run_cli("run", "--incremental", "--input", str(inbox), "--output", str(out), "--quiet")
     assert restarted.returncode == 0, restarted.stderr
-    assert f"{expected} new" in restarted.stdout  # the killed batch left no trace in the manifest
+    assert f"{expected} already ingested" in restarted.stdout  # the restart finished the killed run's commit
     _assert_exactly_once(out, expected)
 
 

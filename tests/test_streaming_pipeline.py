@@ -51,9 +51,9 @@ def test_streaming_pipeline_writes_windowed_tables_and_links_a_rewrite_across_wi
     with TestPipeline(options=options) as p:
         build_streaming(p, config, StreamingConfig(window_minutes=5), run, source=stream)
 
-    names = sorted(p.name for p in out.rglob("*.parquet"))
+    names = sorted(p.name for p in out.rglob("part-*.parquet"))
     assert names and all(CLEAN_NAME.match(n) for n in names), names
-    article_files = sorted(p.name for p in (out / "articles").rglob("*.parquet"))
+    article_files = sorted(p.name for p in (out / "articles").rglob("part-*.parquet"))
     assert [n.split("-w", 1)[1] for n in article_files] == [
         "19700101T000000Z-19700101T000500Z-p0-00000.parquet",
         "19700101T000500Z-19700101T001000Z-p0-00000.parquet",

@@ -35,7 +35,7 @@ def write(output: str, rejects: list[dict], config: WriteConfig | None = None, r
 
 def test_files_really_appear_in_hive_partitions_with_success_last(tmp_path: Path) -> None:
     write(str(tmp_path), [reject(i) for i in range(10)])
-    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.parquet"))
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("part-*.parquet"))
     assert "rejects/ingest_date=2024-01-01/part-20240101T000000Z-test0001-00000.parquet" in files
     for table in TABLES:
         marker = json.loads((tmp_path / table / "_SUCCESS").read_text())
@@ -48,16 +48,17 @@ def test_files_really_appear_in_hive_partitions_with_success_last(tmp_path: Path
 
 def test_empty_tables_still_get_a_file_with_the_schema(tmp_path: Path) -> None:
     write(str(tmp_path), [])
-    (path,) = (tmp_path / "entities").rglob("*.parquet")
-    schema = pq.read_schema(path)
-    assert schema.names == TABLES["entities"].names
-    assert pq.read_metadata(path).num_rows == 0
+    for table in TABLES:
+        (path,) = (tmp_path / table).rglob("*.parquet")  # the schema file, in a partition of its own
+        assert pq.read_schema(path).names == TABLES[table].names
+        assert pq.read_metadata(path).num_rows == 0
+    assert ds.dataset(tmp_path / "entities", format="parquet", partitioning="hive").to_table().num_rows == 0
 
 
 def test_large_tables_are_cut_into_files_numbered_from_zero(tmp_path: Path) -> None:
     rows = [reject(i) for i in range(50)]
     write(str(tmp_path), rows, WriteConfig(target_file_rows=10))
-    files = sorted((tmp_path / "rejects").rglob("*.parquet"))
+    files = sorted((tmp_path / "rejects").rglob("part-*.parquet"))
     assert [f.name for f in files] == [f"part-{RUN.run_id}-{i:05d}.parquet" for i in range(len(files))]
     assert len(files) >= 5
     assert all(pq.read_metadata(f).num_rows <= 10 for f in files)
@@ -69,7 +70,7 @@ def test_large_tables_are_cut_into_files_numbered_from_zero(tmp_path: Path) -> N
 def test_files_are_cut_by_size_too(tmp_path: Path) -> None:
     rows = [{**reject(i), "message": "m" * 1000} for i in range(20)]
     write(str(tmp_path), rows, WriteConfig(target_file_bytes=5_000))
-    files = list((tmp_path / "rejects").rglob("*.parquet"))
+    files = list((tmp_path / "rejects").rglob("part-*.parquet"))
     assert len(files) >= 7  # a row is about 2 KB by row_size: two or three a file
     assert sum(pq.read_metadata(f).num_rows for f in files) == 20
 
@@ -79,7 +80,7 @@ def test_rows_past_a_chunk_are_written_whole_and_in_key_order(tmp_path: Path) ->
     count = 2 * CHUNK_ROWS + 500
     rows = [{**reject(i), "source_uri": f"file:///x/{count - i:05d}.bin"} for i in range(count)]
     write(str(tmp_path), rows, WriteConfig(target_file_rows=2_000))
-    files = sorted((tmp_path / "rejects").rglob("*.parquet"))
+    files = sorted((tmp_path / "rejects").rglob("part-*.parquet"))
     uris = [pq.read_table(f).column("source_uri").to_pylist() for f in files]
     assert sorted(len(u) for u in uris) == [count - 2_000, 2_000]  # files are numbered in the order of their random names
     assert all(u == sorted(u) for u in uris)
@@ -111,7 +112,7 @@ def test_lists_of_rows_are_written_like_the_rows_one_by_one(tmp_path: Path) -> N
         assert_that(result | beam.Map(lambda stats: stats["rejects"]["rows"]), equal_to([50]))
 
     def rows_in(root: Path) -> list:
-        files = list((root / "rejects").rglob("*.parquet"))
+        files = list((root / "rejects").rglob("part-*.parquet"))
         assert len(files) >= 5
         return sorted((r for f in files for r in pq.read_table(f).to_pylist()), key=lambda r: r["size_bytes"])
 
@@ -122,23 +123,30 @@ def test_a_rerun_adds_files_and_never_overwrites(tmp_path: Path) -> None:
     write(str(tmp_path), [reject(1)])
     second = RunInfo(run_id="20240101T010000Z-test0002", started_at=datetime(2024, 1, 1, 1, tzinfo=UTC))
     write(str(tmp_path), [reject(2)], run=second)
-    files = sorted(p.name for p in (tmp_path / "rejects").rglob("*.parquet"))
+    files = sorted(p.name for p in (tmp_path / "rejects").rglob("part-*.parquet"))
     assert files == ["part-20240101T000000Z-test0001-00000.parquet", "part-20240101T010000Z-test0002-00000.parquet"]
 
 
 def test_rows_are_sorted_in_files_so_reruns_write_identical_content(tmp_path: Path) -> None:
     rows = [reject(i) for i in (5, 3, 9, 1)]
     write(str(tmp_path), rows)
-    (path,) = (tmp_path / "rejects").rglob("*.parquet")
+    (path,) = (tmp_path / "rejects").rglob("part-*.parquet")
     assert pq.read_table(path).column("source_uri").to_pylist() == sorted(r["source_uri"] for r in rows)
 
 
-def test_memory_filesystem_output() -> None:
-    import fsspec
+def test_output_locations_that_cannot_work_are_refused_before_the_run(tmp_path: Path) -> None:
+    from khabar.transforms.output.location import OutputError, check_output
 
-    write("memory://khabar-write-test", [reject(1)])
-    fs = fsspec.filesystem("memory")
-    assert fs.exists("/khabar-write-test/rejects/_SUCCESS")
+    existing = tmp_path / "a-file"
+    existing.write_text("x")
+    with pytest.raises(OutputError, match="is an existing file"):
+        check_output(str(existing), WriteConfig())
+    with pytest.raises(OutputError, match="cannot be written"):
+        check_output("/proc/khabar-out", WriteConfig())  # not writable, even for root
+    with pytest.raises(OutputError, match="shared catalog"):
+        check_output("memory://khabar-out", WriteConfig())  # an object store needs a catalog every writer reaches
+    check_output(str(tmp_path / "new" / "out"), WriteConfig())  # a new directory is fine
+    assert not (tmp_path / "new" / "out").exists()  # the probe leaves nothing behind
 
 
 @pytest.mark.parametrize(
@@ -181,14 +189,14 @@ def test_column_batches_are_written_like_the_same_rows_as_dicts(tmp_path: Path) 
             tables = {t: p | f"Empty{t}" >> beam.Create([]) for t in ("articles", "rejects", "stories")}
             tables["entities"] = p | "Entities" >> beam.Create(elements)
             _ = tables | WriteTables(str(tmp_path / name), RUN, config)
-        files = list((tmp_path / name / "entities").rglob("*.parquet"))
+        files = list((tmp_path / name / "entities").rglob("part-*.parquet"))
         return sorted((r for f in files for r in pq.read_table(f).to_pylist()), key=lambda r: (r["article_id"], r["start"]))
 
     as_columns = written("columns", batches)
     assert as_columns == written("rows", [b.to_rows() for b in batches])
     assert len(as_columns) == 44 and as_columns[0]["run_id"] == RUN.run_id
     # a batch is one article's rows: never split between files (a file may pass target_file_rows by one batch)
-    files = list((tmp_path / "columns" / "entities").rglob("*.parquet"))
+    files = list((tmp_path / "columns" / "entities").rglob("part-*.parquet"))
     file_of: dict[str, set[str]] = {}
     for f in files:
         for article in pq.read_table(f).column("article_id").to_pylist():

@@ -8,6 +8,9 @@ brackets); p<N> is the pane: p0 fires when the watermark passes the window's
 end, later panes hold late articles, so a late pane adds a file and never
 rewrites one. Each file is written under _temporary/ and renamed into place,
 so a reader never sees half a file; a retried bundle rewrites the same name.
+Each file is then committed on its own (transforms/output/commit.py
+commit_file): one Iceberg snapshot of its table and a record naming it, so
+the views show every pane as soon as it lands.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 import apache_beam as beam
 import fsspec
 from khabar.schemas import PARTITION_COLUMN
-from khabar.transforms.output.commit import COMMITS, COMMITTED
+from khabar.transforms.output.commit import COMMITS, COMMITTED, commit_file
 from khabar.transforms.output.parquet_files import TEMP_DIR, WriteConfig, write_parquet
 from khabar.transforms.runtime.runinfo import RunInfo
 from khabar.transforms.write_tables import check_tables
@@ -53,18 +56,19 @@ class WriteWindowFn(beam.DoFn):
         target = fsspec.core.url_to_fs(final)[1]
         fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
         fs.mv(fsspec.core.url_to_fs(temp)[1], target)
+        commit_file(self._output, self._run.run_id, table, final, self._config)
         beam.metrics.Metrics.counter(NAMESPACE, f"{table}_rows").inc(count)
         yield final
 
 
 def mark_streaming_run(output: str, run: RunInfo) -> None:
-    """A streaming job's files become visible one by one (each by its rename), so
-    its commit record is written when it starts (sql/views.sql reads committed runs)."""
+    """A streaming job's record, written when it starts: its files become
+    visible one by one, each by a record of its own (commit_file)."""
     fs, root = fsspec.core.url_to_fs(output)
     path = f"{root.rstrip('/')}/{COMMITS}/{run.run_id}{COMMITTED}"
     fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
     with fs.open(path, "w") as out:
-        json.dump({"run_id": run.run_id, "streaming": True, "started_at": run.started_at.isoformat()}, out)
+        json.dump({"run_id": run.run_id, "streaming": True, "started_at": run.started_at.isoformat(), "files": []}, out)
 
 
 class WriteWindowedTables(beam.PTransform):

@@ -10,6 +10,7 @@ set through Airflow variables, with defaults for a local trial:
     khabar_input     input URL or glob                      (samples/ of this repo)
     khabar_output    output URL                             (/tmp/khabar-airflow)
     khabar_runner    DirectRunner or DataflowRunner         (DirectRunner)
+    khabar_retry_delay_s  seconds before a failed batch is retried (300)
     khabar_dataflow  JSON of Dataflow options for DataflowRunner:
                      {"project": ..., "region": ..., "temp_location": "gs://...",
                       "sdk_container_image": "REGION-docker.pkg.dev/P/R/khabar-beam:0.1.0"}
@@ -54,7 +55,7 @@ with DAG(
     schedule=timedelta(minutes=30),
     start_date=datetime(2026, 1, 1),
     catchup=False,
-    max_active_runs=1,  # one writer per output: batches never overlap
+    max_active_runs=1,  # batches in order (concurrent ones would be safe, each file committed once)
     tags=["khabar"],
 ) as dag:
     BeamRunPythonPipelineOperator(
@@ -63,6 +64,8 @@ with DAG(
         py_interpreter=_var("khabar_python", "python3"),
         runner="{{ dag_run.conf.get('runner', '" + runner + "') if dag_run and dag_run.conf else '" + runner + "' }}",
         pipeline_options=options,
+        # A retry is safe: a rerun commits only what the failed attempt did not
+        # (tests/test_airflow.py kills the first attempt in its commit).
         retries=2,
-        retry_delay=timedelta(minutes=5),
+        retry_delay=timedelta(seconds=float(_var("khabar_retry_delay_s", "300"))),
     )

@@ -1,96 +1,287 @@
-"""The output's commit protocol: a run's staged files move into place, then its commit record and _SUCCESS; recover rolls back a run that died during its commit."""
+"""The output's commit protocol: a run's staged files become one commit of every
+table in the Iceberg catalog (transforms/output/catalog.py), exactly once,
+whatever other runs commit at the same time.
+
+1. Plan. Read the ``files`` table's committed file versions (uri, SHA-256).
+   Rows of a version another run already committed are dropped from this run
+   (two runs over overlapping inputs: the first to commit keeps its rows). The
+   staged files move (or, where rows are dropped, are rewritten) into their
+   tables' partitions, and ``_commits/<run_id>.plan.json`` lists them.
+2. Commit ``files``: one Iceberg snapshot with the run's manifest rows, taken
+   only if nobody committed to ``files`` since step 1 read it; otherwise plan
+   again against the new state. This is the point of no return.
+3. Roll forward: every other table gets one snapshot with the run's files; a
+   table that already holds a snapshot of the run is skipped, so finishing a
+   run twice (its own process and a recover) adds nothing twice.
+4. ``_commits/<run_id>.json``, the run's record (its files and row counts):
+   sql/views.sql reads exactly the files of these records, so a run shows in
+   the views entirely or not at all. Then ``<table>/_SUCCESS``; the plan and
+   the staged files go.
+
+A run killed before step 2 left no row in any table; its moved files are
+orphans that no snapshot and no record names (recover deletes them once its
+plan is older than ORPHAN_AGE_S, since a live run may still be planning). A
+run killed after step 2 is finished by the next run's recover.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
+import logging
 import os
 import re
 import signal
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
 
 import fsspec
+import pyarrow as pa
+import pyarrow.compute as pc
 from khabar.schemas import TABLES
+from khabar.transforms.output import catalog
 from khabar.transforms.output.parquet_files import (
     TEMP_DIR,
     WriteConfig,
     final_url,
+    read_arrow,
     row_count,
-    write_parquet,
+    write_arrow,
 )
 from khabar.transforms.runtime.runinfo import RunInfo
 
+LOG = logging.getLogger("khabar")
 SUCCESS = "_SUCCESS"
-
-
 COMMITS = "_commits"
-
-
-PENDING = ".pending"
-
-
+PLAN = ".plan.json"
 COMMITTED = ".json"
+OWNER = ".owner"  # _commits/<run_id>.owner: the host and process of a running run
+ORPHAN_AGE_S = 6 * 3600  # a plan this old without its files commit belongs to a dead run
+MAX_PLANS = 20  # plan attempts before giving up: each failed one means another run committed meanwhile
+ROLL_FORWARD_ORDER = ("articles", "entities", "fingerprints", "stories", "rejects")
+
+
+class CommitConflict(RuntimeError):
+    """Other runs kept committing while this one planned, MAX_PLANS times."""
 
 
 def commit(output: str, run: RunInfo, written: list[tuple[str, str]], config: WriteConfig) -> dict[str, dict[str, int]]:
-    """Move every written file (table, temporary url) into its table, numbered
-    in url order, and write each table's _SUCCESS last.
+    """Commit the run's written files (table, staged url); returns rows and files per table."""
+    from pyiceberg.exceptions import CommitFailedException
 
-    A table that received no rows still gets one empty file with its schema,
-    so BI tools and DuckDB globs find the columns.
-    """
-    fs, _ = fsspec.core.url_to_fs(output)
-    pending = _marker(output, run.run_id, PENDING)
-    fs.makedirs(pending.rsplit("/", 1)[0], exist_ok=True)
-    with fs.open(pending, "w") as out:
-        json.dump({"run_id": run.run_id}, out)
-    _crash_point("commit-start")
-    by_table: dict[str, list[str]] = {name: [] for name in TABLES}
+    staged: dict[str, list[str]] = {name: [] for name in TABLES}
     for table, url in written:
-        by_table[table].append(url)
-    stats: dict[str, dict[str, int]] = {}
-    for table, urls in by_table.items():
-        if not urls:
-            write_parquet(final_url(output, run, table, 0), table, [], config, run)
-            stats[table] = {"files": 1, "rows": 0}
-            continue
-        files = sorted(set(urls))
-        rows = 0
-        for shard, url in enumerate(files):
-            rows += row_count(url)
-            source = fsspec.core.url_to_fs(url)[1]
-            target = fsspec.core.url_to_fs(final_url(output, run, table, shard))[1]
-            fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
-            fs.mv(source, target)
-        stats[table] = {"files": len(files), "rows": rows}
-        _crash_point("commit-midway")
-    # The commit record: from here on the run's files are part of the output.
-    with fs.open(_marker(output, run.run_id, COMMITTED), "w") as out:
-        json.dump({"run_id": run.run_id, "ingest_date": run.ingest_date, "tables": stats}, out)
-    fs.rm(pending)
+        staged[table].append(url)
+    current = {table: sorted(set(urls)) for table, urls in staged.items()}
+    for table in TABLES:
+        catalog.load_table(output, config, table)  # created with its schema file the first time
+    _crash_point("commit-start")
+    versions = _VersionCache()
+    for attempt in range(MAX_PLANS):
+        files_table = catalog.load_table(output, config, "files")
+        committed = versions.of(files_table)
+        current, stats = _plan(output, run, current, committed, attempt, config)
+        _write_json(
+            _marker(output, run.run_id, PLAN),
+            {"run_id": run.run_id, "tables": current, "stats": stats, "planned_at": time.time(), "owner": owner()},
+        )
+        _crash_point("commit-planned")
+        try:
+            catalog.add_files(files_table, current["files"], run.run_id)
+            break
+        except CommitFailedException:
+            continue  # another run committed its files: plan again against them
+    else:
+        raise CommitConflict(f"run {run.run_id}: {MAX_PLANS} plans in a row lost to other runs' commits")
+    _crash_point("commit-midway")
+    finish(output, run.run_id, current, stats, config)
+    return stats
+
+
+def finish(output: str, run_id: str, tables: dict[str, list[str]], stats: dict[str, dict[str, int]], config: WriteConfig) -> None:
+    """Steps 3 and 4 for a run whose ``files`` commit is done; safe to run twice."""
+    from pyiceberg.exceptions import CommitFailedException
+
+    for table in ROLL_FORWARD_ORDER:
+        for _ in range(MAX_PLANS):
+            tbl = catalog.load_table(output, config, table)
+            if catalog.run_committed(tbl, run_id):
+                break
+            try:
+                catalog.add_files(tbl, tables[table], run_id)
+                break
+            except CommitFailedException:
+                continue  # appends never conflict in content: just retry on the new state
+        else:
+            raise CommitConflict(f"run {run_id}: table {table} kept changing under the commit")
+        _crash_point(f"commit-{table}")
+    root = _root(output)
+    record = {"run_id": run_id, "tables": stats, "files": sorted(_relative(root, u) for urls in tables.values() for u in urls)}
+    _write_json(_marker(output, run_id, COMMITTED), record)
+    fs = fsspec.core.url_to_fs(output)[0]
     for table, stat in stats.items():
-        marker = fsspec.core.url_to_fs(f"{output.rstrip('/')}/{table}/{SUCCESS}")[1]
-        with fs.open(marker, "w") as out:
-            json.dump({"run_id": run.run_id, "ingest_date": run.ingest_date, **stat}, out)
-    temp_root = fsspec.core.url_to_fs(f"{output.rstrip('/')}/{TEMP_DIR}")[1]
-    temp = f"{temp_root}/{run.run_id}"
-    if fs.exists(temp):
-        fs.rm(temp, recursive=True)
+        _write_json(fsspec.core.url_to_fs(f"{output.rstrip('/')}/{table}/{SUCCESS}")[1], {"run_id": run_id, **stat})
+    _remove(fs, _marker(output, run_id, PLAN))
+    _remove(fs, _marker(output, run_id, OWNER))
+    _remove(fs, f"{root}/{TEMP_DIR}/{run_id}", recursive=True)
     try:
-        if fs.exists(temp_root) and not fs.ls(temp_root):
-            fs.rmdir(temp_root)
+        if fs.exists(f"{root}/{TEMP_DIR}") and not fs.ls(f"{root}/{TEMP_DIR}"):
+            fs.rmdir(f"{root}/{TEMP_DIR}")
     except OSError:
         pass  # another run is writing next to us; its files stay
-    return stats
+
+
+class _VersionCache:
+    """(uri, content_sha256) of the committed ``files`` rows, read once per data file."""
+
+    def __init__(self) -> None:
+        self._by_file: dict[str, set[tuple[str, str]]] = {}
+
+    def of(self, tbl: Any) -> set[tuple[str, str]]:
+        out: set[tuple[str, str]] = set()
+        for path in catalog.data_files(tbl):
+            if path not in self._by_file:
+                rows = read_arrow(path).select(["uri", "content_sha256"]).to_pylist()
+                self._by_file[path] = {(r["uri"], r["content_sha256"]) for r in rows}
+            out |= self._by_file[path]
+        return out
+
+
+def file_of(source_uri: str) -> str:
+    """The input file a row comes from: its source_uri without the '#record' part."""
+    return source_uri.split("#", 1)[0]
+
+
+def _plan(
+    output: str, run: RunInfo, current: dict[str, list[str]], committed: set[tuple[str, str]], attempt: int, config: WriteConfig
+) -> tuple[dict[str, list[str]], dict[str, dict[str, int]]]:
+    """Put the run's files in place without the rows of file versions already
+    committed; returns the final files and the row counts per table."""
+    files = [read_arrow(u).select(["uri", "content_sha256"]).to_pylist() for u in current["files"]]
+    taken = {row["uri"] for rows in files for row in rows if (row["uri"], row["content_sha256"]) in committed}
+    edit: dict[str, Callable[[pa.Table], pa.Table | None]] = {}
+    if taken:
+        LOG.warning("run %s: %d input files were committed meanwhile by another run; their rows are left out", run.run_id, len(taken))
+        dropped_ids: set[str] = set()
+        kept_ids: set[str] = set()
+        for url in current["articles"]:
+            for row in read_arrow(url).select(["article_id", "source_uri"]).to_pylist():
+                (dropped_ids if file_of(row["source_uri"]) in taken else kept_ids).add(row["article_id"])
+        uris = pa.array(sorted(taken), pa.string())
+        ids = pa.array(sorted(dropped_ids), pa.string())
+
+        def by_file(arrow: pa.Table) -> pa.Array:
+            return pc.invert(_in(pa.array([file_of(v) for v in arrow["source_uri"].to_pylist()], pa.string()), uris))
+
+        masks: dict[str, Callable[[pa.Table], pa.Array]] = {
+            "files": lambda a: pc.invert(_in(a["uri"], uris)),
+            "articles": by_file,
+            "rejects": by_file,
+            "entities": lambda a: pc.invert(_in(a["article_id"], ids)),
+            "fingerprints": lambda a: pc.invert(_in(a["article_id"], ids)),
+        }
+        edit = {table: functools.partial(_filtered, mask) for table, mask in masks.items()}
+        edit["stories"] = functools.partial(_stories_without, dropped_ids, kept_ids)
+    placed: dict[str, list[str]] = {}
+    stats: dict[str, dict[str, int]] = {}
+    for table, urls in current.items():
+        placed[table], rows = [], 0
+        for shard, url in enumerate(urls):
+            target = final_url(output, run, table, shard + 1000 * attempt)
+            edited = edit[table](read_arrow(url)) if table in edit else None
+            if edited is None:
+                _move(url, target)
+                rows += row_count(target)
+            else:
+                _remove(fsspec.core.url_to_fs(url)[0], fsspec.core.url_to_fs(url)[1])
+                if edited.num_rows == 0:
+                    continue
+                write_arrow(target, edited, config)
+                rows += edited.num_rows
+            placed[table].append(target)
+        stats[table] = {"files": len(placed[table]), "rows": rows}
+    return placed, stats
+
+
+def _filtered(mask: Callable[[pa.Table], pa.Array], arrow: pa.Table) -> pa.Table | None:
+    """The rows the mask keeps, or None when it keeps them all."""
+    keep = mask(arrow)
+    return None if pc.all(keep).as_py() is not False else arrow.filter(keep)
+
+
+def _stories_without(dropped: set[str], kept: set[str], arrow: pa.Table) -> pa.Table | None:
+    """Story rows without the articles another run committed: a row keeps the
+    articles it adds and the earlier ones, and goes when it adds none (the
+    other run's row for those articles stands). None when nothing changes."""
+    rows = arrow.to_pylist()
+    out = []
+    for row in rows:
+        ids = [i for i in row["article_ids"] if i not in dropped]
+        if not kept.intersection(ids):
+            continue
+        out.append({**row, "article_ids": ids, "size": len(ids)})
+    if len(out) == len(rows) and all(len(r["article_ids"]) == len(o["article_ids"]) for r, o in zip(rows, out, strict=True)):
+        return None
+    return pa.Table.from_pylist(out, schema=arrow.schema)
+
+
+def _in(values: Any, value_set: pa.Array) -> pa.Array:
+    return pc.fill_null(pc.is_in(values, value_set=value_set), False)
+
+
+def _root(output: str) -> str:
+    return fsspec.core.url_to_fs(output)[1].rstrip("/")
+
+
+def _relative(root: str, url: str) -> str:
+    """A table file's path relative to the output root, as commit records list it."""
+    path = fsspec.core.url_to_fs(url)[1]
+    return path[len(root) + 1 :] if path.startswith(root + "/") else path
 
 
 def _marker(output: str, run_id: str, suffix: str) -> str:
     return fsspec.core.url_to_fs(f"{output.rstrip('/')}/{COMMITS}/{run_id}{suffix}")[1]
 
 
+def _write_json(path: str, value: Any) -> None:
+    """Write a small JSON file whole: to a temporary name, then renamed (a reader never sees half)."""
+    fs = fsspec.core.url_to_fs(path)[0] if "://" in path else fsspec.filesystem("file")
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    temp = f"{path}.{os.getpid()}.tmp"
+    with fs.open(temp, "w") as out:
+        json.dump(value, out)
+    fs.mv(temp, path)
+
+
+def _move(source_url: str, target_url: str) -> None:
+    fs, source = fsspec.core.url_to_fs(source_url)
+    target = fsspec.core.url_to_fs(target_url)[1]
+    fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
+    fs.mv(source, target)
+
+
+def _remove(fs: Any, path: str, recursive: bool = False) -> None:
+    with contextlib.suppress(FileNotFoundError):  # another process finishing the same run removed it first
+        fs.rm(path, recursive=recursive)
+
+
 def _crash_point(name: str) -> None:
     """Fault injection for the exactly-once tests: KHABAR_CRASH_AT=<name> kills
-    the process with SIGKILL here, as a machine failure would."""
-    if os.environ.get("KHABAR_CRASH_AT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+    the process with SIGKILL here, as a machine failure would. With
+    KHABAR_CRASH_ONCE=<file>, only when that file does not exist yet (it is
+    made first), so a retry of the same command gets through."""
+    if os.environ.get("KHABAR_CRASH_AT") != name:
+        return
+    once = os.environ.get("KHABAR_CRASH_ONCE")
+    if once:
+        if os.path.exists(once):
+            return
+        with open(once, "w"):
+            pass
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 _PART = re.compile(r"^part-(?P<run_id>.+)-\d{5}\.parquet$")
@@ -102,50 +293,157 @@ def run_of_part(path: str) -> str | None:
     return match["run_id"] if match else None
 
 
-def recover(output: str, clean_temporary: bool = False) -> list[str]:
-    """Roll back commits that a killed run left half done; returns removed paths.
+def recover(output: str, config: WriteConfig | None = None, orphan_age_s: float = ORPHAN_AGE_S) -> list[str]:
+    """Finish runs whose ``files`` commit is done and the rest is not (killed in
+    step 3 or 4); delete what runs that died before that point left behind.
+    Returns the ids of the runs finished and the paths deleted.
 
-    A commit writes ``_commits/<run_id>.pending``, moves its files into the
-    tables, writes ``_commits/<run_id>.json`` and removes the pending marker.
-    A pending marker without its record means the run died mid-commit: its
-    files are deleted, so every run is in the output entirely or not at all
-    once recovery has run (each incremental batch starts with it). Readers
-    that look between a crash and the next start may see a partial run;
-    ``sql/views.sql`` shows only committed runs. clean_temporary also removes
-    shards of runs that died before committing: only safe when no other run
-    writes to the same output (the incremental mode's contract).
+    A plan younger than orphan_age_s without its files commit may belong to a
+    live run that is still planning: it is left alone. Staged files of runs
+    without a plan are deleted at the same age.
     """
+    config = config or WriteConfig()
     fs, root = fsspec.core.url_to_fs(output)
     root = root.rstrip("/")
-    if not fs.exists(root):
-        return []
-    removed: list[str] = []
-    commits = f"{root}/{COMMITS}"
-    names = [p.rsplit("/", 1)[-1] for p in fs.ls(commits, detail=False)] if fs.exists(commits) else []
-    dead = {n[: -len(PENDING)] for n in names if n.endswith(PENDING)} - {n[: -len(COMMITTED)] for n in names if n.endswith(COMMITTED)}
-    if dead:
-        for table in TABLES:
-            if not fs.exists(f"{root}/{table}"):
-                continue
-            for path in fs.find(f"{root}/{table}"):
-                if run_of_part(path) in dead:
-                    fs.rm(path)
-                    removed.append(path)
-        for run_id in sorted(dead):
-            fs.rm(f"{commits}/{run_id}{PENDING}")
+    if not fs.exists(f"{root}/{COMMITS}") or not catalog.has_catalog(output, config):
+        return _old_staging(fs, root, set(), orphan_age_s)
+    done: list[str] = []
+    files_table = catalog.load_table(output, config, "files")
+    alive: set[str] = set()
+    now = time.time()
+    for path in fs.ls(f"{root}/{COMMITS}", detail=False):
+        name = path.rsplit("/", 1)[-1]
+        if not name.endswith(PLAN):
+            continue
+        run_id = name[: -len(PLAN)]
+        try:
+            with fs.open(path) as source:
+                plan = json.load(source)
+        except (FileNotFoundError, json.JSONDecodeError):
+            continue  # finished meanwhile, or being rewritten
+        if catalog.run_committed(files_table, run_id):
+            finish(output, run_id, plan["tables"], plan["stats"], config)
+            done.append(run_id)
+        elif is_dead(plan.get("owner")) or now - plan.get("planned_at", 0) > orphan_age_s:
+            for urls in plan["tables"].values():
+                for url in urls:
+                    _remove(fs, fsspec.core.url_to_fs(url)[1])
+                    done.append(url)
+            _remove(fs, path)
+            _remove(fs, _marker(output, run_id, OWNER))
+            _remove(fs, f"{root}/{TEMP_DIR}/{run_id}", recursive=True)
+        else:
+            alive.add(run_id)
+    return done + _old_staging(fs, root, alive | set(done), orphan_age_s)
+
+
+def owner() -> dict[str, Any]:
+    return {"host": socket.gethostname(), "pid": os.getpid()}
+
+
+def is_dead(who: dict[str, Any] | None) -> bool:
+    """Whether the process that wrote a plan or owner marker is gone (known only on its own host)."""
+    if not who or who.get("host") != socket.gethostname():
+        return False
+    try:
+        os.kill(int(who["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, ValueError, KeyError):
+        return False
+    return False
+
+
+def mark_running(output: str, run_id: str) -> None:
+    """Write _commits/<run_id>.owner: recover deletes the staged files of a run
+    whose process is gone at once, not only after orphan_age_s."""
+    _write_json(_marker(output, run_id, OWNER), owner())
+
+
+def _old_staging(fs: Any, root: str, keep: set[str], orphan_age_s: float) -> list[str]:
+    """Staged folders of runs that died before planning: at once when their
+    owner marker names a process gone, else once older than orphan_age_s."""
     temp_root = f"{root}/{TEMP_DIR}"
-    if fs.exists(temp_root):
-        for path in fs.ls(temp_root, detail=False):
-            if clean_temporary or path.rsplit("/", 1)[-1] in dead:
-                fs.rm(path, recursive=True)
-                removed.append(path)
+    if not fs.exists(temp_root):
+        return []
+    removed = []
+    now = time.time()
+    for info in fs.ls(temp_root, detail=True):
+        name = info["name"].rsplit("/", 1)[-1]
+        if name in keep:
+            continue
+        marker = f"{root}/{COMMITS}/{name}{OWNER}"
+        who = None
+        if fs.exists(marker):
+            try:
+                with fs.open(marker) as source:
+                    who = json.load(source)
+            except (FileNotFoundError, json.JSONDecodeError):
+                continue
+        if is_dead(who):
+            _remove(fs, info["name"], recursive=True)
+            _remove(fs, marker)
+            removed.append(info["name"])
+            continue
+        modified = info.get("mtime") or info.get("created") or now
+        if hasattr(modified, "timestamp"):
+            modified = modified.timestamp()
+        if now - float(modified) > orphan_age_s:
+            _remove(fs, info["name"], recursive=True)
+            removed.append(info["name"])
     return removed
 
 
 def committed_runs(output: str) -> set[str]:
-    """Run ids whose commit completed."""
+    """Run ids whose commit completed (a record in _commits)."""
     fs, root = fsspec.core.url_to_fs(output)
     commits = f"{root.rstrip('/')}/{COMMITS}"
     if not fs.exists(commits):
         return set()
-    return {p.rsplit("/", 1)[-1][: -len(COMMITTED)] for p in fs.ls(commits, detail=False) if p.endswith(COMMITTED)}
+    return {p.rsplit("/", 1)[-1][: -len(COMMITTED)] for p in fs.ls(commits, detail=False) if p.endswith(COMMITTED) and not p.endswith(PLAN)}
+
+
+def committed_listing(output: str) -> tuple[list[str], set[str]]:
+    """The files committed runs made visible (paths relative to the output), and
+    the runs whose record lists no files (written before records did: every
+    file named after such a run counts)."""
+    fs, root = fsspec.core.url_to_fs(output)
+    commits = f"{root.rstrip('/')}/{COMMITS}"
+    if not fs.exists(commits):
+        return [], set()
+    files: list[str] = []
+    legacy: set[str] = set()
+    for path in fs.ls(commits, detail=False):
+        if not path.endswith(COMMITTED) or path.endswith(PLAN):
+            continue
+        try:
+            with fs.open(path) as source:
+                record = json.load(source)
+        except (FileNotFoundError, json.JSONDecodeError):
+            continue
+        if "files" in record:
+            files.extend(record["files"])
+        else:
+            legacy.add(record.get("run_id") or path.rsplit("/", 1)[-1][: -len(COMMITTED)])
+    return files, legacy
+
+
+def commit_file(output: str, run_id: str, table: str, url: str, config: WriteConfig) -> None:
+    """Commit one file already in its partition (a streaming pane): a snapshot
+    of its table, then a record naming it. A retried bundle commits the same
+    file name again: it is registered once."""
+    from pyiceberg.exceptions import CommitFailedException
+
+    for _ in range(MAX_PLANS):
+        tbl = catalog.load_table(output, config, table)
+        if url in catalog.data_files(tbl) or fsspec.core.url_to_fs(url)[1] in catalog.data_files(tbl):
+            break
+        try:
+            catalog.add_files(tbl, [url], run_id)
+            break
+        except CommitFailedException:
+            continue
+    else:
+        raise CommitConflict(f"run {run_id}: table {table} kept changing under the commit of {url}")
+    name = url.rsplit("/", 1)[-1].removesuffix(".parquet")
+    _write_json(_marker(output, f"{run_id}-{table}-{name}", COMMITTED), {"run_id": run_id, "files": [_relative(_root(output), url)]})

@@ -28,12 +28,23 @@ class WriteConfig:
       for fast scans, a bounded buffer for the worker. Each bundle writes its
       own files, so a table has at least one file per bundle that made rows.
     compression: Parquet codec (zstd reads fast in DuckDB, Spark and Power BI).
+    catalog_uri: the Iceberg catalog the tables are committed to
+      (transforms/output/catalog.py). Empty: an embedded SQLite catalog at
+      <output>/_catalog/khabar.db (local outputs only). Otherwise a SQLAlchemy
+      URL (sqlite:///..., postgresql://...) or the REST/Glue/Hive catalog's URI.
+    catalog_type: sql, rest, glue or hive.
+    catalog_namespace: the catalog namespace of the output's tables.
+    catalog_properties: JSON object of further catalog properties (credentials, endpoints).
     """
 
     target_file_bytes: int = 128 * 1024 * 1024
     target_file_rows: int = 65_536
     row_group_rows: int = 65_536
     compression: str = "zstd"
+    catalog_uri: str = ""
+    catalog_type: str = "sql"
+    catalog_namespace: str = "khabar"
+    catalog_properties: str = ""
 
 
 def row_size(row: dict[str, Any]) -> int:

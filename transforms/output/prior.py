@@ -16,28 +16,32 @@ from typing import Any
 import apache_beam as beam
 import fsspec
 import pyarrow.parquet as pq
-from khabar.transforms.output.commit import committed_runs, run_of_part
+from khabar.transforms.output.commit import committed_listing, run_of_part
 from khabar.transforms.runtime.runinfo import RunInfo
 
 _PARTITION = re.compile(r"ingest_date=(?P<date>\d{4}-\d{2}-\d{2})")
 
 
 def committed_files(output: str, table: str, since: str | None = None) -> list[str]:
-    """Parquet files of a table written by committed runs (partitions >= since)."""
+    """Parquet files of a table that committed runs made visible (partitions >= since).
+
+    Each run's record (_commits/<run_id>.json) lists its files; a record
+    written before records listed files stands for every file named after
+    its run.
+    """
     fs, root = fsspec.core.url_to_fs(output)
-    path = f"{root.rstrip('/')}/{table}"
-    if not fs.exists(path):
-        return []
-    runs = committed_runs(output)
-    files = []
-    for file in sorted(fs.find(path)):
-        if run_of_part(file) not in runs:
-            continue
+    root = root.rstrip("/")
+    listed, legacy = committed_listing(output)
+    files = [f"{root}/{path}" for path in listed if path.startswith(f"{table}/")]
+    if legacy and fs.exists(f"{root}/{table}"):
+        files += [path for path in fs.find(f"{root}/{table}") if run_of_part(path) in legacy]
+    out = []
+    for file in sorted(set(files)):
         partition = _PARTITION.search(file)
         if since and partition and partition["date"] < since:
             continue
-        files.append(fs.unstrip_protocol(file))
-    return files
+        out.append(fs.unstrip_protocol(file))
+    return out
 
 
 def read_rows(url: str, columns: list[str] | None = None) -> Iterator[dict[str, Any]]:

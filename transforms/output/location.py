@@ -1,0 +1,51 @@
+"""Checks of the output location before a run starts: a clear error and exit
+code 2 instead of a traceback from inside the pipeline."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import fsspec
+from khabar.transforms.output import catalog
+from khabar.transforms.output.parquet_files import WriteConfig
+from khabar.transforms.runtime.redact import redact_url
+
+
+class OutputError(ValueError):
+    """The output location cannot be written as configured."""
+
+
+def check_output(output: str, config: WriteConfig, storage_options: dict | None = None) -> None:
+    """Fail fast when output is a file, cannot be written (no permission, a
+    bucket that does not exist) or has no usable catalog.
+
+    A probe file is written and removed under the output (and the output
+    directory too when the probe made it): on object stores that is the only
+    reliable test of a bucket and its permissions.
+    """
+    shown = redact_url(output)
+    try:
+        catalog.catalog_uri(output, config)
+    except catalog.CatalogError as exc:
+        raise OutputError(f"output {shown}: {exc}") from exc
+    try:
+        fs, path = fsspec.core.url_to_fs(output, **(storage_options or {}).get(output.split("://", 1)[0], {}))
+    except (ImportError, ValueError) as exc:
+        raise OutputError(f"output {shown}: {exc}") from exc
+    path = path.rstrip("/")
+    try:
+        if fs.isfile(path):
+            raise OutputError(f"output {shown} is an existing file; --output names a directory")
+        existed = fs.exists(path)
+        probe = f"{path}/.probe-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        fs.makedirs(path, exist_ok=True)
+        with fs.open(probe, "wb") as out:
+            out.write(b"")
+        fs.rm(probe)
+        if not existed:
+            fs.rm(path, recursive=True)  # the run creates it; a refused run leaves nothing
+    except OutputError:
+        raise
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"output {shown} cannot be written: {redact_url(str(exc))}") from exc

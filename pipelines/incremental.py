@@ -28,11 +28,15 @@ def plan_batch(config: PipelineConfig, max_files: int | None) -> PipelineConfig 
     except (OSError, ValueError, ImportError) as exc:
         print(f"khabar: error: cannot list inputs: {redact_url(str(exc))}", file=sys.stderr)
         raise SystemExit(2) from exc
-    selection = select_files(listed, load_manifest(config.output), max_files, options)
-    print(
-        f"khabar: {len(listed)} files listed: {len(selection.new)} new, {len(selection.changed)} changed,"
-        f" {selection.unchanged} already ingested, {selection.deferred} left for the next batch"
-    )
+    if config.write.replace:  # recompute on purpose: every listed file, already ingested or not
+        selection = select_files(listed, {}, max_files, options)
+        print(f"khabar: {len(listed)} files listed: {len(selection.files)} recomputed, their earlier rows replaced")
+    else:
+        selection = select_files(listed, load_manifest(config.output), max_files, options)
+        print(
+            f"khabar: {len(listed)} files listed: {len(selection.new)} new, {len(selection.changed)} changed,"
+            f" {selection.unchanged} already ingested, {selection.deferred} left for the next batch"
+        )
     if not selection.files:
         return None
     return dataclasses.replace(config, files=tuple(f.url for f in selection.files))

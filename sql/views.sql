@@ -8,24 +8,29 @@
 -- and Flink read the same tables through the Iceberg catalog (README, "Table format").
 
 -- commit_records: one row per record; files lists the paths (relative to the root) it made
--- visible. Records written before records listed files have files = NULL (legacy_runs).
+-- visible, removed the paths it took out (a replace). Records written before records listed
+-- files have files = NULL (legacy_runs).
 CREATE OR REPLACE VIEW commit_records AS
-SELECT run_id, files
+SELECT run_id, files, removed
 FROM read_json(getvariable('khabar_root') || '/_commits/*.json', union_by_name = true,
-               columns = {run_id: 'VARCHAR', files: 'VARCHAR[]'}, filename = true)
+               columns = {run_id: 'VARCHAR', files: 'VARCHAR[]', removed: 'VARCHAR[]'}, filename = true)
 WHERE NOT filename LIKE '%.plan.json';
 
 CREATE OR REPLACE VIEW committed_runs AS SELECT DISTINCT run_id FROM commit_records;
 CREATE OR REPLACE VIEW committed_paths AS
 SELECT getvariable('khabar_root') || '/' || unnest(files) AS path FROM commit_records WHERE files IS NOT NULL;
 CREATE OR REPLACE VIEW legacy_runs AS SELECT run_id FROM commit_records WHERE files IS NULL;
+-- removed_paths: files a --write-replace run dropped from the tables (rewritten without the replaced rows).
+CREATE OR REPLACE VIEW removed_paths AS
+SELECT getvariable('khabar_root') || '/' || unnest(removed) AS path FROM commit_records WHERE removed IS NOT NULL;
 
 -- committed_table(name): every committed row of one table. Columns are matched by name (with
 -- the table's schema file, so files written before a column was added read it as null).
 CREATE OR REPLACE MACRO committed_table(name) AS TABLE
 SELECT * EXCLUDE (filename)
 FROM read_parquet(getvariable('khabar_root') || '/' || name || '/**/*.parquet', hive_partitioning = true, union_by_name = true, filename = true)
-WHERE filename IN (SELECT path FROM committed_paths) OR run_id IN (SELECT run_id FROM legacy_runs);
+WHERE (filename IN (SELECT path FROM committed_paths) OR run_id IN (SELECT run_id FROM legacy_runs))
+  AND filename NOT IN (SELECT path FROM removed_paths);
 
 -- files_history: the manifest, every version of every input file ingested and by which run.
 CREATE OR REPLACE VIEW files_history AS SELECT * FROM committed_table('files');

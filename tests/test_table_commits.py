@@ -112,3 +112,35 @@ def test_unusable_outputs_exit_2_with_a_clear_error_before_anything_runs(tmp_pat
     assert result.returncode == 2 and "--write-catalog-uri" in result.stderr
     result = run_cli("run", "--input", str(tmp_path / "missing" / "*.txt"), "--output", str(tmp_path / "o"), "--quiet")
     assert result.returncode == 2 and "matches no file" in result.stderr
+
+
+def _run_ids(out: Path, table: str) -> set[str]:
+    return {row["run_id"] for row in _table(out, table)}
+
+
+def test_replace_recomputes_files_already_ingested_and_replaces_their_rows(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    expected = _inbox_of_many(inbox, 1)
+    assert run_cli("run", "--input", str(inbox), "--output", str(out), "--quiet").returncode == 0
+    (first,) = _run_ids(out, "articles")
+    again = run_cli("run", "--input", str(inbox), "--output", str(out), "--quiet", "--write-replace")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert f"{expected} files listed: {expected} recomputed" in again.stdout
+    for table in ("articles", "entities", "files", "fingerprints"):
+        runs = _run_ids(out, table)
+        assert len(runs) == 1 and first not in runs, table  # every row is the second run's
+    _assert_exactly_once(out, expected)
+    con = _views(out)
+    assert con.execute("select count(*) from removed_paths").fetchone()[0] > 0  # the first run's files left the views
+    assert con.execute("select count(distinct run_id) from entities").fetchone()[0] == 1
+
+
+def test_two_replacing_runs_at_once_next_to_a_normal_one_leave_each_file_once(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    expected = _inbox_of_many(inbox, 3)
+    assert run_cli("run", *_inputs(inbox, range(0, 2)), "--output", str(out), "--quiet").returncode == 0
+    runs = [_start("run", *_inputs(inbox, range(0, 2)), "--output", str(out), "--quiet", "--write-replace") for _ in range(2)]
+    runs.append(_start("run", "--input", str(inbox), "--output", str(out), "--quiet"))
+    results = [(run.wait(timeout=600), *run.communicate()) for run in runs]
+    assert all(code == 0 for code, _, _ in results), [err[-2000:] for _, _, err in results]
+    _assert_exactly_once(out, expected)

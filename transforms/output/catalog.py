@@ -158,3 +158,21 @@ def add_files(tbl: Any, files: Iterable[str], run_id: str) -> None:
     txn = tbl.transaction()
     txn.add_files(list(files), snapshot_properties={RUN_PROPERTY: run_id}, check_duplicate_files=False)
     txn.commit_transaction()
+
+
+def overwrite_files(tbl: Any, remove: list[str], add: list[str], run_id: str) -> None:
+    """One snapshot that drops data files and registers others (the copy-on-write of a
+    replace); raises CommitFailedException when another commit got in first."""
+    if not remove:
+        add_files(tbl, add, run_id)
+        return
+    from pyiceberg.table import _parquet_files_to_data_files
+
+    current = {task.file.file_path: task.file for task in tbl.scan().plan_files()}
+    txn = tbl.transaction()
+    with txn.update_snapshot(snapshot_properties={RUN_PROPERTY: run_id}).overwrite() as overwrite:
+        for path in remove:
+            overwrite.delete_data_file(current[path])
+        for data_file in _parquet_files_to_data_files(txn.table_metadata, add, tbl.io):
+            overwrite.append_data_file(data_file)
+    txn.commit_transaction()

@@ -42,7 +42,7 @@ import fsspec
 import pyarrow as pa
 import pyarrow.compute as pc
 from khabar.schemas import TABLES
-from khabar.transforms.output import catalog
+from khabar.transforms.output import catalog, replace
 from khabar.transforms.output.parquet_files import (
     TEMP_DIR,
     WriteConfig,
@@ -82,44 +82,84 @@ def commit(output: str, run: RunInfo, written: list[tuple[str, str]], config: Wr
     versions = _VersionCache()
     for attempt in range(MAX_PLANS):
         files_table = catalog.load_table(output, config, "files")
-        committed = versions.of(files_table)
+        # A replacing run keeps all its rows: it takes the files over instead.
+        committed = set() if config.replace else versions.of(files_table)
         current, stats = _plan(output, run, current, committed, attempt, config)
-        _write_json(
-            _marker(output, run.run_id, PLAN),
-            {"run_id": run.run_id, "tables": current, "stats": stats, "planned_at": time.time(), "owner": owner()},
-        )
+        plan: dict[str, Any] = {"run_id": run.run_id, "tables": current, "stats": stats, "planned_at": time.time(), "owner": owner()}
+        dropped: list[str] = []
+        written_now: list[str] = []
+        if config.replace:
+            plan["replace"] = sorted(_uris_of(current["files"]))
+            plan["articles"] = sorted(_replaced_articles(output, config, set(plan["replace"])) | _article_ids(current["articles"]))
+            uris = pa.array(plan["replace"], pa.string())
+            dropped, written_now = replace.without_stale(
+                catalog.data_files(files_table),
+                lambda arrow, uris=uris: replace.is_in(arrow["uri"], uris),
+                ["uri"],
+                replace.sibling(run.run_id, attempt),
+                config,
+            )
+        _write_json(_marker(output, run.run_id, PLAN), plan)
         _crash_point("commit-planned")
         try:
-            catalog.add_files(files_table, current["files"], run.run_id)
+            catalog.overwrite_files(files_table, dropped, written_now + current["files"], run.run_id)
             break
         except CommitFailedException:
+            for url in written_now:
+                replace.remove_quietly(url)
             continue  # another run committed its files: plan again against them
     else:
         raise CommitConflict(f"run {run.run_id}: {MAX_PLANS} plans in a row lost to other runs' commits")
     _crash_point("commit-midway")
-    finish(output, run.run_id, current, stats, config)
-    return stats
+    finish(output, plan, config)
+    return plan["stats"]
 
 
-def finish(output: str, run_id: str, tables: dict[str, list[str]], stats: dict[str, dict[str, int]], config: WriteConfig) -> None:
-    """Steps 3 and 4 for a run whose ``files`` commit is done; safe to run twice."""
+def finish(output: str, plan: dict[str, Any], config: WriteConfig) -> None:
+    """Steps 3 and 4 for a run whose ``files`` commit is done; safe to run twice.
+
+    A replacing run (plan["replace"]) also drops, in each table's snapshot,
+    the rows of its files that earlier runs wrote (transforms/output/replace.py).
+    """
     from pyiceberg.exceptions import CommitFailedException
 
+    run_id, tables, stats = plan["run_id"], plan["tables"], plan["stats"]
+    replaced = set(plan.get("replace", ()))
     for table in ROLL_FORWARD_ORDER:
-        for _ in range(MAX_PLANS):
+        for attempt in range(MAX_PLANS):
             tbl = catalog.load_table(output, config, table)
             if catalog.run_committed(tbl, run_id):
                 break
+            dropped: list[str] = []
+            written: list[str] = []
+            own = tables[table]
+            mask = replace.stale_mask(table, output, config, replaced, set(plan.get("articles", ())), run_id) if replaced else None
+            if mask is not None:
+                columns = replace.MASK_COLUMNS[table]
+                dropped, written = replace.without_stale(catalog.data_files(tbl), mask, columns, replace.sibling(run_id, attempt), config)
+                # the run's own rows of a file a later replace took over meanwhile stay out too
+                own_dropped, own_written = replace.without_stale(own, mask, columns, replace.sibling(run_id, 50 + attempt), config)
+                own = sorted(set(own) - set(own_dropped)) + own_written
             try:
-                catalog.add_files(tbl, tables[table], run_id)
-                break
+                catalog.overwrite_files(tbl, dropped, written + own, run_id)
             except CommitFailedException:
-                continue  # appends never conflict in content: just retry on the new state
+                for url in written:
+                    replace.remove_quietly(url)
+                continue  # another commit got in first: look again at the new state
+            tables[table] = own
+            stats[table] = {"files": len(own), "rows": sum(row_count(u) for u in own)}
+            break
         else:
             raise CommitConflict(f"run {run_id}: table {table} kept changing under the commit")
         _crash_point(f"commit-{table}")
     root = _root(output)
-    record = {"run_id": run_id, "tables": stats, "files": sorted(_relative(root, u) for urls in tables.values() for u in urls)}
+    record: dict[str, Any] = {
+        "run_id": run_id,
+        "tables": stats,
+        "files": sorted(_relative(root, u) for urls in tables.values() for u in urls),
+    }
+    if replaced:
+        record["removed"] = _removed_paths(output, config)
     _write_json(_marker(output, run_id, COMMITTED), record)
     fs = fsspec.core.url_to_fs(output)[0]
     for table, stat in stats.items():
@@ -132,6 +172,33 @@ def finish(output: str, run_id: str, tables: dict[str, list[str]], stats: dict[s
             fs.rmdir(f"{root}/{TEMP_DIR}")
     except OSError:
         pass  # another run is writing next to us; its files stay
+
+
+def _uris_of(files: list[str]) -> set[str]:
+    return {uri for url in files for uri in read_arrow(url, ["uri"])["uri"].to_pylist()}
+
+
+def _article_ids(files: list[str]) -> set[str]:
+    return {i for url in files for i in read_arrow(url, ["article_id"])["article_id"].to_pylist()}
+
+
+def _replaced_articles(output: str, config: WriteConfig, uris: set[str]) -> set[str]:
+    """Ids of the committed articles of these files (their entity and fingerprint rows go too)."""
+    wanted = pa.array(sorted(uris), pa.string())
+    ids: set[str] = set()
+    for path in catalog.data_files(catalog.load_table(output, config, "articles")):
+        arrow = read_arrow(path, ["article_id", "source_uri"])
+        ids.update(arrow.filter(replace.is_in(replace.files_of(arrow["source_uri"]), wanted))["article_id"].to_pylist())
+    return ids
+
+
+def _removed_paths(output: str, config: WriteConfig) -> list[str]:
+    """Files that commit records list and that no table's current snapshot holds any
+    more (a replace dropped them): the views leave them out."""
+    root = _root(output)
+    listed, _ = committed_listing(output)
+    current = {_relative(root, path) for table in TABLES for path in catalog.data_files(catalog.load_table(output, config, table))}
+    return sorted(set(listed) - current)
 
 
 class _VersionCache:
@@ -150,11 +217,6 @@ class _VersionCache:
         return out
 
 
-def file_of(source_uri: str) -> str:
-    """The input file a row comes from: its source_uri without the '#record' part."""
-    return source_uri.split("#", 1)[0]
-
-
 def _plan(
     output: str, run: RunInfo, current: dict[str, list[str]], committed: set[tuple[str, str]], attempt: int, config: WriteConfig
 ) -> tuple[dict[str, list[str]], dict[str, dict[str, int]]]:
@@ -169,19 +231,19 @@ def _plan(
         kept_ids: set[str] = set()
         for url in current["articles"]:
             for row in read_arrow(url).select(["article_id", "source_uri"]).to_pylist():
-                (dropped_ids if file_of(row["source_uri"]) in taken else kept_ids).add(row["article_id"])
+                (dropped_ids if replace.file_of(row["source_uri"]) in taken else kept_ids).add(row["article_id"])
         uris = pa.array(sorted(taken), pa.string())
         ids = pa.array(sorted(dropped_ids), pa.string())
 
         def by_file(arrow: pa.Table) -> pa.Array:
-            return pc.invert(_in(pa.array([file_of(v) for v in arrow["source_uri"].to_pylist()], pa.string()), uris))
+            return pc.invert(replace.is_in(replace.files_of(arrow["source_uri"]), uris))
 
         masks: dict[str, Callable[[pa.Table], pa.Array]] = {
-            "files": lambda a: pc.invert(_in(a["uri"], uris)),
+            "files": lambda a: pc.invert(replace.is_in(a["uri"], uris)),
             "articles": by_file,
             "rejects": by_file,
-            "entities": lambda a: pc.invert(_in(a["article_id"], ids)),
-            "fingerprints": lambda a: pc.invert(_in(a["article_id"], ids)),
+            "entities": lambda a: pc.invert(replace.is_in(a["article_id"], ids)),
+            "fingerprints": lambda a: pc.invert(replace.is_in(a["article_id"], ids)),
         }
         edit = {table: functools.partial(_filtered, mask) for table, mask in masks.items()}
         edit["stories"] = functools.partial(_stories_without, dropped_ids, kept_ids)
@@ -226,10 +288,6 @@ def _stories_without(dropped: set[str], kept: set[str], arrow: pa.Table) -> pa.T
     if len(out) == len(rows) and all(len(r["article_ids"]) == len(o["article_ids"]) for r, o in zip(rows, out, strict=True)):
         return None
     return pa.Table.from_pylist(out, schema=arrow.schema)
-
-
-def _in(values: Any, value_set: pa.Array) -> pa.Array:
-    return pc.fill_null(pc.is_in(values, value_set=value_set), False)
 
 
 def _root(output: str) -> str:
@@ -284,7 +342,7 @@ def _crash_point(name: str) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-_PART = re.compile(r"^part-(?P<run_id>.+)-\d{5}\.parquet$")
+_PART = re.compile(r"^part-(?P<run_id>.+)-\d{5,}\.parquet$")
 
 
 def run_of_part(path: str) -> str | None:
@@ -322,7 +380,7 @@ def recover(output: str, config: WriteConfig | None = None, orphan_age_s: float 
         except (FileNotFoundError, json.JSONDecodeError):
             continue  # finished meanwhile, or being rewritten
         if catalog.run_committed(files_table, run_id):
-            finish(output, run_id, plan["tables"], plan["stats"], config)
+            finish(output, plan, config)
             done.append(run_id)
         elif is_dead(plan.get("owner")) or now - plan.get("planned_at", 0) > orphan_age_s:
             for urls in plan["tables"].values():
@@ -404,14 +462,15 @@ def committed_runs(output: str) -> set[str]:
 
 
 def committed_listing(output: str) -> tuple[list[str], set[str]]:
-    """The files committed runs made visible (paths relative to the output), and
-    the runs whose record lists no files (written before records did: every
-    file named after such a run counts)."""
+    """The files committed runs made visible and no replace removed (paths
+    relative to the output), and the runs whose record lists no files
+    (written before records did: every file named after such a run counts)."""
     fs, root = fsspec.core.url_to_fs(output)
     commits = f"{root.rstrip('/')}/{COMMITS}"
     if not fs.exists(commits):
         return [], set()
     files: list[str] = []
+    removed: set[str] = set()
     legacy: set[str] = set()
     for path in fs.ls(commits, detail=False):
         if not path.endswith(COMMITTED) or path.endswith(PLAN):
@@ -425,7 +484,8 @@ def committed_listing(output: str) -> tuple[list[str], set[str]]:
             files.extend(record["files"])
         else:
             legacy.add(record.get("run_id") or path.rsplit("/", 1)[-1][: -len(COMMITTED)])
-    return files, legacy
+        removed.update(record.get("removed", ()))
+    return [f for f in files if f not in removed], legacy
 
 
 def commit_file(output: str, run_id: str, table: str, url: str, config: WriteConfig) -> None:

@@ -35,6 +35,8 @@ class WriteConfig:
     catalog_type: sql, rest, glue or hive.
     catalog_namespace: the catalog namespace of the output's tables.
     catalog_properties: JSON object of further catalog properties (credentials, endpoints).
+    replace: recompute input files already ingested and replace their rows in
+      every table (transforms/output/replace.py), instead of skipping them.
     """
 
     target_file_bytes: int = 128 * 1024 * 1024
@@ -45,6 +47,7 @@ class WriteConfig:
     catalog_type: str = "sql"
     catalog_namespace: str = "khabar"
     catalog_properties: str = ""
+    replace: bool = False
 
 
 def row_size(row: dict[str, Any]) -> int:
@@ -124,10 +127,10 @@ def write_arrow(url: str, arrow: pa.Table, config: WriteConfig) -> None:
         pq.write_table(arrow, out, compression=config.compression, row_group_size=config.row_group_rows)
 
 
-def read_arrow(url: str) -> pa.Table:
+def read_arrow(url: str, columns: list[str] | None = None) -> pa.Table:
     fs, path = fsspec.core.url_to_fs(url)
     with fs.open(path, "rb") as source:
-        return pq.read_table(source)
+        return pq.read_table(source, columns=columns)
 
 
 def row_count(url: str) -> int:

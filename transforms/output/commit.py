@@ -9,7 +9,10 @@ whatever other runs commit at the same time.
    tables' partitions, and ``_commits/<run_id>.plan.json`` lists them.
 2. Commit ``files``: one Iceberg snapshot with the run's manifest rows, taken
    only if nobody committed to ``files`` since step 1 read it; otherwise plan
-   again against the new state. This is the point of no return.
+   again against the new state. This is the point of no return. A replacing
+   run (--write-replace, transforms/output/replace.py) drops nothing in step 1:
+   its snapshot takes its files over, and each later step removes the rows
+   of those files that earlier runs wrote.
 3. Roll forward: every other table gets one snapshot with the run's files; a
    table that already holds a snapshot of the run is skipped, so finishing a
    run twice (its own process and a recover) adds nothing twice.
@@ -140,12 +143,15 @@ def finish(output: str, plan: dict[str, Any], config: WriteConfig) -> None:
                 # the run's own rows of a file a later replace took over meanwhile stay out too
                 own_dropped, own_written = replace.without_stale(own, mask, columns, replace.sibling(run_id, 50 + attempt), config)
                 own = sorted(set(own) - set(own_dropped)) + own_written
+                written += own_written
             try:
-                catalog.overwrite_files(tbl, dropped, written + own, run_id)
+                catalog.overwrite_files(tbl, dropped, sorted(set(written) | set(own)), run_id)
             except CommitFailedException:
                 for url in written:
                     replace.remove_quietly(url)
                 continue  # another commit got in first: look again at the new state
+            for url in set(tables[table]) - set(own):
+                replace.remove_quietly(url)  # the run's own file, rewritten without rows it no longer owns
             tables[table] = own
             stats[table] = {"files": len(own), "rows": sum(row_count(u) for u in own)}
             break

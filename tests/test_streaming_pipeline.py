@@ -67,6 +67,13 @@ def test_streaming_pipeline_writes_windowed_tables_and_links_a_rewrite_across_wi
     con = duckdb.connect()
     con.execute(f"SET VARIABLE khabar_root = '{out}'")
     con.execute((ROOT / "sql" / "views.sql").read_text(encoding="utf-8"))
+    # each pane's file is committed on its own: an Iceberg snapshot and a record naming it
+    from khabar.transforms.output.catalog import load_table
+    from khabar.transforms.output.parquet_files import WriteConfig
+
+    iceberg = load_table(str(out), WriteConfig(), "articles").scan().to_arrow()
+    assert sorted(iceberg.column("article_id").to_pylist()) == sorted(a["article_id"] for a in articles.values())
+    assert con.execute("select count(*) from articles").fetchone()[0] == 3
     sizes = dict(con.execute("select story_id, size from stories").fetchall())
     assert sizes[articles["000"]["article_id"]] == 2 and len(sizes) == 2
     assert con.execute("select count(*) from entity_mentions").fetchone()[0] > 0

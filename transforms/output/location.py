@@ -3,8 +3,10 @@ code 2 instead of a traceback from inside the pipeline."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
+from typing import Any
 
 import fsspec
 from khabar.transforms.output import catalog
@@ -37,15 +39,30 @@ def check_output(output: str, config: WriteConfig, storage_options: dict | None 
     try:
         if fs.isfile(path):
             raise OutputError(f"output {shown} is an existing file; --output names a directory")
-        existed = fs.exists(path)
-        probe = f"{path}/.probe-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        fs.makedirs(path, exist_ok=True)
-        with fs.open(probe, "wb") as out:
-            out.write(b"")
-        fs.rm(probe)
-        if not existed:
-            fs.rm(path, recursive=True)  # the run creates it; a refused run leaves nothing
+        _probe(fs, path)
     except OutputError:
         raise
     except (OSError, ValueError) as exc:
         raise OutputError(f"output {shown} cannot be written: {redact_url(str(exc))}") from exc
+
+
+def _probe(fs: Any, path: str, attempts: int = 3) -> None:
+    """Write and remove a probe file under path. A directory the probe made is
+    removed again only if empty (never another run's files); a run starting at
+    the same moment may remove it under us, so the probe is tried again."""
+    for attempt in range(attempts):
+        existed = fs.exists(path)
+        probe = f"{path}/.probe-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        try:
+            fs.makedirs(path, exist_ok=True)
+            with fs.open(probe, "wb") as out:
+                out.write(b"")
+            fs.rm(probe)
+        except FileNotFoundError:
+            if attempt + 1 == attempts:
+                raise
+            continue
+        if not existed:
+            with contextlib.suppress(OSError):
+                fs.rmdir(path)  # the run creates it; a refused run leaves nothing
+        return

@@ -94,7 +94,9 @@ def main() -> None:
     root = tempfile.mkdtemp(prefix=f"khabar-{args.kind}-")
     setup(args.kind, root)
     sequential = _worker((args.kind, root, args.commits))
-    print(f"{args.kind} sequential: median {statistics.median(s for s, _ in sequential):.3f} s, worst {max(s for s, _ in sequential):.3f} s")
+    print(
+        f"{args.kind} sequential: median {statistics.median(s for s, _ in sequential):.3f} s, worst {max(s for s, _ in sequential):.3f} s"
+    )
     with multiprocessing.get_context("spawn").Pool(args.processes) as pool:
         results = [r for rs in pool.map(_worker, [(args.kind, root, args.per_process)] * args.processes) for r in rs]
     print(

@@ -118,7 +118,8 @@ def run_parser() -> argparse.ArgumentParser:
         default=False,
         type=_boolean,
         metavar="true|false",
-        help="ingest only files not yet in the output's manifest (the files table), as one batch; exit 0 when there is none",
+        help="a scheduled batch: like every run it ingests only files not yet in the output's manifest (the files"
+        " table), and an input that matches nothing is no error (exit 0, nothing new); --max-files caps the batch",
     )
     parser.add_argument(
         "--max-files", type=int, default=None, metavar="N", help="with --incremental: at most N files this batch, oldest first"

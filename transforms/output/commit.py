@@ -398,7 +398,25 @@ def recover(output: str, config: WriteConfig | None = None, orphan_age_s: float 
             _remove(fs, f"{root}/{TEMP_DIR}/{run_id}", recursive=True)
         else:
             alive.add(run_id)
-    return done + _old_staging(fs, root, alive | set(done), orphan_age_s)
+    return done + _old_staging(fs, root, alive | set(done), orphan_age_s) + _dead_owners(fs, root, alive)
+
+
+def _dead_owners(fs: Any, root: str, alive: set[str]) -> list[str]:
+    """Owner markers of runs whose process is gone and that left no plan (they failed before their commit)."""
+    removed = []
+    for path in fs.ls(f"{root}/{COMMITS}", detail=False):
+        run_id = path.rsplit("/", 1)[-1].removesuffix(OWNER)
+        if not path.endswith(OWNER) or run_id in alive:
+            continue
+        try:
+            with fs.open(path) as source:
+                who = json.load(source)
+        except (FileNotFoundError, json.JSONDecodeError):
+            continue
+        if is_dead(who) and not fs.exists(f"{root}/{COMMITS}/{run_id}{PLAN}"):
+            _remove(fs, path)
+            removed.append(path)
+    return removed
 
 
 def owner() -> dict[str, Any]:

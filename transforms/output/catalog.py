@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -86,10 +87,18 @@ def _open(output: str, uri: str, kind: str, properties: str) -> Any:
     extra = json.loads(properties) if properties else {}
     if kind == "sql":
         from pyiceberg.catalog.sql import SqlCatalog
+        from sqlalchemy.exc import OperationalError
 
         if uri.startswith("sqlite:///"):
             fsspec.filesystem("file").makedirs(uri[len("sqlite:///") :].rsplit("/", 1)[0], exist_ok=True)
-        return SqlCatalog("khabar", uri=uri, warehouse=output, **extra)
+        for attempt in range(5):
+            try:
+                return SqlCatalog("khabar", uri=uri, warehouse=output, **extra)
+            except OperationalError:
+                # two runs creating a new catalog's tables at the same moment: the loser finds them made
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
     from pyiceberg.catalog import load_catalog
 
     return load_catalog("khabar", type=kind, uri=uri, warehouse=output, **extra)

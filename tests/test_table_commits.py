@@ -144,3 +144,21 @@ def test_two_replacing_runs_at_once_next_to_a_normal_one_leave_each_file_once(tm
     results = [(run.wait(timeout=600), *run.communicate()) for run in runs]
     assert all(code == 0 for code, _, _ in results), [err[-2000:] for _, _, err in results]
     _assert_exactly_once(out, expected)
+
+
+def _create_every_table(output: str) -> bool:
+    from khabar.schemas import TABLES
+
+    for table in TABLES:
+        load_table(output, WriteConfig(), table)
+    return True
+
+
+def test_runs_creating_a_new_catalog_at_the_same_moment_all_succeed(tmp_path: Path) -> None:
+    # SQLite answers one of them "table already exists" while another creates the catalog's tables
+    import multiprocessing
+
+    for attempt in range(4):
+        output = str(tmp_path / f"out{attempt}")
+        with multiprocessing.get_context("spawn").Pool(6) as pool:
+            assert pool.map(_create_every_table, [output] * 6) == [True] * 6

@@ -114,21 +114,34 @@ def table_location(output: str, table: str) -> str:
 
 
 def load_table(output: str, config: WriteConfig, table: str, create: bool = True) -> Any:
-    """One output table; created (with its schema file) the first time."""
+    """One output table; created (with its schema file) the first time.
+
+    Runs starting together may create the same namespace or table at the same
+    moment; the loser of such a race (an integrity or locking error from the
+    catalog's database) looks again and finds what the winner made.
+    """
     from pyiceberg.exceptions import NoSuchTableError
+    from sqlalchemy.exc import IntegrityError, OperationalError
 
     catalog = open_catalog(output, config)
     name = f"{config.catalog_namespace}.{table}"
-    try:
-        return catalog.load_table(name)
-    except NoSuchTableError:
-        if not create:
-            raise
-    catalog.create_namespace_if_not_exists(config.catalog_namespace)
-    write_schema_file(output, table)
-    return catalog.create_table_if_not_exists(
-        name, schema=TABLES[table], location=table_location(output, table), properties=TABLE_PROPERTIES
-    )
+    for attempt in range(5):
+        try:
+            return catalog.load_table(name)
+        except NoSuchTableError:
+            if not create:
+                raise
+        try:
+            catalog.create_namespace_if_not_exists(config.catalog_namespace)
+            write_schema_file(output, table)
+            return catalog.create_table_if_not_exists(
+                name, schema=TABLES[table], location=table_location(output, table), properties=TABLE_PROPERTIES
+            )
+        except (IntegrityError, OperationalError):
+            if attempt == 4:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+    raise CatalogError(f"table {name} could not be created")
 
 
 SCHEMA_PARTITION = "1970-01-01"  # the schema file's partition: before any run

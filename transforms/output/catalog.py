@@ -53,7 +53,7 @@ def is_local(output: str) -> bool:
 
 def catalog_uri(output: str, config: WriteConfig) -> str:
     """The catalog's URI: the configured one, or the embedded SQLite file of a local output."""
-    if config.catalog_uri:
+    if config.catalog_uri or config.catalog_type == "glue":  # Glue is found by the AWS region and credentials
         return config.catalog_uri
     if config.catalog_type != "sql":
         raise CatalogError(f"--write-catalog-type {config.catalog_type} needs --write-catalog-uri")
@@ -68,7 +68,7 @@ def catalog_uri(output: str, config: WriteConfig) -> str:
 
 def has_catalog(output: str, config: WriteConfig) -> bool:
     """Whether the output has a catalog to read (without creating one)."""
-    if config.catalog_uri:
+    if config.catalog_uri or config.catalog_type != "sql":
         return True
     if not is_local(output):
         return False
@@ -101,7 +101,7 @@ def _open(output: str, uri: str, kind: str, properties: str) -> Any:
                 time.sleep(0.2 * (attempt + 1))
     from pyiceberg.catalog import load_catalog
 
-    return load_catalog("khabar", type=kind, uri=uri, warehouse=output, **extra)
+    return load_catalog("khabar", type=kind, warehouse=output, **({"uri": uri} if uri else {}), **extra)
 
 
 def table_location(output: str, table: str) -> str:

@@ -520,7 +520,8 @@ def commit_file(output: str, run_id: str, table: str, url: str, config: WriteCon
 
     for _ in range(MAX_PLANS):
         tbl = catalog.load_table(output, config, table)
-        if url in catalog.data_files(tbl) or fsspec.core.url_to_fs(url)[1] in catalog.data_files(tbl):
+        registered = catalog.data_files(tbl)
+        if url in registered or fsspec.core.url_to_fs(url)[1] in registered:
             break
         try:
             catalog.add_files(tbl, [url], run_id)

@@ -16,12 +16,15 @@ from tests.conftest import ROOT
 AIRFLOW = ROOT / ".venv-airflow" / "bin" / "airflow"
 
 
-def test_the_dag_runs_an_incremental_batch_on_the_samples(tmp_path: Path) -> None:
+def _require_airflow() -> None:
     if not AIRFLOW.exists():
         if os.environ.get("KHABAR_REQUIRE_AIRFLOW"):
             pytest.fail("Airflow is required here (KHABAR_REQUIRE_AIRFLOW) but `make airflow` did not build .venv-airflow")
         pytest.skip("needs `make airflow` (.ci/run builds it)")
-    out = tmp_path / "out"
+
+
+def _airflow_env(tmp_path: Path, out: Path, **extra: str) -> dict[str, str]:
+    """The environment of an Airflow home in tmp_path whose DAG writes to out, its database migrated."""
     env = {
         **os.environ,
         "AIRFLOW_HOME": str(tmp_path / "airflow"),
@@ -29,9 +32,17 @@ def test_the_dag_runs_an_incremental_batch_on_the_samples(tmp_path: Path) -> Non
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW_VAR_KHABAR_PYTHON": sys.executable,
         "AIRFLOW_VAR_KHABAR_OUTPUT": str(out),
+        **extra,
     }
     migrate = subprocess.run([str(AIRFLOW), "db", "migrate"], env=env, capture_output=True, text=True, timeout=300)
     assert migrate.returncode == 0, migrate.stderr[-3000:]
+    return env
+
+
+def test_the_dag_runs_an_incremental_batch_on_the_samples(tmp_path: Path) -> None:
+    _require_airflow()
+    out = tmp_path / "out"
+    env = _airflow_env(tmp_path, out)
     run = subprocess.run([str(AIRFLOW), "dags", "test", "khabar_ingest"], env=env, capture_output=True, text=True, timeout=600)
     log = run.stdout + run.stderr
     assert run.returncode == 0, log[-5000:]
@@ -46,25 +57,10 @@ def test_the_dag_runs_an_incremental_batch_on_the_samples(tmp_path: Path) -> Non
 def test_a_retry_of_the_task_after_a_kill_in_its_commit_ingests_each_file_once(tmp_path: Path) -> None:
     """The first attempt is killed (SIGKILL) after its files commit; Airflow retries the
     task (retries=2), the retry finishes the commit and ingests nothing twice."""
-    if not AIRFLOW.exists():
-        if os.environ.get("KHABAR_REQUIRE_AIRFLOW"):
-            pytest.fail("Airflow is required here (KHABAR_REQUIRE_AIRFLOW) but `make airflow` did not build .venv-airflow")
-        pytest.skip("needs `make airflow` (.ci/run builds it)")
+    _require_airflow()
     out = tmp_path / "out"
     once = tmp_path / "crashed-once"
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(tmp_path / "airflow"),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "deploy" / "airflow"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW_VAR_KHABAR_PYTHON": sys.executable,
-        "AIRFLOW_VAR_KHABAR_OUTPUT": str(out),
-        "AIRFLOW_VAR_KHABAR_RETRY_DELAY_S": "1",
-        "KHABAR_CRASH_AT": "commit-midway",
-        "KHABAR_CRASH_ONCE": str(once),
-    }
-    migrate = subprocess.run([str(AIRFLOW), "db", "migrate"], env=env, capture_output=True, text=True, timeout=300)
-    assert migrate.returncode == 0, migrate.stderr[-3000:]
+    env = _airflow_env(tmp_path, out, AIRFLOW_VAR_KHABAR_RETRY_DELAY_S="1", KHABAR_CRASH_AT="commit-midway", KHABAR_CRASH_ONCE=str(once))
     run = subprocess.run([str(AIRFLOW), "dags", "test", "khabar_ingest"], env=env, capture_output=True, text=True, timeout=900)
     log = run.stdout + run.stderr
     assert once.exists(), log[-5000:]  # the first attempt was killed in its commit

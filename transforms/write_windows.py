@@ -15,7 +15,6 @@ the views show every pane as soon as it lands.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 import apache_beam as beam
 import fsspec
 from khabar.schemas import PARTITION_COLUMN
-from khabar.transforms.output.commit import COMMITS, COMMITTED, commit_file
+from khabar.transforms.output.commit import commit_file, write_record
 from khabar.transforms.output.parquet_files import TEMP_DIR, WriteConfig, write_parquet
 from khabar.transforms.runtime.runinfo import RunInfo
 from khabar.transforms.write_tables import check_tables
@@ -64,11 +63,7 @@ class WriteWindowFn(beam.DoFn):
 def mark_streaming_run(output: str, run: RunInfo) -> None:
     """A streaming job's record, written when it starts: its files become
     visible one by one, each by a record of its own (commit_file)."""
-    fs, root = fsspec.core.url_to_fs(output)
-    path = f"{root.rstrip('/')}/{COMMITS}/{run.run_id}{COMMITTED}"
-    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-    with fs.open(path, "w") as out:
-        json.dump({"run_id": run.run_id, "streaming": True, "started_at": run.started_at.isoformat(), "files": []}, out)
+    write_record(output, run.run_id, {"run_id": run.run_id, "streaming": True, "started_at": run.started_at.isoformat(), "files": []})
 
 
 class WriteWindowedTables(beam.PTransform):

@@ -47,8 +47,13 @@ class CatalogError(ValueError):
 
 
 def is_local(output: str) -> bool:
-    protocol = fsspec.core.url_to_fs(output)[0].protocol
-    return bool({"file", "local"} & set(protocol if isinstance(protocol, tuple) else (protocol,)))
+    return is_local_fs(fsspec.core.url_to_fs(output)[0])
+
+
+def is_local_fs(fs: Any) -> bool:
+    """Whether an fsspec filesystem is the local disk (with real directories)."""
+    protocol = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
+    return bool({"file", "local"} & set(protocol))
 
 
 def catalog_uri(output: str, config: WriteConfig) -> str:

@@ -102,7 +102,7 @@ def commit(output: str, run: RunInfo, written: list[tuple[str, str]], config: Wr
                 replace.sibling(run.run_id, attempt),
                 config,
             )
-        _write_json(_marker(output, run.run_id, PLAN), plan)
+        _write_json(fsspec.core.url_to_fs(output)[0], _marker(output, run.run_id, PLAN), plan)
         _crash_point("commit-planned")
         try:
             catalog.overwrite_files(files_table, dropped, written_now + current["files"], run.run_id)
@@ -150,10 +150,11 @@ def finish(output: str, plan: dict[str, Any], config: WriteConfig) -> None:
                 for url in written:
                     replace.remove_quietly(url)
                 continue  # another commit got in first: look again at the new state
-            for url in set(tables[table]) - set(own):
-                replace.remove_quietly(url)  # the run's own file, rewritten without rows it no longer owns
-            tables[table] = own
-            stats[table] = {"files": len(own), "rows": sum(row_count(u) for u in own)}
+            if own != tables[table]:
+                for url in set(tables[table]) - set(own):
+                    replace.remove_quietly(url)  # the run's own file, rewritten without rows it no longer owns
+                tables[table] = own
+                stats[table] = {"files": len(own), "rows": sum(row_count(u) for u in own)}
             break
         else:
             raise CommitConflict(f"run {run_id}: table {table} kept changing under the commit")
@@ -166,10 +167,10 @@ def finish(output: str, plan: dict[str, Any], config: WriteConfig) -> None:
     }
     if replaced:
         record["removed"] = _removed_paths(output, config)
-    _write_json(_marker(output, run_id, COMMITTED), record)
+    write_record(output, run_id, record)
     fs = fsspec.core.url_to_fs(output)[0]
     for table, stat in stats.items():
-        _write_json(fsspec.core.url_to_fs(f"{output.rstrip('/')}/{table}/{SUCCESS}")[1], {"run_id": run_id, **stat})
+        _write_json(fs, f"{root}/{table}/{SUCCESS}", {"run_id": run_id, **stat})
     _remove(fs, _marker(output, run_id, PLAN))
     _remove(fs, _marker(output, run_id, OWNER))
     _remove(fs, f"{root}/{TEMP_DIR}/{run_id}", recursive=True)
@@ -310,14 +311,27 @@ def _marker(output: str, run_id: str, suffix: str) -> str:
     return fsspec.core.url_to_fs(f"{output.rstrip('/')}/{COMMITS}/{run_id}{suffix}")[1]
 
 
-def _write_json(path: str, value: Any) -> None:
+def _write_json(fs: Any, path: str, value: Any) -> None:
     """Write a small JSON file whole: to a temporary name, then renamed (a reader never sees half)."""
-    fs = fsspec.core.url_to_fs(path)[0] if "://" in path else fsspec.filesystem("file")
     fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
     temp = f"{path}.{os.getpid()}.tmp"
     with fs.open(temp, "w") as out:
         json.dump(value, out)
     fs.mv(temp, path)
+
+
+def _read_json(fs: Any, path: str) -> Any | None:
+    """A small JSON file, or None when it is gone (finished meanwhile) or half written."""
+    try:
+        with fs.open(path) as source:
+            return json.load(source)
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def write_record(output: str, record_id: str, record: dict[str, Any]) -> None:
+    """_commits/<record_id>.json: the files a commit made visible (sql/views.sql reads these)."""
+    _write_json(fsspec.core.url_to_fs(output)[0], _marker(output, record_id, COMMITTED), record)
 
 
 def _move(source_url: str, target_url: str) -> None:
@@ -380,10 +394,8 @@ def recover(output: str, config: WriteConfig | None = None, orphan_age_s: float 
         if not name.endswith(PLAN):
             continue
         run_id = name[: -len(PLAN)]
-        try:
-            with fs.open(path) as source:
-                plan = json.load(source)
-        except (FileNotFoundError, json.JSONDecodeError):
+        plan = _read_json(fs, path)
+        if plan is None:
             continue  # finished meanwhile, or being rewritten
         if catalog.run_committed(files_table, run_id):
             finish(output, plan, config)
@@ -408,10 +420,8 @@ def _dead_owners(fs: Any, root: str, alive: set[str]) -> list[str]:
         run_id = path.rsplit("/", 1)[-1].removesuffix(OWNER)
         if not path.endswith(OWNER) or run_id in alive:
             continue
-        try:
-            with fs.open(path) as source:
-                who = json.load(source)
-        except (FileNotFoundError, json.JSONDecodeError):
+        who = _read_json(fs, path)
+        if who is None:
             continue
         if is_dead(who) and not fs.exists(f"{root}/{COMMITS}/{run_id}{PLAN}"):
             _remove(fs, path)
@@ -439,7 +449,7 @@ def is_dead(who: dict[str, Any] | None) -> bool:
 def mark_running(output: str, run_id: str) -> None:
     """Write _commits/<run_id>.owner: recover deletes the staged files of a run
     whose process is gone at once, not only after orphan_age_s."""
-    _write_json(_marker(output, run_id, OWNER), owner())
+    _write_json(fsspec.core.url_to_fs(output)[0], _marker(output, run_id, OWNER), owner())
 
 
 def _old_staging(fs: Any, root: str, keep: set[str], orphan_age_s: float) -> list[str]:
@@ -457,10 +467,8 @@ def _old_staging(fs: Any, root: str, keep: set[str], orphan_age_s: float) -> lis
         marker = f"{root}/{COMMITS}/{name}{OWNER}"
         who = None
         if fs.exists(marker):
-            try:
-                with fs.open(marker) as source:
-                    who = json.load(source)
-            except (FileNotFoundError, json.JSONDecodeError):
+            who = _read_json(fs, marker)
+            if who is None:
                 continue
         if is_dead(who):
             _remove(fs, info["name"], recursive=True)
@@ -474,15 +482,6 @@ def _old_staging(fs: Any, root: str, keep: set[str], orphan_age_s: float) -> lis
             _remove(fs, info["name"], recursive=True)
             removed.append(info["name"])
     return removed
-
-
-def committed_runs(output: str) -> set[str]:
-    """Run ids whose commit completed (a record in _commits)."""
-    fs, root = fsspec.core.url_to_fs(output)
-    commits = f"{root.rstrip('/')}/{COMMITS}"
-    if not fs.exists(commits):
-        return set()
-    return {p.rsplit("/", 1)[-1][: -len(COMMITTED)] for p in fs.ls(commits, detail=False) if p.endswith(COMMITTED) and not p.endswith(PLAN)}
 
 
 def committed_listing(output: str) -> tuple[list[str], set[str]]:
@@ -499,10 +498,8 @@ def committed_listing(output: str) -> tuple[list[str], set[str]]:
     for path in fs.ls(commits, detail=False):
         if not path.endswith(COMMITTED) or path.endswith(PLAN):
             continue
-        try:
-            with fs.open(path) as source:
-                record = json.load(source)
-        except (FileNotFoundError, json.JSONDecodeError):
+        record = _read_json(fs, path)
+        if record is None:
             continue
         if "files" in record:
             files.extend(record["files"])
@@ -531,4 +528,4 @@ def commit_file(output: str, run_id: str, table: str, url: str, config: WriteCon
     else:
         raise CommitConflict(f"run {run_id}: table {table} kept changing under the commit of {url}")
     name = url.rsplit("/", 1)[-1].removesuffix(".parquet")
-    _write_json(_marker(output, f"{run_id}-{table}-{name}", COMMITTED), {"run_id": run_id, "files": [_relative(_root(output), url)]})
+    write_record(output, f"{run_id}-{table}-{name}", {"run_id": run_id, "files": [_relative(_root(output), url)]})

@@ -50,8 +50,7 @@ def _probe(fs: Any, path: str, attempts: int = 3) -> None:
     """Write and remove a probe file under path. A directory the probe made is
     removed again only if empty (never another run's files); a run starting at
     the same moment may remove it under us, so the probe is tried again."""
-    protocol = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
-    if not {"file", "local"} & set(protocol):
+    if not catalog.is_local_fs(fs):
         # object stores: no directories to make (and no bucket created by mistake); the write
         # fails when the bucket does not exist or may not be written
         probe = f"{path}/.probe-{os.getpid()}-{uuid.uuid4().hex[:8]}"

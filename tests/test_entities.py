@@ -90,6 +90,36 @@ def test_organization_head_nouns_with_boundaries(extractor: EntityExtractor) -> 
     )
 
 
+def test_national_teams_are_organizations_and_the_country_after_the_head_is_part_of_the_name(extractor: EntityExtractor) -> None:
+    text = "فاز المنتخب المغربي على منتخب البرتغال بهدف نظيف في ملعب الثمامة."
+    result = found(extractor, text)
+    assert {("المنتخب المغربي", "ORG"), ("منتخب البرتغال", "ORG")} <= result
+    assert ("البرتغال", "LOC") not in result
+
+
+def test_a_generic_organization_keeps_its_country_adjective_a_proper_name_does_not(extractor: EntityExtractor) -> None:
+    text = "وأعلنت وزارة الصحة المغربية تسجيل إصابة جديدة، فيما قالت هيئة الحشد الشعبي العراقية إنها ترحب بالقرار."
+    result = found(extractor, text)
+    assert ("وزارة الصحة المغربية", "ORG") in result
+    assert ("هيئة الحشد الشعبي", "ORG") in result
+    assert not any(surface.startswith("هيئة الحشد الشعبي ") for surface, _ in result)
+
+
+def test_a_family_name_without_the_article_alone_is_the_person_who_has_it(extractor: EntityExtractor) -> None:
+    text = "أكد الرئيس ميشال عون أن الحكومة ستعمل، وقال عون للصحفيين إن تقديم العون ضروري، وشكر الوفد لعون زيارته."
+    by_start = {m.start: m for m in extractor.extract(text)}
+    links = [(text[m.start : m.end], m.canonical) for m in by_start.values() if m.method == "coref"]
+    assert links == [("عون", "ميشال عون"), ("عون", "ميشال عون")]  # "العون", the noun with the article, is no one
+    assert text.index(" لعون") + 2 in by_start  # the preposition stays out of the mention
+
+
+def test_a_rare_word_after_a_compound_given_name_is_the_family_name(extractor: EntityExtractor) -> None:
+    text = "أدى الرئيس عبد المجيد تبون اليمين الدستورية، وقال تبون في كلمته إن الجزائر ماضية في الإصلاح."
+    mentions = [(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)]
+    assert ("عبد المجيد تبون", "PER", "عبد المجيد تبون") in mentions
+    assert ("تبون", "PER", "عبد المجيد تبون") in mentions
+
+
 def test_generic_phrases_after_head_nouns_are_not_organizations(extractor: EntityExtractor) -> None:
     text = "ونقلت وكالة أنباء النظام عن قوات الأمن أن قوات النظام تقدمت."
     assert not any(type_ == "ORG" for _, type_ in found(extractor, text))

@@ -52,9 +52,10 @@ from khabar.transforms.stories.pairs import (
     shard_elements,
     verify_candidate,
 )
-from khabar.transforms.stories.rewrites import RewriteLink, load_frequencies
+from khabar.transforms.stories.rewrites import RewriteLink
 from khabar.transforms.stories.rows import StoryUpdate, fingerprint_row, story_row, updated_story_row
 from khabar.transforms.text.minhash import MinHasher, compact, text_shingles32
+from khabar.transforms.text.word_frequency import load_frequencies
 
 NAMESPACE = "khabar.dedup"
 

@@ -44,10 +44,11 @@ from khabar.transforms.stories.assign import Assignment, assign_story, join_earl
 from khabar.transforms.stories.clusters import story_components
 from khabar.transforms.stories.config import DedupConfig
 from khabar.transforms.stories.fingerprints import Fingerprint
-from khabar.transforms.stories.rewrites import RewriteLink, load_frequencies
+from khabar.transforms.stories.rewrites import RewriteLink
 from khabar.transforms.stories.rows import StoryUpdate, updated_story_row
 from khabar.transforms.stories.sketch import Sketch, bucket_keys, is_evidence, match, sketch
 from khabar.transforms.text.minhash import MinHasher
+from khabar.transforms.text.word_frequency import load_frequencies
 
 NAMESPACE = "khabar.streaming"
 DAY = 86_400.0

@@ -33,12 +33,13 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import numpy as np
 from khabar.transforms.stories.config import DedupConfig
 from khabar.transforms.text.metadata import MONTHS
 from khabar.transforms.text.normalize import normalize_text
+from khabar.transforms.text.word_frequency import zipf
 
 MAX_ZIPF = 6.5  # a word this frequent (wordfreq's zipf scale) or more weighs nothing
 LEAD_WORDS = 40  # the text's first words: its lead
@@ -54,35 +55,6 @@ _MONTH_NUMBERS = {normalize_text(name): number for name, number in MONTHS.items(
 _MONTH_FIRST_WORDS = frozenset(name.split()[0] for name in _MONTH_NUMBERS if " " in name)
 _EMPTY32 = np.zeros(0, dtype=np.uint32)
 _EMPTYF = np.zeros(0, dtype=np.float32)
-
-
-# normalize_text's one-letter folds (alef forms, alef maksura, teh marbuta, Persian letters; diacritics and
-# tatweel dropped): wordfreq's words and text_normalized's words meet in this spelling.
-_FOLD = str.maketrans(
-    {**dict.fromkeys("أإآٱ", "ا"), "ى": "ي", "ی": "ي", "ک": "ك", "ة": "ه", "ۀ": "ه"}
-    | dict.fromkeys([chr(c) for c in range(0x064B, 0x0660)] + ["\u0670", "\u0640"], None)
-)
-
-
-@cache
-def load_frequencies() -> dict[str, float]:
-    """wordfreq's Arabic list in text_normalized's spelling (_FOLD): word -> frequency, the most common
-    spelling's where several fold together. Loaded once a worker (a second), in the DoFns' setup."""
-    import wordfreq
-
-    frequencies = wordfreq.get_frequency_dict("ar")  # most frequent first
-    words = list(frequencies)
-    folded = " ".join(words).translate(_FOLD).split(" ")
-    if len(folded) != len(words):  # a word of marks only folded to nothing: fold them one by one
-        folded = [word.translate(_FOLD) for word in words]
-    # least frequent first, so that the most common spelling of a folded form is the one kept
-    return dict(zip(reversed(folded), reversed(frequencies.values()), strict=True))
-
-
-def zipf(word: str) -> float:
-    """A normalized word's frequency in Arabic at large on wordfreq's zipf scale (log10 per billion words); 0 unseen."""
-    frequency = load_frequencies().get(word)
-    return math.log10(frequency) + 9.0 if frequency else 0.0
 
 
 @lru_cache(maxsize=1 << 17)  # the words of news repeat: stem each once a worker

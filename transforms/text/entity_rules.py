@@ -29,6 +29,7 @@ from khabar.transforms.text.gazetteer import Word, form, given_names, load_gazet
 from khabar.transforms.text.ner_model import CamelModel, model_path, tagger_model
 from khabar.transforms.text.tagger import Tagger, shipped_tagger
 from khabar.transforms.text.tagger_features import GAP_CLASSES, gap_masks
+from khabar.transforms.text.word_frequency import zipf_any
 
 # The gap classes holding entity_lexicon.BOUNDARY's characters (all but quotes): a boundary between two words.
 BOUNDARY_MASK = sum(1 << k for k, (name, chars) in enumerate(GAP_CLASSES) if any(c in BOUNDARY for c in chars))
@@ -116,6 +117,7 @@ class _Page:
     gaps: _Gaps
     by_flag: dict[int, list[int]] = field(default_factory=dict)
     o_margin: Any = None  # the tagger's O margin of each word (Tagger.analyse), once it has run
+    end_index: dict[int, int] | None = None  # EntityExtractor._token_end_index
     _no_maksura: bool | None = None
     _masks: Any = None
     _broken: list[bool] | None = None
@@ -594,7 +596,7 @@ class EntityExtractor:
         if gap is not None:
             # rules stop at a paragraph break; a gazetteer name of several words does not
             candidates = [m for m in candidates if m.end <= gap[0] or m.start >= gap[1]]
-        chosen = _non_overlapping(candidates)
+        chosen = self._with_family_names(page, self._with_nationality(page, _non_overlapping(candidates)))
         chosen = self._merge_person_variants(chosen)
         chosen = _non_overlapping(chosen + self._coreference(page, chosen))
         return [m for m in sorted(chosen, key=lambda m: (m.start, m.end)) if m.confidence >= self.config.min_confidence]
@@ -718,20 +720,135 @@ class EntityExtractor:
             out.append(mention)
         return out
 
+    def _with_nationality(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
+        """Organizations named by a generic head (ORG_HEADS) with their country's adjective right
+        after them, which a curated name or the tagger leaves out ("البنك المركزي" + "المصري",
+        "وزارة الصحة" + "المغربية"; a proper name such as "النصر" or "هيئة الحشد الشعبي" keeps
+        its adjective out), and national teams, named by a head and the adjective or the country
+        ("المنتخب المغربي", "منتخب الأرجنتين"). The adjective alone is no entity; the generic
+        name without it is no one organization."""
+        tokens, ends, starts = page.tokens, page.ends, page.starts
+        by_start = {m.start: m for m in mentions}
+        out, dropped = [], set()
+        for m in mentions:
+            if m.type == "ORG" and m.end in self._token_end_index(page) and self._headed(page, m.start, m.end):
+                i = self._token_end_index(page)[m.end]
+                j = i + 1
+                if (
+                    j < len(tokens)
+                    and not page.broken_after(i)
+                    and tokens[j].definite == 0
+                    and tokens[j].form in nationalities()
+                    and starts[j] not in by_start
+                ):
+                    surface = page.text[m.start : ends[j]]
+                    m = Mention(m.start, ends[j], "ORG", surface, name_key("ORG", surface), m.method, m.confidence, m.priority)
+            out.append(m)
+        if "منتخب" in page.text:
+            covered = _coverage(out, len(page.text))
+            for i, token in enumerate(tokens[:-1]):
+                offset, stem = token.stems[-1]
+                if stem not in NATIONAL_HEADS or page.broken_after(i):
+                    continue
+                start, nxt = starts[i] + offset, tokens[i + 1]
+                place = by_start.get(starts[i + 1])
+                if place is not None and place.type == "LOC" and place.start == starts[i + 1] and not stem.startswith("ال"):
+                    end = place.end  # "منتخب الأرجنتين": the head before a country
+                    dropped.add(place.start)
+                elif stem.startswith("ال") and nxt.definite == 0 and nxt.form in nationalities() and not covered[starts[i + 1]]:
+                    end = ends[i + 1]  # "المنتخب المغربي"
+                else:
+                    continue
+                if covered[start]:
+                    continue
+                surface = page.text[start:end]
+                out.append(Mention(start, end, "ORG", surface, name_key("ORG", surface), "pattern", 0.75, 2))
+        return [m for m in out if m.start not in dropped or m.type != "LOC"] if dropped else out
+
+    def _with_family_names(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
+        """A person's name that ends on a given name ("عبد المجيد", "جوزيف خليل") followed, in the
+        same phrase, by a word rare in Arabic at large (RARE_WORD): the family name the tagger or
+        the rules left out ("تبون", "أمرابط"). A common word after the name is no family name
+        ("استقبل", "فاز"); a word another mention holds is left to it."""
+        if not any(m.type == "PER" for m in mentions):
+            return mentions
+        taken = {m.start for m in mentions}
+        index = self._token_end_index(page)
+        out = []
+        for m in mentions:
+            i = index.get(m.end) if m.type == "PER" else None
+            if i is not None and i + 1 < len(page.tokens) and not page.broken_after(i):
+                word = page.tokens[i + 1]
+                if (
+                    self._ends_given(page, i, m.start)
+                    and page.starts[i + 1] not in taken
+                    and len(word.form) >= 3
+                    and word.form not in FUNCTION_WORDS
+                    and word.form not in self.triggers
+                    and word.form not in STOP_DEFINITE
+                    and word.form not in GENERIC
+                    and not _nationality(word.form)
+                    and self.gazetteer.lookup(word.raw) is None
+                    and not (len(word.stems) > 1 and word.form[0] == "و")  # "وياسمين": the next name of a list
+                    and zipf_any(word.form) < RARE_WORD
+                    and page.text.count(word.raw) > 1  # named again: "تبون" alone later, not a rare verb
+                ):
+                    end = page.ends[i + 1]
+                    surface = page.text[m.start : end]
+                    m = Mention(m.start, end, "PER", surface, person_key(surface), m.method, m.confidence, m.priority)
+            out.append(m)
+        return out
+
+    def _ends_given(self, page: _Page, i: int, start: int) -> bool:
+        """Token i ends a given name: a given name itself, or the second word of a compound one
+        ("عبد المجيد", "أبو بكر", "عز الدين") inside the mention starting at ``start``."""
+        token = page.tokens[i]
+        if self._given(token, context=True) is not None:
+            return True
+        if i == 0 or page.starts[i - 1] < start:
+            return False
+        return page.tokens[i - 1].form in ("عبد", "ابو") or token.form in COMPOUND_SECONDS
+
+    def _headed(self, page: _Page, start: int, end: int) -> bool:
+        """page.text[start:end] is a generic organization name: a head ("البنك", "وزارة") and common
+        words ("المركزي", "الصحة"), which need the country to name one organization; a head before a
+        proper name ("هيئة الحشد الشعبي", "فيلق القدس": the gazetteer knows the name or a word of it)
+        is a name already."""
+        i = bisect_right(page.starts, start) - 1
+        if i < 0 or not any(stem in ORG_HEADS or stem[2:] in ORG_HEADS for _, stem in page.tokens[i].stems):
+            return False
+        j = bisect_left(page.ends, end)
+        rest = page.tokens[i + 1 : j + 1]
+        if not rest or self.gazetteer.lookup(page.text[page.starts[i + 1] : end]) is not None:
+            return False
+        return not any(self.gazetteer.lookup(token.raw) is not None for token in rest)
+
+    def _token_end_index(self, page: _Page) -> dict[int, int]:
+        """Text offset where a token ends -> its index (made once a page, when an organization asks)."""
+        if page.end_index is None:
+            page.end_index = {end: i for i, end in enumerate(page.ends)}
+        return page.end_index
+
     def _coreference(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
         """Surname-only mentions of a full name in the same article, typos included."""
         surnames: dict[str, Mention] = {}
+        plain: dict[str, Mention] = {}  # family names without the article: "عون", "تبون"
         for mention in mentions:
             if mention.type != "PER" or mention.method == "coref":
                 continue
-            last = form(page.text[mention.start : mention.end].split()[-1])
+            words = page.text[mention.start : mention.end].split()
+            last = form(words[-1])
             if len(last) >= 4 and last.startswith("ال"):
                 surnames.setdefault(last, mention)
-        if not surnames:
+            elif len(words) > 1 and self._family_name(last, form(words[-2])):
+                plain.setdefault(last, mention)
+        if not surnames and not plain:
             return []
         covered = _coverage(mentions, len(page.text))
+        out = self._plain_surnames(page, plain, covered) if plain else []
+        if not surnames:
+            return out
         typos = self._typo_index(surnames)
-        out = []
         tokens, cached = page.tokens, self._definite_stems
         for i in page.positions(DEFINITE):
             token = tokens[i]
@@ -750,6 +867,36 @@ class EntityExtractor:
             if covered[start]:
                 continue
             out.append(Mention(start, page.ends[i], "PER", target.canonical, target.key, "coref", confidence, 0))
+        return out
+
+    def _family_name(self, last: str, before: str) -> bool:
+        """A full name's last word that names the person alone elsewhere in the article: no given
+        name ("محمد بن سلمان": "سلمان" alone may be his father), no word of a compound (عبد, بن,
+        ابو), no function word, three letters at least."""
+        return (
+            len(last) >= 3
+            and last not in self.given
+            and last not in self.given_ambiguous
+            and last not in FUNCTION_WORDS
+            and before not in COMPOUND_PARTS
+            and last not in COMPOUND_PARTS
+        )
+
+    def _plain_surnames(self, page: _Page, plain: dict[str, Mention], covered: bytearray) -> list[Mention]:
+        """Family names without the article standing alone ("عون", "وتبون"): the person whose full
+        name ends with it, when exactly one person of the article does."""
+        if not any(name in page.text for name in plain):
+            return []
+        out = []
+        for i, token in enumerate(page.tokens):
+            for offset, stem in token.stems:
+                target = plain.get(stem)
+                if target is None:
+                    continue
+                start = page.starts[i] + offset
+                if not covered[start]:
+                    out.append(Mention(start, page.ends[i], "PER", target.canonical, target.key, "coref", 0.8, 0))
+                break
         return out
 
     def _typo_index(self, surnames: dict[str, Mention]) -> dict[str, Mention]:
@@ -772,6 +919,11 @@ CURATED_CONFIDENCE = 0.95  # gazetteer mentions from the curated list (and known
 LONGER_PEOPLE = frozenset({"trigger", "name", "byline"})
 # The rule mentions that fill the tagger's gaps in the "vetted" combination: (type, method).
 FILL_METHODS = frozenset({("PER", "byline"), ("ORG", "gazetteer"), ("ORG", "pattern")})
+# Heads that name a national team with a country's adjective or the country itself.
+COMPOUND_SECONDS = frozenset({"الدين", "الله", "الرحمن"})  # "عز الدين", "عبد الله"
+RARE_WORD = 3.5  # wordfreq zipf below which a word after a given name is taken for a family name
+COMPOUND_PARTS = frozenset({"عبد", "بن", "ابن", "ابو", "أبو", "ال", "آل", "ولد"})
+NATIONAL_HEADS = frozenset({"منتخب", "المنتخب"})
 HEADED_PLACE = 0.8  # the confidence of the rules' places after مخيم/معبر/قاعدة (the head noun included)
 UNSURE_MARGIN = 4.0  # a rule person fills a gap when the tagger's O margin of its first word is below this
 

@@ -120,6 +120,21 @@ def test_a_rare_word_after_a_compound_given_name_is_the_family_name(extractor: E
     assert ("تبون", "PER", "عبد المجيد تبون") in mentions
 
 
+def test_a_gulf_name_runs_on_to_its_family(extractor: EntityExtractor) -> None:
+    text = "استقبل ولي العهد الأمير محمد بن سلمان بن عبد العزيز آل سعود الرئيس، وأدى الشيخ مشعل الأحمد الجابر اليمين."
+    result = found(extractor, text)
+    assert ("محمد بن سلمان بن عبد العزيز آل سعود", "PER") in result
+    assert ("مشعل الأحمد الجابر", "PER") in result  # a father's name with the article: the next name goes on
+
+
+def test_stadiums_and_airports_are_places_with_their_head(extractor: EntityExtractor) -> None:
+    text = 'أقيمت المباراة على ملعب محمد الخامس، ثم على ملعب لوسيل، وهبطت الطائرة في مطار القاهرة، وأقيم الحفل في استاد "النخيل".'
+    result = found(extractor, text)
+    assert {("ملعب محمد الخامس", "LOC"), ("ملعب لوسيل", "LOC"), ("مطار القاهرة", "LOC")} <= result
+    assert not any(type_ == "PER" for _, type_ in result)  # the king the stadium is named after is no person here
+    assert not any(surface.startswith("استاد") for surface, _ in result)  # a quoted name is matched on its own
+
+
 def test_generic_phrases_after_head_nouns_are_not_organizations(extractor: EntityExtractor) -> None:
     text = "ونقلت وكالة أنباء النظام عن قوات الأمن أن قوات النظام تقدمت."
     assert not any(type_ == "ORG" for _, type_ in found(extractor, text))

@@ -597,6 +597,7 @@ class EntityExtractor:
             # rules stop at a paragraph break; a gazetteer name of several words does not
             candidates = [m for m in candidates if m.end <= gap[0] or m.start >= gap[1]]
         chosen = self._with_family_names(page, self._with_nationality(page, _non_overlapping(candidates)))
+        chosen = self._headed_places(page, chosen)
         chosen = self._merge_person_variants(chosen)
         chosen = _non_overlapping(chosen + self._coreference(page, chosen))
         return [m for m in sorted(chosen, key=lambda m: (m.start, m.end)) if m.confidence >= self.config.min_confidence]
@@ -766,38 +767,118 @@ class EntityExtractor:
         return [m for m in out if m.start not in dropped or m.type != "LOC"] if dropped else out
 
     def _with_family_names(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
-        """A person's name that ends on a given name ("عبد المجيد", "جوزيف خليل") followed, in the
-        same phrase, by a word rare in Arabic at large (RARE_WORD): the family name the tagger or
-        the rules left out ("تبون", "أمرابط"). A common word after the name is no family name
-        ("استقبل", "فاز"); a word another mention holds is left to it."""
+        """Family names the tagger or the rules left out of a person's name (_family_tail): the name
+        goes on to the end of its family names."""
         if not any(m.type == "PER" for m in mentions):
             return mentions
-        taken = {m.start for m in mentions}
+        # a family name the tagger took for a person of its own ("الصباح") joins the name before it
+        taken = {m.start for m in mentions if m.type != "PER" or " " in page.text[m.start : m.end]}
         index = self._token_end_index(page)
-        out = []
+        out, absorbed = [], []
         for m in mentions:
             i = index.get(m.end) if m.type == "PER" else None
-            if i is not None and i + 1 < len(page.tokens) and not page.broken_after(i):
-                word = page.tokens[i + 1]
-                if (
-                    self._ends_given(page, i, m.start)
-                    and page.starts[i + 1] not in taken
-                    and len(word.form) >= 3
-                    and word.form not in FUNCTION_WORDS
-                    and word.form not in self.triggers
-                    and word.form not in STOP_DEFINITE
-                    and word.form not in GENERIC
-                    and not _nationality(word.form)
-                    and self.gazetteer.lookup(word.raw) is None
-                    and not (len(word.stems) > 1 and word.form[0] == "و")  # "وياسمين": the next name of a list
-                    and zipf_any(word.form) < RARE_WORD
-                    and page.text.count(word.raw) > 1  # named again: "تبون" alone later, not a rare verb
-                ):
-                    end = page.ends[i + 1]
+            if i is not None:
+                last = self._family_tail(page, i, m.start, taken)
+                if last > i:
+                    end = page.ends[last]
                     surface = page.text[m.start : end]
                     m = Mention(m.start, end, "PER", surface, person_key(surface), m.method, m.confidence, m.priority)
+                    absorbed.append((page.starts[i + 1], end))
             out.append(m)
+        if absorbed:
+            out = [m for m in out if not any(start <= m.start and m.end <= end for start, end in absorbed)]
         return out
+
+    def _family_tail(self, page: _Page, i: int, start: int, taken: set[int]) -> int:
+        """The last token of the family names after a person's name that ends at token i, in the same
+        phrase and no other mention's: "آل" and its family ("محمد بن سلمان" + "آل سعود"); after a
+        father's name with the article ("مشعل الأحمد" + "الجابر الصباح"), the next name with it; after
+        a given name ("عبد المجيد", "جوزيف خليل"), a word rare in Arabic at large (RARE_WORD) that
+        the article names again ("تبون"; "استقبل" and "فاز" are common, a rare verb is not repeated)."""
+        tokens = page.tokens
+        while i + 2 < len(tokens) and not page.broken_after(i) and page.starts[i + 1] not in taken:
+            word = tokens[i + 1]
+            if word.form == "ال" and not page.broken_after(i + 1) and self._may_be_family(tokens[i + 2]):
+                return i + 2  # "آل سعود" (form() folds آ): the family name ends the name
+            if word.definite == 0 and self._may_be_family(word, chain=True) and self._patronymic(tokens[i], start, page.starts[i]):
+                i += 1
+                continue
+            if (
+                self._ends_given(page, i, start)
+                and self._may_be_family(word)
+                and not _definite(word)
+                and zipf_any(word.form) < RARE_WORD
+                and page.text.count(word.raw) > 1
+            ):
+                return i + 1
+            break
+        return i
+
+    def _may_be_family(self, word: Word, chain: bool = False) -> bool:
+        """A word that can be a family name: no function, trigger, generic or nationality word, no
+        known place or organization, no conjunction before it ("وياسمين": the next name of a list);
+        after a father's name (``chain``), a definite common word is a family name too ("الصباح")."""
+        return (
+            len(word.form) >= 3
+            and word.form not in FUNCTION_WORDS
+            and word.form not in self.triggers
+            and (chain or word.form not in STOP_DEFINITE)
+            and word.form not in GENERIC
+            and not _nationality(word.form)
+            and self.gazetteer.lookup(word.raw) is None
+            and not (len(word.stems) > 1 and word.form[0] == "و")
+        )
+
+    def _patronymic(self, token: Word, start: int, token_start: int) -> bool:
+        """The token is a father's or grandfather's given name with the article ("الأحمد", "الجابر",
+        "العلي"), after the first word of the name: more family names may follow."""
+        return (
+            token_start > start
+            and token.definite == 0
+            and token.form.startswith("ال")
+            and (token.form[2:] in self.given or token.form[2:] in self.given_ambiguous)
+        )
+
+    def _headed_places(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
+        """Places named by a head noun and a name: a stadium, airport, street or square and the name
+        after it, whatever that name is on its own ("ملعب محمد الخامس", "استاد القاهرة", "ملعب
+        لوسيل": a rare word), one place, head included, as the rules name camps and crossings."""
+        if not any(head in page.text for head in PLACE_HEAD_TEXT):
+            return mentions
+        by_start = {m.start: m for m in mentions}
+        covered = _coverage(mentions, len(page.text))
+        out, replaced = [], set()
+        tokens = page.tokens
+        for i, token in enumerate(tokens[:-1]):
+            offset = next((off for off, st in token.stems if st in PLACE_HEADS), None)
+            if offset is None or page.broken_after(i) or any(q in page.gaps[i] for q in QUOTES):
+                continue  # a quoted name is matched on its own
+            start, name_start = page.starts[i] + offset, page.starts[i + 1]
+            if covered[start]:
+                continue
+            named = by_start.get(name_start)
+            if named is not None:
+                end = named.end
+                replaced.add(named.start)
+            elif not covered[name_start] and self._rare_name(tokens[i + 1]):
+                end = page.ends[i + 1]
+            else:
+                continue
+            surface = page.text[start:end]
+            out.append(Mention(start, end, "LOC", surface, name_key("LOC", surface), "pattern", HEADED_PLACE, 2))
+        if not out:
+            return mentions
+        return sorted([m for m in mentions if m.start not in replaced] + out, key=lambda m: (m.start, m.end))
+
+    def _rare_name(self, token: Word) -> bool:
+        """A word that can be a place's name after its head: no function word, rare in Arabic at large."""
+        return (
+            len(token.form) >= 3
+            and token.form not in FUNCTION_WORDS
+            and token.form not in GENERIC
+            and not _nationality(token.form)
+            and zipf_any(token.form) < RARE_WORD
+        )
 
     def _ends_given(self, page: _Page, i: int, start: int) -> bool:
         """Token i ends a given name: a given name itself, or the second word of a compound one
@@ -920,6 +1001,9 @@ LONGER_PEOPLE = frozenset({"trigger", "name", "byline"})
 # The rule mentions that fill the tagger's gaps in the "vetted" combination: (type, method).
 FILL_METHODS = frozenset({("PER", "byline"), ("ORG", "gazetteer"), ("ORG", "pattern")})
 # Heads that name a national team with a country's adjective or the country itself.
+# Heads of places whose name follows (_headed_places).
+PLACE_HEAD_TEXT = ("ملعب", "استاد", "ستاد", "مطار", "شارع", "ساحة", "ميدان", "ميناء")
+PLACE_HEADS = frozenset(form(w) for w in PLACE_HEAD_TEXT)
 COMPOUND_SECONDS = frozenset({"الدين", "الله", "الرحمن"})  # "عز الدين", "عبد الله"
 RARE_WORD = 3.5  # wordfreq zipf below which a word after a given name is taken for a family name
 COMPOUND_PARTS = frozenset({"عبد", "بن", "ابن", "ابو", "أبو", "ال", "آل", "ولد"})

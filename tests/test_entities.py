@@ -113,6 +113,11 @@ def test_a_family_name_without_the_article_alone_is_the_person_who_has_it(extrac
     assert text.index(" لعون") + 2 in by_start  # the preposition stays out of the mention
 
 
+def test_a_family_name_without_the_article_two_people_share_joins_neither(extractor: EntityExtractor) -> None:
+    text = "التقى الرئيس ميشال عون قائد الجيش جوزيف عون، وقال عون إن اللقاء كان مثمرا."
+    assert not any(m.method == "coref" for m in extractor.extract(text))
+
+
 def test_a_rare_word_after_a_compound_given_name_is_the_family_name(extractor: EntityExtractor) -> None:
     text = "أدى الرئيس عبد المجيد تبون اليمين الدستورية، وقال تبون في كلمته إن الجزائر ماضية في الإصلاح."
     mentions = [(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)]

@@ -117,7 +117,6 @@ class _Page:
     gaps: _Gaps
     by_flag: dict[int, list[int]] = field(default_factory=dict)
     o_margin: Any = None  # the tagger's O margin of each word (Tagger.analyse), once it has run
-    end_index: dict[int, int] | None = None  # EntityExtractor._token_end_index
     _no_maksura: bool | None = None
     _masks: Any = None
     _broken: list[bool] | None = None
@@ -160,6 +159,11 @@ class _Page:
         if self._broken is not None:
             return self._broken[i]
         return BOUNDARY_PATTERN.search(self.text, self.ends[i], self.starts[i + 1]) is not None
+
+    def ending_at(self, end: int) -> int | None:
+        """The index of the token that ends at text offset ``end``, if one does."""
+        i = bisect_left(self.ends, end)
+        return i if i < len(self.ends) and self.ends[i] == end else None
 
     def quoted_span(self, i: int, limit: int = 5) -> int | None:
         """If tokens from i are inside quotes opened just before i, the last token index."""
@@ -732,15 +736,16 @@ class EntityExtractor:
         by_start = {m.start: m for m in mentions}
         out, dropped = [], set()
         for m in mentions:
-            if m.type == "ORG" and m.end in self._token_end_index(page) and self._headed(page, m.start, m.end):
-                i = self._token_end_index(page)[m.end]
+            i = page.ending_at(m.end) if m.type == "ORG" else None
+            if i is not None:
                 j = i + 1
                 if (
                     j < len(tokens)
-                    and not page.broken_after(i)
                     and tokens[j].definite == 0
                     and tokens[j].form in nationalities()
+                    and not page.broken_after(i)
                     and starts[j] not in by_start
+                    and self._headed(page, m.start, m.end)
                 ):
                     surface = page.text[m.start : ends[j]]
                     m = Mention(m.start, ends[j], "ORG", surface, name_key("ORG", surface), m.method, m.confidence, m.priority)
@@ -773,12 +778,13 @@ class EntityExtractor:
             return mentions
         # a family name the tagger took for a person of its own ("الصباح") joins the name before it
         taken = {m.start for m in mentions if m.type != "PER" or " " in page.text[m.start : m.end]}
-        index = self._token_end_index(page)
+        # family names the article gives with a full name ("ميشال عون"): "جوزيف" before one is "جوزيف عون"
+        families = {form(words[-1]) for m in mentions if m.type == "PER" and len(words := page.text[m.start : m.end].split()) > 1}
         out, absorbed = [], []
         for m in mentions:
-            i = index.get(m.end) if m.type == "PER" else None
+            i = page.ending_at(m.end) if m.type == "PER" else None
             if i is not None:
-                last = self._family_tail(page, i, m.start, taken)
+                last = self._family_tail(page, i, m.start, taken, families)
                 if last > i:
                     end = page.ends[last]
                     surface = page.text[m.start : end]
@@ -789,12 +795,13 @@ class EntityExtractor:
             out = [m for m in out if not any(start <= m.start and m.end <= end for start, end in absorbed)]
         return out
 
-    def _family_tail(self, page: _Page, i: int, start: int, taken: set[int]) -> int:
+    def _family_tail(self, page: _Page, i: int, start: int, taken: set[int], families: set[str]) -> int:
         """The last token of the family names after a person's name that ends at token i, in the same
         phrase and no other mention's: "آل" and its family ("محمد بن سلمان" + "آل سعود"); after a
         father's name with the article ("مشعل الأحمد" + "الجابر الصباح"), the next name with it; after
-        a given name ("عبد المجيد", "جوزيف خليل"), a word rare in Arabic at large (RARE_WORD) that
-        the article names again ("تبون"; "استقبل" and "فاز" are common, a rare verb is not repeated)."""
+        a given name ("عبد المجيد", "جوزيف خليل"), a family name of another person of the article
+        (``families``), or a word rare in Arabic at large (RARE_WORD) that the article names again
+        ("تبون"; "استقبل" and "فاز" are common, a rare verb is not repeated)."""
         tokens = page.tokens
         while i + 2 < len(tokens) and not page.broken_after(i) and page.starts[i + 1] not in taken:
             word = tokens[i + 1]
@@ -803,13 +810,11 @@ class EntityExtractor:
             if word.definite == 0 and self._may_be_family(word, chain=True) and self._patronymic(tokens[i], start, page.starts[i]):
                 i += 1
                 continue
-            if (
-                self._ends_given(page, i, start)
-                and self._may_be_family(word)
-                and not _definite(word)
-                and zipf_any(word.form) < RARE_WORD
-                and page.text.count(word.raw) > 1
-            ):
+            if not self._may_be_family(word) or _definite(word):
+                break
+            if word.form in families and (page.starts[i] == start or self._ends_given(page, i, start)):
+                return i + 1  # "جوزيف" + "عون" where the article has "ميشال عون"
+            if self._ends_given(page, i, start) and zipf_any(word.form) < RARE_WORD and page.text.count(word.raw) > 1:
                 return i + 1
             break
         return i
@@ -904,16 +909,11 @@ class EntityExtractor:
             return False
         return not any(self.gazetteer.lookup(token.raw) is not None for token in rest)
 
-    def _token_end_index(self, page: _Page) -> dict[int, int]:
-        """Text offset where a token ends -> its index (made once a page, when an organization asks)."""
-        if page.end_index is None:
-            page.end_index = {end: i for i, end in enumerate(page.ends)}
-        return page.end_index
-
     def _coreference(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
         """Surname-only mentions of a full name in the same article, typos included."""
         surnames: dict[str, Mention] = {}
-        plain: dict[str, Mention] = {}  # family names without the article: "عون", "تبون"
+        plain: dict[str, Mention] = {}  # family names without the article, as written: "عون", "تبون"
+        shared: set[str] = set()
         for mention in mentions:
             if mention.type != "PER" or mention.method == "coref":
                 continue
@@ -921,8 +921,10 @@ class EntityExtractor:
             last = form(words[-1])
             if len(last) >= 4 and last.startswith("ال"):
                 surnames.setdefault(last, mention)
-            elif len(words) > 1 and self._family_name(last, form(words[-2])):
-                plain.setdefault(last, mention)
+            elif len(words) > 1 and self._family_name(last, form(words[-2])) and plain.setdefault(words[-1], mention).key != mention.key:
+                shared.add(words[-1])  # "ميشال عون" and "جوزيف عون": "عون" alone is neither
+        for name in shared:
+            del plain[name]
         if not surnames and not plain:
             return []
         covered = _coverage(mentions, len(page.text))
@@ -966,18 +968,21 @@ class EntityExtractor:
     def _plain_surnames(self, page: _Page, plain: dict[str, Mention], covered: bytearray) -> list[Mention]:
         """Family names without the article standing alone ("عون", "وتبون"): the person whose full
         name ends with it, when exactly one person of the article does."""
-        if not any(name in page.text for name in plain):
-            return []
         out = []
-        for i, token in enumerate(page.tokens):
-            for offset, stem in token.stems:
-                target = plain.get(stem)
-                if target is None:
-                    continue
-                start = page.starts[i] + offset
-                if not covered[start]:
-                    out.append(Mention(start, page.ends[i], "PER", target.canonical, target.key, "coref", 0.8, 0))
-                break
+        text = page.text
+        for name, target in plain.items():
+            folded = form(name)
+            at = text.find(name)
+            while at >= 0:
+                # a whole word, or one with proclitics ("وتبون"): the token holding it ends with it
+                i = page.ending_at(at + len(name))
+                if (
+                    i is not None
+                    and not covered[at]
+                    and any(page.starts[i] + off == at and stem == folded for off, stem in page.tokens[i].stems)
+                ):
+                    out.append(Mention(at, at + len(name), "PER", target.canonical, target.key, "coref", 0.8, 0))
+                at = text.find(name, at + len(name))
         return out
 
     def _typo_index(self, surnames: dict[str, Mention]) -> dict[str, Mention]:

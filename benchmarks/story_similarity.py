@@ -101,7 +101,7 @@ VARIANTS: dict[str, ScoreWeights] = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", type=Path, required=True, help="an existing khabar output folder of a run over the dev set")
-    parser.add_argument("--thresholds", default="0.2,0.25,0.3,0.35,0.4,0.45,0.5,0.6")
+    parser.add_argument("--thresholds", default="0.2,0.25,0.3,0.35,0.4,0.45,0.5,0.55,0.6")
     args = parser.parse_args(argv)
     pages = pages_of(args.output)
     ids = [p.id for p in pages]

@@ -429,10 +429,13 @@ def test_a_rewrite_pair_shares_no_passage_but_is_linked_by_its_terms() -> None:
 def test_story_components_join_rewrites_by_average_link_over_copies() -> None:
     # a1 and a2 are copies (one text); b rewrites them; c resembles b only
     edges = [("a1", "a2", EXACT)]
-    links = [RewriteLink("a2", "b", 0.9), RewriteLink("b", "c", 0.6), RewriteLink("a1", "c", 0.1)]
+    links = [RewriteLink("a1", "b", 0.85), RewriteLink("a2", "b", 0.9), RewriteLink("b", "c", 0.6), RewriteLink("a1", "c", 0.1)]
     comp, joined = story_components(edges, links, 0.55)
-    assert comp == {"a1": "a1", "a2": "a1", "b": "a1"}  # c: mean with {a, b} is (0.1 + 0.6) / 2 < 0.55
-    assert joined == [("a2", "b", STORY)]
+    assert comp == {"a1": "a1", "a2": "a1", "b": "a1"}  # c: mean with {a1, a2, b} is (0.1 + 0 + 0.6) / 3 < 0.55
+    assert joined == [("a1", "b", STORY), ("a2", "b", STORY)]
+    # x1 and x2 share passages (a story edge); y resembles x1 only: the group's mean keeps y out
+    comp, _ = story_components([("x1", "x2", STORY)], [RewriteLink("x1", "y", 0.9)], 0.55)
+    assert comp == {"x1": "x1", "x2": "x1"}
     comp, joined = story_components([], [RewriteLink("x", "y", 0.4)], 0.55)
     assert comp == {} and joined == []  # below the threshold: two lone articles, no component
 

@@ -64,7 +64,11 @@ def test_common_words_weigh_nothing_and_vectors_are_unit_length():
 
 
 def test_figures_are_specific_numbers_and_years_apart():
-    assert figures("بلغت 117 ميغاواط و2.5 بالمئة في 2024 خلال 3 أيام") == ({"117", "2.5"}, {2024})
+    assert figures("بلغت 117 ميغاواط و2.5 بالمئة في 2024 خلال 3 أيام") == ({"117", "2.5", "2"}, {2024})
+
+
+def test_a_rounded_figure_shares_its_whole_part():
+    assert figures("نسبة 35.25 بالمئة")[0] & figures("نسبة 35.3 بالمئة")[0] == {"35"}
     assert figures("١١٧ ميغاواط في ٢٠٢٣") == ({"117"}, {2023})  # any script's digits
 
 
@@ -93,3 +97,18 @@ def test_pack_round_trips_and_an_old_row_reads_as_empty():
     assert RewriteTerms.unpack(a.pack()) == a
     assert RewriteTerms.unpack(None) == RewriteTerms()
     assert len(a.top_terms(5)) == 5 and set(a.top_terms(5)) <= set(a.array("terms"))
+
+
+def test_years_of_later_paragraphs_are_background_and_veto_nothing():
+    lead = (
+        "أعلن النادي اليوم تعاقده مع المهاجم الدولي لمدة موسمين ونصف، في صفقة وصفتها الصحافة بأنها الأكبر في تاريخ "
+        "الدوري، وقال رئيس النادي في مؤتمر صحفي إن اللاعب سيخضع للفحص الطبي غدا قبل أن يوقع رسميا على العقد أمام "
+        "وسائل الإعلام، وأضاف أن الجماهير ستستقبله في الملعب مساء الخميس في حفل تقديم كبير يحضره عدد من نجوم الفريق "
+        "السابقين ومسؤولو الاتحاد المحلي للعبة."
+    )
+    a = _terms(None, lead + "\n\nوكان اللاعب قد فاز بالبطولة القارية عام 2016 مع فريقه السابق.")
+    b = _terms(None, lead + "\n\nوسبق للاعب أن توج بلقب الدوري عام 2019 قبل انتقاله.")
+    assert occasion_conflict(a, b, None, 4.0) is None  # the years after the lead are background
+    c = _terms(None, "في عام 2016 " + lead)
+    d = _terms(None, "في عام 2019 " + lead)
+    assert occasion_conflict(c, d, None, 4.0) == "years"  # stated in the lead: two occasions

@@ -86,19 +86,24 @@ def story_components(
     edges: Iterable[tuple[str, str, str]], links: Iterable[RewriteLink], threshold: float
 ) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     """article_id -> component key, from the verified edges (exact, near, shared passages: one text, or one
-    report copied) and the rewrite links between the groups those make, by average link over the groups
-    (a group is one text: its best-scoring member pair speaks for it). Returns the components and a story
-    edge for every rewrite link inside one, for assignment."""
+    report copied) and the rewrite links between the groups those make, by average link over the groups,
+    seeded with each pair of groups' mean link over their members (a pair without a link counts 0, so a
+    group joins another only when its members agree, not through the one copy that resembles it most).
+    Returns the components and a story edge for every rewrite link inside one, for assignment."""
     links = list(links)
     uf = UnionFind()
     for a, b, _kind in edges:
         uf.union(a, b)
-    best: dict[tuple[str, str], float] = {}
+    for link in links:
+        uf.find(link.a), uf.find(link.b)
+    sizes = Counter(uf.components().values())  # a group's members: one text, or one report copied
+    total: dict[tuple[str, str], float] = {}
     for link in links:
         x, y = sorted((uf.find(link.a), uf.find(link.b)))
         if x != y:
-            best[(x, y)] = max(best.get((x, y), 0.0), link.score)
-    for group in average_link({node for pair in best for node in pair}, best, threshold):
+            total[(x, y)] = total.get((x, y), 0.0) + link.score
+    mean = {(x, y): value / (sizes[x] * sizes[y]) for (x, y), value in total.items()}
+    for group in average_link({node for pair in mean for node in pair}, mean, threshold):
         for other in group[1:]:
             uf.union(group[0], other)
     joined = [(link.a, link.b, STORY) for link in links if uf.find(link.a) == uf.find(link.b)]

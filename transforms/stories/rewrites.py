@@ -43,6 +43,7 @@ from khabar.transforms.text.word_frequency import zipf
 
 MAX_ZIPF = 6.5  # a word this frequent (wordfreq's zipf scale) or more weighs nothing
 LEAD_WORDS = 40  # the text's first words: its lead
+FIGURE_WORDS = 60  # the text's first words whose years, months and numbers tell the occasion (with the headline's)
 MAX_CHARS = 1500  # the text read: headline, lead and first paragraphs tell the report; later ones, background other reports share too
 
 _WORD = re.compile(r"[\u0621-\u064A\u0660-\u0669\u06F0-\u06F9A-Za-z0-9]+")
@@ -118,8 +119,8 @@ def words_of(text: str) -> list[str]:
 
 
 def figures(text: str) -> tuple[set[str], set[int]]:
-    """(specific numbers, years) a text states: decimals and integers of 10 and more that are not years,
-    the figures of one occasion; years from 1950 to 2049. Digits of any script are read (a normalized
+    """(specific numbers, years) a text states: decimals (and their whole parts) and integers of 10 and
+    more that are not years, the figures of one occasion; years from 1950 to 2049. Digits of any script are read (a normalized
     text has ASCII digits already, and one pass of an ASCII pattern over it is cheap)."""
     if _OTHER_DIGIT.search(text):
         text = text.translate(_DIGITS)
@@ -128,11 +129,20 @@ def figures(text: str) -> tuple[set[str], set[int]]:
         value = match.group().replace(",", ".").replace("\u066b", ".")
         if "." in value:
             numbers.add(value)
+            numbers.add(value.split(".")[0])  # its whole part too: outlets round ("35.25" and "35.3" share "35")
         elif len(value) == 4 and 1950 <= int(value) <= 2049:
             years.add(int(value))
         elif int(value) >= 10:
             numbers.add(value)
     return numbers, years
+
+
+def lead_text(text: str, words: int) -> str:
+    """The text up to the end of its first ``words`` words (_WORD tokens), punctuation kept."""
+    for i, match in enumerate(_WORD.finditer(text), 1):
+        if i == words:
+            return text[: match.end()]
+    return text
 
 
 def stated_months(words: list[str], distinct: Iterable[str]) -> set[int]:
@@ -169,7 +179,6 @@ class RewriteTerms:
     def of(cls, title: str | None, text: str) -> RewriteTerms:
         """From an article's normalized headline and text_normalized (ASCII digits, folded letters)."""
         text = text[:MAX_CHARS]
-        both = f"{title}\n{text}" if title else text
         headline, body = words_of(title) if title else [], words_of(text)
         # the headline and the lead tell what the report is about: their words count twice
         counts = Counter(headline)
@@ -177,13 +186,17 @@ class RewriteTerms:
         counts.update(body[:LEAD_WORDS])
         counts.update(body)
         terms, weights = weighted_terms(counts)
-        numbers, years = figures(both)
+        # the occasion's figures: those of the headline and the lead; later paragraphs' years, dates and
+        # numbers are background (an earlier season, last year's rate) that rewrites of one report do
+        # not all keep
+        lead = [*headline, *body[:FIGURE_WORDS]]
+        numbers, years = figures(f"{title}\n{lead_text(text, FIGURE_WORDS)}" if title else lead_text(text, FIGURE_WORDS))
         return cls(
             terms.tobytes(),
             weights.tobytes(),
             _sorted_hashes(numbers).tobytes(),
             _sorted_hashes(years).tobytes(),
-            _sorted_hashes(stated_months([*headline, *body], counts)).tobytes(),
+            _sorted_hashes(stated_months(lead, set(lead))).tobytes(),
         )
 
     def array(self, name: str) -> np.ndarray:

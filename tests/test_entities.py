@@ -140,6 +140,21 @@ def test_stadiums_and_airports_are_places_with_their_head(extractor: EntityExtra
     assert not any(surface.startswith("استاد") for surface, _ in result)  # a quoted name is matched on its own
 
 
+def test_public_bodies_by_head_style_and_remit(extractor: EntityExtractor) -> None:
+    text = (
+        "أعلنت الهيئة العليا المستقلة للانتخابات النتائج، وقال المركز الوطني للأرصاد إن الأمطار ستستمر، "
+        "فيما شكلت اللجنة الوطنية لإدارة الحالات الطارئة فرقا، وذكرت المديرية العامة للشؤون الداخلية الحصيلة."
+    )
+    result = found(extractor, text)
+    assert {
+        ("الهيئة العليا المستقلة للانتخابات", "ORG"),  # "النتائج" after the remit is the sentence going on
+        ("المركز الوطني للأرصاد", "ORG"),
+        ("اللجنة الوطنية لإدارة الحالات الطارئة", "ORG"),
+        ("المديرية العامة للشؤون الداخلية", "ORG"),
+    } <= result
+    assert ("المركز الوطني", "ORG") not in result
+
+
 def test_generic_phrases_after_head_nouns_are_not_organizations(extractor: EntityExtractor) -> None:
     text = "ونقلت وكالة أنباء النظام عن قوات الأمن أن قوات النظام تقدمت."
     assert not any(type_ == "ORG" for _, type_ in found(extractor, text))

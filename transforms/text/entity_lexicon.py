@@ -60,3 +60,24 @@ BOUNDARY = ",،.;؛:!?؟()[]{}\n|/-–—"
 
 
 BOUNDARY_PATTERN = re.compile(f"[{re.escape(BOUNDARY)}]")
+
+
+# Public bodies by a definite head, their style and their remit (entity_rules.EntityExtractor._institutions).
+INSTITUTION_HEAD_TEXT = (
+    "الهيئة",
+    "المركز",
+    "السلطة",
+    "المديرية",
+    "اللجنة",
+    "المجلس",
+    "المؤسسة",
+    "الوكالة",
+    "المفوضية",
+    "الديوان",
+    "الجهاز",
+)
+INSTITUTION_HEADS = _forms(" ".join(INSTITUTION_HEAD_TEXT))
+INSTITUTION_STYLES = _forms(
+    "الوطني الوطنية العليا الأعلى العام العامة المستقل المستقلة الاتحادي الاتحادية الدولي الدولية المركزي "
+    "المركزية الملكي الملكية الإقليمي الإقليمية الأهلي الأهلية الدائم الدائمة"
+)

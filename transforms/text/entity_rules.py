@@ -17,6 +17,9 @@ from khabar.transforms.text.entity_lexicon import (
     FORCES_GENERIC,
     FUNCTION_WORDS,
     GENERIC,
+    INSTITUTION_HEAD_TEXT,
+    INSTITUTION_HEADS,
+    INSTITUTION_STYLES,
     LOC_HEADS,
     LOC_HEADS_INCLUSIVE,
     ORG_TRIGGERS,
@@ -213,6 +216,11 @@ def _conjoined(token: Word) -> bool:
         and token.form[0] in "وف"
         and (token.definite is not None or token.stems[1][1] in ORG_HEADS)
     )
+
+
+def _relation_adjective(word: str) -> bool:
+    """A definite adjective of relation (nisba): "الداخلية", "الجزائرية", "الوطني" (forms fold ة to ه)."""
+    return word.startswith("ال") and word.endswith(("ي", "يه", "يين", "يون")) and len(word) > 4
 
 
 def _nationality(word: str) -> bool:
@@ -602,6 +610,7 @@ class EntityExtractor:
             candidates = [m for m in candidates if m.end <= gap[0] or m.start >= gap[1]]
         chosen = self._with_family_names(page, self._with_nationality(page, _non_overlapping(candidates)))
         chosen = self._headed_places(page, chosen)
+        chosen = self._institutions(page, chosen)
         chosen = self._merge_person_variants(chosen)
         chosen = _non_overlapping(chosen + self._coreference(page, chosen))
         return [m for m in sorted(chosen, key=lambda m: (m.start, m.end)) if m.confidence >= self.config.min_confidence]
@@ -874,6 +883,66 @@ class EntityExtractor:
         if not out:
             return mentions
         return sorted([m for m in mentions if m.start not in replaced] + out, key=lambda m: (m.start, m.end))
+
+    def _institutions(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
+        """Public bodies named by a definite head, their style and their remit, which neither the
+        tagger nor a head noun's name phrase gets whole: "الهيئة العليا المستقلة للانتخابات", "المركز
+        الوطني للأرصاد", "الهيئة العامة للغذاء والدواء", "المديرية العامة للشؤون الداخلية". The head
+        ("الهيئة", "المركز", "السلطة"), one or more style adjectives (INSTITUTION_STYLES or a country's
+        adjective), then the remit after ل ("للانتخابات", "لإدارة الحالات الطارئة") or a second
+        adjective. Mentions inside the name give way to it; one that crosses its end keeps its words."""
+        if not any(head in page.text for head in INSTITUTION_HEAD_TEXT):
+            return mentions
+        tokens = page.tokens
+        found = []
+        for i, token in enumerate(tokens[:-2]):
+            offset = token.definite
+            if offset is None or not any(stem in INSTITUTION_HEADS for _, stem in token.stems):
+                continue
+            j, styles = i + 1, 0
+            while (
+                j < len(tokens)
+                and not page.broken_after(j - 1)
+                and tokens[j].definite == 0
+                and (tokens[j].form in INSTITUTION_STYLES or tokens[j].form in nationalities())
+            ):
+                styles, j = styles + 1, j + 1
+            last = j - 1
+            if styles and j < len(tokens) and not page.broken_after(j - 1) and tokens[j].form[:1] == "ل" and len(tokens[j].stems) > 1:
+                last = self._remit_end(page, j)
+            elif styles < 2:
+                continue
+            start, end = page.starts[i] + offset, page.ends[last]
+            found.append((start, end))
+        if not found:
+            return mentions
+        out = list(mentions)
+        for start, end in found:
+            if any(m.start < start < m.end or m.start < end < m.end for m in out):
+                continue  # a mention crosses the name's edge: leave both as they are
+            out = [m for m in out if not (start <= m.start and m.end <= end)]
+            surface = page.text[start:end]
+            out.append(Mention(start, end, "ORG", surface, name_key("ORG", surface), "pattern", 0.75, 2))
+        return sorted(out, key=lambda m: (m.start, m.end))
+
+    def _remit_end(self, page: _Page, j: int) -> int:
+        """The last token of an institution's remit starting at token j (after ل): a noun with the
+        article ("للانتخابات") takes the adjectives of relation after it ("للشؤون الداخلية", "...
+        الجزائرية"); a noun without it ("لإدارة") its complement and that complement's adjective
+        ("لإدارة الحالات الطارئة"). A definite word after the remit that is no adjective of relation
+        is the sentence going on ("للانتخابات النتائج")."""
+        tokens, last = page.tokens, j
+        construct = tokens[j].definite is None  # "لإدارة": a noun in construct with what follows
+        k = j + 1
+        while k < len(tokens) and k - j <= 3 and not page.broken_after(k - 1) and tokens[k].definite == 0:
+            if construct and k == j + 1:
+                last = k  # the complement: "الحالات"
+            elif (construct and k == j + 2) or _relation_adjective(tokens[k].form):
+                last = k  # "الطارئة" after the complement; "الداخلية", "الجزائرية" after a definite remit
+            else:
+                break
+            k += 1
+        return last
 
     def _rare_name(self, token: Word) -> bool:
         """A word that can be a place's name after its head: no function word, rare in Arabic at large."""

@@ -463,6 +463,36 @@ def test_a_short_name_inside_two_longer_ones_stays_apart() -> None:
     assert len(set(ids.values())) == 3
 
 
+def test_a_name_without_its_lineage_joins_the_one_longer_name() -> None:
+    ids = _ids(
+        ("PER", "خالد بن حمدان"),
+        ("PER", "خالد بن حمدان بن عبد الرحمن"),
+        ("PER", "خالد بن حمدان بن عبدالرحمن آل زايد"),
+        ("PER", "نايف المطيري"),
+        ("PER", "نايف المطيري عبد الكريم الشهري"),  # a run-on of two names: no lineage after the first
+    )
+    assert ids["خالد بن حمدان"] == ids["خالد بن حمدان بن عبد الرحمن"] == ids["خالد بن حمدان بن عبدالرحمن آل زايد"]
+    assert ids["نايف المطيري"] != ids["نايف المطيري عبد الكريم الشهري"]
+
+
+def test_a_name_without_its_lineage_stays_apart_from_two_longer_names() -> None:
+    ids = _ids(("PER", "سعود الفيصل"), ("PER", "سعود الفيصل الراشد"), ("PER", "سعود الفيصل الحمدان"))
+    assert len(set(ids.values())) == 3
+
+
+def test_compounds_after_bin_are_fused_whatever_the_spacing() -> None:
+    assert person_key("خالد بن عبد الرحمن") == person_key("خالد بن عبدالرحمن") == person_key("خالد بنعبدالرحمن")
+
+
+def test_a_short_organization_name_takes_the_one_fuller_name_of_its_article(extractor: EntityExtractor) -> None:
+    text = "وأعلنت وزارة الصحة المغربية تسجيل إصابة جديدة، وقالت وزارة الصحة في بيان إن المصاب يتلقى العلاج."
+    orgs = {text[m.start : m.end]: m for m in extractor.extract(text) if m.type == "ORG"}
+    assert orgs["وزارة الصحة"].key == orgs["وزارة الصحة المغربية"].key
+    two = "وقالت وزارة الصحة المغربية ووزارة الصحة التونسية في بيان مشترك، وأكدت وزارة الصحة أنها تتابع الحالات."
+    keys = {two[m.start : m.end]: m.key for m in extractor.extract(two) if m.type == "ORG"}
+    assert "وزارة الصحة" in keys and len(set(keys.values())) == 3
+
+
 def test_a_family_name_alone_joins_the_one_person_who_has_it() -> None:
     ids = _ids(("PER", "نوري عبد الجبار"), ("PER", "عبد الجبار"), ("PER", "الزبيدي"), ("PER", "هاشم الزبيدي"))
     assert ids["عبد الجبار"] == ids["نوري عبد الجبار"]

@@ -19,6 +19,9 @@ streaming), keys of one type are merged into one entity when:
   family name (محمد الرحمون، خالد الرحمون -> محمد خالد الرحمون), and exactly
   one longest name contains it: "محمد الرحمون" next to both "محمد خالد
   الرحمون" and "محمد علي الرحمون" stays apart;
+- a person's name of two words or more is the beginning of exactly one longer
+  name that goes on with its lineage (محمد بن سلمان -> محمد بن سلمان بن عبد
+  العزيز آل سعود; the next word بن, آل or a name with the article);
 - a person is mentioned by the family name alone (الرحمون، عبد المهدي) and
   exactly one person of the run has that family name: with two, it stays apart;
 - a long name (a person or organization of at least LONG_NAME letters in two
@@ -79,17 +82,19 @@ ORG_HEADS = frozenset(
 
 
 def fused_tokens(surface: str) -> list[str]:
-    """Forms with compound names fused: 'عبد الأمير' -> 'عبدالامير'."""
+    """Forms with compound names fused: 'عبد الأمير' -> 'عبدالامير'; a chain of them whole: 'بن عبد العزيز'
+    -> 'بنعبدالعزيز', as 'بن عبدالعزيز' is."""
     tokens = list(phrase_form(surface))
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        if tokens[i] in COMPOUND_FIRST and i + 1 < len(tokens):
-            out.append(tokens[i] + tokens[i + 1])
-            i += 2
-        else:
-            out.append(tokens[i])
+        word, last = tokens[i], tokens[i]
+        i += 1
+        while last in COMPOUND_FIRST and i < len(tokens):
+            last = tokens[i]
+            word += last
             i += 1
+        out.append(word)
     return out
 
 
@@ -264,7 +269,43 @@ def resolve(key_surfaces: Iterable[tuple[tuple[str, str], list[str] | dict[str, 
     for a, b in _typo_links(keys, words):
         union.union(a, b)
     _link_people(keys, words, union)
+    _link_shorter(keys, words, union)
     return _named(keys, surfaces, words, union)
+
+
+def _link_shorter(keys: list[tuple[str, str]], words: dict[tuple[str, str], tuple[str, ...]], union: _Union) -> None:
+    """A person's name of two words or more into the one longer name that goes on from it with its
+    lineage ("محمد بن سلمان" -> "محمد بن سلمان بن عبد العزيز آل سعود", "نواف الأحمد" -> "نواف الأحمد
+    الصباح"): the words that follow begin with بن, آل or the article. A longer name going on with
+    another given name ("محمد شرفي" and a run-on "محمد شرفي عبد المجيد تبون") is no lineage.
+    Organizations are not linked so across articles: "وزارة الداخلية" of one article and "وزارة
+    الداخلية المغربية" of another may be two ministries (entity_rules links them within an article)."""
+    by_first: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for item in keys:
+        if item[0] == "PER" and len(words[item]) >= 2:
+            by_first.setdefault((item[0], words[item][0]), []).append(item)
+    for items in by_first.values():
+        if len(items) < 2:
+            continue
+        # the longer names first, so that a chain ("محمد بن سلمان بن عبد العزيز" -> "... آل سعود") is one
+        # name by the time a shorter one ("محمد بن سلمان") looks for its one longer name
+        for item in sorted(items, key=lambda k: (-len(words[k]), k)):
+            short = words[item]
+            if item[0] == "PER" and short[-1] in COMPOUND_FIRST:
+                continue  # "محمد بن": a name cut in the middle
+            longer = {
+                union.find(other)
+                for other in items
+                if len(words[other]) > len(short) and words[other][: len(short)] == short and _lineage(words[other][len(short)])
+            }
+            if len(longer) == 1:
+                union.union(item, next(iter(longer)))
+
+
+def _lineage(word: str) -> bool:
+    """A word that continues a person's name with the lineage: بن or ابن (fused with the name after it), آل
+    (folded to ال), or a name with the article."""
+    return word.startswith(("بن", "ابن")) or word == "ال" or (word.startswith("ال") and len(word) > 3)
 
 
 def _link_people(keys: list[tuple[str, str]], words: dict[tuple[str, str], tuple[str, ...]], union: _Union) -> None:

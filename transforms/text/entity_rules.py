@@ -611,7 +611,7 @@ class EntityExtractor:
         chosen = self._with_family_names(page, self._with_nationality(page, _non_overlapping(candidates)))
         chosen = self._headed_places(page, chosen)
         chosen = self._institutions(page, chosen)
-        chosen = self._merge_person_variants(chosen)
+        chosen = _merge_org_variants(self._merge_person_variants(chosen))
         chosen = _non_overlapping(chosen + self._coreference(page, chosen))
         return [m for m in sorted(chosen, key=lambda m: (m.start, m.end)) if m.confidence >= self.config.min_confidence]
 
@@ -819,8 +819,8 @@ class EntityExtractor:
             if word.definite == 0 and self._may_be_family(word, chain=True) and self._patronymic(tokens[i], start, page.starts[i]):
                 i += 1
                 continue
-            if not self._may_be_family(word) or _definite(word):
-                break
+            if not self._may_be_family(word) or _definite(word) or i - bisect_left(page.starts, start) >= 2:
+                break  # a family name ends a name of one or two given names, not a run-on of four words
             if word.form in families and (page.starts[i] == start or self._ends_given(page, i, start)):
                 return i + 1  # "جوزيف" + "عون" where the article has "ميشال عون"
             if self._ends_given(page, i, start) and zipf_any(word.form) < RARE_WORD and page.text.count(word.raw) > 1:
@@ -1084,6 +1084,37 @@ COMPOUND_PARTS = frozenset({"عبد", "بن", "ابن", "ابو", "أبو", "ا�
 NATIONAL_HEADS = frozenset({"منتخب", "المنتخب"})
 HEADED_PLACE = 0.8  # the confidence of the rules' places after مخيم/معبر/قاعدة (the head noun included)
 UNSURE_MARGIN = 4.0  # a rule person fills a gap when the tagger's O margin of its first word is below this
+
+
+def _merge_org_variants(mentions: list[Mention]) -> list[Mention]:
+    """An organization named short and in full in one article is one organization: "وزارة الداخلية"
+    and "مجلس الأمة" take the name of the one fuller organization of the article whose words contain
+    theirs in order ("وزارة الداخلية المغربية", "مجلس الأمة الكويتي"; "الهيئة العليا للانتخابات" in
+    "الهيئة العليا المستقلة للانتخابات"). With two fuller ones (the Egyptian and the Moroccan
+    ministries) the short name is left as it is."""
+    orgs = {m.key: m for m in mentions if m.type == "ORG"}
+    if len(orgs) < 2:
+        return mentions
+    words = {key: key.split(" ") for key in orgs}
+    fuller: dict[str, Mention] = {}
+    for key, short in words.items():
+        if len(short) < 2:
+            continue  # a one-word name ("الصندوق", "المركزي") may be anything
+        found = [other for other, long in words.items() if len(long) > len(short) and _in_order(short, long)]
+        longest = [k for k in found if not any(len(words[o]) > len(words[k]) and _in_order(words[k], words[o]) for o in found)]
+        if len(longest) == 1:
+            fuller[key] = orgs[longest[0]]
+    if not fuller:
+        return mentions
+    return [
+        m._replace(canonical=fuller[m.key].canonical, key=fuller[m.key].key) if m.type == "ORG" and m.key in fuller else m for m in mentions
+    ]
+
+
+def _in_order(short: list[str], long: list[str]) -> bool:
+    """The words of short appear in long, in order."""
+    rest = iter(long)
+    return all(word in rest for word in short)
 
 
 def combine(tagged: list[Mention], rules: list[Mention], length: int, mode: str = "tagger-first") -> list[Mention]:

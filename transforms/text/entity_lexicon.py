@@ -77,6 +77,7 @@ INSTITUTION_HEAD_TEXT = (
     "الجهاز",
 )
 INSTITUTION_HEADS = _forms(" ".join(INSTITUTION_HEAD_TEXT))
+INSTITUTION_HEAD_STEMS = tuple(head[:-1] if head.endswith("ة") else head for head in INSTITUTION_HEAD_TEXT)  # searched in the text
 INSTITUTION_STYLES = _forms(
     "الوطني الوطنية العليا الأعلى العام العامة المستقل المستقلة الاتحادي الاتحادية الدولي الدولية المركزي "
     "المركزية الملكي الملكية الإقليمي الإقليمية الأهلي الأهلية الدائم الدائمة"

@@ -17,7 +17,7 @@ from khabar.transforms.text.entity_lexicon import (
     FORCES_GENERIC,
     FUNCTION_WORDS,
     GENERIC,
-    INSTITUTION_HEAD_TEXT,
+    INSTITUTION_HEAD_STEMS,
     INSTITUTION_HEADS,
     INSTITUTION_STYLES,
     LOC_HEADS,
@@ -744,8 +744,10 @@ class EntityExtractor:
         tokens, ends, starts = page.tokens, page.ends, page.starts
         by_start = {m.start: m for m in mentions}
         out, dropped = [], set()
+        text = page.text
         for m in mentions:
-            i = page.ending_at(m.end) if m.type == "ORG" else None
+            # the adjective after the name has the article: " ال" right after it
+            i = page.ending_at(m.end) if m.type == "ORG" and text[m.end : m.end + 3] == " ال" else None
             if i is not None:
                 j = i + 1
                 if (
@@ -790,8 +792,10 @@ class EntityExtractor:
         # family names the article gives with a full name ("ميشال عون"): "جوزيف" before one is "جوزيف عون"
         families = {form(words[-1]) for m in mentions if m.type == "PER" and len(words := page.text[m.start : m.end].split()) > 1}
         out, absorbed = [], []
+        text = page.text
         for m in mentions:
-            i = page.ending_at(m.end) if m.type == "PER" else None
+            # a family name follows in the same phrase: a space, then a letter
+            i = page.ending_at(m.end) if m.type == "PER" and text[m.end : m.end + 1] == " " else None
             if i is not None:
                 last = self._family_tail(page, i, m.start, taken, families)
                 if last > i:
@@ -816,10 +820,10 @@ class EntityExtractor:
             word = tokens[i + 1]
             if word.form == "ال" and not page.broken_after(i + 1) and self._may_be_family(tokens[i + 2]):
                 return i + 2  # "آل سعود" (form() folds آ): the family name ends the name
-            if word.definite == 0 and self._may_be_family(word, chain=True) and self._patronymic(tokens[i], start, page.starts[i]):
+            if word.definite == 0 and self._patronymic(tokens[i], start, page.starts[i]) and self._may_be_family(word, chain=True):
                 i += 1
                 continue
-            if not self._may_be_family(word) or _definite(word) or i - bisect_left(page.starts, start) >= 2:
+            if _definite(word) or i - bisect_left(page.starts, start) >= 2 or not self._may_be_family(word):
                 break  # a family name ends a name of one or two given names, not a run-on of four words
             if word.form in families and (page.starts[i] == start or self._ends_given(page, i, start)):
                 return i + 1  # "جوزيف" + "عون" where the article has "ميشال عون"
@@ -891,11 +895,19 @@ class EntityExtractor:
         ("الهيئة", "المركز", "السلطة"), one or more style adjectives (INSTITUTION_STYLES or a country's
         adjective), then the remit after ل ("للانتخابات", "لإدارة الحالات الطارئة") or a second
         adjective. Mentions inside the name give way to it; one that crosses its end keeps its words."""
-        if not any(head in page.text for head in INSTITUTION_HEAD_TEXT):
-            return mentions
-        tokens = page.tokens
+        text, tokens = page.text, page.tokens
+        # the tokens holding a head (spelled with teh marbuta or heh: the stem without its last letter)
+        candidates: set[int] = set()
+        for head in INSTITUTION_HEAD_STEMS:
+            at = text.find(head)
+            while at >= 0:
+                candidates.add(bisect_right(page.starts, at) - 1)
+                at = text.find(head, at + len(head))
         found = []
-        for i, token in enumerate(tokens[:-2]):
+        for i in sorted(candidates):
+            if i < 0 or i + 2 >= len(tokens):
+                continue
+            token = tokens[i]
             offset = token.definite
             if offset is None or not any(stem in INSTITUTION_HEADS for _, stem in token.stems):
                 continue
@@ -1096,11 +1108,15 @@ def _merge_org_variants(mentions: list[Mention]) -> list[Mention]:
     if len(orgs) < 2:
         return mentions
     words = {key: key.split(" ") for key in orgs}
+    by_head: dict[str, list[str]] = {}
+    for key, name in words.items():
+        by_head.setdefault(name[0], []).append(key)
     fuller: dict[str, Mention] = {}
     for key, short in words.items():
         if len(short) < 2:
             continue  # a one-word name ("الصندوق", "المركزي") may be anything
-        found = [other for other, long in words.items() if len(long) > len(short) and _in_order(short, long)]
+        # a fuller name of the same organization begins with the same head word
+        found = [other for other in by_head[short[0]] if len(words[other]) > len(short) and _in_order(short, words[other])]
         longest = [k for k in found if not any(len(words[o]) > len(words[k]) and _in_order(words[k], words[o]) for o in found)]
         if len(longest) == 1:
             fuller[key] = orgs[longest[0]]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -789,8 +789,15 @@ class EntityExtractor:
             return mentions
         # a family name the tagger took for a person of its own ("الصباح") joins the name before it
         taken = {m.start for m in mentions if m.type != "PER" or " " in page.text[m.start : m.end]}
-        # family names the article gives with a full name ("ميشال عون"): "جوزيف" before one is "جوزيف عون"
-        families = {form(words[-1]) for m in mentions if m.type == "PER" and len(words := page.text[m.start : m.end].split()) > 1}
+        known: list[set[str]] = []
+
+        def families() -> set[str]:
+            """Family names the article gives with a full name ("ميشال عون": "جوزيف" before "عون" is
+            "جوزيف عون"), made once a page when a name asks."""
+            if not known:
+                known.append({form(w[-1]) for m in mentions if m.type == "PER" and len(w := page.text[m.start : m.end].split()) > 1})
+            return known[0]
+
         out, absorbed = [], []
         text = page.text
         for m in mentions:
@@ -808,7 +815,7 @@ class EntityExtractor:
             out = [m for m in out if not any(start <= m.start and m.end <= end for start, end in absorbed)]
         return out
 
-    def _family_tail(self, page: _Page, i: int, start: int, taken: set[int], families: set[str]) -> int:
+    def _family_tail(self, page: _Page, i: int, start: int, taken: set[int], families: Callable[[], set[str]]) -> int:
         """The last token of the family names after a person's name that ends at token i, in the same
         phrase and no other mention's: "آل" and its family ("محمد بن سلمان" + "آل سعود"); after a
         father's name with the article ("مشعل الأحمد" + "الجابر الصباح"), the next name with it; after
@@ -825,7 +832,7 @@ class EntityExtractor:
                 continue
             if _definite(word) or i - bisect_left(page.starts, start) >= 2 or not self._may_be_family(word):
                 break  # a family name ends a name of one or two given names, not a run-on of four words
-            if word.form in families and (page.starts[i] == start or self._ends_given(page, i, start)):
+            if word.form in families() and (page.starts[i] == start or self._ends_given(page, i, start)):
                 return i + 1  # "جوزيف" + "عون" where the article has "ميشال عون"
             if self._ends_given(page, i, start) and zipf_any(word.form) < RARE_WORD and page.text.count(word.raw) > 1:
                 return i + 1

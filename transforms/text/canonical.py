@@ -280,10 +280,10 @@ def _link_shorter(keys: list[tuple[str, str]], words: dict[tuple[str, str], tupl
     another given name ("محمد شرفي" and a run-on "محمد شرفي عبد المجيد تبون") is no lineage.
     Organizations are not linked so across articles: "وزارة الداخلية" of one article and "وزارة
     الداخلية المغربية" of another may be two ministries (entity_rules links them within an article)."""
-    by_first: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    by_first: dict[str, list[tuple[str, str]]] = {}
     for item in keys:
         if item[0] == "PER" and len(words[item]) >= 2:
-            by_first.setdefault((item[0], words[item][0]), []).append(item)
+            by_first.setdefault(words[item][0], []).append(item)
     for items in by_first.values():
         if len(items) < 2:
             continue
@@ -291,7 +291,7 @@ def _link_shorter(keys: list[tuple[str, str]], words: dict[tuple[str, str], tupl
         # name by the time a shorter one ("محمد بن سلمان") looks for its one longer name
         for item in sorted(items, key=lambda k: (-len(words[k]), k)):
             short = words[item]
-            if item[0] == "PER" and short[-1] in COMPOUND_FIRST:
+            if short[-1] in COMPOUND_FIRST:
                 continue  # "محمد بن": a name cut in the middle
             longer = {
                 union.find(other)

@@ -14,7 +14,7 @@ from khabar.schemas import TABLES, validate_rows
 from khabar.transforms.extract_entities import ExtractArticleEntitiesFn, ExtractEntities, ExtractMentionsFn, MentionBatch, name_entities
 from khabar.transforms.runtime.records import Document
 from khabar.transforms.text.canonical import entity_id, name_key, person_key, resolve
-from khabar.transforms.text.entity_rules import TITLE_BREAK, EntityConfig, EntityExtractor, Mention
+from khabar.transforms.text.entity_rules import TITLE_BREAK, EntityConfig, EntityExtractor, Mention, _Page
 from khabar.transforms.text.gazetteer import TOKEN, tokenize
 
 from benchmarks.eval_entities import evaluate
@@ -123,6 +123,12 @@ def test_a_rare_word_after_a_compound_given_name_is_the_family_name(extractor: E
     mentions = [(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)]
     assert ("عبد المجيد تبون", "PER", "عبد المجيد تبون") in mentions
     assert ("تبون", "PER", "عبد المجيد تبون") in mentions
+    # the family name as the text's last word: the tagger's short span ("عبد المجيد") is finished too
+    last = "قال تبون إن الانتخابات ستجرى في موعدها، وفاز بها عبد المجيد تبون"
+    start = last.index("عبد المجيد")
+    short = Mention(start, start + len("عبد المجيد"), "PER", "عبد المجيد", person_key("عبد المجيد"), "tagger", 0.8, 2)
+    (done,) = extractor._with_family_names(_Page.of(last, extractor), [short])
+    assert last[done.start : done.end] == "عبد المجيد تبون"
 
 
 def test_a_gulf_name_runs_on_to_its_family(extractor: EntityExtractor) -> None:

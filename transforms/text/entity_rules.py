@@ -801,7 +801,7 @@ class EntityExtractor:
         out, absorbed = [], []
         text = page.text
         for m in mentions:
-            # a family name follows in the same phrase: a space, then a letter
+            # a family name follows in the same phrase: a space after the name (not a comma or a line break)
             i = page.ending_at(m.end) if m.type == "PER" and text[m.end : m.end + 1] == " " else None
             if i is not None:
                 last = self._family_tail(page, i, m.start, taken, families)
@@ -823,9 +823,9 @@ class EntityExtractor:
         (``families``), or a word rare in Arabic at large (RARE_WORD) that the article names again
         ("تبون"; "استقبل" and "فاز" are common, a rare verb is not repeated)."""
         tokens = page.tokens
-        while i + 2 < len(tokens) and not page.broken_after(i) and page.starts[i + 1] not in taken:
+        while i + 1 < len(tokens) and not page.broken_after(i) and page.starts[i + 1] not in taken:
             word = tokens[i + 1]
-            if word.form == "ال" and not page.broken_after(i + 1) and self._may_be_family(tokens[i + 2]):
+            if word.form == "ال" and i + 2 < len(tokens) and not page.broken_after(i + 1) and self._may_be_family(tokens[i + 2]):
                 return i + 2  # "آل سعود" (form() folds آ): the family name ends the name
             if word.definite == 0 and self._patronymic(tokens[i], start, page.starts[i]) and self._may_be_family(word, chain=True):
                 i += 1

@@ -189,8 +189,8 @@ class RewriteTerms:
         # the occasion's figures: those of the headline and the lead; later paragraphs' years, dates and
         # numbers are background (an earlier season, last year's rate) that rewrites of one report do
         # not all keep
-        lead = [*headline, *body[:FIGURE_WORDS]]
-        numbers, years = figures(f"{title}\n{lead_text(text, FIGURE_WORDS)}" if title else lead_text(text, FIGURE_WORDS))
+        lead, head = [*headline, *body[:FIGURE_WORDS]], lead_text(text, FIGURE_WORDS)
+        numbers, years = figures(f"{title}\n{head}" if title else head)
         return cls(
             terms.tobytes(),
             weights.tobytes(),

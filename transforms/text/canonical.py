@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from khabar.transforms.text.gazetteer import form, given_names, phrase_form
@@ -185,8 +185,8 @@ def _given_part(word: str) -> str:
     return word
 
 
-def _subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
-    """The words of short appear in long, in order."""
+def subsequence(short: Sequence[str], long: Sequence[str]) -> bool:
+    """The words of short appear in long, in order (entity_rules' organization variants use it too)."""
     words = iter(long)
     return all(word in words for word in short)
 
@@ -316,10 +316,10 @@ def _link_people(keys: list[tuple[str, str]], words: dict[tuple[str, str], tuple
             by_family.setdefault(words[item][-1], []).append(item)
     for family in by_family.values():
         names = sorted({words[k] for k in family}, key=lambda w: (-len(w), w))
-        longest = [w for w in names if not any(len(o) > len(w) and _subsequence(w, o) for o in names)]
+        longest = [w for w in names if not any(len(o) > len(w) and subsequence(w, o) for o in names)]
         owner: dict[tuple[str, ...], tuple[str, ...]] = {}
         for name in names:
-            containing = [w for w in longest if w == name or (len(w) > len(name) and _subsequence(name, w))]
+            containing = [w for w in longest if w == name or (len(w) > len(name) and subsequence(name, w))]
             if len(containing) == 1:
                 owner[name] = containing[0]
         by_words: dict[tuple[str, ...], tuple[str, str]] = {}

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from khabar.transforms.runtime.bounded import BoundedDict
 from khabar.transforms.runtime.native import KERNELS
-from khabar.transforms.text.canonical import ORG_HEADS, fold_letters, name_key, person_key
+from khabar.transforms.text.canonical import ORG_HEADS, fold_letters, name_key, person_key, subsequence
 from khabar.transforms.text.entity_lexicon import (
     BOUNDARY,
     BOUNDARY_PATTERN,
@@ -1099,7 +1099,7 @@ PLACE_HEAD_TEXT = ("ملعب", "استاد", "ستاد", "مطار", "شارع",
 PLACE_HEADS = frozenset(form(w) for w in PLACE_HEAD_TEXT)
 COMPOUND_SECONDS = frozenset({"الدين", "الله", "الرحمن"})  # "عز الدين", "عبد الله"
 RARE_WORD = 3.5  # wordfreq zipf below which a word after a given name is taken for a family name
-COMPOUND_PARTS = frozenset({"عبد", "بن", "ابن", "ابو", "أبو", "ال", "آل", "ولد"})
+COMPOUND_PARTS = frozenset({"عبد", "بن", "ابن", "ابو", "ال", "ولد"})  # matching forms: "أبو" is "ابو", "آل" is "ال"
 NATIONAL_HEADS = frozenset({"منتخب", "المنتخب"})
 HEADED_PLACE = 0.8  # the confidence of the rules' places after مخيم/معبر/قاعدة (the head noun included)
 UNSURE_MARGIN = 4.0  # a rule person fills a gap when the tagger's O margin of its first word is below this
@@ -1123,8 +1123,8 @@ def _merge_org_variants(mentions: list[Mention]) -> list[Mention]:
         if len(short) < 2:
             continue  # a one-word name ("الصندوق", "المركزي") may be anything
         # a fuller name of the same organization begins with the same head word
-        found = [other for other in by_head[short[0]] if len(words[other]) > len(short) and _in_order(short, words[other])]
-        longest = [k for k in found if not any(len(words[o]) > len(words[k]) and _in_order(words[k], words[o]) for o in found)]
+        found = [other for other in by_head[short[0]] if len(words[other]) > len(short) and subsequence(short, words[other])]
+        longest = [k for k in found if not any(len(words[o]) > len(words[k]) and subsequence(words[k], words[o]) for o in found)]
         if len(longest) == 1:
             fuller[key] = orgs[longest[0]]
     if not fuller:
@@ -1132,12 +1132,6 @@ def _merge_org_variants(mentions: list[Mention]) -> list[Mention]:
     return [
         m._replace(canonical=fuller[m.key].canonical, key=fuller[m.key].key) if m.type == "ORG" and m.key in fuller else m for m in mentions
     ]
-
-
-def _in_order(short: list[str], long: list[str]) -> bool:
-    """The words of short appear in long, in order."""
-    rest = iter(long)
-    return all(word in rest for word in short)
 
 
 def combine(tagged: list[Mention], rules: list[Mention], length: int, mode: str = "tagger-first") -> list[Mention]:

@@ -22,16 +22,17 @@ from khabar.transforms.runtime.runinfo import RunInfo
 _PARTITION = re.compile(r"ingest_date=(?P<date>\d{4}-\d{2}-\d{2})")
 
 
-def committed_files(output: str, table: str, since: str | None = None) -> list[str]:
+def committed_files(output: str, table: str, since: str | None = None, listing: tuple[list[str], set[str]] | None = None) -> list[str]:
     """Parquet files of a table that committed runs made visible (partitions >= since).
 
     Each run's record (_commits/<run_id>.json) lists its files; a record
     written before records listed files stands for every file named after
-    its run.
+    its run. ``listing``: commit.committed_listing(output), when the caller
+    asks for several tables (the records are read once).
     """
     fs, root = fsspec.core.url_to_fs(output)
     root = root.rstrip("/")
-    listed, legacy = committed_listing(output)
+    listed, legacy = listing if listing is not None else committed_listing(output)
     files = [f"{root}/{path}" for path in listed if path.startswith(f"{table}/")]
     if legacy and fs.exists(f"{root}/{table}"):
         files += [path for path in fs.find(f"{root}/{table}") if run_of_part(path) in legacy]
@@ -68,10 +69,11 @@ class ReadPriorState(beam.PTransform):
         stories: list[str] = []
         if self._history_days > 0:
             since = (self._run.started_at - timedelta(days=self._history_days)).strftime("%Y-%m-%d")
-            fingerprints = committed_files(self._output, "fingerprints", since)
+            listing = committed_listing(self._output)
+            fingerprints = committed_files(self._output, "fingerprints", since, listing)
             # A story with an article in the window got a row in that article's run,
             # so its latest row is in the window too.
-            stories = committed_files(self._output, "stories", since) if fingerprints else []
+            stories = committed_files(self._output, "stories", since, listing) if fingerprints else []
         if not fingerprints:
             return {}
         return {

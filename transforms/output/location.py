@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import fsspec
+from khabar.transforms.inputs.fileinfo import options_for
 from khabar.transforms.output import catalog
 from khabar.transforms.output.parquet_files import WriteConfig
 from khabar.transforms.runtime.redact import redact_url
@@ -32,7 +33,7 @@ def check_output(output: str, config: WriteConfig, storage_options: dict | None 
     except catalog.CatalogError as exc:
         raise OutputError(f"output {shown}: {exc}") from exc
     try:
-        fs, path = fsspec.core.url_to_fs(output, **(storage_options or {}).get(output.split("://", 1)[0], {}))
+        fs, path = fsspec.core.url_to_fs(output, **options_for(output, storage_options))
     except (ImportError, ValueError) as exc:
         raise OutputError(f"output {shown}: {exc}") from exc
     path = path.rstrip("/")
@@ -53,19 +54,13 @@ def _probe(fs: Any, path: str, attempts: int = 3) -> None:
     if not catalog.is_local_fs(fs):
         # object stores: no directories to make (and no bucket created by mistake); the write
         # fails when the bucket does not exist or may not be written
-        probe = f"{path}/.probe-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        with fs.open(probe, "wb") as out:
-            out.write(b"")
-        fs.rm(probe)
+        _write_probe(fs, path)
         return
     for attempt in range(attempts):
         existed = fs.exists(path)
-        probe = f"{path}/.probe-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
             fs.makedirs(path, exist_ok=True)
-            with fs.open(probe, "wb") as out:
-                out.write(b"")
-            fs.rm(probe)
+            _write_probe(fs, path)
         except FileNotFoundError:
             if attempt + 1 == attempts:
                 raise
@@ -74,3 +69,11 @@ def _probe(fs: Any, path: str, attempts: int = 3) -> None:
             with contextlib.suppress(OSError):
                 fs.rmdir(path)  # the run creates it; a refused run leaves nothing
         return
+
+
+def _write_probe(fs: Any, path: str) -> None:
+    """Write an empty file of a name no other run uses under path, and remove it."""
+    probe = f"{path}/.probe-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    with fs.open(probe, "wb") as out:
+        out.write(b"")
+    fs.rm(probe)

@@ -63,8 +63,10 @@ setup(
         "pyahocorasick>=2.1",
         "tzdata",
         # story grouping weighs words by their frequency in Arabic at large (transforms/stories/rewrites.py):
-        # wordfreq's lists ship inside the package, nothing is downloaded
-        "wordfreq>=3.1",
+        # wordfreq's lists ship inside the package, nothing is downloaded; its packed list is read with
+        # msgpack (transforms/text/word_frequency.py), as wordfreq does
+        "wordfreq>=3.1,<4",
+        "msgpack>=1.0",
         # the output's table format: Apache Iceberg tables over khabar's Parquet files, committed
         # through an embedded SQLite catalog by default (transforms/output/catalog.py)
         "pyiceberg[sql-sqlite]>=0.12,<0.13",

@@ -32,7 +32,7 @@ from khabar.transforms.text.gazetteer import Word, form, given_names, load_gazet
 from khabar.transforms.text.ner_model import CamelModel, model_path, tagger_model
 from khabar.transforms.text.tagger import Tagger, shipped_tagger
 from khabar.transforms.text.tagger_features import GAP_CLASSES, gap_masks
-from khabar.transforms.text.word_frequency import zipf_any
+from khabar.transforms.text.word_frequency import load_frequencies, zipf_any
 
 # The gap classes holding entity_lexicon.BOUNDARY's characters (all but quotes): a boundary between two words.
 BOUNDARY_MASK = sum(1 << k for k, (name, chars) in enumerate(GAP_CLASSES) if any(c in BOUNDARY for c in chars))
@@ -235,6 +235,7 @@ class EntityExtractor:
         self.gazetteer = load_gazetteer()
         self.given, self.given_ambiguous = given_names()
         self.triggers = triggers()
+        load_frequencies()  # family names are told by their rarity (zipf_any): the list loads with the extractor, once a process
         # raw word -> indices into FLAG_BITS of its flags (the hot loop of _Page.of wants the indices)
         self.flag_cache: BoundedDict[str, tuple[int, ...]] = BoundedDict(500_000)
         self._definite_stems: BoundedDict[str, tuple[int, str]] = BoundedDict(500_000)

@@ -43,7 +43,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from khabar.transforms.text.gazetteer import form, given_names, phrase_form
+from khabar.transforms.text.gazetteer import SPELLINGS, form, given_names, phrase_form
 
 _LETTER_VARIANTS = str.maketrans({"ص": "س", "ض": "د", "ظ": "ز", "ذ": "ز", "ث": "س", "ط": "ت", "ى": "ي", "ؤ": "و", "ئ": "ي"})
 COMPOUND_FIRST = frozenset({"عبد", "ابو", "ابي", "ابن", "بن", "ام"})
@@ -136,7 +136,12 @@ TYPO_WORD = 5  # letters of the word with the typo, in both spellings
 
 
 def spelling(key: str) -> str:
-    return key.translate(_SPELLING)
+    """A key with the one-letter spellings folded, and the spellings outlets alternate (gazetteer.SPELLINGS)
+    written the first way."""
+    key = key.translate(_SPELLING)
+    for first, other in SPELLINGS:
+        key = key.replace(other, first)
+    return key
 
 
 def one_edit(a: str, b: str) -> bool:
@@ -276,8 +281,9 @@ def resolve(key_surfaces: Iterable[tuple[tuple[str, str], list[str] | dict[str, 
 def _link_shorter(keys: list[tuple[str, str]], words: dict[tuple[str, str], tuple[str, ...]], union: _Union) -> None:
     """A person's name of two words or more into the one longer name that goes on from it with its
     lineage ("محمد بن سلمان" -> "محمد بن سلمان بن عبد العزيز آل سعود", "نواف الأحمد" -> "نواف الأحمد
-    الصباح"): the words that follow begin with بن, آل or the article. A longer name going on with
-    another given name ("محمد شرفي" and a run-on "محمد شرفي عبد المجيد تبون") is no lineage.
+    الصباح"): the words that follow begin with بن, آل or the article, and a name going on with بن or آل
+    is the one when there is one (the others may be spans run on to a word with the article). A longer
+    name going on with another given name ("محمد شرفي" and a run-on "محمد شرفي عبد المجيد تبون") is no lineage.
     Organizations are not linked so across articles: "وزارة الداخلية" of one article and "وزارة
     الداخلية المغربية" of another may be two ministries (entity_rules links them within an article)."""
     by_first: dict[str, list[tuple[str, str]]] = {}
@@ -293,19 +299,26 @@ def _link_shorter(keys: list[tuple[str, str]], words: dict[tuple[str, str], tupl
             short = words[item]
             if short[-1] in COMPOUND_FIRST:
                 continue  # "محمد بن": a name cut in the middle
-            longer = {
-                union.find(other)
-                for other in items
-                if len(words[other]) > len(short) and words[other][: len(short)] == short and _lineage(words[other][len(short)])
-            }
+            going_on = [other for other in items if len(words[other]) > len(short) and words[other][: len(short)] == short]
+            # the father's or the family's name (بن, آل) before a name with the article, which may be a word
+            # the span ran on to ("محمد بن سلمان المقررة")
+            for lineage in (_father_or_family, _lineage):
+                longer = {union.find(other) for other in going_on if lineage(words[other][len(short)])}
+                if longer:
+                    break
             if len(longer) == 1:
                 union.union(item, next(iter(longer)))
+
+
+def _father_or_family(word: str) -> bool:
+    """بن or ابن (fused with the name after it), or آل (folded to ال)."""
+    return word.startswith(("بن", "ابن")) or word == "ال"
 
 
 def _lineage(word: str) -> bool:
     """A word that continues a person's name with the lineage: بن or ابن (fused with the name after it), آل
     (folded to ال), or a name with the article."""
-    return word.startswith(("بن", "ابن")) or word == "ال" or (word.startswith("ال") and len(word) > 3)
+    return _father_or_family(word) or (word.startswith("ال") and len(word) > 3)
 
 
 def _link_people(keys: list[tuple[str, str]], words: dict[tuple[str, str], tuple[str, ...]], union: _Union) -> None:

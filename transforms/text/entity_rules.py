@@ -28,7 +28,7 @@ from khabar.transforms.text.entity_lexicon import (
     ROLE_MODIFIERS,
     STOP_DEFINITE,
 )
-from khabar.transforms.text.gazetteer import Word, form, given_names, load_gazetteer, nationalities, tokenize, triggers
+from khabar.transforms.text.gazetteer import Word, adjective_countries, form, given_names, load_gazetteer, nationalities, tokenize, triggers
 from khabar.transforms.text.ner_model import CamelModel, model_path, tagger_model
 from khabar.transforms.text.tagger import Tagger, shipped_tagger
 from khabar.transforms.text.tagger_features import GAP_CLASSES, gap_masks
@@ -642,10 +642,22 @@ class EntityExtractor:
                 # "ولافروف": the conjunction is peeled off when the page also has the word without it
                 forms = forms if forms is not None else {t.form for t in page.tokens}
                 offset = next((off for off, stem in token.stems[1:] if stem in forms), 0)
+                if not offset and self._conjunction_on_name(token):
+                    offset = 1
             start, end = page.starts[first] + offset, page.ends[last]
             surface = page.text[start:end]
+            if offset == 1 and token.raw.startswith("لل") and self._elided_article(surface):
+                surface = "ا" + surface  # "للسعودية": the name is "السعودية", its alef elided after the preposition
             entry = self.gazetteer.lookup(surface)
-            if kind == "LOC" and first == last and entry is not None and entry.type == "LOC" and self._adjective_use(page, first, token):
+            after_preposition = offset == 1 and token.raw[0] in "لب"  # "للسعودية", "بسورية": no adjective
+            if (
+                kind == "LOC"
+                and first == last
+                and entry is not None
+                and entry.type == "LOC"
+                and not after_preposition
+                and self._adjective_use(page, first, token)
+            ):
                 continue  # "مباحثات سورية": the rules know the adjective
             canonical = entry.canonical if entry is not None and entry.type == kind else surface
             out.append(Mention(start, end, kind, canonical, name_key(kind, canonical), "tagger", TAGGER_CONFIDENCE, 2))
@@ -695,6 +707,25 @@ class EntityExtractor:
             return False
         token = page.tokens[i]
         return _definite(token) and not _nationality(token.form) and token.form not in STOP_DEFINITE and token.form not in GENERIC
+
+    def _conjunction_on_name(self, token: Word) -> bool:
+        """Whether a word is the conjunction و on a name ("وريانة"): Arabic at large never writes the word
+        whole (wordfreq has no such word) but knows it without the و, and it is no given name (وسام)."""
+        return (
+            token.raw.startswith("و")
+            and token.form not in self.given
+            and token.form not in self.given_ambiguous
+            and zipf_any(token.form) == 0.0
+            and zipf_any(token.form[1:]) > 0.0
+        )
+
+    @staticmethod
+    def _elided_article(surface: str) -> bool:
+        """Whether a name after the preposition ل ("لسعودية" of "للسعودية") is a name with the article, its
+        alef elided ("السعودية"), rather than a name that starts with ل ("ليبيا" of "لليبيا"): the spelling
+        with the article is the commoner word."""
+        word = surface.split(" ", 1)[0]
+        return zipf_any("ا" + word) > zipf_any(word)
 
     def _clitic_offset(self, token: Word) -> int:
         """Where a name starts inside a token with proclitics ("والعراق", "ومحمد"); 0 when none is known."""
@@ -773,14 +804,18 @@ class EntityExtractor:
                 if place is not None and place.type == "LOC" and place.start == starts[i + 1] and not stem.startswith("ال"):
                     end = place.end  # "منتخب الأرجنتين": the head before a country
                     dropped.add(place.start)
+                    country: str | None = place.canonical
                 elif stem.startswith("ال") and nxt.definite == 0 and nxt.form in nationalities() and not covered[starts[i + 1]]:
                     end = ends[i + 1]  # "المنتخب المغربي"
+                    country = adjective_countries().get(nxt.form)
                 else:
                     continue
                 if covered[start]:
                     continue
                 surface = page.text[start:end]
-                out.append(Mention(start, end, "ORG", surface, name_key("ORG", surface), "pattern", 0.75, 2))
+                # one team whichever way it is named: "المنتخب التونسي" and "منتخب تونس" are "منتخب تونس"
+                canonical = f"منتخب {country}" if country else surface
+                out.append(Mention(start, end, "ORG", canonical, name_key("ORG", canonical), "pattern", 0.75, 2))
         return [m for m in out if m.start not in dropped or m.type != "LOC"] if dropped else out
 
     def _with_family_names(self, page: _Page, mentions: list[Mention]) -> list[Mention]:

@@ -49,6 +49,24 @@ def phrase_form(text: str) -> tuple[str, ...]:
     return tuple(form(m.group()) for m in TOKEN.finditer(text))
 
 
+# Spellings that outlets alternate for one name, as forms: a listed name is found in either
+# ("الولايات المتحدة الأميركية" and "الأمريكية"; أمريكا / أميركا and their adjectives).
+SPELLINGS = (("امريك", "اميرك"),)
+
+
+def spelling_variants(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """A name's forms in every spelling of SPELLINGS, its own first; none for no tokens."""
+    found = [tokens] if tokens else []
+    for a, b in SPELLINGS:
+        for known in list(found):
+            for x, y in ((a, b), (b, a)):
+                if any(x in token for token in known):
+                    other = tuple(token.replace(x, y) for token in known)
+                    if other not in found:
+                        found.append(other)
+    return found
+
+
 class Word:
     """One distinct word: raw text, matching form and proclitic stems. Made once per
     distinct word and shared by all its occurrences (Tokens holds the offsets).
@@ -189,15 +207,14 @@ class Gazetteer:
         self._looked_up: BoundedDict[str, Entry | None] = BoundedDict(200_000)
 
     def add(self, surface: str, entry: Entry) -> None:
-        tokens = phrase_form(surface)
-        if not tokens:
-            return
-        self._looked_up.clear()
-        bucket = self._index.setdefault(tokens[0], [])
-        if any(existing == tokens for existing, _ in bucket):
-            return  # first source wins (curated entries are added first)
-        bucket.append((tokens, entry))
-        bucket.sort(key=lambda item: -len(item[0]))
+        """The name, in each of its spellings (spelling_variants), unless an earlier source has it."""
+        for tokens in spelling_variants(phrase_form(surface)):
+            self._looked_up.clear()
+            bucket = self._index.setdefault(tokens[0], [])
+            if any(existing == tokens for existing, _ in bucket):
+                continue  # first source wins (curated entries are added first)
+            bucket.append((tokens, entry))
+            bucket.sort(key=lambda item: -len(item[0]))
 
     def __contains__(self, word: str) -> bool:
         return word in self._index
@@ -287,6 +304,20 @@ def _adjective(country: str) -> str:
     if base.endswith("ا"):
         return base[:-1] + "ي"  # أمريكا -> أمريكي
     return base + "ي"  # العراق -> عراقي، إيران -> إيراني
+
+
+@cache
+def adjective_countries() -> dict[str, str]:
+    """Form of a country's adjective (مغربي, المغربي, المغربية) -> the country's canonical name, for the
+    one-word country names whose adjective is no other country's ("منتخب تونس" is "المنتخب التونسي")."""
+    countries: dict[str, set[str]] = {}
+    for surface, canonical, kind, _source in _rows("places.tsv")[1:]:
+        if kind == "country" and " " not in surface:
+            stem = _adjective(form(surface))
+            for suffix in ("", "ه"):
+                for word in (stem + suffix, "ال" + stem + suffix):
+                    countries.setdefault(word, set()).add(canonical)
+    return {word: next(iter(names)) for word, names in countries.items() if len(names) == 1}
 
 
 @cache

@@ -10,6 +10,7 @@ import pytest
 from khabar.transforms.stories.rewrites import (
     RewriteTerms,
     figures,
+    match_scores,
     occasion_conflict,
     rewrite_score,
     stem,
@@ -112,3 +113,42 @@ def test_years_of_later_paragraphs_are_background_and_veto_nothing():
     c = _terms(None, "في عام 2016 " + lead)
     d = _terms(None, "في عام 2019 " + lead)
     assert occasion_conflict(c, d, None, 4.0) == "years"  # stated in the lead: two occasions
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("فاز الوحدات على الفيصلي بهدفين مقابل هدف في النهائي", "score 2-1"),
+        ("تغلب المنتخب على ضيفه بنتيجة (1-2) في الدوحة", "score 2-1"),  # either team's order
+        ("فاز الفريق 3 - 0 على أرضه", "score 3-0"),
+        ("حقق الفريق فوزا بثلاثية نظيفة", "score 3-0"),
+        ("انتصر الضيوف بهدف دون رد", "score 1-0"),
+        ("تعادل الفريقان بهدف لمثله", "score 1-1"),
+        ("فاز الأهلي بنتيجة ثلاثة أهداف مقابل هدف", "score 3-1"),
+    ],
+)
+def test_a_match_result_reads_the_same_in_figures_and_in_words(text: str, score: str) -> None:
+    assert match_scores(normalize_text(text)) == {score}
+
+
+def test_dashes_that_no_result_announces_are_no_score() -> None:
+    assert not match_scores(normalize_text("صدر القرار في 2022-12-10 الساعة 10:30 وفق المادة 3-2 من المرحلة 2-3"))
+    assert not match_scores(normalize_text("فاز الفريق بهدف سجله المهاجم في الدقيقة الأخيرة"))  # the other count is not told
+
+
+def test_reports_of_one_match_share_its_result_and_another_match_of_the_teams_is_apart() -> None:
+    first = _terms("الوحدات بطلا للكأس", "فاز الوحدات على الفيصلي بهدفين مقابل هدف في نهائي الكأس يوم 14 أيار.")
+    second = _terms("الوحدات يتوج بالكأس", "توج الوحدات بلقب الكأس بعد فوزه على الفيصلي 2-1 في النهائي يوم 14 أيار.")
+    rematch = _terms("الفيصلي يثأر من الوحدات", "فاز الفيصلي على الوحدات بثلاثية نظيفة في الدوري يوم 30 أيار.")
+    assert occasion_conflict(first, second, None, 4.0) is None
+    assert rewrite_score(first, second, 0) > rewrite_score(_terms(None, "فاز الوحدات على الفيصلي في نهائي الكأس."), second, 0)
+    assert occasion_conflict(first, rematch, None, 4.0) == "numbers"  # 2-1 on the 14th against 3-0 on the 30th
+
+
+def test_a_year_that_ends_a_span_tells_no_occasion():
+    signing = "أعلن النادي تعاقده مع المهاجم البرتغالي بعقد يمتد حتى 2025 في صفقة انتقال حر."
+    other = "أعلن النادي تعاقده مع المهاجم البرتغالي الذي قاد بلاده إلى لقب أوروبا عام 2016."
+    assert figures(normalize_text(signing))[1] == set()
+    assert figures(normalize_text("الحرب مستمرة منذ عام 2014 وحتى نهاية 2024"))[1] == set()
+    assert figures(normalize_text("قمة المناخ عام 2023 حتى الآن"))[1] == {2023}
+    assert occasion_conflict(_terms(None, signing), _terms(None, other), None, 4.0) is None

@@ -13,8 +13,9 @@ once made, never changes (the fingerprints table keeps it for later runs).
 The same people or the same institution on another occasion share many of
 those words, so a pair is vetoed when the texts place it apart: publication
 dates more than story_max_days apart, or years, months or specific numbers
-(decimals, and integers of 10 and more that are not years) that both texts
-state and none of which they share.
+(decimals, integers of 10 and more that are not years, and a match's result
+in figures or words: "2-1", "بهدفين مقابل هدف") that both texts state and none
+of which they share.
 
 The score of a pair that is not vetoed: the cosine of the headline-and-text
 vectors, plus 0.1 for each shared specific number (at most 3) and 0.05 for
@@ -118,10 +119,16 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+# "until" or "since", then at most one word ("عام", "نهايه", "صيف"), right before a year
+_SPAN_END = re.compile(r"(?:^|\s)و?(?:حتي|منذ|لغايه)\s+(?:\S+\s+)?$")
+
+
 def figures(text: str) -> tuple[set[str], set[int]]:
     """(specific numbers, years) a text states: decimals (and their whole parts) and integers of 10 and
-    more that are not years, the figures of one occasion; years from 1950 to 2049. Digits of any script are read (a normalized
-    text has ASCII digits already, and one pass of an ASCII pattern over it is cheap)."""
+    more that are not years, the figures of one occasion; years from 1950 to 2049, but not the end of a
+    span ("حتى 2025", "منذ عام 2014": a contract's term, a conflict's start), which tells no occasion. Digits
+    of any script are read (a normalized text has ASCII digits already, and one pass of an ASCII pattern
+    over it is cheap)."""
     if _OTHER_DIGIT.search(text):
         text = text.translate(_DIGITS)
     numbers, years = set(), set()
@@ -131,10 +138,60 @@ def figures(text: str) -> tuple[set[str], set[int]]:
             numbers.add(value)
             numbers.add(value.split(".")[0])  # its whole part too: outlets round ("35.25" and "35.3" share "35")
         elif len(value) == 4 and 1950 <= int(value) <= 2049:
-            years.add(int(value))
+            if not _SPAN_END.search(text, max(0, match.start() - 24), match.start()):
+                years.add(int(value))
         elif int(value) >= 10:
             numbers.add(value)
     return numbers, years
+
+
+# A match's result, in text_normalized's spelling: in figures ("بنتيجه 2-1", "فاز 2 - 1"; a dash, never a
+# date's or a time's separator) or in words ("بهدفين مقابل هدف", "بثلاثيه نظيفه", "بهدف لمثله").
+_SCORE_DIGITS = re.compile(r"(?<![\d./\-])(\d) ?[-–] ?(\d)(?![\d./\-])")
+# what states a result before its figures, within a few words ("فاز ... 2-1", "بنتيجه (2-1)")
+_RESULT_CUE = re.compile(r"(?:بنتيجه|فاز|فوز|تعادل|خسر|خساره|تغلب|هزم|هزيمه|انتصر|انتهت|انتهي)")
+_GOAL_COUNTS = {
+    "هدف": 1,
+    "هدفين": 2,
+    "هدفان": 2,
+    "ثلاثه اهداف": 3,
+    "ثلاثيه": 3,
+    "اربعه اهداف": 4,
+    "رباعيه": 4,
+    "خمسه اهداف": 5,
+    "خماسيه": 5,
+    "سته اهداف": 6,
+    "سداسيه": 6,
+}
+_COUNT = "|".join(sorted(map(re.escape, _GOAL_COUNTS), key=len, reverse=True))
+_SCORE_WORDS = re.compile(
+    rf"(?:\bب|\bبنتيجه )(?P<won>{_COUNT})(?: (?:واحد|نظيف\w*|دون (?:رد|مقابل)|مقابل (?P<lost>{_COUNT})|ل(?P<level>مثله|مثلها|كل فريق)))"
+)
+_NIL = re.compile(r" (?:نظيف\w*|دون (?:رد|مقابل))")
+
+
+def match_scores(text: str) -> set[str]:
+    """The results of matches a normalized text states, each as "score W-L" (the higher count first, so
+    that either team's report of one result agrees); a goal count with nothing that tells the other
+    team's ("بهدف سجله ...") is no result."""
+    scores = set()
+    for match in _SCORE_DIGITS.finditer(text):
+        if not _RESULT_CUE.search(text, max(0, match.start() - 60), match.start()):
+            continue  # figures with a dash that no result word announces ("المرحله 2-3")
+        a, b = sorted((int(match[1]), int(match[2])), reverse=True)
+        scores.add(f"score {a}-{b}")
+    for match in _SCORE_WORDS.finditer(text):
+        won = _GOAL_COUNTS[match["won"]]
+        if match["lost"]:
+            lost = _GOAL_COUNTS[match["lost"]]
+        elif match["level"]:
+            lost = won
+        elif _NIL.match(text, match.end("won")):
+            lost = 0
+        else:
+            continue  # "بهدف واحد": the other count is not given
+        scores.add(f"score {max(won, lost)}-{min(won, lost)}")
+    return scores
 
 
 def lead_text(text: str, words: int) -> str:
@@ -190,7 +247,9 @@ class RewriteTerms:
         # numbers are background (an earlier season, last year's rate) that rewrites of one report do
         # not all keep
         lead, head = [*headline, *body[:FIGURE_WORDS]], lead_text(text, FIGURE_WORDS)
-        numbers, years = figures(f"{title}\n{head}" if title else head)
+        told = f"{title}\n{head}" if title else head
+        numbers, years = figures(told)
+        numbers |= match_scores(told)  # a match's result is one of its figures ("2-1", "بهدفين مقابل هدف")
         return cls(
             terms.tobytes(),
             weights.tobytes(),

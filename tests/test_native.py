@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from khabar.transforms.runtime import native
-from khabar.transforms.text.entity_rules import GAZ, EntityExtractor, _Page, flag_positions
+from khabar.transforms.text.entity_rules import FLAG_BITS, GAZ, EntityExtractor, _Page, flag_positions
 from khabar.transforms.text.gazetteer import Entry, Gazetteer, tokenize, tokenize_python
 from khabar.transforms.text.minhash import MinHasher, text_shingles32, text_shingles32_numpy
 
@@ -139,8 +139,8 @@ def test_flag_kernel_is_the_python_loop(samples: Path) -> None:
     for path in sorted(samples.glob("*.txt")):
         tokens = tokenize(path.read_text(encoding="utf-8")).words
         extractor.flag_cache.clear()  # the kernel computes every word's flags through the miss function
-        computed = native.KERNELS.flag_positions(tokens, "raw", extractor.flag_cache, extractor.flag_bits, 7)
-        cached = native.KERNELS.flag_positions(tokens, "raw", extractor.flag_cache, extractor.flag_bits, 7)
+        computed = native.KERNELS.flag_positions(tokens, "raw", extractor.flag_cache, extractor.flag_bits, len(FLAG_BITS))
+        cached = native.KERNELS.flag_positions(tokens, "raw", extractor.flag_cache, extractor.flag_bits, len(FLAG_BITS))
         assert computed == cached == flag_positions(tokens, extractor)
         assert sum(map(len, computed)) > 0
 

@@ -82,3 +82,31 @@ INSTITUTION_STYLES = _forms(
     "الوطني الوطنية العليا الأعلى العام العامة المستقل المستقلة الاتحادي الاتحادية الدولي الدولية المركزي "
     "المركزية الملكي الملكية الإقليمي الإقليمية الأهلي الأهلية الدائم الدائمة"
 )
+
+
+# State bodies named by their function, a body with their country's adjective
+# (entity_rules.EntityExtractor._state_bodies: "مجلس الوزراء السعودي", "البرلمان اللبناني"). Armed forces
+# and police named by their function ("الجيش العراقي") are left out, as the samples' gold leaves them out.
+STATE_BODY_TEXT = (
+    "البنك المركزي",
+    "المصرف المركزي",
+    "مجلس الوزراء",
+    "مجلس النواب",
+    "مجلس الشيوخ",
+    "مجلس الشورى",
+    "مجلس الأمة",
+    "مجلس الشعب",
+    "الحرس الثوري",
+    "المحكمة الدستورية",
+    "المحكمة العليا",
+    "المحكمة الاتحادية",
+    "الدفاع المدني",
+    "الوقاية المدنية",
+    "الحماية المدنية",
+    "البرلمان",
+    "التلفزيون",
+    "الإذاعة",
+)
+STATE_BODIES = tuple(tuple(form(word) for word in name.split()) for name in STATE_BODY_TEXT)
+# a style that ends a body's name after its country ("الملكية", "السلطانية", "الاتحادية")
+STATE_STYLES = _forms("الملكي الملكية السلطاني السلطانية الاتحادي الاتحادية")

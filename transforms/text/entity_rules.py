@@ -26,6 +26,8 @@ from khabar.transforms.text.entity_lexicon import (
     PREPOSITIONS,
     QUOTES,
     ROLE_MODIFIERS,
+    STATE_BODIES,
+    STATE_STYLES,
     STOP_DEFINITE,
 )
 from khabar.transforms.text.gazetteer import Word, adjective_countries, form, given_names, load_gazetteer, nationalities, tokenize, triggers
@@ -40,7 +42,7 @@ BOUNDARY_MASK = sum(1 << k for k, (name, chars) in enumerate(GAP_CLASSES) if any
 YEH_ALA = "علي"  # the name Ali, and the preposition على where a page writes yeh for alef maksura
 
 # The rule flags of a word (flag_positions): one bit a kind of cue.
-GAZ, ORG_HEAD, ORG_TRIGGER, LOC_HEAD, GIVEN, TRIGGER, DEFINITE = FLAG_BITS = tuple(1 << k for k in range(7))
+GAZ, ORG_HEAD, ORG_TRIGGER, LOC_HEAD, GIVEN, TRIGGER, DEFINITE, STATE_BODY = FLAG_BITS = tuple(1 << k for k in range(8))
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,8 @@ class EntityExtractor:
                 value |= LOC_HEAD
             if stem in self.triggers:
                 value |= TRIGGER
+            if stem in _STATE_BODIES_BY_FIRST:
+                value |= STATE_BODY
             if (
                 stem in self.given
                 or stem in self.given_ambiguous
@@ -612,6 +616,7 @@ class EntityExtractor:
         chosen = self._with_family_names(page, self._with_nationality(page, _non_overlapping(candidates)))
         chosen = self._headed_places(page, chosen)
         chosen = self._institutions(page, chosen)
+        chosen = self._state_bodies(page, chosen)
         chosen = _merge_org_variants(self._merge_person_variants(chosen))
         chosen = _non_overlapping(chosen + self._coreference(page, chosen))
         return [m for m in sorted(chosen, key=lambda m: (m.start, m.end)) if m.confidence >= self.config.min_confidence]
@@ -931,6 +936,50 @@ class EntityExtractor:
             return mentions
         return sorted([m for m in mentions if m.start not in replaced] + out, key=lambda m: (m.start, m.end))
 
+    def _state_bodies(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
+        """State bodies named by their function (STATE_BODIES) and their country's adjective, then a style:
+        "البنك المركزي المصري", "مجلس الوزراء السعودي", "البرلمان اللبناني". Without the adjective the
+        name is left to the tagger and the curated list: "مجلس الوزراء" of a Saudi article and of an
+        Egyptian one would be one organization across articles (within an article, the bare name joins
+        the full one: _merge_org_variants). Mentions inside the name give way to it; one that crosses its
+        ends keeps its words."""
+        text, tokens, starts, ends = page.text, page.tokens, page.starts, page.ends
+        nationality = nationalities()
+        out: list[Mention] = []
+        after = 0  # the first token after the last name found
+        for i in page.positions(STATE_BODY):
+            found = self._state_body_at(page, i) if i >= after else None
+            if found is None:
+                continue
+            offset, last = found
+            j = last + 1
+            if j >= len(tokens) or tokens[j].definite != 0 or tokens[j].form not in nationality or page.broken_after(last):
+                continue  # "مجلس الوزراء" alone: which country's is not said, and across articles it would be one
+            last = j
+            if last + 1 < len(tokens) and tokens[last + 1].form in STATE_STYLES and not page.broken_after(last):
+                last += 1
+            start, end = starts[i] + offset, ends[last]
+            if not any(m.start < end and m.end > start and (m.start < start or m.end > end) for m in mentions):
+                surface = text[start:end]
+                name = "ا" + surface if offset == 1 and tokens[i].raw.startswith("لل") else surface  # "للبنك": "البنك"
+                out.append(Mention(start, end, "ORG", name, name_key("ORG", name), "pattern", 0.75, 2))
+            after = last + 1
+        if not out:
+            return mentions
+        kept = [m for m in mentions if not any(s.start <= m.start and m.end <= s.end for s in out)]
+        return sorted(kept + out, key=lambda m: (m.start, m.end))
+
+    def _state_body_at(self, page: _Page, i: int) -> tuple[int, int] | None:
+        """(clitic offset, last token) of a STATE_BODIES name starting at token i, the longest, or None."""
+        tokens = page.tokens
+        for offset, stem in tokens[i].stems:
+            for name in _STATE_BODIES_BY_FIRST.get(stem, ()):  # longest first
+                if i + len(name) <= len(tokens) and all(
+                    tokens[i + k].form == name[k] and not page.broken_after(i + k - 1) for k in range(1, len(name))
+                ):
+                    return offset, i + len(name) - 1
+        return None
+
     def _institutions(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
         """Public bodies named by a definite head, their style and their remit, which neither the
         tagger nor a head noun's name phrase gets whole: "الهيئة العليا المستقلة للانتخابات", "المركز
@@ -1133,6 +1182,9 @@ FILL_METHODS = frozenset({("PER", "byline"), ("ORG", "gazetteer"), ("ORG", "patt
 # Heads of places whose name follows (_headed_places).
 PLACE_HEAD_TEXT = ("ملعب", "استاد", "ستاد", "مطار", "شارع", "ساحة", "ميدان", "ميناء")
 PLACE_HEADS = frozenset(form(w) for w in PLACE_HEAD_TEXT)
+_STATE_BODIES_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _name in sorted(STATE_BODIES, key=len, reverse=True):
+    _STATE_BODIES_BY_FIRST.setdefault(_name[0], []).append(_name)
 COMPOUND_SECONDS = frozenset({"الدين", "الله", "الرحمن"})  # "عز الدين", "عبد الله"
 RARE_WORD = 3.5  # wordfreq zipf below which a word after a given name is taken for a family name
 COMPOUND_PARTS = frozenset({"عبد", "بن", "ابن", "ابو", "ال", "ولد"})  # matching forms: "أبو" is "ابو", "آل" is "ال"

@@ -626,3 +626,18 @@ def test_a_state_body_without_its_country_and_an_army_are_not_named_so(extractor
     assert ("مجلس الوزراء", "ORG") not in result
     assert ("الجيش العراقي", "ORG") not in result
     assert ("البرلمان", "ORG") not in result
+
+
+def test_a_place_listed_with_a_final_alef_maksura_is_found_with_yeh_and_no_preposition_begins_a_name() -> None:
+    from khabar.transforms.text.gazetteer import form, load_gazetteer
+
+    gazetteer = load_gazetteer()
+    for written in ("بنغازي", "بنغازى", "دبي", "دبى"):  # the generated list has "بنغازى", "دبى"
+        entry = gazetteer.lookup(written)
+        assert entry is not None and entry.type == "LOC", written
+    assert all(form(word) not in gazetteer for word in ("على", "فى", "حتى", "لدى"))
+
+
+def test_continents_are_places(extractor: EntityExtractor) -> None:
+    text = "شاركت في المهرجان أفلام من آسيا وأفريقيا وأمريكا اللاتينية وأوروبا."
+    assert {("آسيا", "LOC"), ("أفريقيا", "LOC"), ("أمريكا اللاتينية", "LOC"), ("أوروبا", "LOC")} <= found(extractor, text)

@@ -55,7 +55,10 @@ SPELLINGS = (("امريك", "اميرك"),)
 
 
 def spelling_variants(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """A name's forms in every spelling of SPELLINGS, its own first; none for no tokens."""
+    """A name's forms in every spelling of SPELLINGS, and with its last word's final yeh or alef maksura
+    written the other way, as outlets do ("دبي", "دبى"; geonames has "بنغازى", the news "بنغازي"), its
+    own first; none for no tokens. Only the last word: a first word so changed is mostly a preposition
+    ("علي ..." would make "على" begin a name)."""
     found = [tokens] if tokens else []
     for a, b in SPELLINGS:
         for known in list(found):
@@ -64,6 +67,12 @@ def spelling_variants(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
                     other = tuple(token.replace(x, y) for token in known)
                     if other not in found:
                         found.append(other)
+    for known in list(found):
+        for x, y in (("ى", "ي"), ("ي", "ى")):
+            if known[-1].endswith(x):
+                other = (*known[:-1], known[-1][:-1] + y)
+                if other not in found:
+                    found.append(other)
     return found
 
 

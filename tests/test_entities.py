@@ -641,3 +641,14 @@ def test_a_place_listed_with_a_final_alef_maksura_is_found_with_yeh_and_no_prepo
 def test_continents_are_places(extractor: EntityExtractor) -> None:
     text = "شاركت في المهرجان أفلام من آسيا وأفريقيا وأمريكا اللاتينية وأوروبا."
     assert {("آسيا", "LOC"), ("أفريقيا", "LOC"), ("أمريكا اللاتينية", "LOC"), ("أوروبا", "LOC")} <= found(extractor, text)
+
+
+def test_a_tagged_span_stops_before_a_quote_and_a_function_word(extractor: EntityExtractor) -> None:
+    from khabar.transforms.text.entity_rules import _without_run_on
+
+    page = _Page.of("أدى مشعل هو اليمين أمام مجلس الأمة", extractor)
+    assert _without_run_on(page, 1, 2) == 1  # "مشعل هو": "مشعل"
+    page = _Page.of("أعلنت الوزارة انتهاء جائحة «كوفيد-19» رسميا", extractor)
+    assert _without_run_on(page, 3, 4) == 3  # "جائحة «كوفيد": no name goes over the quotation mark
+    page = _Page.of("التقى عبد الفتاح السيسي الوفد", extractor)
+    assert _without_run_on(page, 1, 3) == 3  # a name of three words stays whole

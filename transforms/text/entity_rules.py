@@ -641,6 +641,7 @@ class EntityExtractor:
         forms: set[str] | None = None
         found, page.o_margin = self.tagger.analyse(page.text, page.tokens, page.starts, page.ends, page.positions(GAZ), page.masks)
         for first, last, kind in found:
+            last = _without_run_on(page, first, last)
             token = page.tokens[first]
             offset = self._clitic_offset(token)
             if not offset and len(token.stems) > 1:
@@ -1251,6 +1252,18 @@ def _model_first(model: list[Mention], rules: list[Mention], length: int) -> lis
         return rules
     occupied = _coverage(model, length)
     return model + [m for m in rules if not any(occupied[m.start : m.end])]
+
+
+def _without_run_on(page: _Page, first: int, last: int) -> int:
+    """The last word of a tagged span of words first..last once the words it ran on to are off: a name
+    stops before a quotation mark ("جائحة «كوفيد") and does not end in a function word ("مشعل هو")."""
+    for k in range(first, last):
+        if any(q in page.gaps[k] for q in QUOTES):
+            last = k
+            break
+    while last > first and page.tokens[last].form in FUNCTION_WORDS:
+        last -= 1
+    return last
 
 
 def _coverage(mentions: list[Mention], length: int) -> bytearray:

@@ -1183,9 +1183,11 @@ FILL_METHODS = frozenset({("PER", "byline"), ("ORG", "gazetteer"), ("ORG", "patt
 # Heads of places whose name follows (_headed_places).
 PLACE_HEAD_TEXT = ("ملعب", "استاد", "ستاد", "مطار", "شارع", "ساحة", "ميدان", "ميناء")
 PLACE_HEADS = frozenset(form(w) for w in PLACE_HEAD_TEXT)
-_STATE_BODIES_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
-for _name in sorted(STATE_BODIES, key=len, reverse=True):
-    _STATE_BODIES_BY_FIRST.setdefault(_name[0], []).append(_name)
+# STATE_BODIES by their first word's form, the longest first
+_STATE_BODIES_BY_FIRST: dict[str, list[tuple[str, ...]]] = {
+    first: sorted((name for name in STATE_BODIES if name[0] == first), key=len, reverse=True)
+    for first in {name[0] for name in STATE_BODIES}
+}
 COMPOUND_SECONDS = frozenset({"الدين", "الله", "الرحمن"})  # "عز الدين", "عبد الله"
 RARE_WORD = 3.5  # wordfreq zipf below which a word after a given name is taken for a family name
 COMPOUND_PARTS = frozenset({"عبد", "بن", "ابن", "ابو", "ال", "ولد"})  # matching forms: "أبو" is "ابو", "آل" is "ال"

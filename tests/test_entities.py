@@ -652,3 +652,9 @@ def test_a_tagged_span_stops_before_a_quote_and_a_function_word(extractor: Entit
     assert _without_run_on(page, 3, 4) == 3  # "جائحة «كوفيد": no name goes over the quotation mark
     page = _Page.of("التقى عبد الفتاح السيسي الوفد", extractor)
     assert _without_run_on(page, 1, 3) == 3  # a name of three words stays whole
+
+
+def test_a_word_arabic_never_writes_after_a_given_name_is_the_family_name(extractor: EntityExtractor) -> None:
+    text = "وغاب عن اللقاء المدافع غانم سايس بسبب الإصابة، وحل محله جواد ياميق."  # "ياميق" named once
+    names = {t for t, kind in found(extractor, text) if kind == "PER"}
+    assert "جواد ياميق" in names and "جواد" not in names

@@ -862,8 +862,9 @@ class EntityExtractor:
         phrase and no other mention's: "آل" and its family ("محمد بن سلمان" + "آل سعود"); after a
         father's name with the article ("مشعل الأحمد" + "الجابر الصباح"), the next name with it; after
         a given name ("عبد المجيد", "جوزيف خليل"), a family name of another person of the article
-        (``families``), or a word rare in Arabic at large (RARE_WORD) that the article names again
-        ("تبون"; "استقبل" and "فاز" are common, a rare verb is not repeated)."""
+        (``families``), a word rare in Arabic at large (RARE_WORD) that the article names again
+        ("تبون"; "استقبل" and "فاز" are common, a rare verb is not repeated), or a word Arabic at large
+        never writes (wordfreq has no such word: "جواد" + "ياميق" in a team sheet named once)."""
         tokens = page.tokens
         while i + 1 < len(tokens) and not page.broken_after(i) and page.starts[i + 1] not in taken:
             word = tokens[i + 1]
@@ -876,8 +877,11 @@ class EntityExtractor:
                 break  # a family name ends a name of one or two given names, not a run-on of four words
             if word.form in families() and (page.starts[i] == start or self._ends_given(page, i, start)):
                 return i + 1  # "جوزيف" + "عون" where the article has "ميشال عون"
-            if self._ends_given(page, i, start) and zipf_any(word.form) < RARE_WORD and page.text.count(word.raw) > 1:
-                return i + 1
+            if self._ends_given(page, i, start):
+                rarity = zipf_any(word.form)
+                if (rarity < RARE_WORD and page.text.count(word.raw) > 1) or (rarity == 0.0 and len(word.stems) == 1):
+                    return i + 1  # rare and named again, or never written in Arabic at large and no clitic on it
+
             break
         return i
 

@@ -658,3 +658,10 @@ def test_a_word_arabic_never_writes_after_a_given_name_is_the_family_name(extrac
     text = "وغاب عن اللقاء المدافع غانم سايس بسبب الإصابة، وحل محله جواد ياميق."  # "ياميق" named once
     names = {t for t, kind in found(extractor, text) if kind == "PER"}
     assert "جواد ياميق" in names and "جواد" not in names
+
+
+def test_a_place_inside_an_organizations_name_is_part_of_the_name(extractor: EntityExtractor) -> None:
+    text = "أعلن مصرف ليبيا المركزي ضخ السيولة، وقال مصدر في وزارة الطاقة السعودية إن الإنتاج سيرتفع."
+    result = found(extractor, text)
+    assert {("مصرف ليبيا المركزي", "ORG"), ("وزارة الطاقة السعودية", "ORG")} <= result
+    assert ("ليبيا", "LOC") not in result and ("السعودية", "LOC") not in result

@@ -319,15 +319,25 @@ class EntityExtractor:
         """
         tokens, last = page.tokens, None
         j = i
+        place = False  # the word before is a place ("مصرف ليبيا"): only a style goes on ("المركزي")
         while j < len(tokens) and j < i + limit:
             token = tokens[j]
             stem = _stem(token)
             if token.form in generic or stem in generic:
                 return None
+            if place and token.form not in INSTITUTION_STYLES and token.form not in nationalities():
+                return last  # "مصرف ليبيا المركزي" + "ضخ السيولة": the name ended
             if token.form in FUNCTION_WORDS or stem in STOP_DEFINITE or (j > i and self._given(token, context=False) is not None):
                 return last
             if j > i and (self.flags(token) & (ORG_HEAD | ORG_TRIGGER | LOC_HEAD | TRIGGER) or _conjoined(token)):
                 return last  # "... العراقية ولجنة الاتصال": a new phrase begins
+            named = self._place_at(page, j) if not place and self.flags(token) & GAZ else None
+            if named is not None:  # a place in the name, whole ("الإمارات العربية المتحدة"): only a style may follow
+                last, place = named, True
+                if page.broken_after(last) or any(q in page.gaps[last] for q in QUOTES):
+                    break
+                j = last + 1
+                continue
             definite = _definite(token) or self.gazetteer.lookup(token.raw) is not None
             if not definite:
                 # an indefinite noun is part of the name only in construct with a definite one
@@ -340,6 +350,12 @@ class EntityExtractor:
                 break
             j += 1
         return last
+
+    def _place_at(self, page: _Page, j: int) -> int | None:
+        """The last word of the gazetteer place whose name starts at word j, or None; a place after a
+        preposition ("بسلطنة عمان") is where the body is, not its name."""
+        found = [n for offset, n, entry in self.gazetteer.match_at(page.tokens, j) if entry.type == "LOC" and offset == 0]
+        return j + max(found) - 1 if found else None
 
     def _org_from_head(self, page: _Page, i: int, offset: int) -> Iterator[Mention]:
         tokens = page.tokens
@@ -681,9 +697,15 @@ class EntityExtractor:
         curated = [m for m in rules if m.method == "gazetteer" and m.confidence >= CURATED_CONFIDENCE]
         people = {m.start: m for m in rules if m.type == "PER" and m.method in LONGER_PEOPLE}
         places = {m.end: m for m in rules if m.type == "LOC" and m.method == "pattern" and m.confidence >= HEADED_PLACE}
+        organizations = [m for m in rules if m.type == "ORG" and m.method == "pattern"]
 
         def longer(mention: Mention) -> Mention:
             rule = people.get(mention.start) if mention.type == "PER" else places.get(mention.end) if mention.type == "LOC" else None
+            if mention.type == "LOC" and rule is None:
+                # a place inside an organization's name is part of it ("مصرف ليبيا المركزي", "وزارة الطاقة السعودية")
+                rule = next((m for m in organizations if m.start < mention.start and mention.end <= m.end), None)
+                if rule is not None:
+                    return rule
             if rule is None:
                 return mention
             if rule.type == "PER" and rule.end > mention.end and self._one_family_name(page, mention.end, rule.end):
@@ -1263,10 +1285,11 @@ def _model_first(model: list[Mention], rules: list[Mention], length: int) -> lis
 def _without_run_on(page: _Page, first: int, last: int) -> int:
     """The last word of a tagged span of words first..last once the words it ran on to are off: a name
     stops before a quotation mark ("جائحة «كوفيد") and does not end in a function word ("مشعل هو")."""
-    for k in range(first, last):
-        if any(q in page.gaps[k] for q in QUOTES):
-            last = k
-            break
+    if last == first:
+        return last
+    span = page.text[page.starts[first] : page.ends[last]]
+    if any(q in span for q in QUOTES):  # most spans have none: the gaps are read only then
+        last = next((k for k in range(first, last) if any(q in page.gaps[k] for q in QUOTES)), last)
     while last > first and page.tokens[last].form in FUNCTION_WORDS:
         last -= 1
     return last

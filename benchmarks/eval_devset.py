@@ -195,11 +195,15 @@ def outlet_match(output: str | None, gold: str | None) -> bool:
 
 
 def clitic_variants(surface: str) -> set[str]:
-    """The surface and the surface without one leading proclitic (و ف ب ل ك, or ال)."""
+    """The surface and the surface without one leading proclitic (و ف ب ل ك, or ال); a surface that
+    starts with ل as the text's "لل" leaves it ("لبنك" of "للبنك") is also the name with its article
+    ("البنك"), as LABELLING.md has the labeller write it."""
     s = ws(surface)
     out = {s}
     if len(s) > 2 and s[0] in PROCLITICS:
         out.add(s[1:])
+    if len(s) > 2 and s[0] == "ل" and s[1] != "ل":
+        out.add("ا" + s)
     if len(s) > 3 and s.startswith("ال"):
         out.add(s[2:])
     return out

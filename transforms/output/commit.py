@@ -165,8 +165,11 @@ def finish(output: str, plan: dict[str, Any], config: WriteConfig) -> None:
         "tables": stats,
         "files": sorted(_relative(root, u) for urls in tables.values() for u in urls),
     }
-    if replaced:
-        record["removed"] = _removed_paths(output, config)
+    # a replace may have dropped files of this run or of runs still finishing (their records not yet
+    # written): the record names them, whatever the kind of run, so that the views leave them out
+    removed = _removed_paths(output, config, [u for urls in tables.values() for u in urls], run_id)
+    if removed:
+        record["removed"] = removed
     write_record(output, run_id, record)
     fs = fsspec.core.url_to_fs(output)[0]
     for table, stat in stats.items():
@@ -199,13 +202,37 @@ def _replaced_articles(output: str, config: WriteConfig, uris: set[str]) -> set[
     return ids
 
 
-def _removed_paths(output: str, config: WriteConfig) -> list[str]:
-    """Files that commit records list and that no table's current snapshot holds any
-    more (a replace dropped them): the views leave them out."""
+def _removed_paths(output: str, config: WriteConfig, own: list[str], run_id: str) -> list[str]:
+    """Files that no table's current snapshot holds any more (a replace dropped them) among those
+    commit records list, those of this run (``own``) and those other runs still finishing have
+    planned: the views leave them out. The last two count because two runs may commit at once: a
+    replace that drops a file another run committed before writing its record would otherwise
+    leave that file to the record, and the views would show its rows twice."""
     root = _root(output)
     listed, _ = committed_listing(output)
-    current = {_relative(root, path) for table in TABLES for path in catalog.data_files(catalog.load_table(output, config, table))}
-    return sorted(set(listed) - current)
+    tables = {table: catalog.load_table(output, config, table) for table in TABLES}
+    planned = [url for table, url in _planned_files(output, run_id, tables)]
+    candidates = set(listed) | {_relative(root, url) for url in [*own, *planned]}
+    current = {_relative(root, path) for tbl in tables.values() for path in catalog.data_files(tbl)}
+    return sorted(candidates - current)
+
+
+def _planned_files(output: str, run_id: str, tables: dict[str, Any]) -> list[tuple[str, str]]:
+    """(table, file) of the other runs' plans (runs between their first commit and their record),
+    for the tables those runs have committed: a file not committed yet is not one a replace dropped."""
+    fs, root = fsspec.core.url_to_fs(output)
+    commits = f"{root.rstrip('/')}/{COMMITS}"
+    files: list[tuple[str, str]] = []
+    for path in fs.ls(commits, detail=False) if fs.exists(commits) else []:
+        name = path.rsplit("/", 1)[-1]
+        if not name.endswith(PLAN) or name == f"{run_id}{PLAN}":
+            continue
+        other = name[: -len(PLAN)]
+        plan = _read_json(fs, path) or {}
+        for table, urls in plan.get("tables", {}).items():
+            if table in tables and catalog.run_committed(tables[table], other):
+                files.extend((table, url) for url in urls)
+    return files
 
 
 class _VersionCache:

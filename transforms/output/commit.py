@@ -211,18 +211,17 @@ def _removed_paths(output: str, config: WriteConfig, own: list[str], run_id: str
     root = _root(output)
     listed, _ = committed_listing(output)
     tables = {table: catalog.load_table(output, config, table) for table in TABLES}
-    planned = [url for table, url in _planned_files(output, run_id, tables)]
-    candidates = set(listed) | {_relative(root, url) for url in [*own, *planned]}
+    candidates = set(listed) | {_relative(root, url) for url in [*own, *_planned_files(output, run_id, tables)]}
     current = {_relative(root, path) for tbl in tables.values() for path in catalog.data_files(tbl)}
     return sorted(candidates - current)
 
 
-def _planned_files(output: str, run_id: str, tables: dict[str, Any]) -> list[tuple[str, str]]:
-    """(table, file) of the other runs' plans (runs between their first commit and their record),
-    for the tables those runs have committed: a file not committed yet is not one a replace dropped."""
+def _planned_files(output: str, run_id: str, tables: dict[str, Any]) -> list[str]:
+    """The files of the other runs' plans (runs between their first commit and their record), in the
+    tables those runs have committed: a file not committed yet is not one a replace dropped."""
     fs, root = fsspec.core.url_to_fs(output)
     commits = f"{root.rstrip('/')}/{COMMITS}"
-    files: list[tuple[str, str]] = []
+    files: list[str] = []
     for path in fs.ls(commits, detail=False) if fs.exists(commits) else []:
         name = path.rsplit("/", 1)[-1]
         if not name.endswith(PLAN) or name == f"{run_id}{PLAN}":
@@ -231,7 +230,7 @@ def _planned_files(output: str, run_id: str, tables: dict[str, Any]) -> list[tup
         plan = _read_json(fs, path) or {}
         for table, urls in plan.get("tables", {}).items():
             if table in tables and catalog.run_committed(tables[table], other):
-                files.extend((table, url) for url in urls)
+                files.extend(urls)
     return files
 
 

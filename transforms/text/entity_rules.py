@@ -667,9 +667,7 @@ class EntityExtractor:
                 if not offset and self._conjunction_on_name(token):
                     offset = 1
             start, end = page.starts[first] + offset, page.ends[last]
-            surface = page.text[start:end]
-            if offset == 1 and token.raw.startswith("لل") and self._elided_article(surface):
-                surface = "ا" + surface  # "للسعودية": the name is "السعودية", its alef elided after the preposition
+            surface = _with_elided_article(token, offset, page.text[start:end])
             entry = self.gazetteer.lookup(surface)
             after_preposition = offset == 1 and token.raw[0] in "لب"  # "للسعودية", "بسورية": no adjective
             if (
@@ -746,14 +744,6 @@ class EntityExtractor:
             and zipf_any(token.form) == 0.0
             and zipf_any(token.form[1:]) > 0.0
         )
-
-    @staticmethod
-    def _elided_article(surface: str) -> bool:
-        """Whether a name after the preposition ل ("لسعودية" of "للسعودية") is a name with the article, its
-        alef elided ("السعودية"), rather than a name that starts with ل ("ليبيا" of "لليبيا"): the spelling
-        with the article is the commoner word."""
-        word = surface.split(" ", 1)[0]
-        return zipf_any("ا" + word) > zipf_any(word)
 
     def _clitic_offset(self, token: Word) -> int:
         """Where a name starts inside a token with proclitics ("والعراق", "ومحمد"); 0 when none is known."""
@@ -986,15 +976,10 @@ class EntityExtractor:
             if last + 1 < len(tokens) and tokens[last + 1].form in STATE_STYLES and not page.broken_after(last):
                 last += 1
             start, end = starts[i] + offset, ends[last]
-            if not any(m.start < end and m.end > start and (m.start < start or m.end > end) for m in mentions):
-                surface = text[start:end]
-                name = "ا" + surface if offset == 1 and tokens[i].raw.startswith("لل") else surface  # "للبنك": "البنك"
-                out.append(Mention(start, end, "ORG", name, name_key("ORG", name), "pattern", 0.75, 2))
+            name = _with_elided_article(tokens[i], offset, text[start:end])
+            out.append(Mention(start, end, "ORG", name, name_key("ORG", name), "pattern", 0.75, 2))
             after = last + 1
-        if not out:
-            return mentions
-        kept = [m for m in mentions if not any(s.start <= m.start and m.end <= s.end for s in out)]
-        return sorted(kept + out, key=lambda m: (m.start, m.end))
+        return _in_place_of_inner(mentions, out)
 
     def _state_body_at(self, page: _Page, i: int) -> tuple[int, int] | None:
         """(clitic offset, last token) of a STATE_BODIES name starting at token i, the longest, or None."""
@@ -1044,17 +1029,9 @@ class EntityExtractor:
             elif styles < 2:
                 continue
             start, end = page.starts[i] + offset, page.ends[last]
-            found.append((start, end))
-        if not found:
-            return mentions
-        out = list(mentions)
-        for start, end in found:
-            if any(m.start < start < m.end or m.start < end < m.end for m in out):
-                continue  # a mention crosses the name's edge: leave both as they are
-            out = [m for m in out if not (start <= m.start and m.end <= end)]
             surface = page.text[start:end]
-            out.append(Mention(start, end, "ORG", surface, name_key("ORG", surface), "pattern", 0.75, 2))
-        return sorted(out, key=lambda m: (m.start, m.end))
+            found.append(Mention(start, end, "ORG", surface, name_key("ORG", surface), "pattern", 0.75, 2))
+        return _in_place_of_inner(mentions, found)
 
     def _remit_end(self, page: _Page, j: int) -> int:
         """The last token of an institution's remit starting at token j (after ل): a noun with the
@@ -1280,6 +1257,30 @@ def _model_first(model: list[Mention], rules: list[Mention], length: int) -> lis
         return rules
     occupied = _coverage(model, length)
     return model + [m for m in rules if not any(occupied[m.start : m.end])]
+
+
+def _in_place_of_inner(mentions: list[Mention], names: list[Mention]) -> list[Mention]:
+    """The mentions with each of names (in order) in place of the mentions inside it; a name that a
+    mention crosses (over one of its ends) is left out and the mention kept. Sorted by position."""
+    if not names:
+        return mentions
+    out = list(mentions)
+    for name in names:
+        if any(m.start < name.start < m.end or m.start < name.end < m.end for m in out):
+            continue  # a mention crosses the name's edge: leave both as they are
+        out = [m for m in out if not (name.start <= m.start and m.end <= name.end)]
+        out.append(name)
+    return sorted(out, key=lambda m: (m.start, m.end))
+
+
+def _with_elided_article(token: Word, offset: int, surface: str) -> str:
+    """A name read after the preposition ل of "لل" with its article back ("للسعودية": "لسعودية" is
+    "السعودية") when that spelling is the commoner word, not a name that starts with ل ("لليبيا":
+    "ليبيا"); any other surface as it is."""
+    if offset != 1 or not token.raw.startswith("لل"):
+        return surface
+    word = surface.split(" ", 1)[0]
+    return "ا" + surface if zipf_any("ا" + word) > zipf_any(word) else surface
 
 
 def _without_run_on(page: _Page, first: int, last: int) -> int:

@@ -217,8 +217,8 @@ class Gazetteer:
 
     def add(self, surface: str, entry: Entry) -> None:
         """The name, in each of its spellings (spelling_variants), unless an earlier source has it."""
+        self._looked_up.clear()
         for tokens in spelling_variants(phrase_form(surface)):
-            self._looked_up.clear()
             bucket = self._index.setdefault(tokens[0], [])
             if any(existing == tokens for existing, _ in bucket):
                 continue  # first source wins (curated entries are added first)
@@ -316,16 +316,24 @@ def _adjective(country: str) -> str:
 
 
 @cache
+def _country_adjectives() -> tuple[tuple[str, str], ...]:
+    """(adjective stem as a form, canonical name) of the gazetteer's one-word country names."""
+    return tuple(
+        (_adjective(form(surface)), canonical)
+        for surface, canonical, kind, _source in _rows("places.tsv")[1:]
+        if kind == "country" and " " not in surface
+    )
+
+
+@cache
 def adjective_countries() -> dict[str, str]:
     """Form of a country's adjective (مغربي, المغربي, المغربية) -> the country's canonical name, for the
     one-word country names whose adjective is no other country's ("منتخب تونس" is "المنتخب التونسي")."""
     countries: dict[str, set[str]] = {}
-    for surface, canonical, kind, _source in _rows("places.tsv")[1:]:
-        if kind == "country" and " " not in surface:
-            stem = _adjective(form(surface))
-            for suffix in ("", "ه"):
-                for word in (stem + suffix, "ال" + stem + suffix):
-                    countries.setdefault(word, set()).add(canonical)
+    for stem, canonical in _country_adjectives():
+        for suffix in ("", "ه"):
+            for word in (stem + suffix, "ال" + stem + suffix):
+                countries.setdefault(word, set()).add(canonical)
     return {word: next(iter(names)) for word, names in countries.items() if len(names) == 1}
 
 
@@ -334,10 +342,7 @@ def nationalities() -> frozenset[str]:
     """Forms of nationality adjectives (السوري، العراقية، الإيرانيين ...), derived
     from the gazetteer's one-word country names: never names, never entities.
     Family names that look like adjectives (الشمري، الكاظمي) are not in it."""
-    stems = {form(w) for w in _EXTRA_NATIONALITIES.split()}
-    for surface, _canonical, kind, _source in _rows("places.tsv")[1:]:
-        if kind == "country" and " " not in surface:
-            stems.add(_adjective(form(surface)))
+    stems = {form(w) for w in _EXTRA_NATIONALITIES.split()} | {stem for stem, _ in _country_adjectives()}
     out = set()
     for stem in stems:
         for suffix in ("", "ه", "ين", "ون"):

@@ -38,7 +38,7 @@ import re
 import signal
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import fsspec
@@ -220,18 +220,27 @@ def _planned_files(output: str, run_id: str, tables: dict[str, Any]) -> list[str
     """The files of the other runs' plans (runs between their first commit and their record), in the
     tables those runs have committed: a file not committed yet is not one a replace dropped."""
     fs, root = fsspec.core.url_to_fs(output)
-    commits = f"{root.rstrip('/')}/{COMMITS}"
     files: list[str] = []
-    for path in fs.ls(commits, detail=False) if fs.exists(commits) else []:
-        name = path.rsplit("/", 1)[-1]
-        if not name.endswith(PLAN) or name == f"{run_id}{PLAN}":
+    for _, other, plan in _plans(fs, root.rstrip("/")):
+        if other == run_id:
             continue
-        other = name[: -len(PLAN)]
-        plan = _read_json(fs, path) or {}
         for table, urls in plan.get("tables", {}).items():
             if table in tables and catalog.run_committed(tables[table], other):
                 files.extend(urls)
     return files
+
+
+def _plans(fs: Any, root: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(path, run_id, plan) of every plan marker under the output's commit folder; a marker being
+    rewritten or removed meanwhile is passed over."""
+    commits = f"{root}/{COMMITS}"
+    for path in fs.ls(commits, detail=False) if fs.exists(commits) else []:
+        name = path.rsplit("/", 1)[-1]
+        if not name.endswith(PLAN):
+            continue
+        plan = _read_json(fs, path)
+        if plan is not None:
+            yield path, name[: -len(PLAN)], plan
 
 
 class _VersionCache:
@@ -415,14 +424,7 @@ def recover(output: str, config: WriteConfig | None = None, orphan_age_s: float 
     files_table = catalog.load_table(output, config, "files")
     alive: set[str] = set()
     now = time.time()
-    for path in fs.ls(f"{root}/{COMMITS}", detail=False):
-        name = path.rsplit("/", 1)[-1]
-        if not name.endswith(PLAN):
-            continue
-        run_id = name[: -len(PLAN)]
-        plan = _read_json(fs, path)
-        if plan is None:
-            continue  # finished meanwhile, or being rewritten
+    for path, run_id, plan in _plans(fs, root):  # a plan finished meanwhile, or being rewritten, is passed over
         if catalog.run_committed(files_table, run_id):
             finish(output, plan, config)
             done.append(run_id)

@@ -272,3 +272,11 @@ def test_an_html_page_declares_its_site_name() -> None:
     )
     doc = Document("in.jsonl", "L1", html, "html", len(html.encode()), "d" * 64, url="https://www.unknownsite.net/a/1")
     assert strip_boilerplate(doc).source_name == "صدى الوادي"
+
+
+def test_a_site_name_with_its_date_and_time_after_it() -> None:
+    # the name stops at the date, the weekday or the time; more than four words before them is no name
+    assert stated("الوادي نيوز الأحد 12 مارس 2024", TITLE, P1, P2, P3) == "الوادي نيوز"
+    assert stated("ـ الوادي نيوز ـ 12 مارس 2024 10:30", TITLE, P1, P2, P3) == "الوادي نيوز"
+    assert stated("آخر أخبار الوادي اليوم في المنطقة 12 مارس 2024", TITLE, P1, P2, P3) is None
+    assert stated("آخر أخبار الوادي اليوم في المنطقة", TITLE, P1, P2, P3) is None

@@ -131,6 +131,7 @@ _LOOSE_TIME = re.compile(
 _ZONE = r"(?:\s*(?:GMT|UTC|بتوقيت غرينتش|ت\.?غ)?\s*(?P<offset>[+-]\d{1,2}(?::?\d{2})?))?"
 _DIGIT = re.compile(r"\d")  # any script's decimal digits, before normalization
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)"
+_ANY_YEAR = re.compile(r"(?:19|20)\d{2}")  # in every match of _DATE_PATTERNS
 _DATE_PATTERNS = [
     re.compile(
         r"(?<!\d)(?P<year>(?:19|20)\d{2})[./\-](?P<month>\d{1,2})[./\-](?P<day>\d{1,2})(?!\d)(?:T(?P<thour>\d{2}):(?P<tminute>\d{2}))?"
@@ -256,7 +257,13 @@ def find_dates(line: str, default_zone: ZoneInfo | None = None) -> list[DateHit]
     """Every full date stated in a line, in order (positions in normalize_text(line))."""
     if len(_DIGIT.findall(line)) < 4:
         return []  # every pattern has a four-digit year; most lines have none
-    text = normalize_text(line)
+    return _dates_in(normalize_text(line), default_zone)
+
+
+def _dates_in(text: str, default_zone: ZoneInfo | None = None) -> list[DateHit]:
+    """find_dates of a text already normalized."""
+    if not _ANY_YEAR.search(text):
+        return []  # one scan for what every pattern needs, instead of one a pattern
     hits: list[DateHit] = []
     taken: list[tuple[int, int]] = []
     for pattern in _DATE_PATTERNS:
@@ -414,11 +421,11 @@ def _dateline_date(text: str) -> DateHit | None:
     head = text[:_HEAD]
     if not _has_year(head):
         return None  # most lines: no four digits, no date
-    hits = find_dates(head)
+    norm = _normalized_head(text)
+    hits = _dates_in(norm)  # find_dates(head), the head normalized once for this rule and the markers'
     if not hits:
         return None
     hit = hits[0]
-    norm = _normalized_head(text)
     if len(norm[: hit.start].split()) > 7:
         return None
     rest = norm[hit.end :]
@@ -454,8 +461,11 @@ def date_candidates(lines: Sequence[PageLine]) -> list[tuple[int, int, DateHit]]
             body_lines += 1
             if body_lines > LEAD_PARAGRAPHS:
                 continue  # a dateline opens the article: later paragraphs' dates are events
-        if not _has_year(text) or line.removed_as in _SKIPPED or _EMBED.search(text):
-            continue  # every form below states a four-digit year: most lines are passed over here
+        # Every form below states a four-digit year, all but a stamp line's within the line's head: most lines are
+        # passed over here, a paragraph after reading its head only.
+        stated = _has_year(text[:_HEAD]) or (len(text) > _HEAD and line.place in ("header", "inner") and _has_year(text))
+        if not stated or line.removed_as in _SKIPPED or _EMBED.search(text):
+            continue
         hit = _after_marker(text, _PUBLISHED_MARKER)
         if hit:
             out.append((0, position, hit))

@@ -283,8 +283,11 @@ _CITIES = frozenset(CITY_ZONES)
 _QUOTES = "\"'“”«»„‹›()[] "
 
 
+_CLEAN_STRIP = _QUOTES + ":：-–—ـ|،,."
+
+
 def _clean(name: str) -> str:
-    return " ".join(name.strip().strip(_QUOTES + ":：-–—ـ|،,.").split())
+    return " ".join(name.strip().strip(_CLEAN_STRIP).split())
 
 
 def _is_shaped(name: str) -> bool:
@@ -393,6 +396,21 @@ def _normalized_token(token: str) -> str:
     return normalize_text(token)
 
 
+def _too_long_for_a_name(tokens: list[str]) -> bool:
+    """Whether a name can be told to be too long before any date is looked for: more than four words (tokens with a
+    character _clean does not strip, so it keeps them) come before the first token that could start a date, a time or
+    a weekday."""
+    words = 0
+    for token in tokens:
+        if any(ch.isdigit() for ch in token) or _normalized_token(token) in WEEKDAYS:
+            return False
+        if token.strip(_CLEAN_STRIP):
+            words += 1
+            if words > 4:
+                return True
+    return False
+
+
 def _standalone(text: str, position: int) -> Stated | None:
     """A short line that is a site's name ("البوابة نيوز", "العرائش 24"), a date or time after it allowed."""
     found = _standalone_name(text)
@@ -403,7 +421,7 @@ def _standalone(text: str, position: int) -> Stated | None:
 def _standalone_name(text: str) -> str | None:
     """_standalone's name, cached by line: sites repeat their header and footer lines on every page."""
     tokens = text.split()
-    if not tokens or len(tokens) > 12:
+    if not tokens or len(tokens) > 12 or _too_long_for_a_name(tokens):
         return None
     dated = bool(find_dates(text))
     for i, token in enumerate(tokens):
@@ -642,6 +660,7 @@ def _latin_skeleton(word: str) -> str:
 
 
 @lru_cache(maxsize=1 << 15)  # a site's section names are tried against its domain on every page
+@lru_cache(maxsize=1 << 15)  # a site's pages give the same names: each is compared with its domain once
 def matches_domain(name: str, host: str) -> bool:
     """Whether a stated name sounds like the domain's (its consonants, the domain's "news", "press" ... aside)."""
     from difflib import SequenceMatcher

@@ -425,27 +425,44 @@ _LETTER_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 class _LeadStems:
-    """The content stems of the lines under a headline candidate (_content_stems of each), stemmed only as far
-    as a test needs: a headline's words come early in its lead, so most tests stop after a few words."""
+    """The content stems of the lines under a headline candidate (_content_stems of each).
+
+    A stem is the word itself or the word without one of _PROCLITICS, so a
+    test finds each of the candidate's few stems in the lead's text and checks
+    the word around it, instead of splitting and stemming the whole lead.
+    """
 
     def __init__(self, lines: list[Line]) -> None:
-        self._words = (word for line in lines for word in _LETTER_WORD.findall(line.norm, 0, 400))
-        self._seen: set[str] = set()
+        self._texts = [line.norm[:400] for line in lines]  # a headline's words come early in its lead
+
+    def _has(self, stem: str) -> bool:
+        for text in self._texts:
+            start = text.find(stem)
+            while start >= 0:
+                end = start + len(stem)
+                if end == len(text) or not _is_letter(text[end]):
+                    first = start
+                    while first > 0 and _is_letter(text[first - 1]):
+                        first -= 1
+                    if end - first >= 3 and _content_stem(text[first:end]) == stem:
+                        return True
+                start = text.find(stem, start + 1)
+        return False
 
     def shares(self, stems: set[str], need: int) -> bool:
         """Whether at least `need` of `stems` are among the lead's stems."""
-        shared = len(stems & self._seen)
-        if shared >= need:
-            return True
-        for word in self._words:
-            stem = _content_stem(word)
-            if stem and stem not in self._seen:
-                self._seen.add(stem)
-                if stem in stems:
-                    shared += 1
-                    if shared >= need:
-                        return True
+        shared = 0
+        for stem in stems:
+            if self._has(stem):
+                shared += 1
+                if shared >= need:
+                    return True
         return False
+
+
+def _is_letter(char: str) -> bool:
+    """A character of _LETTER_WORD: a word character that is not a decimal digit or an underscore."""
+    return char.isalnum() and not char.isdecimal()
 
 
 def _content_stems(line: Line) -> set[str]:
@@ -456,13 +473,16 @@ def _content_stems(line: Line) -> set[str]:
     return stems
 
 
+_PROCLITICS = ("وال", "بال", "لل", "فال", "كال", "ال")  # in the order they are tried
+
+
 @lru_cache(maxsize=1 << 16)  # a page's words are mostly the language's common ones: stem each once a worker
 def _content_stem(word: str) -> str:
     """The word without the article and common proclitics; "" for a function word."""
     if word in FUNCTION_WORDS:
         return ""
     if word[0] in "وبلفكا":
-        for prefix in ("وال", "بال", "لل", "فال", "كال", "ال"):
+        for prefix in _PROCLITICS:
             if word.startswith(prefix) and len(word) - len(prefix) >= 2:
                 return word[len(prefix) :]
     return word

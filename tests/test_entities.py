@@ -660,6 +660,18 @@ def test_a_tagged_span_stops_before_a_quote_and_a_function_word(extractor: Entit
     assert _without_run_on(page, 1, 3) == 3  # a name of three words stays whole
 
 
+def test_a_tagged_span_stops_before_a_title_word_with_a_proclitic(extractor: EntityExtractor) -> None:
+    from khabar.transforms.text.entity_rules import _without_run_on
+
+    titles = extractor._titles
+    page = _Page.of("ويأتي الشيخ سالم كأمير جديد للبلاد", extractor)
+    assert _without_run_on(page, 2, 3, titles) == 2  # "سالم كأمير": "سالم"
+    page = _Page.of("استقبل خالد العبيدي والوزير الضيوف", extractor)
+    assert _without_run_on(page, 1, 3, titles) == 2  # "خالد العبيدي والوزير": "خالد العبيدي"
+    page = _Page.of("استقبل الأمير فيصل الوفد", extractor)
+    assert _without_run_on(page, 1, 2, titles) == 2  # a title that opens the span is the tagger's call
+
+
 def test_a_word_arabic_never_writes_after_a_given_name_is_the_family_name(extractor: EntityExtractor) -> None:
     text = "وغاب عن اللقاء المدافع غانم سايس بسبب الإصابة، وحل محله جواد ياميق."  # "ياميق" named once
     names = {t for t, kind in found(extractor, text) if kind == "PER"}
@@ -671,3 +683,10 @@ def test_a_place_inside_an_organizations_name_is_part_of_the_name(extractor: Ent
     result = found(extractor, text)
     assert {("مصرف ليبيا المركزي", "ORG"), ("وزارة الطاقة السعودية", "ORG")} <= result
     assert ("ليبيا", "LOC") not in result and ("السعودية", "LOC") not in result
+
+
+def test_a_family_name_right_after_a_name_ends_that_name_not_a_second_person(extractor: EntityExtractor) -> None:
+    # the tagger stops before "الصباح" (a common word too); the article's other Sabah makes it a known family name
+    text = "وأدى الشيخ فهد الأحمد الجابر الصباح اليمين أمام المجلس، بعد وفاة الشيخ ناصر الأحمد الصباح الشهر الماضي."
+    people = {(text[m.start : m.end], m.canonical) for m in extractor.extract(text) if m.type == "PER"}
+    assert people == {("فهد الأحمد الجابر الصباح", "فهد الأحمد الجابر الصباح"), ("ناصر الأحمد الصباح", "ناصر الأحمد الصباح")}

@@ -237,6 +237,8 @@ class EntityExtractor:
         self.gazetteer = load_gazetteer()
         self.given, self.given_ambiguous = given_names()
         self.triggers = triggers()
+        # title words with and without the article ("الأمير", "أمير"): what a proclitic on a word inside a name marks
+        self._titles = self.triggers | {t[2:] for t in self.triggers if t.startswith("ال") and len(t) > 4}
         load_frequencies()  # family names are told by their rarity (zipf_any): the list loads with the extractor, once a process
         # raw word -> indices into FLAG_BITS of its flags (the hot loop of _Page.of wants the indices)
         self.flag_cache: BoundedDict[str, tuple[int, ...]] = BoundedDict(500_000)
@@ -657,7 +659,7 @@ class EntityExtractor:
         forms: set[str] | None = None
         found, page.o_margin = self.tagger.analyse(page.text, page.tokens, page.starts, page.ends, page.positions(GAZ), page.masks)
         for first, last, kind in found:
-            last = _without_run_on(page, first, last)
+            last = _without_run_on(page, first, last, self._titles)
             token = page.tokens[first]
             offset = self._clitic_offset(token)
             if not offset and len(token.stems) > 1:
@@ -1110,6 +1112,9 @@ class EntityExtractor:
             return out
         typos = self._typo_index(surnames)
         tokens, cached = page.tokens, self._definite_stems
+        # a known family name right after a name is that name's last word ("مشعل الأحمد الجابر الصباح" when the
+        # tagger stopped before it), not a second person
+        people_ending = {m.end: m for m in mentions if m.type == "PER" and m.method != "coref"}
         for i in page.positions(DEFINITE):
             token = tokens[i]
             found = cached.get(token.raw)
@@ -1125,6 +1130,10 @@ class EntityExtractor:
                 continue
             start = page.starts[i] + offset
             if covered[start]:
+                continue
+            before = people_ending.get(page.ends[i - 1]) if i and not offset and page.gaps[i - 1] == " " else None
+            if before is not None:
+                out.append(_extended(page.text, before, page.ends[i]))
                 continue
             out.append(Mention(start, page.ends[i], "PER", target.canonical, target.key, "coref", confidence, 0))
         return out
@@ -1283,14 +1292,24 @@ def _with_elided_article(token: Word, offset: int, surface: str) -> str:
     return "ا" + surface if zipf_any("ا" + word) > zipf_any(word) else surface
 
 
-def _without_run_on(page: _Page, first: int, last: int) -> int:
+def _extended(text: str, mention: Mention, end: int) -> Mention:
+    """A person's mention run on to `end`: the longer name is its own canonical."""
+    surface = text[mention.start : end]
+    return mention._replace(end=end, canonical=surface, key=name_key("PER", surface))
+
+
+def _without_run_on(page: _Page, first: int, last: int, titles: frozenset[str] = frozenset()) -> int:
     """The last word of a tagged span of words first..last once the words it ran on to are off: a name
-    stops before a quotation mark ("جائحة «كوفيد") and does not end in a function word ("مشعل هو")."""
+    stops before a quotation mark ("جائحة «كوفيد"), before a title word with a proclitic ("مشعل كأمير
+    جديد", "X والرئيس"; a title ends no name, and a name's own words take no proclitic inside it) and
+    does not end in a function word ("مشعل هو")."""
     if last == first:
         return last
     span = page.text[page.starts[first] : page.ends[last]]
     if any(q in span for q in QUOTES):  # most spans have none: the gaps are read only then
         last = next((k for k in range(first, last) if any(q in page.gaps[k] for q in QUOTES)), last)
+    if titles:
+        last = next((k - 1 for k in range(first + 1, last + 1) if any(off and stem in titles for off, stem in page.tokens[k].stems)), last)
     while last > first and page.tokens[last].form in FUNCTION_WORDS:
         last -= 1
     return last

@@ -690,3 +690,12 @@ def test_a_family_name_right_after_a_name_ends_that_name_not_a_second_person(ext
     text = "وأدى الشيخ فهد الأحمد الجابر الصباح اليمين أمام المجلس، بعد وفاة الشيخ ناصر الأحمد الصباح الشهر الماضي."
     people = {(text[m.start : m.end], m.canonical) for m in extractor.extract(text) if m.type == "PER"}
     assert people == {("فهد الأحمد الجابر الصباح", "فهد الأحمد الجابر الصباح"), ("ناصر الأحمد الصباح", "ناصر الأحمد الصباح")}
+
+
+def test_a_facility_head_and_a_definite_word_name_a_place(extractor: EntityExtractor) -> None:
+    text = "أقيمت المباراة النهائية على استاد الوحدة أمام أربعين ألف متفرج."
+    assert found(extractor, text) == {("استاد الوحدة", "LOC")}
+    text = "تجمع المحتجون في شارع الجمهورية ثم ساروا إلى قصر المؤتمرات الدولي وسط العاصمة."
+    assert found(extractor, text) == {("شارع الجمهورية", "LOC"), ("قصر المؤتمرات الدولي", "LOC")}
+    assert found(extractor, "افتتح الوزير قصر الثقافة الجديد مساء الخميس.") == {("قصر الثقافة", "LOC")}
+    assert found(extractor, "قتل العشرات في ساحة المعركة خلال اليوم الأول.") == set()  # a square's definite word is no name

@@ -925,9 +925,11 @@ class EntityExtractor:
         )
 
     def _headed_places(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
-        """Places named by a head noun and a name: a stadium, airport, street or square and the name
-        after it, whatever that name is on its own ("ملعب محمد الخامس", "استاد القاهرة", "ملعب
-        لوسيل": a rare word), one place, head included, as the rules name camps and crossings."""
+        """Places named by a head noun and a name: a stadium, airport, street, square, palace or museum
+        and the name after it, whatever that name is on its own ("ملعب محمد الخامس", "استاد القاهرة",
+        "ملعب لوسيل": a rare word; after any head but a square, a definite word and its relative
+        adjectives, "استاد البيت", "شارع الثورة"), one place, head included, as the rules name camps and
+        crossings."""
         if not any(head in page.text for head in PLACE_HEAD_TEXT):
             return mentions
         by_start = {m.start: m for m in mentions}
@@ -935,7 +937,7 @@ class EntityExtractor:
         out, replaced = [], set()
         tokens = page.tokens
         for i, token in enumerate(tokens[:-1]):
-            offset = next((off for off, st in token.stems if st in PLACE_HEADS), None)
+            offset, head = next(((off, st) for off, st in token.stems if st in PLACE_HEADS), (None, ""))
             if offset is None or page.broken_after(i) or any(q in page.gaps[i] for q in QUOTES):
                 continue  # a quoted name is matched on its own
             start, name_start = page.starts[i] + offset, page.starts[i + 1]
@@ -947,6 +949,8 @@ class EntityExtractor:
                 replaced.add(named.start)
             elif not covered[name_start] and self._rare_name(tokens[i + 1]):
                 end = page.ends[i + 1]
+            elif not covered[name_start] and head in FACILITY_HEADS and self._facility_name(tokens[i + 1]):
+                end = page.ends[self._facility_end(page, i + 1, covered)]
             else:
                 continue
             surface = page.text[start:end]
@@ -1052,6 +1056,34 @@ class EntityExtractor:
             else:
                 break
             k += 1
+        return last
+
+    def _facility_name(self, token: Word) -> bool:
+        """A definite word that names a facility after its head ("استاد البيت", "شارع الثورة", "محطة الفضاء"):
+        no time word, no generic noun, no nationality, no function word, not a known place or person of its own."""
+        return (
+            token.definite == 0
+            and token.form not in STOP_DEFINITE
+            and token.form not in GENERIC
+            and token.form not in FUNCTION_WORDS
+            and not _nationality(token.form)
+        )
+
+    def _facility_end(self, page: _Page, last: int, covered: bytearray) -> int:
+        """The last word of a facility's name that starts with the definite word at token ``last``, with the
+        definite relative adjectives right after it ("قصر المؤتمرات الدولي"; words ending in ي or ية, a
+        nationality too), none inside another mention."""
+        tokens = page.tokens
+        while (
+            last + 1 < len(tokens)
+            and not page.broken_after(last)
+            and page.gaps[last] == " "
+            and not covered[page.starts[last + 1]]
+            and tokens[last + 1].definite == 0
+            and tokens[last + 1].form.endswith(("ي", "يه"))
+            and tokens[last + 1].form not in STOP_DEFINITE
+        ):
+            last += 1
         return last
 
     def _rare_name(self, token: Word) -> bool:
@@ -1193,7 +1225,9 @@ LONGER_PEOPLE = frozenset({"trigger", "name", "byline"})
 FILL_METHODS = frozenset({("PER", "byline"), ("ORG", "gazetteer"), ("ORG", "pattern")})
 # Heads that name a national team with a country's adjective or the country itself.
 # Heads of places whose name follows (_headed_places).
-PLACE_HEAD_TEXT = ("ملعب", "استاد", "ستاد", "مطار", "شارع", "ساحة", "ميدان", "ميناء")
+PLACE_HEAD_TEXT = ("ملعب", "استاد", "ستاد", "مطار", "شارع", "ساحة", "ميدان", "ميناء", "قصر", "متحف")
+# Heads a definite word after which names a place ("استاد البيت", "شارع الثورة"); not "ساحة" ("ساحة المعركة")
+FACILITY_HEADS = frozenset(form(w) for w in PLACE_HEAD_TEXT if w != "ساحة")
 PLACE_HEADS = frozenset(form(w) for w in PLACE_HEAD_TEXT)
 # STATE_BODIES by their first word's form, the longest first
 _STATE_BODIES_BY_FIRST: dict[str, list[tuple[str, ...]]] = {

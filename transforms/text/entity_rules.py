@@ -1059,8 +1059,8 @@ class EntityExtractor:
         return last
 
     def _facility_name(self, token: Word) -> bool:
-        """A definite word that names a facility after its head ("استاد البيت", "شارع الثورة", "محطة الفضاء"):
-        no time word, no generic noun, no nationality, no function word, not a known place or person of its own."""
+        """A definite word that names a facility after its head ("استاد البيت", "شارع الثورة"): no time word,
+        no generic noun, no nationality, no function word (the caller takes it only where no mention stands)."""
         return (
             token.definite == 0
             and token.form not in STOP_DEFINITE

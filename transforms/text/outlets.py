@@ -660,7 +660,6 @@ def _latin_skeleton(word: str) -> str:
 
 
 @lru_cache(maxsize=1 << 15)  # a site's section names are tried against its domain on every page
-@lru_cache(maxsize=1 << 15)  # a site's pages give the same names: each is compared with its domain once
 def matches_domain(name: str, host: str) -> bool:
     """Whether a stated name sounds like the domain's (its consonants, the domain's "news", "press" ... aside)."""
     from difflib import SequenceMatcher

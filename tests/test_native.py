@@ -16,9 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from khabar.transforms.runtime import native
+from khabar.transforms.text.boilerplate_words import FUNCTION_WORDS
 from khabar.transforms.text.entity_rules import FLAG_BITS, GAZ, EntityExtractor, _Page, flag_positions
 from khabar.transforms.text.gazetteer import Entry, Gazetteer, tokenize, tokenize_python
 from khabar.transforms.text.minhash import MinHasher, text_shingles32, text_shingles32_numpy
+from khabar.transforms.text.normalize import normalize_light
+from khabar.transforms.text.page_lines import line_counts_python
 
 from benchmarks.corpus import ensure
 from tests.conftest import run_cli
@@ -121,6 +124,42 @@ def test_shingle_kernel_reports_bad_input() -> None:
         native.KERNELS.chunk_shingles("a b", {"a": [1]}, lambda chunk: (1,), 5)
     with pytest.raises(OverflowError):
         native.KERNELS.chunk_shingles("a", {}, lambda chunk: (-1,), 5)
+
+
+# Lines of a page: Arabic with its punctuation and marks, the block's edges (U+0600, U+06FF) and the letters
+# next to them, Latin in both cases (a line with a Latin letter is looked up lower-cased), Persian digits.
+LINE_ALPHABET = AWKWARD + "\u0600\u06ff\u05ff\u0700ABCZabcz@[`{ÀİßفيمنFIinThe۱۲"
+FEW_WORDS = frozenset({"في", "من", "the", "in", "i̇n", "ab_1"})
+
+
+def _same_line_counts(texts: list[str], norms: list[str]) -> None:
+    assert native.KERNELS.line_counts(texts, norms, FEW_WORDS) == line_counts_python(texts, norms, FEW_WORDS)
+
+
+@needs_kernels
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.text(alphabet=LINE_ALPHABET, max_size=40), st.text(alphabet=LINE_ALPHABET, max_size=40)), max_size=6))
+def test_line_kernel_is_the_python_loop(lines: list[tuple[str, str]]) -> None:
+    _same_line_counts([t for t, _ in lines], [n for _, n in lines])
+
+
+@needs_kernels
+def test_line_kernel_on_real_pages(samples: Path) -> None:
+    for path in sorted(samples.glob("*.txt")):
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+        _same_line_counts(lines, [normalize_light(line) for line in lines])
+        rows = native.KERNELS.line_counts(lines, [normalize_light(line) for line in lines], FUNCTION_WORDS)
+        assert sum(row[4] for row in rows) > 20  # the samples' function words are found
+
+
+@needs_kernels
+def test_line_kernel_reports_bad_input() -> None:
+    with pytest.raises(ValueError):
+        native.KERNELS.line_counts(["a"], [], FEW_WORDS)
+    with pytest.raises(TypeError):
+        native.KERNELS.line_counts(["a"], [b"a"], FEW_WORDS)
+    with pytest.raises(TypeError):
+        native.KERNELS.line_counts(["a"], ["a"], ["a"])
 
 
 @needs_kernels

@@ -7,6 +7,7 @@
  *   chunk_tokens       gazetteer.tokenize_python
  *   flag_positions     entities.flag_positions
  *   gazetteer_matches  Gazetteer.match_at over a page's positions
+ *   line_counts        page_lines.line_counts_python
  *
  * transforms/runtime/native.py loads this module when it was built; each caller
  * falls back to its definition when it was not, and tests/test_native.py
@@ -454,12 +455,106 @@ fail:
     return NULL;
 }
 
+/* line_counts(texts, norms, function_words) -> list of (arabic, latin, norm, words, function_words)
+ *
+ * page_lines.line_counts_python: for each line, the characters of the Arabic
+ * block (U+0600-U+06FF) and the ASCII letters of its text; its normalized
+ * form's words joined by one space (" ".join(norm.split())) and counted; and
+ * how many of those words (lower-cased when the text has a Latin letter) are
+ * in function_words (a set or frozenset).
+ */
+static PyObject *line_counts(PyObject *self, PyObject *args) {
+    PyObject *texts, *norms, *function_words;
+    if (!PyArg_ParseTuple(args, "O!O!O", &PyList_Type, &texts, &PyList_Type, &norms, &function_words)) {
+        return NULL;
+    }
+    if (!PyAnySet_Check(function_words)) {
+        PyErr_SetString(PyExc_TypeError, "function_words must be a set or a frozenset");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(texts);
+    if (PyList_GET_SIZE(norms) != n) {
+        PyErr_SetString(PyExc_ValueError, "texts and norms must be of one length");
+        return NULL;
+    }
+    PyObject *space = PyUnicode_FromString(" ");
+    PyObject *out = PyList_New(n);
+    if (space == NULL || out == NULL) {
+        Py_XDECREF(space);
+        Py_XDECREF(out);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *text = PyList_GET_ITEM(texts, i), *norm = PyList_GET_ITEM(norms, i);
+        if (!PyUnicode_Check(text) || !PyUnicode_Check(norm)) {
+            PyErr_SetString(PyExc_TypeError, "texts and norms must hold str");
+            goto fail;
+        }
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text), arabic = 0, latin = 0;
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        for (Py_ssize_t k = 0; k < length; k++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, k);
+            if (ch >= 0x600 && ch <= 0x6FF) {
+                arabic++;
+            } else if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z')) {
+                latin++;
+            }
+        }
+        PyObject *words = PyUnicode_Split(norm, NULL, -1);
+        if (words == NULL) {
+            goto fail;
+        }
+        PyObject *looked = words; /* the words looked up: lower-cased ones for a line with Latin letters */
+        if (latin > 0) {
+            PyObject *lowered = PyObject_CallMethod(norm, "lower", NULL);
+            looked = lowered == NULL ? NULL : PyUnicode_Split(lowered, NULL, -1);
+            Py_XDECREF(lowered);
+            if (looked == NULL) {
+                Py_DECREF(words);
+                goto fail;
+            }
+        }
+        Py_ssize_t hits = 0;
+        int failed = 0;
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(looked); k++) {
+            int found = PySet_Contains(function_words, PyList_GET_ITEM(looked, k));
+            if (found < 0) {
+                failed = 1;
+                break;
+            }
+            hits += found;
+        }
+        if (looked != words) {
+            Py_DECREF(looked);
+        }
+        PyObject *joined = failed ? NULL : PyUnicode_Join(space, words);
+        Py_ssize_t count = PyList_GET_SIZE(words);
+        Py_DECREF(words);
+        if (joined == NULL) {
+            goto fail;
+        }
+        PyObject *row = Py_BuildValue("(nnNnn)", arabic, latin, joined, count, hits);
+        if (row == NULL) {
+            goto fail;
+        }
+        PyList_SET_ITEM(out, i, row);
+    }
+    Py_DECREF(space);
+    return out;
+fail:
+    Py_DECREF(space);
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"minhash_signature", minhash_signature, METH_VARARGS, "MinHash signature (uint32 bytes) of uint32 shingles under uint64 coefficients a, b."},
     {"chunk_tokens", chunk_tokens, METH_VARARGS, "(words, starts, ends) of a text's chunks, their values cached in a dict."},
     {"flag_positions", flag_positions, METH_VARARGS, "Per flag index, the indices of the words that carry it."},
     {"chunk_shingles", chunk_shingles, METH_VARARGS, "uint32 hashes (bytes) of a text's k-word shingles, word hashes cached per chunk."},
     {"gazetteer_matches", gazetteer_matches, METH_VARARGS, "(i, offset, n, entry) of the gazetteer names starting at the positions."},
+    {"line_counts", line_counts, METH_VARARGS, "(arabic, latin, norm, words, function words) of each of a page's lines."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from khabar.transforms.runtime.native import KERNELS
 from khabar.transforms.text.boilerplate_words import BAD, END_MARKERS, FUNCTION_WORDS, GOOD, NEAR_GOOD, SHORT, TEASER
 from khabar.transforms.text.metadata import (
     LEAD_PARAGRAPHS,
@@ -140,21 +141,42 @@ def script_counts(text: str) -> tuple[int, int]:
     return arabic, len(raw.translate(None, _LATIN_DELETE))
 
 
-def _features(index: int, text: str, norm: str, counts: tuple[int, int], script: str) -> Line:
-    words = norm.split()
-    arabic, latin = counts
+LineCounts = tuple[int, int, str, int, int]  # (Arabic, Latin letters, norm's words joined by a space, words, function words)
+
+
+def line_counts_python(texts: list[str], norms: list[str], function_words: frozenset[str]) -> list[LineCounts]:
+    """What _line needs of each of a page's lines (texts, and norms: their light-normalized forms): the
+    line's script_counts, its normalized words joined by one space and counted, and how many of them
+    (lower-cased for a line with Latin letters) are function words. The compiled kernel line_counts
+    (transforms/runtime/_native.c) gives the same, a page in one call."""
+    out = []
+    for text, norm in zip(texts, norms, strict=True):
+        arabic, latin = script_counts(text)
+        words = norm.split()
+        lowered = norm.lower().split() if latin else words  # only Latin text has case
+        out.append((arabic, latin, " ".join(words), len(words), sum(map(function_words.__contains__, lowered))))
+    return out
+
+
+def line_counts(texts: list[str], norms: list[str]) -> list[LineCounts]:
+    """line_counts_python over FUNCTION_WORDS, by the compiled kernel when it is built."""
+    if KERNELS is not None:
+        return KERNELS.line_counts(texts, norms, FUNCTION_WORDS)
+    return line_counts_python(texts, norms, FUNCTION_WORDS)
+
+
+def _line(index: int, text: str, counts: LineCounts, script: str) -> Line:
+    arabic, latin, norm, words, function_words = counts
     letters = arabic + latin
     own = latin if script == "latin" else arabic
-    # Only Latin text has case: skip lower() and a second split otherwise.
-    lowered = norm.lower().split() if latin else words
     return Line(
         index=index,
         text=text,
-        norm=" ".join(words),
-        words=len(words),
+        norm=norm,
+        words=words,
         chars=len(text),
         script_share=own / letters if letters else 0.0,
-        function_density=sum(map(FUNCTION_WORDS.__contains__, lowered)) / len(words) if words else 0.0,
+        function_density=function_words / words if words else 0.0,
         sentence_end=_ends_like_sentence(text),
         letters=letters,
     )
@@ -246,10 +268,11 @@ def classify_lines(
     cleaned = reflow_wrapped([t.strip() for t in strip_invisible("\n".join(lines)).split("\n")])
     # One light normalization pass for the page; it keeps the line structure.
     normalized = normalize_light("\n".join(cleaned)).split("\n")
-    raw = [(i, t, normalized[i]) for i, t in enumerate(cleaned) if t]
-    counts = [script_counts(t) for _, t, _ in raw]
-    script = "latin" if sum(c[1] for c in counts) > sum(c[0] for c in counts) else "arabic"
-    units = [_features(i, t, n, c, script) for (i, t, n), c in zip(raw, counts, strict=True)]
+    kept = [i for i, t in enumerate(cleaned) if t]
+    texts = [cleaned[i] for i in kept]
+    rows = line_counts(texts, [normalized[i] for i in kept])
+    script = "latin" if sum(row[1] for row in rows) > sum(row[0] for row in rows) else "arabic"
+    units = [_line(i, t, row, script) for i, t, row in zip(kept, texts, rows, strict=True)]
     counts = Counter(u.norm for u in units)
 
     for unit in units:

@@ -402,8 +402,8 @@ def _too_long_for_a_name(tokens: list[str]) -> bool:
     a weekday."""
     words = 0
     for token in tokens:
-        if any(ch.isdigit() for ch in token) or _normalized_token(token) in WEEKDAYS:
-            return False
+        if (not token.isalpha() and any(ch.isdigit() for ch in token)) or _normalized_token(token) in WEEKDAYS:
+            return False  # (a word of letters only, most, is read for digits in one call)
         if token.strip(_CLEAN_STRIP):
             words += 1
             if words > 4:

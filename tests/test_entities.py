@@ -699,3 +699,9 @@ def test_a_facility_head_and_a_definite_word_name_a_place(extractor: EntityExtra
     assert found(extractor, text) == {("شارع الجمهورية", "LOC"), ("قصر المؤتمرات الدولي", "LOC")}
     assert found(extractor, "افتتح الوزير قصر الثقافة الجديد مساء الخميس.") == {("قصر الثقافة", "LOC")}
     assert found(extractor, "قتل العشرات في ساحة المعركة خلال اليوم الأول.") == set()  # a square's definite word is no name
+
+
+def test_a_companys_board_is_no_organization_name(extractor: EntityExtractor) -> None:
+    assert found(extractor, "وافق مجلس الإدارة على توزيع الأرباح.") == set()
+    assert found(extractor, "أعلن مجلس إدارة الشركة عن نتائجه.") == set()
+    assert ("مجلس الوزراء السعودي", "ORG") in found(extractor, "اجتمع مجلس الوزراء السعودي أمس.")

@@ -368,6 +368,8 @@ class EntityExtractor:
             return  # "هيئة “الحشد الشعبي”": the quoted name is matched on its own
         if page.broken_after(i):
             return
+        if tokens[i].stems[-1][1] == BOARD and _stem(tokens[i + 1]) in BOARD_OF:
+            return  # "مجلس الإدارة", "مجلس إدارة الشركة": a company's board, no name
         generic = GENERIC | FORCES_GENERIC if tokens[i].stems[-1][1] == FORCES or tokens[i].form == FORCES else GENERIC
         end = self._org_name_end(page, i + 1, generic=generic)
         if end is None:
@@ -1225,6 +1227,7 @@ LONGER_PEOPLE = frozenset({"trigger", "name", "byline"})
 FILL_METHODS = frozenset({("PER", "byline"), ("ORG", "gazetteer"), ("ORG", "pattern")})
 # Heads that name a national team with a country's adjective or the country itself.
 # Heads of places whose name follows (_headed_places).
+BOARD, BOARD_OF = form("مجلس"), frozenset({form("إدارة"), form("الإدارة")})  # a board of directors
 PLACE_HEAD_TEXT = ("ملعب", "استاد", "ستاد", "مطار", "شارع", "ساحة", "ميدان", "ميناء", "قصر", "متحف")
 # Heads a definite word after which names a place ("استاد البيت", "شارع الثورة"); not "ساحة" ("ساحة المعركة")
 FACILITY_HEADS = frozenset(form(w) for w in PLACE_HEAD_TEXT if w != "ساحة")

@@ -672,6 +672,17 @@ def test_a_tagged_span_stops_before_a_title_word_with_a_proclitic(extractor: Ent
     assert _without_run_on(page, 1, 2, titles) == 2  # a title that opens the span is the tagger's call
 
 
+def test_a_tagged_span_stops_before_and_after_a_verb_with_its_conjunction(extractor: EntityExtractor) -> None:
+    from khabar.transforms.text.entity_rules import _conjoined_verb, _without_run_on
+
+    given = extractor._given_any
+    page = _Page.of("تعاقد النادي مع ريال ويحتل المركز الثاني", extractor)
+    assert _without_run_on(page, 3, 4, given=given) == 3  # "ريال ويحتل": "ريال"
+    assert _conjoined_verb(_Page.of("وتمكن", extractor).tokens[0], given)  # "وتمكن سعيد": the name starts after it
+    # names that start with و, and و on a given name, are no verbs
+    assert not any(_conjoined_verb(t, given) for t in _Page.of("سيرينا ويليامز ومحمد وياسمين", extractor).tokens)
+
+
 def test_a_word_arabic_never_writes_after_a_given_name_is_the_family_name(extractor: EntityExtractor) -> None:
     text = "وغاب عن اللقاء المدافع غانم سايس بسبب الإصابة، وحل محله جواد ياميق."  # "ياميق" named once
     names = {t for t, kind in found(extractor, text) if kind == "PER"}

@@ -239,6 +239,7 @@ class EntityExtractor:
         self.triggers = triggers()
         # title words with and without the article ("الأمير", "أمير"): what a proclitic on a word inside a name marks
         self._titles = self.triggers | {t[2:] for t in self.triggers if t.startswith("ال") and len(t) > 4}
+        self._given_any = self.given | self.given_ambiguous
         load_frequencies()  # family names are told by their rarity (zipf_any): the list loads with the extractor, once a process
         # raw word -> indices into FLAG_BITS of its flags (the hot loop of _Page.of wants the indices)
         self.flag_cache: BoundedDict[str, tuple[int, ...]] = BoundedDict(500_000)
@@ -661,7 +662,9 @@ class EntityExtractor:
         forms: set[str] | None = None
         found, page.o_margin = self.tagger.analyse(page.text, page.tokens, page.starts, page.ends, page.positions(GAZ), page.masks)
         for first, last, kind in found:
-            last = _without_run_on(page, first, last, self._titles)
+            last = _without_run_on(page, first, last, self._titles, self._given_any)
+            if first < last and _conjoined_verb(page.tokens[first], self._given_any):
+                first += 1  # "وتمكن سعيّد": the verb before the name
             token = page.tokens[first]
             offset = self._clitic_offset(token)
             if not offset and len(token.stems) > 1:
@@ -1329,17 +1332,26 @@ def _with_elided_article(token: Word, offset: int, surface: str) -> str:
     return "ا" + surface if zipf_any("ا" + word) > zipf_any(word) else surface
 
 
+def _conjoined_verb(token: Word, given: frozenset[str]) -> bool:
+    """ "و" and a verb of the present or of the تفعّل forms ("ويحتل", "وتمكن"): the word is commoner in
+    Arabic at large without the "و" (wordfreq), unlike a name that starts with it ("ويليامز", "ويسلي"),
+    and the rest is no given name ("وياسمين")."""
+    word = token.form
+    return len(word) >= 4 and word[0] == "و" and word[1] in "يت" and word[1:] not in given and zipf_any(word[1:]) > zipf_any(word)
+
+
 def _extended(text: str, mention: Mention, end: int) -> Mention:
     """A person's mention run on to `end`: the longer name is its own canonical."""
     surface = text[mention.start : end]
     return mention._replace(end=end, canonical=surface, key=name_key("PER", surface))
 
 
-def _without_run_on(page: _Page, first: int, last: int, titles: frozenset[str] = frozenset()) -> int:
+def _without_run_on(page: _Page, first: int, last: int, titles: frozenset[str] = frozenset(), given: frozenset[str] = frozenset()) -> int:
     """The last word of a tagged span of words first..last once the words it ran on to are off: a name
     stops before a quotation mark ("جائحة «كوفيد"), before a title word with a proclitic ("مشعل كأمير
-    جديد", "X والرئيس"; a title ends no name, and a name's own words take no proclitic inside it) and
-    does not end in a function word ("مشعل هو")."""
+    جديد", "X والرئيس"; a title ends no name, and a name's own words take no proclitic inside it), before
+    "و" and a verb ("ريال ويحتل"; given: the given names, which are no verbs) and does not end in a
+    function word ("مشعل هو")."""
     if last == first:
         return last
     span = page.text[page.starts[first] : page.ends[last]]
@@ -1347,6 +1359,8 @@ def _without_run_on(page: _Page, first: int, last: int, titles: frozenset[str] =
         last = next((k for k in range(first, last) if any(q in page.gaps[k] for q in QUOTES)), last)
     if titles:
         last = next((k - 1 for k in range(first + 1, last + 1) if any(off and stem in titles for off, stem in page.tokens[k].stems)), last)
+    if given:
+        last = next((k - 1 for k in range(first + 1, last + 1) if _conjoined_verb(page.tokens[k], given)), last)
     while last > first and page.tokens[last].form in FUNCTION_WORDS:
         last -= 1
     return last

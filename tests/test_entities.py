@@ -716,3 +716,12 @@ def test_a_companys_board_is_no_organization_name(extractor: EntityExtractor) ->
     assert found(extractor, "وافق مجلس الإدارة على توزيع الأرباح.") == set()
     assert found(extractor, "أعلن مجلس إدارة الشركة عن نتائجه.") == set()
     assert ("مجلس الوزراء السعودي", "ORG") in found(extractor, "اجتمع مجلس الوزراء السعودي أمس.")
+
+
+def test_a_states_style_the_tagger_split_off_joins_the_state(extractor: EntityExtractor) -> None:
+    for text, surface in [
+        ("أعلنت وزارة المالية عن الميزانية العامة لسلطنة عُمان لعام 2026.", "سلطنة عُمان"),
+        ("تسببت الأمطار في حدوث فيضانات في سلطنة عمان، ما أسفر عن مقتل 17 شخصا.", "سلطنة عمان"),
+    ]:
+        places = {(text[m.start : m.end], m.canonical) for m in extractor.extract(text) if m.type == "LOC"}
+        assert places == {(surface, "عمان")}

@@ -688,6 +688,26 @@ class EntityExtractor:
                 continue  # "مباحثات سورية": the rules know the adjective
             canonical = entry.canonical if entry is not None and entry.type == kind else surface
             out.append(Mention(start, end, kind, canonical, name_key(kind, canonical), "tagger", TAGGER_CONFIDENCE, 2))
+        return self._styled_states(page, out)
+
+    def _styled_states(self, page: _Page, tagged: list[Mention]) -> list[Mention]:
+        """A state's style the tagger took for a place of its own, right before the state ("لسلطنة" +
+        "عُمان", "مملكة" + "البحرين"): one place, the style included, named as the gazetteer names it."""
+        out: list[Mention] = []
+        for mention in tagged:
+            before = out[-1] if out else None
+            if (
+                before is not None
+                and before.type == mention.type == "LOC"
+                and form(page.text[before.start : before.end]) in STATE_STYLE_WORDS
+                and page.text[before.end : mention.start] == " "
+            ):
+                surface = page.text[before.start : mention.end]
+                entry = self.gazetteer.lookup(surface)
+                canonical = entry.canonical if entry is not None and entry.type == "LOC" else mention.canonical
+                out[-1] = before._replace(end=mention.end, canonical=canonical, key=name_key("LOC", canonical))
+                continue
+            out.append(mention)
         return out
 
     def _vetted(self, page: _Page, tagged: list[Mention], rules: list[Mention]) -> list[Mention]:
@@ -1230,6 +1250,7 @@ LONGER_PEOPLE = frozenset({"trigger", "name", "byline"})
 FILL_METHODS = frozenset({("PER", "byline"), ("ORG", "gazetteer"), ("ORG", "pattern")})
 # Heads that name a national team with a country's adjective or the country itself.
 # Heads of places whose name follows (_headed_places).
+STATE_STYLE_WORDS = frozenset(form(w) for w in ("سلطنة", "مملكة", "المملكة", "جمهورية", "إمارة", "دولة"))  # _styled_states
 BOARD, BOARD_OF = form("مجلس"), frozenset({form("إدارة"), form("الإدارة")})  # a board of directors
 PLACE_HEAD_TEXT = ("ملعب", "استاد", "ستاد", "مطار", "شارع", "ساحة", "ميدان", "ميناء", "قصر", "متحف")
 # Heads a definite word after which names a place ("استاد البيت", "شارع الثورة"); not "ساحة" ("ساحة المعركة")

@@ -712,9 +712,12 @@ def test_a_facility_head_and_a_definite_word_name_a_place(extractor: EntityExtra
     assert found(extractor, "قتل العشرات في ساحة المعركة خلال اليوم الأول.") == set()  # a square's definite word is no name
 
 
-def test_a_companys_board_is_no_organization_name(extractor: EntityExtractor) -> None:
+def test_a_companys_board_and_a_jury_are_no_organization_names(extractor: EntityExtractor) -> None:
     assert found(extractor, "وافق مجلس الإدارة على توزيع الأرباح.") == set()
     assert found(extractor, "أعلن مجلس إدارة الشركة عن نتائجه.") == set()
+    assert found(extractor, "وقال رئيس لجنة التحكيم الكاتب المغربي إن الرواية فازت.") == set()
+    assert found(extractor, "قررت لجنة الحكام إيقاف الحكم.") == set()
+    assert ("لجنة الانتخابات المركزية", "ORG") in found(extractor, "اجتمعت لجنة الانتخابات المركزية.")
     assert ("مجلس الوزراء السعودي", "ORG") in found(extractor, "اجتمع مجلس الوزراء السعودي أمس.")
 
 

@@ -369,8 +369,9 @@ class EntityExtractor:
             return  # "هيئة “الحشد الشعبي”": the quoted name is matched on its own
         if page.broken_after(i):
             return
-        if tokens[i].stems[-1][1] == BOARD and _stem(tokens[i + 1]) in BOARD_OF:
-            return  # "مجلس الإدارة", "مجلس إدارة الشركة": a company's board, no name
+        head = next(stem for off, stem in tokens[i].stems if off == offset)
+        if _stem(tokens[i + 1]) in WORKING_BODIES.get(head, ()):
+            return  # "مجلس الإدارة", "مجلس إدارة الشركة", "لجنة التحكيم": a company's board, a jury, no name
         generic = GENERIC | FORCES_GENERIC if tokens[i].stems[-1][1] == FORCES or tokens[i].form == FORCES else GENERIC
         end = self._org_name_end(page, i + 1, generic=generic)
         if end is None:
@@ -1251,7 +1252,11 @@ FILL_METHODS = frozenset({("PER", "byline"), ("ORG", "gazetteer"), ("ORG", "patt
 # Heads that name a national team with a country's adjective or the country itself.
 # Heads of places whose name follows (_headed_places).
 STATE_STYLE_WORDS = frozenset(form(w) for w in ("سلطنة", "مملكة", "المملكة", "جمهورية", "إمارة", "دولة"))  # _styled_states
-BOARD, BOARD_OF = form("مجلس"), frozenset({form("إدارة"), form("الإدارة")})  # a board of directors
+# Bodies every company, contest or match has, named by their work: a board of directors, a jury, the referees
+WORKING_BODIES = {
+    form("مجلس"): frozenset(form(w) for w in ("إدارة", "الإدارة")),
+    form("لجنة"): frozenset(form(w) for w in ("التحكيم", "تحكيم", "الحكام", "حكام")),
+}
 PLACE_HEAD_TEXT = ("ملعب", "استاد", "ستاد", "مطار", "شارع", "ساحة", "ميدان", "ميناء", "قصر", "متحف")
 # Heads a definite word after which names a place ("استاد البيت", "شارع الثورة"); not "ساحة" ("ساحة المعركة")
 FACILITY_HEADS = frozenset(form(w) for w in PLACE_HEAD_TEXT if w != "ساحة")

@@ -728,3 +728,9 @@ def test_a_states_style_the_tagger_split_off_joins_the_state(extractor: EntityEx
     ]:
         places = {(text[m.start : m.end], m.canonical) for m in extractor.extract(text) if m.type == "LOC"}
         assert places == {(surface, "عمان")}
+
+
+def test_a_definite_country_after_an_indefinite_noun_is_the_country_not_an_adjective(extractor: EntityExtractor) -> None:
+    # an adjective agrees with its noun in definiteness: "وفد السعودية" is the delegation of Saudi Arabia
+    assert ("السعودية", "LOC") in found(extractor, "وصل وفد السعودية إلى القاهرة.")
+    assert ("سورية", "LOC") not in found(extractor, "عقدت مباحثات سورية تركية في أنقرة.")  # the adjective

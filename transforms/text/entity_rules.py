@@ -295,8 +295,10 @@ class EntityExtractor:
             yield Mention(start, end, entry.type, entry.canonical, name_key(entry.type, entry.canonical), entry.method, entry.confidence, 3)
 
     def _adjective_use(self, page: _Page, i: int, last: Word) -> bool:
-        """'سورية' after an indefinite noun is the adjective 'Syrian', not the country."""
-        if not last.form.endswith("يه") or i == 0 or page.broken_after(i - 1):
+        """'سورية' after an indefinite noun is the adjective 'Syrian', not the country. An adjective agrees
+        with its noun in definiteness: 'السعودية' after an indefinite noun ("جهود السعودية") is the country
+        the noun is of."""
+        if not last.form.endswith("يه") or i == 0 or page.broken_after(i - 1) or _definite(page.tokens[i]):
             return False
         previous = page.tokens[i - 1]
         return not _definite(previous) and previous.form not in FUNCTION_WORDS and previous.form not in PREPOSITIONS

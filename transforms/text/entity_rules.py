@@ -1251,14 +1251,14 @@ CURATED_CONFIDENCE = 0.95  # gazetteer mentions from the curated list (and known
 LONGER_PEOPLE = frozenset({"trigger", "name", "byline"})
 # The rule mentions that fill the tagger's gaps in the "vetted" combination: (type, method).
 FILL_METHODS = frozenset({("PER", "byline"), ("ORG", "gazetteer"), ("ORG", "pattern")})
-# Heads that name a national team with a country's adjective or the country itself.
-# Heads of places whose name follows (_headed_places).
-STATE_STYLE_WORDS = frozenset(form(w) for w in ("سلطنة", "مملكة", "المملكة", "جمهورية", "إمارة", "دولة"))  # _styled_states
+# A state's styles, which the tagger sometimes takes for places of their own (_styled_states).
+STATE_STYLE_WORDS = frozenset(form(w) for w in ("سلطنة", "مملكة", "المملكة", "جمهورية", "إمارة", "دولة"))
 # Bodies every company, contest or match has, named by their work: a board of directors, a jury, the referees
 WORKING_BODIES = {
     form("مجلس"): frozenset(form(w) for w in ("إدارة", "الإدارة")),
     form("لجنة"): frozenset(form(w) for w in ("التحكيم", "تحكيم", "الحكام", "حكام")),
 }
+# Heads of places whose name follows (_headed_places).
 PLACE_HEAD_TEXT = ("ملعب", "استاد", "ستاد", "مطار", "شارع", "ساحة", "ميدان", "ميناء", "قصر", "متحف")
 # Heads a definite word after which names a place ("استاد البيت", "شارع الثورة"); not "ساحة" ("ساحة المعركة")
 FACILITY_HEADS = frozenset(form(w) for w in PLACE_HEAD_TEXT if w != "ساحة")

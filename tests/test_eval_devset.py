@@ -423,3 +423,25 @@ def test_end_to_end_on_a_tiny_devset(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     second = json.loads((tmp_path / "r2.json").read_text(encoding="utf-8"))
     assert {k: v for k, v in second.items() if k != "evaluated_at"} == {k: v for k, v in report.items() if k != "evaluated_at"}
+
+
+def test_save_page_writes_a_page_only_when_its_sha256_is_the_manifests(tmp_path: Path) -> None:
+    text = "افتتاح معرض الكتاب في الرباط\nافتتح وزير الثقافة صباح اليوم معرض الكتاب بمشاركة مئتي دار نشر.\n"
+    manifest = tmp_path / "manifest.jsonl"
+    manifest.write_text(json.dumps({"id": "zz01", "sha256": hashlib.sha256(text.encode()).hexdigest()}) + "\n", encoding="utf-8")
+    # the tool's excerpt: blank lines before, two newlines after; written as the JSON literal the answer holds
+    literal = tmp_path / "zz01.json"
+    literal.write_text(json.dumps("\n \n" + text + "\n", ensure_ascii=False), encoding="utf-8")
+    pages = tmp_path / "pages"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, str(ROOT / "benchmarks/devset/save_page.py"), *args, "--pages", str(pages), "--manifest", str(manifest)]
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    assert run("zz01", str(literal)).returncode == 0
+    assert (pages / "zz01.txt").read_text(encoding="utf-8") == text
+    (pages / "zz01.txt").unlink()
+    literal.write_text(json.dumps(text.replace("مئتي", "مائتي"), ensure_ascii=False), encoding="utf-8")  # one letter retyped
+    failed = run("zz01", str(literal))
+    assert failed.returncode == 1 and "SHA-256" in failed.stderr and not (pages / "zz01.txt").exists()
+    assert run("zz02", str(literal)).returncode == 1  # not in the manifest

@@ -490,6 +490,9 @@ static PyObject *line_counts(PyObject *self, PyObject *args) {
             PyErr_SetString(PyExc_TypeError, "texts and norms must hold str");
             goto fail;
         }
+        if (PyUnicode_READY(text) < 0) { /* a no-op since Python 3.12; a legacy string before it */
+            goto fail;
+        }
         Py_ssize_t length = PyUnicode_GET_LENGTH(text), arabic = 0, latin = 0;
         int kind = PyUnicode_KIND(text);
         const void *data = PyUnicode_DATA(text);

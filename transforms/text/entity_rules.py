@@ -1173,7 +1173,8 @@ class EntityExtractor:
         typos = self._typo_index(surnames)
         tokens, cached = page.tokens, self._definite_stems
         # a known family name right after a name is that name's last word ("مشعل الأحمد الجابر الصباح" when the
-        # tagger stopped before it), not a second person
+        # tagger stopped before it), not a second person. Here, not in _family_tail: the article's family names
+        # are known only once every name has its own (the other person's "الصباح" may come later in the text).
         people_ending = {m.end: m for m in mentions if m.type == "PER" and m.method != "coref"}
         for i in page.positions(DEFINITE):
             token = tokens[i]

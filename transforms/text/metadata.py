@@ -405,8 +405,7 @@ def _normalized_head(text: str) -> str:
 
 
 def _after_marker(text: str, marker: re.Pattern[str]) -> DateHit | None:
-    if not _has_year(text[:_HEAD]):
-        return None
+    """The date right after a marker ("نشر في"); text: a line whose head has four digits (date_candidates)."""
     norm = _normalized_head(text)
     match = marker.match(norm)
     if not match:
@@ -417,10 +416,7 @@ def _after_marker(text: str, marker: re.Pattern[str]) -> DateHit | None:
 
 def _dateline_date(text: str) -> DateHit | None:
     """The date of a line that starts with a dateline: the date within its first seven words, then (after at most three
-    words: an agency, a time) a dash or a colon."""
-    head = text[:_HEAD]
-    if not _has_year(head):
-        return None  # most lines: no four digits, no date
+    words: an agency, a time) a dash or a colon; text: a line whose head has four digits (date_candidates)."""
     norm = _normalized_head(text)
     hits = _dates_in(norm)  # find_dates(head), the head normalized once for this rule and the markers'
     if not hits:
@@ -463,25 +459,26 @@ def date_candidates(lines: Sequence[PageLine]) -> list[tuple[int, int, DateHit]]
                 continue  # a dateline opens the article: later paragraphs' dates are events
         # Every form below states a four-digit year, all but a stamp line's within the line's head: most lines are
         # passed over here, a paragraph after reading its head only.
-        stated = _has_year(text[:_HEAD]) or (len(text) > _HEAD and line.place in ("header", "inner") and _has_year(text))
+        in_head = _has_year(text[:_HEAD])
+        stated = in_head or (len(text) > _HEAD and line.place in ("header", "inner") and _has_year(text))
         if not stated or line.removed_as in _SKIPPED or _EMBED.search(text):
             continue
-        hit = _after_marker(text, _PUBLISHED_MARKER)
+        hit = _after_marker(text, _PUBLISHED_MARKER) if in_head else None
         if hit:
             out.append((0, position, hit))
             continue
-        hit = _after_marker(text, _UPDATED_MARKER)
+        hit = _after_marker(text, _UPDATED_MARKER) if in_head else None
         if hit:
             out.append((1, position, hit))
             continue
         words = len(text.split())
         if line.place in ("header", "inner") and words <= _STAMP_MAX_WORDS:
-            hits = find_dates(text) if _has_year(text) else []
+            hits = find_dates(text)  # which looks for four digits first
             if hits and not line.above_title:
                 out.append((3 if line.place == "inner" else 2, position, hits[0]))
             if hits:
                 continue
-        if line.place == "body" or (line.place in ("header", "inner") and words > _STAMP_MAX_WORDS and not line.above_title):
+        if in_head and (line.place == "body" or (line.place in ("header", "inner") and words > _STAMP_MAX_WORDS and not line.above_title)):
             hit = _dateline_date(text)
             if hit:
                 out.append((4, position, hit))

@@ -28,7 +28,7 @@ from pathlib import Path
 from khabar.transforms.stories.clusters import average_link, components
 from khabar.transforms.stories.config import DedupConfig
 from khabar.transforms.stories.rewrites import RewriteTerms, ScoreWeights, link_score
-from khabar.transforms.stories.textreuse import ACTOR_TYPES, days_between
+from khabar.transforms.stories.textreuse import ACTOR_TYPES, PLACE_TYPES, days_between
 from khabar.transforms.text.normalize import normalize_text
 
 from benchmarks.eval_devset import load_devset, load_output, pair_scores, read_table, same_label_pairs
@@ -43,11 +43,12 @@ class Page:
     published_at: datetime | None
     terms: RewriteTerms
     actors: set[str]  # 'TYPE<tab>key' of its people and organizations
+    places: set[str]  # 'TYPE<tab>key' of its places
 
 
 def pages_of(output: Path) -> list[Page]:
     """The dev set's pages as the run saw them: published_at, title and text_normalized from the articles table
-    (terms made again, so that a change to rewrites.py is measured without a rerun), people and organizations
+    (terms made again, so that a change to rewrites.py is measured without a rerun), people, organizations and places
     as story grouping compares them (their match keys, from the fingerprints table)."""
     gold_pages, _, _ = load_devset(HERE / "devset")
     outputs, _ = load_output(output, gold_pages)
@@ -63,6 +64,7 @@ def pages_of(output: Path) -> list[Page]:
                 row.get("published_at"),
                 RewriteTerms.of(normalize_text(title) if title else None, row.get("text_normalized") or ""),
                 {key for key in keys.get(row.get("article_id"), []) if key.split("\t", 1)[0] in ACTOR_TYPES},
+                {key for key in keys.get(row.get("article_id"), []) if key.split("\t", 1)[0] in PLACE_TYPES},
             )
         )
     return pages
@@ -73,7 +75,8 @@ def similarities(pages: Sequence[Page], weights: ScoreWeights, config: DedupConf
     index's shared terms, occasion vetoes, the link floor); pairs without one count 0."""
     out = {}
     for a, b in itertools.combinations(pages, 2):
-        score = link_score(a.terms, b.terms, days_between(a.published_at, b.published_at), len(a.actors & b.actors), config, weights)
+        days = days_between(a.published_at, b.published_at)
+        score = link_score(a.terms, b.terms, days, len(a.actors & b.actors), config, weights, len(a.places & b.places))
         if score is not None:
             out[(a.id, b.id)] = score
     return out
@@ -93,8 +96,9 @@ def grouped_pairs(groups: list[list[str]]) -> set[tuple[str, str]]:
 
 
 VARIANTS: dict[str, ScoreWeights] = {
-    "text cosine": ScoreWeights(number=0.0, actor=0.0),
-    "+ shared numbers and actors (the pipeline's score)": ScoreWeights(),
+    "text cosine": ScoreWeights(number=0.0, actor=0.0, place=0.0),
+    "+ shared numbers and actors": ScoreWeights(place=0.0),
+    "+ shared places (the pipeline's score)": ScoreWeights(),
 }
 
 

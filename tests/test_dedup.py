@@ -426,6 +426,24 @@ def test_a_rewrite_pair_shares_no_passage_but_is_linked_by_its_terms() -> None:
     assert verify_candidate(a, b, REWRITE, DedupConfig(rewrite=False)) == []
 
 
+def test_a_rewrite_link_counts_the_places_both_articles_name() -> None:
+    docs, config = _rewrite_docs(), DedupConfig()
+
+    def side(name: str, places: frozenset[tuple[str, str]]) -> tuple[str, Evidence]:
+        doc = docs[name]
+        rewrite = RewriteTerms.of(None, doc.text_normalized).pack()
+        entities = {key for key in doc.entity_keys if key[0] != "LOC"} | places
+        return name, Evidence.of(text_shingles32(doc.text_normalized), None, entities=entities, rewrite=rewrite)
+
+    places = frozenset({("LOC", "الطفيله"), ("LOC", "الاردن")})
+    [plain] = verify_candidate(side("ra", frozenset()), side("rb", places), REWRITE, config)
+    [placed] = verify_candidate(side("ra", places), side("rb", places), REWRITE, config)
+    assert placed.score == pytest.approx(plain.score + 0.1)
+    assert side("ra", places)[1].place_hashes.size == 2 and side("ra", places)[1].actor_hashes.size == len(
+        [key for key in docs["ra"].entity_keys if key[0] != "LOC"]
+    )
+
+
 def test_story_components_join_rewrites_by_average_link_over_copies() -> None:
     # a1 and a2 are copies (one text); b rewrites them; c resembles b only
     edges = [("a1", "a2", EXACT)]

@@ -50,6 +50,29 @@ def test_stem_takes_one_proclitic_cluster_and_the_final_heh():
     assert stem("وقال") == "قال" and stem("ولبنان") == "لبنان"
 
 
+def test_stem_takes_the_endings_rewrites_vary_on():
+    # the relative adjective and the country, attached pronouns, sound plurals; the dual's ending stays on names
+    assert stem(normalize_text("المغربي")) == stem(normalize_text("المغربية")) == stem("المغرب") == "مغرب"
+    assert stem(normalize_text("البرتغالي")) == stem("البرتغال")
+    assert stem(normalize_text("المسؤولين")) == stem(normalize_text("المسؤولون")) == stem("مسؤول")
+    assert stem(normalize_text("رئيسها")) == stem(normalize_text("رئيسهم")) == "رئيس"
+    assert stem("لبنان") == "لبنان" and stem("عثمان") == "عثمان"
+    assert stem("علي") == "علي"  # two letters would stay: kept whole
+
+
+def test_one_report_in_adjective_and_country_shares_its_terms():
+    adjective = _terms("فوز المنتخب المغربي على البرتغالي", "تأهل المنتخب المغربي بعد فوزه على البرتغالي.")
+    country = _terms("المغرب يهزم البرتغال", "تأهل منتخب المغرب بعد فوزه على منتخب البرتغال.")
+    assert rewrite_score(adjective, country, 0) > 0.8  # far lower with the endings left on
+
+
+def test_shared_places_add_to_the_score_up_to_four():
+    a, b = _terms(None, WIRE_A), _terms(None, WIRE_B)
+    plain = rewrite_score(a, b, 0)
+    assert rewrite_score(a, b, 0, shared_places=2) == pytest.approx(plain + 0.1)
+    assert rewrite_score(a, b, 0, shared_places=9) == pytest.approx(plain + 0.2)
+
+
 def test_frequency_table_uses_the_normalized_spelling():
     # teh marbuta and hamza forms are folded as in text_normalized, so a common word is found (and weighs little)
     assert zipf(normalize_text("مدينة")) > 4.0

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from khabar.transforms.runtime.records import Document
 from khabar.transforms.stories.rewrites import RewriteTerms
-from khabar.transforms.stories.textreuse import actor_hashes
+from khabar.transforms.stories.textreuse import PLACE_TYPES, actor_hashes
 from khabar.transforms.text.minhash import sorted_unique
 from khabar.transforms.text.normalize import normalize_text
 
@@ -48,6 +48,7 @@ class Evidence:
     signature: the compact MinHash signature, for pairs that LSH proposed.
     actors: the article's people and organizations as sorted uint64 hashes
     (textreuse.actor_hashes), for the story score.
+    places: its places, hashed the same way, for the rewrite score.
     rewrite: its packed rewrites.RewriteTerms (term vector, years, months,
     numbers), for the rewrite score; empty for an earlier run's article
     fingerprinted before they existed.
@@ -59,6 +60,7 @@ class Evidence:
     signature: bytes = b""
     actors: bytes = b""
     rewrite: bytes = b""
+    places: bytes = b""
 
     @classmethod
     def of(
@@ -70,7 +72,16 @@ class Evidence:
         entities: Iterable[tuple[str, str]] = (),
         rewrite: bytes = b"",
     ) -> Evidence:
-        return cls(shingles.astype(np.uint32).tobytes(), published_at, prior, signature, actor_hashes(entities).tobytes(), rewrite)
+        entities = tuple(entities)
+        return cls(
+            shingles.astype(np.uint32).tobytes(),
+            published_at,
+            prior,
+            signature,
+            actor_hashes(entities).tobytes(),
+            rewrite,
+            actor_hashes(entities, PLACE_TYPES).tobytes(),
+        )
 
     @property
     def shingles(self) -> np.ndarray:
@@ -83,6 +94,10 @@ class Evidence:
     @property
     def actor_hashes(self) -> np.ndarray:
         return np.frombuffer(self.actors, dtype=np.uint64)
+
+    @property
+    def place_hashes(self) -> np.ndarray:
+        return np.frombuffer(self.places, dtype=np.uint64)
 
     @property
     def rewrite_terms(self) -> RewriteTerms:

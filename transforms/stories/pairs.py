@@ -101,8 +101,9 @@ def rewrite_link(a: tuple[str, Evidence], b: tuple[str, Evidence], config: Dedup
     if (ev_a.prior and ev_b.prior) or not config.story or not config.rewrite:
         return None
     shared_actors = int(contains(ev_b.actor_hashes, ev_a.actor_hashes).sum())  # as the text-reuse score counts them
+    shared_places = int(contains(ev_b.place_hashes, ev_a.place_hashes).sum())
     days = days_between(ev_a.published_at, ev_b.published_at)
-    score = link_score(ev_a.rewrite_terms, ev_b.rewrite_terms, days, shared_actors, config)
+    score = link_score(ev_a.rewrite_terms, ev_b.rewrite_terms, days, shared_actors, config, shared_places=shared_places)
     return RewriteLink(id_a, id_b, score) if score is not None else None
 
 

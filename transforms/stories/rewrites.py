@@ -18,8 +18,9 @@ in figures or words: "2-1", "بهدفين مقابل هدف") that both texts st
 of which they share.
 
 The score of a pair that is not vetoed: the cosine of the headline-and-text
-vectors, plus 0.1 for each shared specific number (at most 3) and 0.05 for
-each shared person or organization (at most 4). Articles are grouped by
+vectors, plus 0.1 for each shared specific number (at most 3), 0.05 for
+each shared person or organization (at most 4) and 0.05 for each shared place
+(at most 4: the same country, city, stadium or venue). Articles are grouped by
 average link over these scores (clusters.average_link), so one article that
 resembles two events does not join them. The weights and the threshold
 (DedupConfig.rewrite_min_score) come from benchmarks/story_similarity.py on
@@ -59,11 +60,20 @@ _EMPTY32 = np.zeros(0, dtype=np.uint32)
 _EMPTYF = np.zeros(0, dtype=np.float32)
 
 
+# Endings one report's rewrites vary on a word they share, in text_normalized's spelling: attached pronouns
+# ("رئيسها", "منتخبنا"), sound plurals ("المسؤولين", "الفلسطينيون", "مباريات"), the relative adjective and its
+# feminine ("المغربي", "المغربيه" and "المغرب"). One comes off when three letters stay. The dual's "ان" stays on:
+# it ends too many names ("لبنان", "عثمان"). Longer endings first.
+_SUFFIXES = ("ها", "هم", "هن", "كم", "نا", "ات", "ون", "ين", "يه", "ي", "ه")
+
+
 @lru_cache(maxsize=1 << 17)  # the words of news repeat: stem each once a worker
 def stem(word: str) -> str:
     """The article with its proclitics off the front ("وال", "بال", "لل", ...), else one proclitic letter
     (و ب ل ف) when the rest is a word at least as common as the whole ("وقال" -> "قال", but "وزير" stays, so
-    that "الوزير" and "وزير" agree); a final teh marbuta (heh once normalized) off the end; digits to ASCII."""
+    that "الوزير" and "وزير" agree); then one of _SUFFIXES off the end when three letters stay ("المغربيه",
+    "المغربي" and "المغرب" -> "مغرب"; teh marbuta is heh once normalized); digits to ASCII. A light stemmer:
+    it conflates a few unrelated words ("رياضي", "الرياض"), which the other terms of two texts outweigh."""
     word = word.translate(_DIGITS)
     if word.isdigit():
         return word
@@ -74,7 +84,10 @@ def stem(word: str) -> str:
     else:
         if len(word) >= 4 and word[0] in "وبلف" and zipf(word[1:]) >= zipf(word):
             word = word[1:]
-    return word[:-1] if len(word) > 3 and word.endswith("ه") else word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
 
 
 def term_hash(term: str) -> int:
@@ -317,13 +330,22 @@ class ScoreWeights:
     max_numbers: int = 3
     actor: float = 0.05  # a shared person or organization
     max_actors: int = 4
+    place: float = 0.05  # a shared place
+    max_places: int = 4
 
 
-def rewrite_score(a: RewriteTerms, b: RewriteTerms, shared_actors: int, weights: ScoreWeights = ScoreWeights()) -> float:
+def rewrite_score(
+    a: RewriteTerms, b: RewriteTerms, shared_actors: int, weights: ScoreWeights = ScoreWeights(), shared_places: int = 0
+) -> float:
     """How surely two articles (not vetoed by occasion_conflict) rewrite one report; see the module docstring."""
     text = cosine(a.array("terms"), a.array("weights"), b.array("terms"), b.array("weights"))
     numbers = _shared(a.array("numbers"), b.array("numbers"))
-    return text + weights.number * min(numbers, weights.max_numbers) + weights.actor * min(shared_actors, weights.max_actors)
+    return (
+        text
+        + weights.number * min(numbers, weights.max_numbers)
+        + weights.actor * min(shared_actors, weights.max_actors)
+        + weights.place * min(shared_places, weights.max_places)
+    )
 
 
 @dataclass(frozen=True)
@@ -342,6 +364,7 @@ def link_score(
     shared_actors: int,
     config: DedupConfig,
     weights: ScoreWeights = ScoreWeights(),
+    shared_places: int = 0,
 ) -> float | None:
     """The rewrite score of a candidate pair as clustering sees it, or None for no link: the two share fewer
     than rewrite_min_shared of their rewrite_index_terms heaviest terms (what the candidate index asks), an
@@ -352,5 +375,5 @@ def link_score(
     shared_terms = _shared(a.top_terms(config.rewrite_index_terms), b.top_terms(config.rewrite_index_terms))
     if shared_terms < config.rewrite_min_shared or occasion_conflict(a, b, days_apart, config.story_max_days):
         return None
-    score = rewrite_score(a, b, shared_actors, weights)
+    score = rewrite_score(a, b, shared_actors, weights, shared_places)
     return score if score >= config.rewrite_link_floor else None

@@ -35,16 +35,17 @@ class ReuseEvidence:
 
 
 ACTOR_TYPES = ("PER", "ORG")
+PLACE_TYPES = ("LOC",)
 
 
-def actor_hashes(entities: Iterable[tuple[str, str]]) -> np.ndarray:
-    """The people and organizations among (type, key) entities, as sorted unique
-    64-bit hashes: all a story score compares of them, a few bytes an article
-    instead of a set of string pairs."""
+def actor_hashes(entities: Iterable[tuple[str, str]], types: tuple[str, ...] = ACTOR_TYPES) -> np.ndarray:
+    """The people and organizations (or other ``types``) among (type, key) entities, as
+    sorted unique 64-bit hashes: all a story score compares of them, a few bytes an
+    article instead of a set of string pairs."""
     values = {
         int.from_bytes(hashlib.blake2b(f"{kind}\t{key}".encode(), digest_size=8).digest(), "little")
         for kind, key in entities
-        if kind in ACTOR_TYPES
+        if kind in types
     }
     return np.array(sorted(values), dtype=np.uint64)
 

@@ -98,7 +98,8 @@ def grouped_pairs(groups: list[list[str]]) -> set[tuple[str, str]]:
 VARIANTS: dict[str, ScoreWeights] = {
     "text cosine": ScoreWeights(number=0.0, actor=0.0, place=0.0),
     "+ shared numbers and actors": ScoreWeights(place=0.0),
-    "+ shared places (the pipeline's score)": ScoreWeights(),
+    "+ shared places, names in full at any cosine": ScoreWeights(full_support=0.0),
+    "+ names in proportion below a cosine of 0.3 (the pipeline's score)": ScoreWeights(),
 }
 
 

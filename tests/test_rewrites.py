@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from khabar.transforms.stories.rewrites import (
     RewriteTerms,
+    ScoreWeights,
     figures,
     match_scores,
     occasion_conflict,
@@ -71,6 +72,15 @@ def test_shared_places_add_to_the_score_up_to_four():
     plain = rewrite_score(a, b, 0)
     assert rewrite_score(a, b, 0, shared_places=2) == pytest.approx(plain + 0.1)
     assert rewrite_score(a, b, 0, shared_places=9) == pytest.approx(plain + 0.2)
+
+
+def test_names_support_what_the_texts_share_but_do_not_make_it():
+    # the same minister in the same places at another occasion: names without the report's words
+    a, event = _terms(None, WIRE_A), _terms(None, OTHER_EVENT)
+    assert rewrite_score(a, event, 4, shared_places=4) < 0.3
+    assert rewrite_score(a, event, 4, ScoreWeights(full_support=0.0), shared_places=4) >= 0.4
+    b = _terms(None, WIRE_B)  # a rewrite: its names count in full
+    assert rewrite_score(a, b, 2, shared_places=2) == pytest.approx(rewrite_score(a, b, 0) + 0.2)
 
 
 def test_frequency_table_uses_the_normalized_spelling():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from khabar.transforms.stories.clusters import average_link
 from khabar.transforms.stories.config import DedupConfig
 from khabar.transforms.stories.rewrites import RewriteTerms, ScoreWeights
@@ -13,8 +14,8 @@ from benchmarks.eval_devset import pair_scores
 from benchmarks.story_similarity import Page, grouped_pairs, similarities, single_link
 
 
-def page(pid: str, text: str, published: datetime | None = None) -> Page:
-    return Page(pid, pid, published, RewriteTerms.of(None, normalize_text(text)), set())
+def page(pid: str, text: str, published: datetime | None = None, places: frozenset[str] = frozenset()) -> Page:
+    return Page(pid, pid, published, RewriteTerms.of(None, normalize_text(text)), set(), set(places))
 
 
 def test_average_link_does_not_chain_through_a_bridge() -> None:
@@ -43,3 +44,12 @@ def test_links_are_made_as_the_pipeline_makes_them() -> None:
     # c states other numbers, d is six months later, e shares no terms: only a and b are linked
     assert set(links) == {("a", "b")}
     assert links[("a", "b")] >= DedupConfig().rewrite_min_score
+
+
+def test_shared_places_count_as_the_pipeline_counts_them() -> None:
+    text_a = "افتتح وزير الثقافة معرض الكتاب بمشاركة 45 دولة و1200 ناشر وسط إقبال كبير من الزوار"
+    text_b = "وزير الثقافة يفتتح معرض الكتاب بمشاركة 45 دولة و1200 ناشر وإقبال كبير للزوار"
+    places = frozenset({"LOC\tالقاهره", "LOC\tمصر"})
+    plain = similarities([page("a", text_a), page("b", text_b)], ScoreWeights(), DedupConfig())
+    placed = similarities([page("a", text_a, places=places), page("b", text_b, places=places)], ScoreWeights(), DedupConfig())
+    assert placed[("a", "b")] == pytest.approx(plain[("a", "b")] + 0.1)

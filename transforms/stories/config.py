@@ -71,7 +71,7 @@ class DedupConfig:
     story_max_days: float = 4.0
     history_days: float = 30.0
     rewrite: bool = True
-    rewrite_index_terms: int = 20
+    rewrite_index_terms: int = 30
     rewrite_min_shared: int = 3
     rewrite_min_score: float = 0.55
     rewrite_link_floor: float = 0.3

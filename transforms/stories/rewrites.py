@@ -20,7 +20,9 @@ of which they share.
 The score of a pair that is not vetoed: the cosine of the headline-and-text
 vectors, plus 0.1 for each shared specific number (at most 3), 0.05 for
 each shared person or organization (at most 4) and 0.05 for each shared place
-(at most 4: the same country, city, stadium or venue). Articles are grouped by
+(at most 4: the same country, city, stadium or venue); the people and places
+count in full from a cosine of 0.3 and in proportion below it, so that names
+alone do not join the same people's other occasions. Articles are grouped by
 average link over these scores (clusters.average_link), so one article that
 resembles two events does not join them. The weights and the threshold
 (DedupConfig.rewrite_min_score) come from benchmarks/story_similarity.py on
@@ -332,20 +334,21 @@ class ScoreWeights:
     max_actors: int = 4
     place: float = 0.05  # a shared place
     max_places: int = 4
+    full_support: float = 0.3  # the texts' cosine from which shared people and places count in full
 
 
 def rewrite_score(
     a: RewriteTerms, b: RewriteTerms, shared_actors: int, weights: ScoreWeights = ScoreWeights(), shared_places: int = 0
 ) -> float:
-    """How surely two articles (not vetoed by occasion_conflict) rewrite one report; see the module docstring."""
+    """How surely two articles (not vetoed by occasion_conflict) rewrite one report; see the module docstring.
+    Shared people and places support what the texts share but do not make it: below a cosine of
+    full_support they count in proportion (the same officials in the same capitals at another meeting
+    share their names, not the report's words)."""
     text = cosine(a.array("terms"), a.array("weights"), b.array("terms"), b.array("weights"))
     numbers = _shared(a.array("numbers"), b.array("numbers"))
-    return (
-        text
-        + weights.number * min(numbers, weights.max_numbers)
-        + weights.actor * min(shared_actors, weights.max_actors)
-        + weights.place * min(shared_places, weights.max_places)
-    )
+    names = weights.actor * min(shared_actors, weights.max_actors) + weights.place * min(shared_places, weights.max_places)
+    support = min(1.0, text / weights.full_support) if weights.full_support > 0 else 1.0
+    return text + weights.number * min(numbers, weights.max_numbers) + names * support
 
 
 @dataclass(frozen=True)

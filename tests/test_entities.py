@@ -734,3 +734,16 @@ def test_a_definite_country_after_an_indefinite_noun_is_the_country_not_an_adjec
     # an adjective agrees with its noun in definiteness: "وفد السعودية" is the delegation of Saudi Arabia
     assert ("السعودية", "LOC") in found(extractor, "وصل وفد السعودية إلى القاهرة.")
     assert ("سورية", "LOC") not in found(extractor, "عقدت مباحثات سورية تركية في أنقرة.")  # the adjective
+
+
+def test_a_spokesman_speaks_in_the_name_of_a_body_not_as_basim(extractor: EntityExtractor) -> None:
+    # "المتحدث باسم الجيش": "باسم" is "in the name of" there, not the given name Basim
+    text = "وقال المتحدث باسم القوات المسلحة إن الهجوم صد بالكامل، وأضاف المتحدث أن القوات تواصل عملياتها."
+    assert not {surface for surface, kind in found(extractor, text) if kind == "PER"}
+    text = "أعلن الناطق باسم الجيش في بيان أن الوحدات انسحبت من المنطقة الحدودية بعد اشتباكات عنيفة استمرت يومين."
+    assert not {surface for surface, kind in found(extractor, text) if kind == "PER"}
+    text = "وقال الناطق الرسمي باسم الحكومة إن الهجوم صد بالكامل."
+    assert not {surface for surface, kind in found(extractor, text) if kind == "PER"}
+    # a spokesman named Basim is still found
+    text = "وقال باسم الجبوري، المتحدث باسم الوزارة، إن الهجوم صد بالكامل."
+    assert ("باسم الجبوري", "PER") in found(extractor, text)

@@ -53,6 +53,10 @@ LOC_HEADS = _forms("محافظة مدينة بلدة قرية ناحية قضا�
 PREPOSITIONS = _forms("في ل لل من الى إلى على ب")
 
 
+# A spokesman speaks "باسم" (in the name of) a body: after these, "باسم" is no given name.
+SPOKESMEN = _forms("المتحدث الناطق متحدث ناطق المتحدثة الناطقة متحدثة ناطقة")
+
+
 QUOTES = "\"'“”«»‘’"
 
 

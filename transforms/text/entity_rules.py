@@ -26,6 +26,7 @@ from khabar.transforms.text.entity_lexicon import (
     PREPOSITIONS,
     QUOTES,
     ROLE_MODIFIERS,
+    SPOKESMEN,
     STATE_BODIES,
     STATE_STYLES,
     STOP_DEFINITE,
@@ -35,6 +36,9 @@ from khabar.transforms.text.ner_model import CamelModel, model_path, tagger_mode
 from khabar.transforms.text.tagger import Tagger, shipped_tagger
 from khabar.transforms.text.tagger_features import GAP_CLASSES, gap_masks
 from khabar.transforms.text.word_frequency import load_frequencies, zipf_any
+
+_BISM = form("باسم")
+_OFFICIAL = frozenset(form(w) for w in ("الرسمي", "الرسمية"))
 
 # The gap classes holding entity_lexicon.BOUNDARY's characters (all but quotes): a boundary between two words.
 BOUNDARY_MASK = sum(1 << k for k, (name, chars) in enumerate(GAP_CLASSES) if any(c in BOUNDARY for c in chars))
@@ -547,8 +551,8 @@ class EntityExtractor:
             stem = _stem(token)
             if token.form in FUNCTION_WORDS and token.form not in PREPOSITIONS:
                 return None
-            if token.form in PREPOSITIONS and j + 1 < len(tokens):
-                j += 2  # "في العراق"
+            if (token.form in PREPOSITIONS or (token.form == _BISM and self._spokesman_before(tokens, j))) and j + 1 < len(tokens):
+                j += 2  # "في العراق"; "المتحدث باسم الجيش": there "باسم" is "in the name of", no given name
                 continue
             if _definite(token) or stem in ROLE_MODIFIERS or token.form in self.triggers or stem in self.triggers:
                 j += 1
@@ -562,6 +566,14 @@ class EntityExtractor:
                 continue
             return None  # an unknown word: names the lexicon lacks are taken only in apposition
         return None
+
+    @staticmethod
+    def _spokesman_before(tokens: list[Word], j: int) -> bool:
+        """Whether a spokesman word ends right before token j, or before its "الرسمي" ("الناطق الرسمي باسم")."""
+        k = j - 1
+        if k > 0 and tokens[k].form in _OFFICIAL:
+            k -= 1
+        return k >= 0 and _stem(tokens[k]) in SPOKESMEN
 
     def _appositive(self, page: _Page, j: int) -> tuple[int, int, int] | None:
         tokens = page.tokens

@@ -747,3 +747,16 @@ def test_a_spokesman_speaks_in_the_name_of_a_body_not_as_basim(extractor: Entity
     # a spokesman named Basim is still found
     text = "وقال باسم الجبوري، المتحدث باسم الوزارة، إن الهجوم صد بالكامل."
     assert ("باسم الجبوري", "PER") in found(extractor, text)
+
+
+def test_clubs_named_by_common_words_on_a_match_report(extractor: EntityExtractor) -> None:
+    report = (
+        "فاز النادي الأهلي على الوداد الرياضي بهدفين في نهائي البطولة، وقال مدرب الهلال إن المباراة كانت صعبة. "
+        "وأعلن الاتحاد المصري لكرة القدم موعد مباراة الكأس."
+    )
+    orgs = {surface for surface, kind in found(extractor, report) if kind == "ORG"}
+    assert {"النادي الأهلي", "الوداد الرياضي", "الهلال"} <= orgs
+    assert "الاتحاد" not in orgs  # the federation, not the club
+    # the same words elsewhere are words: a crescent, a victory, national
+    other = "احتفل الأهالي برؤية الهلال في ليلة النصر، وتحدث المسؤول عن المجلس الأهلي للتنمية في المدينة."
+    assert not {surface for surface, kind in found(extractor, other) if kind == "ORG"} & {"الهلال", "النصر", "الأهلي"}

@@ -114,3 +114,15 @@ STATE_BODY_TEXT = (
 STATE_BODIES = tuple(tuple(form(word) for word in name.split()) for name in STATE_BODY_TEXT)
 # a style that ends a body's name after its country ("الملكية", "السلطانية", "الاتحادية")
 STATE_STYLES = _forms("الملكي الملكية السلطاني السلطانية الاتحادي الاتحادية")
+
+
+# Words of a match report (stems, after proclitics): a page with SPORTS_CUES_NEEDED of them reads as one,
+# and the clubs of clubs.tsv are named on it (entity_rules.EntityExtractor._clubs).
+SPORTS_CUES = _forms(
+    "مباراة المباراة مباراتين لاعب اللاعب لاعبي لاعبين مدرب المدرب هدف الهدف هدفين أهداف الأهداف الدوري دوري "
+    "البطولة بطولة كأس الكأس الملعب ملعب الشوط شوط ركلة ركلات المرمى حارس الفريق فريق النهائي نهائي التعادل تعادل"
+)
+SPORTS_CUES_NEEDED = 3
+# what names a club with its club ("نادي الهلال", "النادي الأهلي") or its sports style ("الوداد الرياضي")
+CLUB_HEADS = _forms("نادي النادي")
+CLUB_STYLES = _forms("الرياضي")

@@ -13,6 +13,8 @@ from khabar.transforms.text.canonical import ORG_HEADS, fold_letters, name_key, 
 from khabar.transforms.text.entity_lexicon import (
     BOUNDARY,
     BOUNDARY_PATTERN,
+    CLUB_HEADS,
+    CLUB_STYLES,
     FORCES,
     FORCES_GENERIC,
     FUNCTION_WORDS,
@@ -27,11 +29,23 @@ from khabar.transforms.text.entity_lexicon import (
     QUOTES,
     ROLE_MODIFIERS,
     SPOKESMEN,
+    SPORTS_CUES,
+    SPORTS_CUES_NEEDED,
     STATE_BODIES,
     STATE_STYLES,
     STOP_DEFINITE,
 )
-from khabar.transforms.text.gazetteer import Word, adjective_countries, form, given_names, load_gazetteer, nationalities, tokenize, triggers
+from khabar.transforms.text.gazetteer import (
+    Word,
+    adjective_countries,
+    form,
+    given_names,
+    load_clubs,
+    load_gazetteer,
+    nationalities,
+    tokenize,
+    triggers,
+)
 from khabar.transforms.text.ner_model import CamelModel, model_path, tagger_model
 from khabar.transforms.text.tagger import Tagger, shipped_tagger
 from khabar.transforms.text.tagger_features import GAP_CLASSES, gap_masks
@@ -239,6 +253,7 @@ class EntityExtractor:
     def __init__(self, config: EntityConfig | None = None) -> None:
         self.config = config or EntityConfig()
         self.gazetteer = load_gazetteer()
+        self.clubs = load_clubs()
         self.given, self.given_ambiguous = given_names()
         self.triggers = triggers()
         # title words with and without the article ("الأمير", "أمير"): what a proclitic on a word inside a name marks
@@ -297,6 +312,35 @@ class EntityExtractor:
             if entry.type == "LOC" and self._adjective_use(page, i, tokens[i + n - 1]):
                 continue
             yield Mention(start, end, entry.type, entry.canonical, name_key(entry.type, entry.canonical), entry.method, entry.confidence, 3)
+
+    def _clubs(self, page: _Page) -> Iterator[Mention]:
+        """Clubs whose names are common words (clubs.tsv), on a page with SPORTS_CUES_NEEDED words of a
+        match report, with "نادي" before ("نادي النصر", "للنادي الأهلي") and "الرياضي" after ("الوداد
+        الرياضي") when the text has them; not a federation ("الاتحاد المصري لكرة القدم")."""
+        tokens = page.tokens
+        cues: set[str] = set()
+        at = [i for i, token in enumerate(tokens) if any(stem in self.clubs for _, stem in token.stems)]
+        if not at:
+            return
+        for token in tokens:
+            cues.update(stem for _, stem in token.stems if stem in SPORTS_CUES)
+            if len(cues) >= SPORTS_CUES_NEEDED:
+                break
+        else:
+            return
+        for i, offset, n, entry in self.clubs.matches_python(tokens, at):
+            last = i + n - 1
+            if any(t.form.startswith("لكر") for t in tokens[last + 1 : last + 3]):
+                continue  # "الاتحاد (المصري) لكرة القدم": the federation
+            start = page.starts[i] + offset
+            if offset == 0 and i and not page.broken_after(i - 1) and any(stem in CLUB_HEADS for _, stem in tokens[i - 1].stems):
+                head = tokens[i - 1]
+                start = page.starts[i - 1] + next(off for off, stem in head.stems if stem in CLUB_HEADS)
+            if last + 1 < len(tokens) and not page.broken_after(last) and tokens[last + 1].form in CLUB_STYLES:
+                last += 1
+            yield Mention(
+                start, page.ends[last], "ORG", entry.canonical, name_key("ORG", entry.canonical), entry.method, entry.confidence, 3
+            )
 
     def _adjective_use(self, page: _Page, i: int, last: Word) -> bool:
         """'سورية' after an indefinite noun is the adjective 'Syrian', not the country. An adjective agrees
@@ -633,6 +677,7 @@ class EntityExtractor:
             page.masks  # noqa: B018 (the tagger needs the gap masks: the rules' boundaries come from them too)
         candidates = [
             *self._gazetteer(page),
+            *self._clubs(page),
             *self._org_heads(page),
             *self._loc_patterns(page),
             *self._persons(page),

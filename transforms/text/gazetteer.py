@@ -287,6 +287,16 @@ def load_gazetteer() -> Gazetteer:
 
 
 @cache
+def load_clubs() -> Gazetteer:
+    """Football clubs whose names are common words (clubs.tsv), for pages that read as sports reports."""
+    clubs = Gazetteer()
+    for row in _rows("clubs.tsv"):
+        canonical = row[1] if len(row) > 1 and row[1] else row[0]
+        clubs.add(row[0], Entry("ORG", canonical, "gazetteer", 0.95))
+    return clubs
+
+
+@cache
 def given_names() -> tuple[frozenset[str], frozenset[str]]:
     """(clear given names, given names that are also common words) as forms."""
     clear, ambiguous = set(), set()

@@ -60,7 +60,7 @@ BOUNDARY_MASK = sum(1 << k for k, (name, chars) in enumerate(GAP_CLASSES) if any
 YEH_ALA = "علي"  # the name Ali, and the preposition على where a page writes yeh for alef maksura
 
 # The rule flags of a word (flag_positions): one bit a kind of cue.
-GAZ, ORG_HEAD, ORG_TRIGGER, LOC_HEAD, GIVEN, TRIGGER, DEFINITE, STATE_BODY = FLAG_BITS = tuple(1 << k for k in range(8))
+GAZ, ORG_HEAD, ORG_TRIGGER, LOC_HEAD, GIVEN, TRIGGER, DEFINITE, STATE_BODY, CLUB, SPORT = FLAG_BITS = tuple(1 << k for k in range(10))
 
 
 @dataclass(frozen=True)
@@ -291,6 +291,10 @@ class EntityExtractor:
                 value |= TRIGGER
             if stem in _STATE_BODIES_BY_FIRST:
                 value |= STATE_BODY
+            if stem in self.clubs:
+                value |= CLUB
+            if stem in SPORTS_CUES:
+                value |= SPORT
             if (
                 stem in self.given
                 or stem in self.given_ambiguous
@@ -318,15 +322,11 @@ class EntityExtractor:
         match report, with "نادي" before ("نادي النصر", "للنادي الأهلي") and "الرياضي" after ("الوداد
         الرياضي") when the text has them; not a federation ("الاتحاد المصري لكرة القدم")."""
         tokens = page.tokens
-        cues: set[str] = set()
-        at = [i for i, token in enumerate(tokens) if any(stem in self.clubs for _, stem in token.stems)]
+        at = page.by_flag[CLUB]
         if not at:
             return
-        for token in tokens:
-            cues.update(stem for _, stem in token.stems if stem in SPORTS_CUES)
-            if len(cues) >= SPORTS_CUES_NEEDED:
-                break
-        else:
+        cues = {stem for i in page.by_flag[SPORT] for _, stem in tokens[i].stems if stem in SPORTS_CUES}
+        if len(cues) < SPORTS_CUES_NEEDED:
             return
         for i, offset, n, entry in self.clubs.matches_python(tokens, at):
             last = i + n - 1

@@ -760,3 +760,10 @@ def test_clubs_named_by_common_words_on_a_match_report(extractor: EntityExtracto
     # the same words elsewhere are words: a crescent, a victory, national
     other = "احتفل الأهالي برؤية الهلال في ليلة النصر، وتحدث المسؤول عن المجلس الأهلي للتنمية في المدينة."
     assert not {surface for surface, kind in found(extractor, other) if kind == "ORG"} & {"الهلال", "النصر", "الأهلي"}
+
+
+def test_a_name_does_not_run_on_to_the_accusative_object_after_it(extractor: EntityExtractor) -> None:
+    # "قدم X برنامجا": the indefinite accusative's alef marks the object, not a family name
+    text = "وقدمت الفنانة سلمى أحمد برنامجا جديدا على قناة النيل، كما قدم الفنان كريم فهمي برنامجا آخر بعنوان السهرة."
+    people = {surface for surface, kind in found(extractor, text) if kind == "PER"}
+    assert "سلمى أحمد" in people and not any("برنامجا" in surface for surface in people)

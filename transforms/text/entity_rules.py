@@ -1328,6 +1328,7 @@ _STATE_BODIES_BY_FIRST: dict[str, list[tuple[str, ...]]] = {
 }
 COMPOUND_SECONDS = frozenset({"الدين", "الله", "الرحمن"})  # "عز الدين", "عبد الله"
 RARE_WORD = 3.5  # wordfreq zipf below which a word after a given name is taken for a family name
+ACCUSATIVE_BASE = 4.0  # wordfreq zipf from which a word without its final alef is a common noun (_accusative_noun)
 COMPOUND_PARTS = frozenset({"عبد", "بن", "ابن", "ابو", "ال", "ولد"})  # matching forms: "أبو" is "ابو", "آل" is "ال"
 NATIONAL_HEADS = frozenset({"منتخب", "المنتخب"})
 HEADED_PLACE = 0.8  # the confidence of the rules' places after مخيم/معبر/قاعدة (the head noun included)
@@ -1447,9 +1448,16 @@ def _without_run_on(page: _Page, first: int, last: int, titles: frozenset[str] =
         last = next((k - 1 for k in range(first + 1, last + 1) if any(off and stem in titles for off, stem in page.tokens[k].stems)), last)
     if given:
         last = next((k - 1 for k in range(first + 1, last + 1) if _conjoined_verb(page.tokens[k], given)), last)
-    while last > first and page.tokens[last].form in FUNCTION_WORDS:
+    while last > first and (page.tokens[last].form in FUNCTION_WORDS or _accusative_noun(page.tokens[last].form, given)):
         last -= 1
     return last
+
+
+def _accusative_noun(word: str, given: frozenset[str]) -> bool:
+    """A common noun with the indefinite accusative's alef ("برنامجا", "بيانا", "أميرا"), the object after a
+    name ("قدم X برنامجا"): a name seldom takes it. The word without its alef is a common word and no given name,
+    and not a relative adjective ("سوريا", "روسيا": their "ي" + "ا" is a country's name, not the accusative)."""
+    return len(word) >= 4 and word[-1] == "ا" and word[-2] != "ي" and word[:-1] not in given and zipf_any(word[:-1]) >= ACCUSATIVE_BASE
 
 
 def _coverage(mentions: list[Mention], length: int) -> bytearray:

@@ -767,3 +767,15 @@ def test_a_name_does_not_run_on_to_the_accusative_object_after_it(extractor: Ent
     text = "وقدمت الفنانة سلمى أحمد برنامجا جديدا على قناة النيل، كما قدم الفنان كريم فهمي برنامجا آخر بعنوان السهرة."
     people = {surface for surface, kind in found(extractor, text) if kind == "PER"}
     assert "سلمى أحمد" in people and not any("برنامجا" in surface for surface in people)
+
+
+def test_a_ministry_named_without_its_country_is_the_article_country_s(extractor: EntityExtractor) -> None:
+    moroccan = "أعلنت وزارة الداخلية أن عدد ضحايا الزلزال في المغرب ارتفع، وقالت السلطات المغربية إن فرق الإنقاذ تواصل عملها."
+    egyptian = "قالت وزارة الداخلية إن الانتخابات ستجري في موعدها في مصر، وأكد مسؤول مصري أن اللجان جاهزة."
+    both = "بحث وزير الداخلية العراقي مع نظيره السوري في دمشق التعاون الأمني، وقالت وزارة الداخلية إن العراق وسوريا اتفقا."
+    [morocco] = [m for m in extractor.extract(moroccan) if m.type == "ORG"]
+    [egypt] = [m for m in extractor.extract(egyptian) if m.type == "ORG"]
+    [unsaid] = [m for m in extractor.extract(both) if m.type == "ORG"]
+    assert morocco.canonical == "وزارة الداخلية المغربية" and morocco.key == name_key("ORG", "وزارة الداخلية المغربية")
+    assert egypt.canonical == "وزارة الداخلية المصرية" and egypt.key != morocco.key  # two ministries across articles
+    assert unsaid.canonical == "وزارة الداخلية"  # two countries: which one's is not said

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -38,6 +39,8 @@ from khabar.transforms.text.entity_lexicon import (
 from khabar.transforms.text.gazetteer import (
     Word,
     adjective_countries,
+    country_adjective,
+    country_names,
     form,
     given_names,
     load_clubs,
@@ -698,7 +701,7 @@ class EntityExtractor:
         chosen = self._headed_places(page, chosen)
         chosen = self._institutions(page, chosen)
         chosen = self._state_bodies(page, chosen)
-        chosen = _merge_org_variants(self._merge_person_variants(chosen))
+        chosen = self._national_bodies(page, _merge_org_variants(self._merge_person_variants(chosen)))
         chosen = _non_overlapping(chosen + self._coreference(page, chosen))
         return [m for m in sorted(chosen, key=lambda m: (m.start, m.end)) if m.confidence >= self.config.min_confidence]
 
@@ -1072,6 +1075,42 @@ class EntityExtractor:
             after = last + 1
         return _in_place_of_inner(mentions, out)
 
+    def _national_bodies(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
+        """A ministry or a state body named without its country ("وزارة الداخلية", "مجلس الوزراء") in an
+        article about one country is that country's: it is named with the country's adjective ("وزارة
+        الداخلية المغربية"), so that across articles the Egyptian and the Moroccan ministries stay two and
+        each joins its full name. The article's country is the one its places and nationality adjectives
+        name most: at least twice, and twice as often as any other; without one the name stays as it is."""
+        bare = {m.key for m in mentions if m.type == "ORG" and _bare_state_body(m.key)}
+        if not bare:
+            return mentions
+        country = self._article_country(page, mentions)
+        adjective = country_adjective().get(country) if country else None
+        if adjective is None:
+            return mentions
+        spelled = next(
+            (token.raw[offset:] for token in page.tokens for offset, stem in token.stems if stem == adjective),
+            adjective[:-1] + "ة",
+        )
+        named = {}
+        for key in bare:
+            canonical = next(m.canonical for m in mentions if m.key == key) + " " + spelled
+            named[key] = (canonical, name_key("ORG", canonical))
+        return [m._replace(canonical=named[m.key][0], key=named[m.key][1]) if m.type == "ORG" and m.key in named else m for m in mentions]
+
+    def _article_country(self, page: _Page, mentions: list[Mention]) -> str | None:
+        """The country an article's places and nationality adjectives name most (see _national_bodies), or None."""
+        counts: Counter[str] = Counter(m.canonical for m in mentions if m.type == "LOC" and m.canonical in country_names())
+        adjectives = adjective_countries()
+        for token in page.tokens:
+            country = next((adjectives[stem] for _, stem in token.stems if stem in adjectives), None)
+            if country is not None:
+                counts[country] += 1
+        ranked = counts.most_common(2)
+        if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
+            return None
+        return ranked[0][0]
+
     def _state_body_at(self, page: _Page, i: int) -> tuple[int, int] | None:
         """(clitic offset, last token) of a STATE_BODIES name starting at token i, the longest, or None."""
         tokens = page.tokens
@@ -1333,6 +1372,20 @@ COMPOUND_PARTS = frozenset({"عبد", "بن", "ابن", "ابو", "ال", "ول�
 NATIONAL_HEADS = frozenset({"منتخب", "المنتخب"})
 HEADED_PLACE = 0.8  # the confidence of the rules' places after مخيم/معبر/قاعدة (the head noun included)
 UNSURE_MARGIN = 4.0  # a rule person fills a gap when the tagger's O margin of its first word is below this
+
+
+_STATE_BODY_KEYS = frozenset(" ".join(name) for name in STATE_BODIES)
+_MINISTRY = form("وزارة")
+
+
+def _bare_state_body(key: str) -> bool:
+    """An organization key that names a state body by its function only: a STATE_BODIES name, or a
+    ministry and definite words ("وزاره الداخليه"), no country's adjective among them."""
+    if key in _STATE_BODY_KEYS:
+        return True
+    words = key.split(" ")
+    nationality = nationalities()
+    return len(words) >= 2 and words[0] == _MINISTRY and all(w.startswith("ال") and w not in nationality for w in words[1:])
 
 
 def _merge_org_variants(mentions: list[Mention]) -> list[Mention]:

@@ -348,6 +348,23 @@ def adjective_countries() -> dict[str, str]:
 
 
 @cache
+def country_adjective() -> dict[str, str]:
+    """A country's canonical name -> the form of its feminine adjective with the article ("المغرب" ->
+    "المغربيه"), for the countries adjective_countries knows."""
+    out: dict[str, str] = {}
+    for word, canonical in adjective_countries().items():
+        if word.startswith("ال") and word.endswith("ه"):
+            out.setdefault(canonical, word)
+    return out
+
+
+@cache
+def country_names() -> frozenset[str]:
+    """The canonical names of the gazetteer's countries."""
+    return frozenset(canonical for _surface, canonical, kind, _source in _rows("places.tsv")[1:] if kind == "country")
+
+
+@cache
 def nationalities() -> frozenset[str]:
     """Forms of nationality adjectives (السوري، العراقية، الإيرانيين ...), derived
     from the gazetteer's one-word country names: never names, never entities.

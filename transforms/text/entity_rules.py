@@ -1374,7 +1374,10 @@ HEADED_PLACE = 0.8  # the confidence of the rules' places after مخيم/معب�
 UNSURE_MARGIN = 4.0  # a rule person fills a gap when the tagger's O margin of its first word is below this
 
 
-_STATE_BODY_KEYS = frozenset(" ".join(name) for name in STATE_BODIES)
+# STATE_BODIES a country's article names for its own; not a body of one country wherever it is named
+# ("الحرس الثوري" is Iran's) nor a broadcaster an article may quote from abroad
+_NOT_NATIONAL = frozenset(" ".join(form(w) for w in name.split()) for name in ("الحرس الثوري", "التلفزيون", "الإذاعة"))
+_STATE_BODY_KEYS = frozenset(" ".join(name) for name in STATE_BODIES) - _NOT_NATIONAL
 _MINISTRY = form("وزارة")
 
 

@@ -779,3 +779,6 @@ def test_a_ministry_named_without_its_country_is_the_article_country_s(extractor
     assert morocco.canonical == "وزارة الداخلية المغربية" and morocco.key == name_key("ORG", "وزارة الداخلية المغربية")
     assert egypt.canonical == "وزارة الداخلية المصرية" and egypt.key != morocco.key  # two ministries across articles
     assert unsaid.canonical == "وزارة الداخلية"  # two countries: which one's is not said
+    # a body of one country wherever it is named keeps its name in another country's article
+    iraqi = "قال مسؤول عراقي إن الحرس الثوري نقل أسلحة عبر الحدود العراقية، وأكدت الحكومة العراقية أنها تتابع الأمر."
+    assert [m.canonical for m in extractor.extract(iraqi) if m.type == "ORG"] == ["الحرس الثوري"]

@@ -782,3 +782,14 @@ def test_a_ministry_named_without_its_country_is_the_article_country_s(extractor
     # a body of one country wherever it is named keeps its name in another country's article
     iraqi = "قال مسؤول عراقي إن الحرس الثوري نقل أسلحة عبر الحدود العراقية، وأكدت الحكومة العراقية أنها تتابع الأمر."
     assert [m.canonical for m in extractor.extract(iraqi) if m.type == "ORG"] == ["الحرس الثوري"]
+
+
+def test_a_national_team_by_its_nickname_is_the_team_on_a_match_report(extractor: EntityExtractor) -> None:
+    report = (
+        "فاز المنتخب القطري على منتخب الأردن في نهائي البطولة، وسجل العنابي ثلاثة أهداف في المباراة، "
+        "وقال مدرب النشامى إن اللاعبين قدموا مباراة كبيرة على المستطيل الأخضر."
+    )
+    teams = {report[m.start : m.end]: m.canonical for m in extractor.extract(report)}
+    assert teams["العنابي"] == teams["المنتخب القطري"] == "منتخب قطر"
+    assert teams["النشامى"] == teams["منتخب الأردن"]
+    assert "الأخضر" not in teams  # the pitch's colour after its noun, not Saudi Arabia's team

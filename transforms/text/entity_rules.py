@@ -335,6 +335,15 @@ class EntityExtractor:
             last = i + n - 1
             if any(t.form.startswith("لكر") for t in tokens[last + 1 : last + 3]):
                 continue  # "الاتحاد (المصري) لكرة القدم": the federation
+            if (
+                n == 1
+                and not offset
+                and i
+                and tokens[i - 1].definite == 0
+                and not page.broken_after(i - 1)
+                and tokens[i - 1].stems[-1][1] not in CLUB_HEADS
+            ):
+                continue  # after a definite noun it is its adjective: "المستطيل الأخضر" (the pitch), "المجلس الأهلي"
             start = page.starts[i] + offset
             if offset == 0 and i and not page.broken_after(i - 1) and any(stem in CLUB_HEADS for _, stem in tokens[i - 1].stems):
                 head = tokens[i - 1]

@@ -288,10 +288,14 @@ def load_gazetteer() -> Gazetteer:
 
 @cache
 def load_clubs() -> Gazetteer:
-    """Football clubs whose names are common words (clubs.tsv), for pages that read as sports reports."""
-    clubs = Gazetteer()
+    """Football clubs whose names are common words and national teams by their nicknames (clubs.tsv), for
+    pages that read as sports reports."""
+    clubs, places = Gazetteer(), load_gazetteer()
     for row in _rows("clubs.tsv"):
         canonical = row[1] if len(row) > 1 and row[1] else row[0]
+        if canonical.startswith("منتخب "):  # a national team: named after its country as the gazetteer names it
+            country = places.lookup(canonical.split(" ", 1)[1])
+            canonical = f"منتخب {country.canonical}" if country is not None else canonical
         clubs.add(row[0], Entry("ORG", canonical, "gazetteer", 0.95))
     return clubs
 

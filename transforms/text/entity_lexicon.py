@@ -53,8 +53,11 @@ LOC_HEADS = _forms("محافظة مدينة بلدة قرية ناحية قضا�
 PREPOSITIONS = _forms("في ل لل من الى إلى على ب")
 
 
-# A spokesman speaks "باسم" (in the name of) a body: after these, "باسم" is no given name.
+# A spokesman speaks "باسم" (in the name of) a body: after these (and an "official" after them: "الناطق
+# الرسمي باسم"), "باسم" is no given name.
 SPOKESMEN = _forms("المتحدث الناطق متحدث ناطق المتحدثة الناطقة متحدثة ناطقة")
+OFFICIAL = _forms("الرسمي الرسمية")
+BISM = form("باسم")
 
 
 QUOTES = "\"'“”«»‘’"

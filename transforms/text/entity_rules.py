@@ -12,6 +12,7 @@ from khabar.transforms.runtime.bounded import BoundedDict
 from khabar.transforms.runtime.native import KERNELS
 from khabar.transforms.text.canonical import ORG_HEADS, fold_letters, name_key, person_key, subsequence
 from khabar.transforms.text.entity_lexicon import (
+    BISM,
     BOUNDARY,
     BOUNDARY_PATTERN,
     CLUB_HEADS,
@@ -25,6 +26,7 @@ from khabar.transforms.text.entity_lexicon import (
     INSTITUTION_STYLES,
     LOC_HEADS,
     LOC_HEADS_INCLUSIVE,
+    OFFICIAL,
     ORG_TRIGGERS,
     PREPOSITIONS,
     QUOTES,
@@ -53,9 +55,6 @@ from khabar.transforms.text.ner_model import CamelModel, model_path, tagger_mode
 from khabar.transforms.text.tagger import Tagger, shipped_tagger
 from khabar.transforms.text.tagger_features import GAP_CLASSES, gap_masks
 from khabar.transforms.text.word_frequency import load_frequencies, zipf_any
-
-_BISM = form("باسم")
-_OFFICIAL = frozenset(form(w) for w in ("الرسمي", "الرسمية"))
 
 # The gap classes holding entity_lexicon.BOUNDARY's characters (all but quotes): a boundary between two words.
 BOUNDARY_MASK = sum(1 << k for k, (name, chars) in enumerate(GAP_CLASSES) if any(c in BOUNDARY for c in chars))
@@ -331,23 +330,17 @@ class EntityExtractor:
         cues = {stem for i in page.by_flag[SPORT] for _, stem in tokens[i].stems if stem in SPORTS_CUES}
         if len(cues) < SPORTS_CUES_NEEDED:
             return
-        for i, offset, n, entry in self.clubs.matches_python(tokens, at):
+        for i, offset, n, entry in self.clubs.matches(tokens, at):
             last = i + n - 1
             if any(t.form.startswith("لكر") for t in tokens[last + 1 : last + 3]):
                 continue  # "الاتحاد (المصري) لكرة القدم": the federation
-            if (
-                n == 1
-                and not offset
-                and i
-                and tokens[i - 1].definite == 0
-                and not page.broken_after(i - 1)
-                and tokens[i - 1].stems[-1][1] not in CLUB_HEADS
-            ):
-                continue  # after a definite noun it is its adjective: "المستطيل الأخضر" (the pitch), "المجلس الأهلي"
             start = page.starts[i] + offset
-            if offset == 0 and i and not page.broken_after(i - 1) and any(stem in CLUB_HEADS for _, stem in tokens[i - 1].stems):
-                head = tokens[i - 1]
-                start = page.starts[i - 1] + next(off for off, stem in head.stems if stem in CLUB_HEADS)
+            before = tokens[i - 1] if i and not offset and not page.broken_after(i - 1) else None
+            head = next((off for off, stem in before.stems if stem in CLUB_HEADS), None) if before is not None else None
+            if head is not None:
+                start = page.starts[i - 1] + head  # "نادي النصر", "للنادي الأهلي"
+            elif n == 1 and before is not None and before.definite == 0:
+                continue  # after a definite noun it is its adjective: "المستطيل الأخضر" (the pitch), "المجلس الأهلي"
             if last + 1 < len(tokens) and not page.broken_after(last) and tokens[last + 1].form in CLUB_STYLES:
                 last += 1
             yield Mention(
@@ -607,7 +600,7 @@ class EntityExtractor:
             stem = _stem(token)
             if token.form in FUNCTION_WORDS and token.form not in PREPOSITIONS:
                 return None
-            if (token.form in PREPOSITIONS or (token.form == _BISM and self._spokesman_before(tokens, j))) and j + 1 < len(tokens):
+            if (token.form in PREPOSITIONS or (token.form == BISM and self._spokesman_before(tokens, j))) and j + 1 < len(tokens):
                 j += 2  # "في العراق"; "المتحدث باسم الجيش": there "باسم" is "in the name of", no given name
                 continue
             if _definite(token) or stem in ROLE_MODIFIERS or token.form in self.triggers or stem in self.triggers:
@@ -627,7 +620,7 @@ class EntityExtractor:
     def _spokesman_before(tokens: list[Word], j: int) -> bool:
         """Whether a spokesman word ends right before token j, or before its "الرسمي" ("الناطق الرسمي باسم")."""
         k = j - 1
-        if k > 0 and tokens[k].form in _OFFICIAL:
+        if k > 0 and tokens[k].form in OFFICIAL:
             k -= 1
         return k >= 0 and _stem(tokens[k]) in SPOKESMEN
 

@@ -1083,7 +1083,10 @@ class EntityExtractor:
         الداخلية المغربية"), so that across articles the Egyptian and the Moroccan ministries stay two and
         each joins its full name. The article's country is the one its places and nationality adjectives
         name most: at least twice, and twice as often as any other; without one the name stays as it is."""
-        bare = {m.key for m in mentions if m.type == "ORG" and _bare_state_body(m.key)}
+        bare: dict[str, str] = {}  # key -> the name its first mention gives
+        for m in mentions:
+            if m.type == "ORG" and _bare_state_body(m.key):
+                bare.setdefault(m.key, m.canonical)
         if not bare:
             return mentions
         country = self._article_country(page, mentions)
@@ -1094,15 +1097,13 @@ class EntityExtractor:
             (token.raw[offset:] for token in page.tokens for offset, stem in token.stems if stem == adjective),
             adjective[:-1] + "ة",
         )
-        named = {}
-        for key in bare:
-            canonical = next(m.canonical for m in mentions if m.key == key) + " " + spelled
-            named[key] = (canonical, name_key("ORG", canonical))
+        named = {key: (f"{name} {spelled}", name_key("ORG", f"{name} {spelled}")) for key, name in bare.items()}
         return [m._replace(canonical=named[m.key][0], key=named[m.key][1]) if m.type == "ORG" and m.key in named else m for m in mentions]
 
     def _article_country(self, page: _Page, mentions: list[Mention]) -> str | None:
         """The country an article's places and nationality adjectives name most (see _national_bodies), or None."""
-        counts: Counter[str] = Counter(m.canonical for m in mentions if m.type == "LOC" and m.canonical in country_names())
+        countries = country_names()
+        counts: Counter[str] = Counter(m.canonical for m in mentions if m.type == "LOC" and m.canonical in countries)
         adjectives = adjective_countries()
         for token in page.tokens:
             country = next((adjectives[stem] for _, stem in token.stems if stem in adjectives), None)

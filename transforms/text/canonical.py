@@ -26,7 +26,13 @@ streaming), keys of one type are merged into one entity when:
   exactly one person of the run has that family name: with two, it stays apart;
 - a long name (a person or organization of at least LONG_NAME letters in two
   or more words) differs from exactly one other by one letter in one word of
-  at least five letters (a typo: inserted, dropped, replaced or two swapped).
+  at least five letters (a typo: inserted, dropped, replaced or two swapped);
+- a name of two words or more, of any length, differs from exactly one other
+  in one foreign word by a long vowel letter written or left out inside it
+  (ستيفن بوين، ستيفن بون; سبايس إكس، سبيس إكس): outlets transliterate foreign
+  names with and without their vowels. The word is rare in Arabic at large
+  and no given name in either spelling, so Arabic names that differ so
+  (سعيد، سعد; محمود، محمد) stay two.
 
 Types never merge (عين الأسد, a place, is never the person الأسد). An
 entity's id is the hash of its representative key (the one with the most
@@ -44,6 +50,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from khabar.transforms.text.gazetteer import SPELLINGS, form, given_names, phrase_form
+from khabar.transforms.text.word_frequency import zipf_any
 
 _LETTER_VARIANTS = str.maketrans({"ص": "س", "ض": "د", "ظ": "ز", "ذ": "ز", "ث": "س", "ط": "ت", "ى": "ي", "ؤ": "و", "ئ": "ي"})
 COMPOUND_FIRST = frozenset({"عبد", "ابو", "ابي", "ابن", "بن", "ام"})
@@ -133,6 +140,8 @@ def org_core(key: str) -> str | None:
 _SPELLING = str.maketrans({"ى": "ي", "ؤ": "و", "ئ": "ي"})
 LONG_NAME = 12  # letters of a name (without spaces) from which a one-letter difference is a typo
 TYPO_WORD = 5  # letters of the word with the typo, in both spellings
+VOWEL_LETTERS = "اوي"  # the long vowels a transliteration writes or leaves out (بوين، بون)
+FOREIGN_WORD = 4.0  # wordfreq zipf below which a word of a name is foreign enough for a vowel variant
 
 
 def spelling(key: str) -> str:
@@ -173,6 +182,25 @@ def _typo_of(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     # two given names are two people, not a typo (عبد الله بن سلمان، عبد الله بن سلطان)
     names = _given_folded()
     return not (_given_part(x) in names and _given_part(y) in names)
+
+
+def _vowel_variant(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Same words but one, which is the other with one long vowel letter more inside it (not its first letter),
+    at least three letters long, without the article (Arabic family names take it: العبيدي، العبدي are two
+    families), rare in Arabic at large and no given name in either spelling."""
+    if len(a) != len(b) or len(a) < 2:
+        return False
+    differing = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    if len(differing) != 1:
+        return False
+    x, y = sorted(differing[0], key=len)
+    if len(x) < 3 or len(y) != len(x) + 1 or x.startswith("ال"):
+        return False
+    i = next((k for k in range(len(x)) if x[k] != y[k]), len(x))
+    if i == 0 or i == len(x) or y[i] not in VOWEL_LETTERS or x[i:] != y[i + 1 :]:
+        return False  # one letter inserted inside the word, a vowel
+    names = _given_folded()
+    return all(_given_part(w) not in names and zipf_any(w) < FOREIGN_WORD for w in (x, y))
 
 
 @lru_cache(maxsize=1)
@@ -217,19 +245,27 @@ class _Union:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+def _long(name: tuple[str, ...]) -> bool:
+    return sum(map(len, name)) >= LONG_NAME
+
+
 def _typo_links(
     keys: list[tuple[str, str]], words: dict[tuple[str, str], tuple[str, ...]]
 ) -> list[tuple[tuple[str, str], tuple[str, str]]]:
-    """Pairs of long names of one type that are each other's one typo, for names with exactly one such neighbour.
+    """Pairs of names of one type that are each other's one typo (long names) or vowel variant, for names with
+    exactly one such neighbour.
 
     Candidates share a spelling with one letter deleted (or one is the other
     with a letter deleted), so a corpus of names is never compared pairwise.
     """
-    long = [k for k in keys if k[0] in ("PER", "ORG") and len(words[k]) >= 2 and sum(map(len, words[k])) >= LONG_NAME]
     by_deletion: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for item in long:
+    for item in keys:
+        if item[0] not in ("PER", "ORG") or len(words[item]) < 2:
+            continue
         text = " ".join(words[item])
-        variants = {text} | {text[:i] + text[i + 1 :] for i in range(len(text)) if text[i] != " "}
+        # a long name with any letter left out (_typo_of); any name with a vowel letter left out (_vowel_variant)
+        long = _long(words[item])
+        variants = {text} | {text[:i] + text[i + 1 :] for i in range(len(text)) if text[i] != " " and (long or text[i] in VOWEL_LETTERS)}
         for variant in variants:
             by_deletion.setdefault((item[0], variant), []).append(item)
     neighbours: dict[tuple[str, str], set[tuple[str, str]]] = {}
@@ -238,7 +274,8 @@ def _typo_links(
             continue
         for a in group:
             for b in group:
-                if a < b and _typo_of(words[a], words[b]):
+                x, y = words[a], words[b]
+                if a < b and ((_long(x) and _long(y) and _typo_of(x, y)) or _vowel_variant(x, y)):
                     neighbours.setdefault(a, set()).add(b)
                     neighbours.setdefault(b, set()).add(a)
     return [(a, next(iter(found))) for a, found in sorted(neighbours.items()) if len(found) == 1]

@@ -667,6 +667,15 @@ def test_short_names_of_states_capitals_and_towns_are_places_but_names_that_are_
     assert all(gazetteer.lookup(word) is None for word in ("حديثة", "الرطبة", "الباب", "الطبقة", "جنوب"))
 
 
+def test_the_conjunction_on_a_given_name_that_is_also_a_word_is_not_part_of_the_name(extractor: EntityExtractor) -> None:
+    # سالم, طارق and سلمى are given names and common words; وليد is a given name of its own
+    text = "شارك في المباراة ياسين بونو وسالم الدوسري وطارق حامد. وقال وليد الركراكي إن الفريق جاهز."
+    result = found(extractor, text)
+    assert {("سالم الدوسري", "PER"), ("طارق حامد", "PER"), ("وليد الركراكي", "PER")} <= result
+    assert not {("وسالم الدوسري", "PER"), ("وطارق حامد", "PER")} & result
+    assert ("سلمى أبو ضيف", "PER") in found(extractor, "حضر الحفل عمرو دياب وسلمى أبو ضيف.")
+
+
 def test_continents_are_places(extractor: EntityExtractor) -> None:
     text = "شاركت في المهرجان أفلام من آسيا وأفريقيا وأمريكا اللاتينية وأوروبا."
     assert {("آسيا", "LOC"), ("أفريقيا", "LOC"), ("أمريكا اللاتينية", "LOC"), ("أوروبا", "LOC")} <= found(extractor, text)

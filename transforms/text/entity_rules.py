@@ -736,7 +736,7 @@ class EntityExtractor:
                 # "ولافروف": the conjunction is peeled off when the page also has the word without it
                 forms = forms if forms is not None else {t.form for t in page.tokens}
                 offset = next((off for off, stem in token.stems[1:] if stem in forms), 0)
-                if not offset and self._conjunction_on_name(token):
+                if not offset and (self._conjunction_on_name(token) or (kind == "PER" and first < last and self._and_given(token))):
                     offset = 1
             start, end = page.starts[first] + offset, page.ends[last]
             surface = _with_elided_article(token, offset, page.text[start:end])
@@ -836,6 +836,12 @@ class EntityExtractor:
             and zipf_any(token.form) == 0.0
             and zipf_any(token.form[1:]) > 0.0
         )
+
+    def _and_given(self, token: Word) -> bool:
+        """ "و" on a given name that is also a common word ("وسالم", "وطارق", "وسلمى": _clitic_offset reads only
+        the clear given names), the word itself no given name ("وليد", "وسام"): at the start of a person's
+        name of two words or more, the conjunction."""
+        return token.raw.startswith("و") and token.form not in self._given_any and token.form[1:] in self._given_any
 
     def _clitic_offset(self, token: Word) -> int:
         """Where a name starts inside a token with proclitics ("والعراق", "ومحمد"); 0 when none is known."""

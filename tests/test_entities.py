@@ -667,6 +667,17 @@ def test_short_names_of_states_capitals_and_towns_are_places_but_names_that_are_
     assert all(gazetteer.lookup(word) is None for word in ("حديثة", "الرطبة", "الباب", "الطبقة", "جنوب"))
 
 
+def test_foreign_cities_named_like_arabic_words_are_not_places_but_kabul_is() -> None:
+    from khabar.transforms.text.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    # Heze, Seoul, Hefei, Jinan, Lome, Medan in geonames' Arabic: a tremor, floods, hidden, gardens, blame, convicted
+    assert all(gazetteer.lookup(word) is None for word in ("هزة", "سيول", "خفي", "جنان", "لوم", "مدان"))
+    for surface in ("كابل", "سئول", "الرياض"):  # Kabul (listed by hand), Seoul with its hamza, a close country's city
+        entry = gazetteer.lookup(surface)
+        assert entry is not None and entry.type == "LOC", surface
+
+
 def test_the_conjunction_on_a_given_name_that_is_also_a_word_is_not_part_of_the_name(extractor: EntityExtractor) -> None:
     # سالم, طارق and سلمى are given names and common words; وليد is a given name of its own
     text = "شارك في المباراة ياسين بونو وسالم الدوسري وطارق حامد. وقال وليد الركراكي إن الفريق جاهز."

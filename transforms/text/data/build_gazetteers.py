@@ -159,19 +159,22 @@ def _norm(name: str) -> str:
     return normalize_text(name)
 
 
-def common_word(name: str, population: int) -> bool:
+def common_word(name: str, population: int, close: bool = True) -> bool:
     """A one-word name that Arabic also uses as an ordinary word.
 
     Place names are rarely written with the article toggled (دمشق/الدمشق),
     ordinary words are (بيان/البيان, مدينة/المدينة, السلام/سلام): a frequent
     toggled form in wordfreq's Arabic list marks a common word. Cities of a
-    million people get a higher bar (الرياض stays, مدينة does not).
+    million people in the countries Arabic news covers closely get a higher
+    bar (الرياض stays, مدينة does not); a foreign city's name that is an
+    Arabic word is that word far more often than the city in Arabic news
+    ("هزة", a tremor, not Heze; "سيول", floods, not Seoul; "خفي", "جنان").
     """
     from wordfreq import zipf_frequency
 
     if " " in name:
         return False
-    if len(name[2:] if name.startswith("ال") else name) <= 3 and population < 1_000_000:
+    if len(name[2:] if name.startswith("ال") else name) <= 3 and (population < 1_000_000 or not close):
         return True
     toggled = name[2:] if name.startswith("ال") else "ال" + name
     # Matching folds hamza on alef, so أطار (a town) meets إطار (framework): try every alef.
@@ -189,7 +192,7 @@ def common_word(name: str, population: int) -> bool:
             spellings |= {spelling[:-1] + "ي", spelling[:-1] + "ى"}
     frequency = max(zipf_frequency(s, "ar") for s in spellings)
     # A big city's name may double as a word (رياض: gardens), but not as a very common one (مدينة).
-    return frequency >= (4.5 if population >= 1_000_000 else 3.5)
+    return frequency >= (4.5 if population >= 1_000_000 else 3.5) if close else frequency >= 3.0
 
 
 def acceptable(name: str) -> bool:
@@ -247,7 +250,9 @@ def cities() -> list[tuple[str, str, str, str]]:
         if not close and city["population"] < FOREIGN_MIN_POPULATION:
             continue
         forms = [
-            _plain(a) for a in city.get("alternatenames", []) if acceptable(_plain(a)) and not common_word(_plain(a), city["population"])
+            _plain(a)
+            for a in city.get("alternatenames", [])
+            if acceptable(_plain(a)) and not common_word(_plain(a), city["population"], close)
         ]
         if not forms:
             continue

@@ -678,6 +678,16 @@ def test_foreign_cities_named_like_arabic_words_are_not_places_but_kabul_is() ->
         assert entry is not None and entry.type == "LOC", surface
 
 
+def test_a_listed_place_that_is_also_a_common_word_needs_a_place_context(extractor: EntityExtractor) -> None:
+    # "القائم بالأعمال" is the chargé d'affaires; "القائم" after "في" is the town on the border
+    assert not any(t == "LOC" for _, t in found(extractor, "استدعت الوزارة القائم بالأعمال الأمريكي."))
+    assert ("القائم", "LOC") in found(extractor, "قصفت الطائرات مواقع في القائم غرب الأنبار.")
+    assert not any(t == "LOC" for _, t in found(extractor, "تفقد المحافظ العمارة الجديدة للمستشفى."))
+    assert ("العمارة", "LOC") in found(extractor, "وصل الوفد إلى العمارة مساء أمس.")
+    assert ("الحلة", "LOC") in found(extractor, "انفجار عبوة ناسفة بالحلة.")  # the proclitic ب: "in"
+    assert ("دير الزور", "LOC") in found(extractor, "دير الزور تستقبل العائدين.")  # names of two words: as listed
+
+
 def test_the_conjunction_on_a_given_name_that_is_also_a_word_is_not_part_of_the_name(extractor: EntityExtractor) -> None:
     # سالم, طارق and سلمى are given names and common words; وليد is a given name of its own
     text = "شارك في المباراة ياسين بونو وسالم الدوسري وطارق حامد. وقال وليد الركراكي إن الفريق جاهز."

@@ -53,6 +53,13 @@ LOC_HEADS = _forms("محافظة مدينة بلدة قرية ناحية قضا�
 PREPOSITIONS = _forms("في ل لل من الى إلى على ب")
 
 
+# Words right before a place that say it is one: prepositions of place and motion, directions, place heads
+# ("في القائم", "قرب الحلة", "قضاء العمارة"); a curated place that is also a common word needs one (entity_rules).
+PLACE_CONTEXT = _forms(
+    "في فى الى إلى من نحو قرب داخل باتجاه شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط محافظة مدينة بلدة قرية ناحية قضاء منطقة"
+)
+
+
 # A spokesman speaks "باسم" (in the name of) a body: after these (and an "official" after them: "الناطق
 # الرسمي باسم"), "باسم" is no given name.
 SPOKESMEN = _forms("المتحدث الناطق متحدث ناطق المتحدثة الناطقة متحدثة ناطقة")

@@ -6,6 +6,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from khabar.transforms.runtime.bounded import BoundedDict
@@ -28,6 +29,7 @@ from khabar.transforms.text.entity_lexicon import (
     LOC_HEADS_INCLUSIVE,
     OFFICIAL,
     ORG_TRIGGERS,
+    PLACE_CONTEXT,
     PREPOSITIONS,
     QUOTES,
     ROLE_MODIFIERS,
@@ -317,7 +319,21 @@ class EntityExtractor:
             start, end = page.starts[i] + offset, page.ends[i + n - 1]
             if entry.type == "LOC" and self._adjective_use(page, i, tokens[i + n - 1]):
                 continue
-            yield Mention(start, end, entry.type, entry.canonical, name_key(entry.type, entry.canonical), entry.method, entry.confidence, 3)
+            confidence = entry.confidence
+            if n == 1 and entry.type == "LOC" and confidence >= CURATED_CONFIDENCE and self._homograph(tokens[i], offset, page, i):
+                confidence = HOMOGRAPH_CONFIDENCE  # the tagger decides, as for the generated list's places
+            yield Mention(start, end, entry.type, entry.canonical, name_key(entry.type, entry.canonical), entry.method, confidence, 3)
+
+    def _homograph(self, token: Word, offset: int, page: _Page, i: int) -> bool:
+        """A curated one-word place that is also a common word or a given name ("القائم" of "القائم بالأعمال",
+        "العمارة", "الحلة", "ربيعة"), with nothing right before it that says it is a place (a preposition of
+        place or a proclitic ب, a direction, a place head: "في القائم", "بالحلة", "قضاء العمارة"). Common: its
+        form with the article toggled is frequent in Arabic at large, as build_gazetteers tells common words."""
+        if offset and token.raw[0] in "بل":
+            return False
+        if i > 0 and not page.broken_after(i - 1) and page.tokens[i - 1].form in PLACE_CONTEXT:
+            return False
+        return _common_word(token.form[offset:] if offset else token.form, self._given_any)
 
     def _clubs(self, page: _Page) -> Iterator[Mention]:
         """Clubs whose names are common words (clubs.tsv), on a page with SPORTS_CUES_NEEDED words of a
@@ -1354,6 +1370,8 @@ class EntityExtractor:
 COMBINE = "vetted"
 TAGGER_CONFIDENCE = 0.8
 CURATED_CONFIDENCE = 0.95  # gazetteer mentions from the curated list (and known names before adjectives)
+HOMOGRAPH_CONFIDENCE = 0.9  # a curated place that is also a common word, outside a place's context: as generated places
+HOMOGRAPH_ZIPF = 3.5  # wordfreq zipf of a place's name with the article toggled from which it is also a common word
 LONGER_PEOPLE = frozenset({"trigger", "name", "byline"})
 # The rule mentions that fill the tagger's gaps in the "vetted" combination: (type, method).
 FILL_METHODS = frozenset({("PER", "byline"), ("ORG", "gazetteer"), ("ORG", "pattern")})
@@ -1516,6 +1534,16 @@ def _without_run_on(page: _Page, first: int, last: int, titles: frozenset[str] =
     while last > first and (page.tokens[last].form in FUNCTION_WORDS or _accusative_noun(page.tokens[last].form, given)):
         last -= 1
     return last
+
+
+@lru_cache(maxsize=4096)
+def _common_word(word: str, given: frozenset[str]) -> bool:
+    """A place's one-word name (matching form, proclitics off) that Arabic also uses as a word or a given name:
+    its form with the article toggled is frequent ("القائم" / "قائم", "العمارة" / "عمارة"), or without the
+    article it is a given name ("ربيعة")."""
+    bare = word[2:] if word.startswith("ال") else word
+    toggled = bare if word.startswith("ال") else "ال" + word
+    return bare in given or zipf_any(toggled) >= HOMOGRAPH_ZIPF
 
 
 def _accusative_noun(word: str, given: frozenset[str]) -> bool:

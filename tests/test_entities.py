@@ -688,6 +688,14 @@ def test_a_listed_place_that_is_also_a_common_word_needs_a_place_context(extract
     assert ("دير الزور", "LOC") in found(extractor, "دير الزور تستقبل العائدين.")  # names of two words: as listed
 
 
+def test_world_clubs_and_companies_are_organizations_and_a_club_named_with_a_city_is_not_the_city(extractor: EntityExtractor) -> None:
+    result = found(extractor, "فاز أرسنال على بنفيكا، وتعادل دينامو كييف مع سلتيك.")
+    assert {("أرسنال", "ORG"), ("بنفيكا", "ORG"), ("دينامو كييف", "ORG"), ("سلتيك", "ORG")} <= result
+    assert ("كييف", "LOC") not in result  # the club's city is part of its name
+    assert {("تويوتا", "ORG"), ("فولكسفاغن", "ORG")} <= found(extractor, "أعلنت تويوتا وفولكسفاغن زيادة مبيعاتهما.")
+    assert ("كييف", "LOC") in found(extractor, "زار الوفد كييف وموسكو.")
+
+
 def test_the_conjunction_on_a_given_name_that_is_also_a_word_is_not_part_of_the_name(extractor: EntityExtractor) -> None:
     # سالم, طارق and سلمى are given names and common words; وليد is a given name of its own
     text = "شارك في المباراة ياسين بونو وسالم الدوسري وطارق حامد. وقال وليد الركراكي إن الفريق جاهز."

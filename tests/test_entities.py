@@ -696,6 +696,12 @@ def test_world_clubs_and_companies_are_organizations_and_a_club_named_with_a_cit
     assert ("كييف", "LOC") in found(extractor, "زار الوفد كييف وموسكو.")
 
 
+def test_a_disease_is_no_person(extractor: EntityExtractor) -> None:
+    text = "وافقت الهيئة على لقاح فايزر المضاد لفيروس كورونا المستجد، في مواجهة جائحة «كوفيد - 19»."
+    assert not any(t == "PER" for _, t in found(extractor, text))
+    assert ("فيروز أحمد", "PER") in found(extractor, "قال فيروز أحمد إن الوضع مستقر.")  # a name that starts like فيروس
+
+
 def test_the_conjunction_on_a_given_name_that_is_also_a_word_is_not_part_of_the_name(extractor: EntityExtractor) -> None:
     # سالم, طارق and سلمى are given names and common words; وليد is a given name of its own
     text = "شارك في المباراة ياسين بونو وسالم الدوسري وطارق حامد. وقال وليد الركراكي إن الفريق جاهز."

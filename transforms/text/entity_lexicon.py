@@ -53,6 +53,14 @@ LOC_HEADS = _forms("محافظة مدينة بلدة قرية ناحية قضا�
 PREPOSITIONS = _forms("في ل لل من الى إلى على ب")
 
 
+# Diseases and outbreaks: never a word of a person's name ("لفيروس كورونا", "جائحة «كوفيد»"), though a
+# tagger trained on older newswire reads an unknown foreign word after "فيروس" as one.
+DISEASE_WORDS = _forms(
+    "فيروس الفيروس فيروسات كورونا كوفيد جائحة الجائحة وباء الوباء إنفلونزا الإنفلونزا انفلونزا الانفلونزا كوليرا "
+    "الكوليرا ملاريا الملاريا إيبولا الإيبولا جدري الجدري الحصبة الإيدز متحور المتحور أوميكرون"
+)
+
+
 # Words right before a place that say it is one: prepositions of place and motion, directions, place heads
 # ("في القائم", "قرب الحلة", "قضاء العمارة"); a curated place that is also a common word needs one (entity_rules).
 PLACE_CONTEXT = _forms(

@@ -18,6 +18,7 @@ from khabar.transforms.text.entity_lexicon import (
     BOUNDARY_PATTERN,
     CLUB_HEADS,
     CLUB_STYLES,
+    DISEASE_WORDS,
     FORCES,
     FORCES_GENERIC,
     FUNCTION_WORDS,
@@ -746,6 +747,8 @@ class EntityExtractor:
             last = _without_run_on(page, first, last, self._titles, self._given_any)
             if first < last and _conjoined_verb(page.tokens[first], self._given_any):
                 first += 1  # "وتمكن سعيّد": the verb before the name
+            if kind == "PER" and any(stem in DISEASE_WORDS for k in range(first, last + 1) for _, stem in page.tokens[k].stems):
+                continue  # "لفيروس كورونا": a disease, no person
             token = page.tokens[first]
             offset = self._clitic_offset(token)
             if not offset and len(token.stems) > 1:

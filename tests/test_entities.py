@@ -696,6 +696,13 @@ def test_world_clubs_and_companies_are_organizations_and_a_club_named_with_a_cit
     assert ("كييف", "LOC") in found(extractor, "زار الوفد كييف وموسكو.")
 
 
+def test_a_name_after_a_role_ends_before_a_function_word_behind_a_proclitic(extractor: EntityExtractor) -> None:
+    text = "وقالت الوزيرة منى عبدالغني والتي شاركت في المؤتمر إن العمل ممتع."
+    result = found(extractor, text)
+    assert ("منى عبدالغني", "PER") in result
+    assert ("منى عبدالغني والتي", "PER") not in result
+
+
 def test_a_disease_is_no_person(extractor: EntityExtractor) -> None:
     text = "وافقت الهيئة على لقاح فايزر المضاد لفيروس كورونا المستجد، في مواجهة جائحة «كوفيد - 19»."
     assert not any(t == "PER" for _, t in found(extractor, text))

@@ -556,6 +556,8 @@ class EntityExtractor:
             stem = token.form
             if stem in FUNCTION_WORDS or stem in self.triggers or stem in STOP_DEFINITE or stem in GENERIC:
                 break
+            if any(rest in FUNCTION_WORDS for _, rest in token.stems[1:]):
+                break  # a function word behind a proclitic ("والتي", "وفي"): the name has ended
             if stem in ("بن", "ابن") and j + 1 < len(tokens):
                 last, j = j + 1, j + 2
                 continue

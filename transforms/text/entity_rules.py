@@ -327,10 +327,10 @@ class EntityExtractor:
 
     def _homograph(self, token: Word, offset: int, page: _Page, i: int) -> bool:
         """A curated one-word place that is also a common word or a given name ("القائم" of "القائم بالأعمال",
-        "العمارة", "الحلة", "ربيعة"), with nothing right before it that says it is a place (a preposition of
-        place or a proclitic ب, a direction, a place head: "في القائم", "بالحلة", "قضاء العمارة"). Common: its
+        "العمارة", "الحلة"), with nothing right before it that says it is a place (a preposition of place or
+        a proclitic ب or ل, a direction, a place head: "في القائم", "بالحلة", "قضاء العمارة"). Common: its
         form with the article toggled is frequent in Arabic at large, as build_gazetteers tells common words."""
-        if offset and token.raw[0] in "بل":
+        if any(letter in "بل" for letter in token.raw[:offset]):
             return False
         if i > 0 and not page.broken_after(i - 1) and page.tokens[i - 1].form in PLACE_CONTEXT:
             return False
@@ -1545,7 +1545,7 @@ def _without_run_on(page: _Page, first: int, last: int, titles: frozenset[str] =
 def _common_word(word: str, given: frozenset[str]) -> bool:
     """A place's one-word name (matching form, proclitics off) that Arabic also uses as a word or a given name:
     its form with the article toggled is frequent ("القائم" / "قائم", "العمارة" / "عمارة"), or without the
-    article it is a given name ("ربيعة")."""
+    article it is a given name ("الحسن" / "حسن")."""
     bare = word[2:] if word.startswith("ال") else word
     toggled = bare if word.startswith("ال") else "ال" + word
     return bare in given or zipf_any(toggled) >= HOMOGRAPH_ZIPF

@@ -703,6 +703,29 @@ def test_a_name_after_a_role_ends_before_a_function_word_behind_a_proclitic(extr
     assert ("منى عبدالغني والتي", "PER") not in result
 
 
+def test_security_services_armed_groups_and_parties_of_iraq_and_syria_are_organizations(extractor: EntityExtractor) -> None:
+    text = (
+        "وقال بيان لجهاز مكافحة الإرهاب إن الفرقة الذهبية نفذت العملية بإسناد من قيادة العمليات المشتركة. "
+        "واتهمت عصائب أهل الحق وكتائب حزب الله الولايات المتحدة بخرق السيادة، فيما دعا التيار الصدري إلى التهدئة. "
+        "وأعلنت وحدات حماية الشعب رفض الهجوم، وقالت الخوذ البيضاء إنها أجلت الجرحى."
+    )
+    result = found(extractor, text)
+    expected = {"جهاز مكافحة الإرهاب", "الفرقة الذهبية", "قيادة العمليات المشتركة", "عصائب أهل الحق", "كتائب حزب الله"}
+    expected |= {"التيار الصدري", "وحدات حماية الشعب", "الخوذ البيضاء"}
+    assert {(name, "ORG") for name in expected} <= result
+    assert ("حزب الله", "ORG") not in result  # the longer listed name: another group
+
+
+def test_a_tagged_name_ends_before_a_clause_function_word(extractor: EntityExtractor) -> None:
+    from khabar.transforms.text.entity_rules import _Page, _without_run_on
+
+    # a tagger's span over words 0..5 ("... أن لجنة مشتركة") ends before "أن"; a preposition stays inside
+    page = _Page.of("الاتحاد الوطني الكردستاني أن لجنة مشتركة", extractor)
+    assert _without_run_on(page, 0, 5) == 2
+    page = _Page.of("الجيش الإسلامي في العراق", extractor)
+    assert _without_run_on(page, 0, 3) == 3
+
+
 def test_a_disease_is_no_person(extractor: EntityExtractor) -> None:
     text = "وافقت الهيئة على لقاح فايزر المضاد لفيروس كورونا المستجد، في مواجهة جائحة «كوفيد - 19»."
     assert not any(t == "PER" for _, t in found(extractor, text))

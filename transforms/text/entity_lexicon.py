@@ -19,6 +19,16 @@ FUNCTION_WORDS = _forms(
 )
 
 
+# Function words that no name has inside it (conjunctions of clauses, pronouns, auxiliaries, reporting
+# verbs), unlike the prepositions some names hold ("الجيش الإسلامي في العراق"): a tagged span that runs
+# over one ("الاتحاد الوطني الكردستاني أن قوات ...") ends before it.
+NAME_BREAKERS = _forms(
+    "أن إن أنه انه أنها انها بأن بان كان كانت قد لا ما لم لن هو هي هم هذا هذه ذلك تلك التي الذي الذين أو او ثم "
+    "كما إذ اذا إذا قال وقال أكد وأكد أضاف وأضاف أشار وأشار أوضح وأوضح أعلن وأعلن ذكر وذكر تابع وتابع لفت ولفت "
+    "يشار يذكر فيما بينما"
+)
+
+
 # Definite words that never belong to a name (times, generic nouns).
 STOP_DEFINITE = _forms(
     "اليوم الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأسبوع الشهر العام السنة الماضي الماضية المقبل "

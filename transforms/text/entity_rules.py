@@ -28,6 +28,7 @@ from khabar.transforms.text.entity_lexicon import (
     INSTITUTION_STYLES,
     LOC_HEADS,
     LOC_HEADS_INCLUSIVE,
+    NAME_BREAKERS,
     OFFICIAL,
     ORG_TRIGGERS,
     PLACE_CONTEXT,
@@ -1526,12 +1527,13 @@ def _without_run_on(page: _Page, first: int, last: int, titles: frozenset[str] =
     stops before a quotation mark ("جائحة «كوفيد"), before a title word with a proclitic ("مشعل كأمير
     جديد", "X والرئيس"; a title ends no name, and a name's own words take no proclitic inside it), before
     "و" and a verb ("ريال ويحتل"; given: the given names, which are no verbs) and does not end in a
-    function word ("مشعل هو")."""
+    function word ("مشعل هو"); nor does it hold a clause's function word ("X أن Y": NAME_BREAKERS)."""
     if last == first:
         return last
     span = page.text[page.starts[first] : page.ends[last]]
     if any(q in span for q in QUOTES):  # most spans have none: the gaps are read only then
         last = next((k for k in range(first, last) if any(q in page.gaps[k] for q in QUOTES)), last)
+    last = next((k - 1 for k in range(first + 1, last + 1) if page.tokens[k].form in NAME_BREAKERS), last)
     if titles:
         last = next((k - 1 for k in range(first + 1, last + 1) if any(off and stem in titles for off, stem in page.tokens[k].stems)), last)
     if given:

@@ -714,6 +714,10 @@ def test_security_services_armed_groups_and_parties_of_iraq_and_syria_are_organi
     expected |= {"التيار الصدري", "وحدات حماية الشعب", "الخوذ البيضاء"}
     assert {(name, "ORG") for name in expected} <= result
     assert ("حزب الله", "ORG") not in result  # the longer listed name: another group
+    text = "فجر انتحاري نفسه في سوق بمدينة الصدر، وتبنى داعش الهجوم عبر وكالة أعماق بحسب وكالة الأنباء السورية."
+    mentions = {(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)}
+    assert {("مدينة الصدر", "LOC", "مدينة الصدر"), ("وكالة أعماق", "ORG", "وكالة أعماق")} <= mentions
+    assert ("وكالة الأنباء السورية", "ORG", "سانا") in mentions  # the agency's common name, and its acronym's canonical
 
 
 def test_a_tagged_name_ends_before_a_clause_function_word(extractor: EntityExtractor) -> None:

@@ -92,7 +92,7 @@ def test_kill_9_at_a_commit_step_with_another_run_going_then_exactly_once(tmp_pa
     expected = _inbox_of_many(inbox, 3)
     killed = _start("run", *_inputs(inbox, range(0, 2)), "--output", str(out), "--quiet", env={"KHABAR_CRASH_AT": step})
     other = _start("run", *_inputs(inbox, range(1, 3)), "--output", str(out), "--quiet")
-    assert killed.wait(timeout=600) == -signal.SIGKILL
+    assert killed.wait(timeout=600) == -signal.SIGKILL, killed.communicate()[1][-2000:]
     assert other.wait(timeout=600) == 0, other.communicate()[1][-2000:]
     restarted = run_cli("run", "--input", str(inbox), "--output", str(out), "--quiet")
     assert restarted.returncode == 0, restarted.stderr[-2000:]

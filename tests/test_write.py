@@ -149,6 +149,34 @@ def test_output_locations_that_cannot_work_are_refused_before_the_run(tmp_path: 
     assert not (tmp_path / "new" / "out").exists()  # the probe leaves nothing behind
 
 
+def test_the_output_probe_outlasts_another_run_removing_the_new_directory(tmp_path: Path) -> None:
+    """Two runs started together on a new output: each removes the directory its probe made, so the other's
+    probe finds it gone, in step, attempt after attempt (seen as a refused run, exit code 2, under load)."""
+    from fsspec.implementations.local import LocalFileSystem
+    from khabar.transforms.output.location import PROBE_ATTEMPTS, _probe
+
+    class OtherRunRemovesIt(LocalFileSystem):
+        """A real local file system on which the other run removes the new directory before each of the
+        first ``times`` probe writes."""
+
+        def __init__(self, times: int) -> None:
+            super().__init__()
+            self.times = times
+
+        def open(self, path: str, mode: str = "rb", **kwargs: object) -> object:
+            if ".probe-" in str(path) and self.times:
+                self.times -= 1
+                self.rmdir(str(Path(path).parent))
+            return super().open(path, mode, **kwargs)
+
+    out = tmp_path / "new-out"
+    _probe(OtherRunRemovesIt(times=PROBE_ATTEMPTS - 1), str(out))
+    assert not out.exists()  # nothing left behind
+    assert PROBE_ATTEMPTS >= 10  # three attempts in step were not enough under load
+    with pytest.raises(FileNotFoundError):
+        _probe(OtherRunRemovesIt(times=PROBE_ATTEMPTS), str(out))
+
+
 @pytest.mark.parametrize(
     ("row", "message"),
     [

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
+import time
 import uuid
 from typing import Any
 
@@ -47,10 +49,15 @@ def check_output(output: str, config: WriteConfig, storage_options: dict | None 
         raise OutputError(f"output {shown} cannot be written: {redact_url(str(exc))}") from exc
 
 
-def _probe(fs: Any, path: str, attempts: int = 3) -> None:
+PROBE_ATTEMPTS = 12
+
+
+def _probe(fs: Any, path: str, attempts: int = PROBE_ATTEMPTS) -> None:
     """Write and remove a probe file under path. A directory the probe made is
     removed again only if empty (never another run's files); a run starting at
-    the same moment may remove it under us, so the probe is tried again."""
+    the same moment may remove it under us, so the probe is tried again, after a
+    random pause: two runs started together probe in step and could otherwise
+    remove each other's directory at every attempt."""
     if not catalog.is_local_fs(fs):
         # object stores: no directories to make (and no bucket created by mistake); the write
         # fails when the bucket does not exist or may not be written
@@ -64,6 +71,7 @@ def _probe(fs: Any, path: str, attempts: int = 3) -> None:
         except FileNotFoundError:
             if attempt + 1 == attempts:
                 raise
+            time.sleep(random.uniform(0.0, 0.01 * (attempt + 1)))
             continue
         if not existed:
             with contextlib.suppress(OSError):

@@ -736,6 +736,14 @@ def test_a_disease_is_no_person(extractor: EntityExtractor) -> None:
     assert ("فيروز أحمد", "PER") in found(extractor, "قال فيروز أحمد إن الوضع مستقر.")  # a name that starts like فيروس
 
 
+def test_a_tagged_place_no_list_has_that_is_a_common_word_is_dropped(extractor: EntityExtractor) -> None:
+    # "مشهد" is a scene here (and Mashhad elsewhere): the tagger's place, no list's
+    assert not any(t == "LOC" for _, t in found(extractor, "وجاء الحفل في مشهد يجسد المكانة المرموقة للبلاد."))
+    assert ("سلطنة عُمان", "LOC") in found(extractor, "أعلنت وزارة المالية في سلطنة عُمان الميزانية.")  # a style stays
+    assert ("الخليج", "LOC") in found(extractor, "وتعد دول الخليج من أكبر المنتجين.")
+    assert ("دمشق", "LOC") in found(extractor, "وصل الوفد إلى دمشق.")
+
+
 def test_the_conjunction_on_a_given_name_that_is_also_a_word_is_not_part_of_the_name(extractor: EntityExtractor) -> None:
     # سالم, طارق and سلمى are given names and common words; وليد is a given name of its own
     text = "شارك في المباراة ياسين بونو وسالم الدوسري وطارق حامد. وقال وليد الركراكي إن الفريق جاهز."

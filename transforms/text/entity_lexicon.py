@@ -72,10 +72,10 @@ DISEASE_WORDS = _forms(
 
 
 # Words right before a place that say it is one: prepositions of place and motion, directions, place heads
-# ("في القائم", "قرب الحلة", "قضاء العمارة"); a curated place that is also a common word needs one (entity_rules).
-PLACE_CONTEXT = _forms(
-    "في فى الى إلى من نحو قرب داخل باتجاه شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط محافظة مدينة بلدة قرية ناحية قضاء منطقة"
-)
+# ("في القائم", "قرب الحلة", "قضاء العمارة"); a curated place that is also a common word needs one, a place the
+# tagger finds and no list has one of the heads and directions (entity_rules).
+PLACE_HEAD_CONTEXT = _forms("قرب شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط محافظة مدينة بلدة قرية ناحية قضاء منطقة")
+PLACE_CONTEXT = PLACE_HEAD_CONTEXT | _forms("في فى الى إلى من نحو داخل باتجاه")
 
 
 # A spokesman speaks "باسم" (in the name of) a body: after these (and an "official" after them: "الناطق

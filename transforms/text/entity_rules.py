@@ -32,6 +32,7 @@ from khabar.transforms.text.entity_lexicon import (
     OFFICIAL,
     ORG_TRIGGERS,
     PLACE_CONTEXT,
+    PLACE_HEAD_CONTEXT,
     PREPOSITIONS,
     QUOTES,
     ROLE_MODIFIERS,
@@ -325,6 +326,16 @@ class EntityExtractor:
             if n == 1 and entry.type == "LOC" and confidence >= CURATED_CONFIDENCE and self._homograph(tokens[i], offset, page, i):
                 confidence = HOMOGRAPH_CONFIDENCE  # the tagger decides, as for the generated list's places
             yield Mention(start, end, entry.type, entry.canonical, name_key(entry.type, entry.canonical), entry.method, confidence, 3)
+
+    def _unlisted_homograph(self, page: _Page, i: int, token: Word, offset: int) -> bool:
+        """A one-word place the tagger found that no gazetteer lists and that is also a common word (its form
+        with the article toggled is frequent: "مشهد" / "المشهد", a scene; "الشاي" / "شاي", tea), with no place
+        head or direction right before it ("مدينة الباب" stays); a preposition does not count here: "في مشهد"
+        is an idiom."""
+        word = token.form[offset:] if offset else token.form
+        if word in STATE_STYLE_WORDS or (i > 0 and not page.broken_after(i - 1) and page.tokens[i - 1].form in PLACE_HEAD_CONTEXT):
+            return False  # a state's style is joined to the state after it (_styled_states)
+        return _common_word(word, self._given_any)
 
     def _homograph(self, token: Word, offset: int, page: _Page, i: int) -> bool:
         """A curated one-word place that is also a common word or a given name ("القائم" of "القائم بالأعمال",
@@ -773,6 +784,8 @@ class EntityExtractor:
                 and self._adjective_use(page, first, token)
             ):
                 continue  # "مباحثات سورية": the rules know the adjective
+            if kind == "LOC" and first == last and entry is None and self._unlisted_homograph(page, first, token, offset):
+                continue  # "في مشهد يجسد": a common word no list has for a place
             canonical = entry.canonical if entry is not None and entry.type == kind else surface
             out.append(Mention(start, end, kind, canonical, name_key(kind, canonical), "tagger", TAGGER_CONFIDENCE, 2))
         return self._styled_states(page, out)

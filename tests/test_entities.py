@@ -686,6 +686,8 @@ def test_a_listed_place_that_is_also_a_common_word_needs_a_place_context(extract
     assert ("العمارة", "LOC") in found(extractor, "وصل الوفد إلى العمارة مساء أمس.")
     assert ("الحلة", "LOC") in found(extractor, "انفجار عبوة ناسفة بالحلة.")  # the proclitic ب: "in"
     assert ("دير الزور", "LOC") in found(extractor, "دير الزور تستقبل العائدين.")  # names of two words: as listed
+    assert {("هيت", "LOC"), ("عانة", "LOC")} <= found(extractor, "قصف الطيران مواقع في هيت وعانة غرب الأنبار.")
+    assert not any(t == "LOC" for _, t in found(extractor, "وزودت السيارة بمقبض جديد للباب الخلفي."))
 
 
 def test_world_clubs_and_companies_are_organizations_and_a_club_named_with_a_city_is_not_the_city(extractor: EntityExtractor) -> None:

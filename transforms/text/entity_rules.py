@@ -339,10 +339,11 @@ class EntityExtractor:
 
     def _homograph(self, token: Word, offset: int, page: _Page, i: int) -> bool:
         """A curated one-word place that is also a common word or a given name ("القائم" of "القائم بالأعمال",
-        "العمارة", "الحلة"), with nothing right before it that says it is a place (a preposition of place or
-        a proclitic ب or ل, a direction, a place head: "في القائم", "بالحلة", "قضاء العمارة"). Common: its
-        form with the article toggled is frequent in Arabic at large, as build_gazetteers tells common words."""
-        if any(letter in "بل" for letter in token.raw[:offset]):
+        "العمارة", "الحلة"), with nothing right before it that says it is a place (a preposition of place,
+        a proclitic ب, a direction, a place head: "في القائم", "بالحلة", "قضاء العمارة"; not ل, which is "for"
+        as often as "to": "للباب الخلفي"). Common: its form with the article toggled is frequent in Arabic at
+        large, as build_gazetteers tells common words."""
+        if "ب" in token.raw[:offset]:
             return False
         if i > 0 and not page.broken_after(i - 1) and page.tokens[i - 1].form in PLACE_CONTEXT:
             return False

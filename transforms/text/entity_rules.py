@@ -327,7 +327,7 @@ class EntityExtractor:
                 confidence = HOMOGRAPH_CONFIDENCE  # the tagger decides, as for the generated list's places
             yield Mention(start, end, entry.type, entry.canonical, name_key(entry.type, entry.canonical), entry.method, confidence, 3)
 
-    def _unlisted_homograph(self, page: _Page, i: int, token: Word, offset: int) -> bool:
+    def _unlisted_homograph(self, token: Word, offset: int, page: _Page, i: int) -> bool:
         """A one-word place the tagger found that no gazetteer lists and that is also a common word (its form
         with the article toggled is frequent: "مشهد" / "المشهد", a scene; "الشاي" / "شاي", tea), with no place
         head or direction right before it ("مدينة الباب" stays); a preposition does not count here: "في مشهد"
@@ -785,7 +785,7 @@ class EntityExtractor:
                 and self._adjective_use(page, first, token)
             ):
                 continue  # "مباحثات سورية": the rules know the adjective
-            if kind == "LOC" and first == last and entry is None and self._unlisted_homograph(page, first, token, offset):
+            if kind == "LOC" and first == last and entry is None and self._unlisted_homograph(token, offset, page, first):
                 continue  # "في مشهد يجسد": a common word no list has for a place
             canonical = entry.canonical if entry is not None and entry.type == kind else surface
             out.append(Mention(start, end, kind, canonical, name_key(kind, canonical), "tagger", TAGGER_CONFIDENCE, 2))

@@ -225,6 +225,17 @@ def _stem(token: Word) -> str:
     return token.stem
 
 
+def _stem_at(token: Word, offset: int) -> str:
+    """The matching form of the token from ``offset`` (an offset into its raw text, as clitic offsets are: a
+    diacritic before it makes it differ from an offset into the form), the whole form when no stem starts there."""
+    return next((stem for off, stem in token.stems if off == offset), token.form)
+
+
+def _after_word(page: _Page, i: int, words: frozenset[str]) -> bool:
+    """Token i follows one of ``words`` (matching forms) with no boundary between them."""
+    return i > 0 and not page.broken_after(i - 1) and page.tokens[i - 1].form in words
+
+
 def _definite(token: Word) -> bool:
     return token.definite is not None
 
@@ -332,8 +343,8 @@ class EntityExtractor:
         with the article toggled is frequent: "مشهد" / "المشهد", a scene; "الشاي" / "شاي", tea), with no place
         head or direction right before it ("مدينة الباب" stays); a preposition does not count here: "في مشهد"
         is an idiom."""
-        word = token.form[offset:] if offset else token.form
-        if word in STATE_STYLE_WORDS or (i > 0 and not page.broken_after(i - 1) and page.tokens[i - 1].form in PLACE_HEAD_CONTEXT):
+        word = _stem_at(token, offset)
+        if word in STATE_STYLE_WORDS or _after_word(page, i, PLACE_HEAD_CONTEXT):
             return False  # a state's style is joined to the state after it (_styled_states)
         return _common_word(word, self._given_any)
 
@@ -343,11 +354,9 @@ class EntityExtractor:
         a proclitic ب, a direction, a place head: "في القائم", "بالحلة", "قضاء العمارة"; not ل, which is "for"
         as often as "to": "للباب الخلفي"). Common: its form with the article toggled is frequent in Arabic at
         large, as build_gazetteers tells common words."""
-        if "ب" in token.raw[:offset]:
+        if "ب" in token.raw[:offset] or _after_word(page, i, PLACE_CONTEXT):
             return False
-        if i > 0 and not page.broken_after(i - 1) and page.tokens[i - 1].form in PLACE_CONTEXT:
-            return False
-        return _common_word(token.form[offset:] if offset else token.form, self._given_any)
+        return _common_word(_stem_at(token, offset), self._given_any)
 
     def _clubs(self, page: _Page) -> Iterator[Mention]:
         """Clubs whose names are common words (clubs.tsv), on a page with SPORTS_CUES_NEEDED words of a
@@ -454,7 +463,7 @@ class EntityExtractor:
             return  # "هيئة “الحشد الشعبي”": the quoted name is matched on its own
         if page.broken_after(i):
             return
-        head = next(stem for off, stem in tokens[i].stems if off == offset)
+        head = _stem_at(tokens[i], offset)
         if _stem(tokens[i + 1]) in WORKING_BODIES.get(head, ()):
             return  # "مجلس الإدارة", "مجلس إدارة الشركة", "لجنة التحكيم": a company's board, a jury, no name
         generic = GENERIC | FORCES_GENERIC if tokens[i].stems[-1][1] == FORCES or tokens[i].form == FORCES else GENERIC

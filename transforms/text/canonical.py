@@ -169,14 +169,20 @@ def one_edit(a: str, b: str) -> bool:
     return i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
 
 
+def _one_differing_word(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, str] | None:
+    """The one pair of words two names of as many words differ in, or None (other lengths, more or no differences)."""
+    if len(a) != len(b):
+        return None
+    differing = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return differing[0] if len(differing) == 1 else None
+
+
 def _typo_of(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Same words but one, which differs by one edit and is long enough in both names."""
-    if len(a) != len(b):
+    differing = _one_differing_word(a, b)
+    if differing is None:
         return False
-    differing = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
-    if len(differing) != 1:
-        return False
-    x, y = differing[0]
+    x, y = differing
     if min(len(x), len(y)) < TYPO_WORD or not one_edit(x, y):
         return False
     # two given names are two people, not a typo (عبد الله بن سلمان، عبد الله بن سلطان)
@@ -188,12 +194,10 @@ def _vowel_variant(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Same words but one, which is the other with one long vowel letter more inside it (not its first letter),
     at least three letters long, without the article (Arabic family names take it: العبيدي، العبدي are two
     families), rare in Arabic at large and no given name in either spelling."""
-    if len(a) != len(b) or len(a) < 2:
+    differing = _one_differing_word(a, b) if len(a) >= 2 else None
+    if differing is None:
         return False
-    differing = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
-    if len(differing) != 1:
-        return False
-    x, y = sorted(differing[0], key=len)
+    x, y = sorted(differing, key=len)
     if len(x) < 3 or len(y) != len(x) + 1 or x.startswith("ال"):
         return False
     i = next((k for k in range(len(x)) if x[k] != y[k]), len(x))

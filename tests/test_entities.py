@@ -906,3 +906,28 @@ def test_a_national_team_by_its_nickname_is_the_team_on_a_match_report(extractor
     assert teams["العنابي"] == teams["المنتخب القطري"] == "منتخب قطر"
     assert teams["النشامى"] == teams["منتخب الأردن"]
     assert "الأخضر" not in teams  # the pitch's colour after its noun, not Saudi Arabia's team
+
+
+def test_news_outlets_after_a_media_head_are_organizations_whatever_their_words_are_alone(extractor: EntityExtractor) -> None:
+    text = (
+        'وقال الوزير لقناة "الإخبارية" إن الوضع مستقر، وأكد لصحيفة «الشرق الأوسط» أن الخطة جاهزة. '
+        "وفي حديث لشبكة cnbc قال المدير إن الأسعار ستنخفض، ونقلت قناة الجزيرة عن مصدر أن الاجتماع تأجل."
+    )
+    mentions = {(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)}
+    surfaces = {(surface, type_) for surface, type_, _ in mentions}
+    assert {("الإخبارية", "ORG"), ("الشرق الأوسط", "ORG"), ("cnbc", "ORG"), ("الجزيرة", "ORG")} <= surfaces
+    assert ("الشرق الأوسط", "LOC") not in surfaces  # the newspaper, not the region
+    assert not any(surface.startswith(("لقناة", "لصحيفة", "قناة")) for surface, _ in surfaces)  # the head stays out
+    # a canal, a network and a site are no outlets without a quoted, Latin or known name after them
+    assert ("قناة السويس", "LOC") in found(extractor, "عبرت السفينة قناة السويس أمس.")
+    assert not any(t == "ORG" for _, t in found(extractor, "انقطعت شبكة الكهرباء في المدينة."))
+
+
+def test_an_outlet_crediting_a_paragraph_is_an_organization_but_a_datelines_place_is_not(extractor: EntityExtractor) -> None:
+    text = "تونس في 7 أكتوبر /العمانية/ فاز المرشح بولاية ثانية.\nشفا – انتخب البرلمان رئيسا جديدا.\nالرياض (واس) - افتتح الأمير المعرض."
+    mentions = {(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)}
+    assert {("العمانية", "ORG", "وكالة الأنباء العمانية"), ("شفا", "ORG", "شبكة فلسطين للأنباء")} <= mentions
+    assert ("واس", "ORG", "وكالة الأنباء السعودية") in mentions
+    assert {("تونس", "LOC"), ("الرياض", "LOC")} <= {(surface, type_) for surface, type_, _ in mentions}
+    # the same words elsewhere in a sentence credit nothing
+    assert not any(t == "ORG" for _, t in found(extractor, "وقال إن العمانية فازت بالجائزة، وإن شفا المريض قريب."))

@@ -51,6 +51,13 @@ FORCES = form("قوات")
 ORG_TRIGGERS = _forms("تنظيم صحيفة جريدة موقع مجلة")  # the name follows; the trigger is not part of it
 
 
+# Nouns that name a news outlet by the name after them ("لصحيفة «الشرق الأوسط»", "قناة الجزيرة", "لشبكة cnbc"):
+# the name is an organization whatever it is alone, a place or a common word
+# (entity_rules.EntityExtractor._media_names). The head is not part of the name.
+MEDIA_HEAD_TEXT = ("صحيفة", "جريدة", "مجلة", "قناة", "فضائية", "شبكة", "تلفزيون", "إذاعة", "اذاعة", "وكالة", "موقع")
+MEDIA_HEADS = _forms(" ".join(MEDIA_HEAD_TEXT))
+
+
 ROLE_MODIFIERS = _forms("أول الركن ركن الخاص السابق الأسبق العام الأعلى الدائم المساعد بالوكالة")
 
 

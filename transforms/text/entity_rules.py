@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from khabar.transforms.text.entity_lexicon import (
     INSTITUTION_STYLES,
     LOC_HEADS,
     LOC_HEADS_INCLUSIVE,
+    MEDIA_HEADS,
     NAME_BREAKERS,
     OFFICIAL,
     ORG_TRIGGERS,
@@ -56,7 +58,9 @@ from khabar.transforms.text.gazetteer import (
     tokenize,
     triggers,
 )
+from khabar.transforms.text.metadata import agency_name
 from khabar.transforms.text.ner_model import CamelModel, model_path, tagger_model
+from khabar.transforms.text.outlets import known_outlet
 from khabar.transforms.text.tagger import Tagger, shipped_tagger
 from khabar.transforms.text.tagger_features import GAP_CLASSES, gap_masks
 from khabar.transforms.text.word_frequency import load_frequencies, zipf_any
@@ -67,7 +71,9 @@ BOUNDARY_MASK = sum(1 << k for k, (name, chars) in enumerate(GAP_CLASSES) if any
 YEH_ALA = "علي"  # the name Ali, and the preposition على where a page writes yeh for alef maksura
 
 # The rule flags of a word (flag_positions): one bit a kind of cue.
-GAZ, ORG_HEAD, ORG_TRIGGER, LOC_HEAD, GIVEN, TRIGGER, DEFINITE, STATE_BODY, CLUB, SPORT = FLAG_BITS = tuple(1 << k for k in range(10))
+GAZ, ORG_HEAD, ORG_TRIGGER, LOC_HEAD, GIVEN, TRIGGER, DEFINITE, STATE_BODY, CLUB, SPORT, MEDIA = FLAG_BITS = tuple(
+    1 << k for k in range(11)
+)
 
 
 @dataclass(frozen=True)
@@ -313,6 +319,8 @@ class EntityExtractor:
                 value |= CLUB
             if stem in SPORTS_CUES:
                 value |= SPORT
+            if stem in MEDIA_HEADS:
+                value |= MEDIA
             if (
                 stem in self.given
                 or stem in self.given_ambiguous
@@ -742,6 +750,7 @@ class EntityExtractor:
             candidates = [m for m in candidates if m.end <= gap[0] or m.start >= gap[1]]
         chosen = self._with_family_names(page, self._with_nationality(page, _non_overlapping(candidates)))
         chosen = self._headed_places(page, chosen)
+        chosen = self._media_names(page, chosen)
         chosen = self._institutions(page, chosen)
         chosen = self._state_bodies(page, chosen)
         chosen = self._national_bodies(page, _merge_org_variants(self._merge_person_variants(chosen)))
@@ -1100,6 +1109,71 @@ class EntityExtractor:
             return mentions
         return sorted([m for m in mentions if m.start not in replaced] + out, key=lambda m: (m.start, m.end))
 
+    def _media_names(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
+        """News outlets by what names them: a media head ("صحيفة", "قناة", "وكالة", ...: MEDIA_HEADS) and
+        the name after it in quotes, in Latin letters, or as the outlet table knows it ("لصحيفة «الشرق
+        الأوسط»", "لشبكة cnbc", "قناة الجزيرة"; "موقع" and "شبكة", also a site and a network, take a
+        quoted or Latin name only), and a known outlet crediting a paragraph near its start, in the
+        article's first CREDIT_CHARS characters ("شفا – ",
+        "/العمانية/", "(واس)"; outlets and agencies by _outlet_name). Each is an organization whatever its words are alone (a place, a common
+        word); mentions inside it give way, and one that crosses its ends keeps its words. The head is
+        not part of the name, as ANERcorp and the development set label it."""
+        found = [*self._media_after_heads(page), *self._credited_outlets(page)]
+        if not found:
+            return mentions
+        kept: list[Mention] = []
+        for name in found:
+            if any(m.start < name.end and name.start < m.end and (m.start < name.start or m.end > name.end) for m in mentions):
+                continue  # a mention crosses the name's ends
+            if not any(k.start < name.end and name.start < k.end for k in kept):
+                kept.append(name)
+        if not kept:
+            return mentions
+        inside = [m for m in mentions if not any(k.start <= m.start and m.end <= k.end for k in kept)]
+        return sorted(inside + kept, key=lambda m: (m.start, m.end))
+
+    def _media_after_heads(self, page: _Page) -> Iterator[Mention]:
+        tokens = page.tokens
+        for i in page.positions(MEDIA):
+            if i + 1 >= len(tokens) or page.broken_after(i):
+                continue
+            end = page.quoted_span(i + 1, limit=6)
+            if end is None:
+                end = _latin_run(page, i + 1)
+            if end is None and not any(stem in _SITE_OR_NETWORK for _, stem in tokens[i].stems):
+                end = self._outlet_run(page, i + 1)
+            if end is not None:
+                yield self._outlet_mention(page.text, page.starts[i + 1], page.ends[end])
+
+    def _outlet_run(self, page: _Page, i: int) -> int | None:
+        """The last token of a known outlet or agency (_outlet_name) of up to four words from token i, longest first."""
+        for last in range(min(i + 3, len(page.tokens) - 1), i - 1, -1):
+            if any(page.broken_after(k) for k in range(i, last)):
+                continue
+            if _outlet_name(page.text[page.starts[i] : page.ends[last]]) is not None:
+                return last
+        return None
+
+    def _credited_outlets(self, page: _Page) -> Iterator[Mention]:
+        text = page.text
+        for match in _CREDIT.finditer(text, 0, CREDIT_CHARS):
+            start, end = match.span("name" if match["name"] is not None else "lead")
+            name = text[start:end]
+            entry = self.gazetteer.lookup(name)
+            if (entry is not None and entry.type != "ORG") or _outlet_name(name) is None:
+                continue  # a dateline's place ("الرياض - "), or no outlet
+            first = bisect_left(page.starts, start)
+            if page.ending_at(end) is not None and first < len(page.starts) and page.starts[first] == start:
+                yield self._outlet_mention(text, start, end)
+
+    def _outlet_mention(self, text: str, start: int, end: int) -> Mention:
+        """An outlet's mention: the gazetteer's canonical for a name it lists as an organization, else
+        _outlet_name's, else the name."""
+        surface = text[start:end]
+        entry = self.gazetteer.lookup(surface)
+        canonical = entry.canonical if entry is not None and entry.type == "ORG" else _outlet_name(surface) or surface
+        return Mention(start, end, "ORG", canonical, name_key("ORG", canonical), "pattern", MEDIA_NAME, 3)
+
     def _state_bodies(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
         """State bodies named by their function (STATE_BODIES) and their country's adjective, then a style:
         "البنك المركزي المصري", "مجلس الوزراء السعودي", "البرلمان اللبناني". Without the adjective the
@@ -1427,6 +1501,15 @@ ACCUSATIVE_BASE = 4.0  # wordfreq zipf from which a word without its final alef 
 COMPOUND_PARTS = frozenset({"عبد", "بن", "ابن", "ابو", "ال", "ولد"})  # matching forms: "أبو" is "ابو", "آل" is "ال"
 NATIONAL_HEADS = frozenset({"منتخب", "المنتخب"})
 HEADED_PLACE = 0.8  # the confidence of the rules' places after مخيم/معبر/قاعدة (the head noun included)
+MEDIA_NAME = 0.85  # the confidence of an outlet named after a media head or crediting a paragraph
+_SITE_OR_NETWORK = frozenset(form(w) for w in ("موقع", "شبكة"))  # also a site and a network: a quoted or Latin name only
+_ABBREVIATION = re.compile(r"\s*\([^()]*\)\s*$")
+CREDIT_CHARS = 400  # credits are looked for this far into the text: datelines open the article (after its title)
+# A paragraph's credit: a name in slashes or parentheses among its first characters ("تونس في 7 أكتوبر
+# /العمانية/", "الرياض (واس) -"), or its first words before a dash ("شفا – انتخب").
+_CREDIT = re.compile(
+    r"(?m)^(?:[^\n]{0,60}?[/(]\s*(?P<name>[^\s/()\n][^/()\n]{0,28}?)\s*[/)]|[ \t]*(?P<lead>[^\s\-–—ـ:|()/][^\n\-–—ـ:|()/]{0,28}?)\s*[-–—ـ]\s)"
+)
 UNSURE_MARGIN = 4.0  # a rule person fills a gap when the tagger's O margin of its first word is below this
 
 
@@ -1589,6 +1672,31 @@ def _coverage(mentions: list[Mention], length: int) -> bytearray:
     for mention in mentions:
         covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
     return covered
+
+
+@lru_cache(maxsize=1 << 12)  # the words after media heads repeat: look each up once a worker
+def _outlet_name(surface: str) -> str | None:
+    """The outlet or agency a name is, without its abbreviation ("شفا" -> "شبكة فلسطين للأنباء", "العمانية" ->
+    "وكالة الأنباء العمانية"), from the news agencies' credits (metadata.AGENCY_ALIASES) and the outlet
+    table (outlets.py), or None."""
+    agency = agency_name(surface)
+    if agency is None:
+        outlet = known_outlet(surface)
+        agency = outlet.name if outlet is not None else None
+    return _ABBREVIATION.sub("", agency).strip() if agency is not None else None
+
+
+def _latin_run(page: _Page, i: int, limit: int = 4) -> int | None:
+    """The last of up to ``limit`` words in Latin letters from token i in one phrase ("cnbc", "Sky News"), or None."""
+    last = None
+    for k in range(i, min(i + limit, len(page.tokens))):
+        raw = page.tokens[k].raw
+        if not (raw.isascii() and raw[:1].isalpha()):
+            break
+        last = k
+        if page.broken_after(k):
+            break
+    return last
 
 
 def _non_overlapping(candidates: list[Mention]) -> list[Mention]:

@@ -931,3 +931,17 @@ def test_an_outlet_crediting_a_paragraph_is_an_organization_but_a_datelines_plac
     assert {("تونس", "LOC"), ("الرياض", "LOC")} <= {(surface, type_) for surface, type_, _ in mentions}
     # the same words elsewhere in a sentence credit nothing
     assert not any(t == "ORG" for _, t in found(extractor, "وقال إن العمانية فازت بالجائزة، وإن شفا المريض قريب."))
+
+
+def test_given_names_of_the_whole_arab_world_start_names_and_titles_or_generic_words_do_not_end_them(extractor: EntityExtractor) -> None:
+    # given names the short list lacked (سفيان, معتصم, نسرين), with a family name and no role before them
+    text = "وأكد سفيان الحمداني أن الفريق جاهز، فيما قالت نسرين العبيدي إن معتصم الزعبي سيغيب عن المباراة."
+    result = found(extractor, text)
+    assert {("سفيان الحمداني", "PER"), ("نسرين العبيدي", "PER"), ("معتصم الزعبي", "PER")} <= result
+    # a father's name that is also a common word ends the chain of family names: "اليمين" is the oath
+    text = "أدى الشيخ مشعل الأحمد الجابر الصباح اليمين الدستورية أمام مجلس الأمة."
+    assert ("مشعل الأحمد الجابر الصباح", "PER") in found(extractor, text)
+    # "the man" and "as emir" are no family names
+    text = "ويعد الشيخ مشعل الرجل الأقوى في الأسرة، ويأتي مشعل كأمير جديد بعد أخيه، وقد بويع مشعل كأمير للبلاد."
+    result = found(extractor, text)
+    assert not {("مشعل الرجل", "PER"), ("مشعل كأمير", "PER"), ("كأمير", "PER")} & result

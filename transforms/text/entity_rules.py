@@ -586,8 +586,8 @@ class EntityExtractor:
             stem = token.form
             if stem in FUNCTION_WORDS or stem in self.triggers or stem in STOP_DEFINITE or stem in GENERIC:
                 break
-            if any(rest in FUNCTION_WORDS for _, rest in token.stems[1:]):
-                break  # a function word behind a proclitic ("والتي", "وفي"): the name has ended
+            if any(rest in FUNCTION_WORDS or rest in self._titles for _, rest in token.stems[1:]):
+                break  # a function word or a title behind a proclitic ("والتي", "وفي", "كأمير"): the name has ended
             if stem in ("بن", "ابن") and j + 1 < len(tokens):
                 last, j = j + 1, j + 2
                 continue
@@ -1051,7 +1051,8 @@ class EntityExtractor:
 
     def _may_be_family(self, word: Word, chain: bool = False) -> bool:
         """A word that can be a family name: no function, trigger, generic or nationality word, no
-        known place or organization, no conjunction before it ("وياسمين": the next name of a list);
+        known place or organization, no conjunction before it ("وياسمين": the next name of a list), no
+        title behind a proclitic ("مشعل كأمير جديد", as emir);
         after a father's name (``chain``), a definite common word is a family name too ("الصباح")."""
         return (
             len(word.form) >= 3
@@ -1062,17 +1063,14 @@ class EntityExtractor:
             and not _nationality(word.form)
             and self.gazetteer.lookup(word.raw) is None
             and not (len(word.stems) > 1 and word.form[0] == "و")
+            and not any(offset and stem in self._titles for offset, stem in word.stems)
         )
 
     def _patronymic(self, token: Word, start: int, token_start: int) -> bool:
         """The token is a father's or grandfather's given name with the article ("الأحمد", "الجابر",
-        "العلي"), after the first word of the name: more family names may follow."""
-        return (
-            token_start > start
-            and token.definite == 0
-            and token.form.startswith("ال")
-            and (token.form[2:] in self.given or token.form[2:] in self.given_ambiguous)
-        )
+        "العلي"), after the first word of the name: more family names may follow. A name that is also a
+        common word does not chain ("الصباح" ends "مشعل الأحمد الجابر الصباح": the oath, "اليمين", is next)."""
+        return token_start > start and token.definite == 0 and token.form.startswith("ال") and token.form[2:] in self.given
 
     def _headed_places(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
         """Places named by a head noun and a name: a stadium, airport, street, square, palace or museum

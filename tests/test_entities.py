@@ -941,6 +941,8 @@ def test_given_names_of_the_whole_arab_world_start_names_and_titles_or_generic_w
     # a father's name that is also a common word ends the chain of family names: "اليمين" is the oath
     text = "أدى الشيخ مشعل الأحمد الجابر الصباح اليمين الدستورية أمام مجلس الأمة."
     assert ("مشعل الأحمد الجابر الصباح", "PER") in found(extractor, text)
+    # nor does the object of the verb before the name ("وجه ... الشكر": thanks)
+    assert ("مشعل الأحمد", "PER") in found(extractor, "ووجه الشيخ مشعل الأحمد الشكر لقادة العالم.")
     # "the man" and "as emir" are no family names
     text = "ويعد الشيخ مشعل الرجل الأقوى في الأسرة، ويأتي مشعل كأمير جديد بعد أخيه، وقد بويع مشعل كأمير للبلاد."
     result = found(extractor, text)

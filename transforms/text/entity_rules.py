@@ -1024,7 +1024,9 @@ class EntityExtractor:
     def _family_tail(self, page: _Page, i: int, start: int, taken: set[int], families: Callable[[], set[str]]) -> int:
         """The last token of the family names after a person's name that ends at token i, in the same
         phrase and no other mention's: "آل" and its family ("محمد بن سلمان" + "آل سعود"); after a
-        father's name with the article ("مشعل الأحمد" + "الجابر الصباح"), the next name with it; after
+        father's name with the article ("مشعل الأحمد" + "الجابر الصباح"), the next name with it when it is
+        a given name with the article or a rare word (not the object of the verb before the name: "أدى
+        مشعل الأحمد الجابر اليمين", "وجه مشعل الأحمد الشكر"); after
         a given name ("عبد المجيد", "جوزيف خليل"), a family name of another person of the article
         (``families``), a word rare in Arabic at large (RARE_WORD) that the article names again
         ("تبون"; "استقبل" and "فاز" are common, a rare verb is not repeated), or a word Arabic at large
@@ -1034,7 +1036,12 @@ class EntityExtractor:
             word = tokens[i + 1]
             if word.form == "ال" and i + 2 < len(tokens) and not page.broken_after(i + 1) and self._may_be_family(tokens[i + 2]):
                 return i + 2  # "آل سعود" (form() folds آ): the family name ends the name
-            if word.definite == 0 and self._patronymic(tokens[i], start, page.starts[i]) and self._may_be_family(word, chain=True):
+            if (
+                word.definite == 0
+                and self._patronymic(tokens[i], start, page.starts[i])
+                and self._may_be_family(word, chain=True)
+                and (word.form[2:] in self._given_any or zipf_any(word.form) < RARE_WORD)
+            ):
                 i += 1
                 continue
             if _definite(word) or i - bisect_left(page.starts, start) >= 2 or not self._may_be_family(word):

@@ -947,3 +947,10 @@ def test_given_names_of_the_whole_arab_world_start_names_and_titles_or_generic_w
     text = "ويعد الشيخ مشعل الرجل الأقوى في الأسرة، ويأتي مشعل كأمير جديد بعد أخيه، وقد بويع مشعل كأمير للبلاد."
     result = found(extractor, text)
     assert not {("مشعل الرجل", "PER"), ("مشعل كأمير", "PER"), ("كأمير", "PER")} & result
+
+
+def test_given_names_that_are_common_words_need_a_naming_context(extractor: EntityExtractor) -> None:
+    # أسماء: "names"; رجب: a month; مولود: a newborn
+    text = "وعرضت الشاشات أسماء الدول المشاركة في المعرض، وسجل المستشفى مولود جديد في شهر رجب الماضي."
+    assert not any(t == "PER" for _, t in found(extractor, text))
+    assert ("أسماء الأسد", "PER") in found(extractor, "وقالت السيدة أسماء الأسد إن الحملة مستمرة.")

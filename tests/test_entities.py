@@ -954,3 +954,15 @@ def test_given_names_that_are_common_words_need_a_naming_context(extractor: Enti
     text = "وعرضت الشاشات أسماء الدول المشاركة في المعرض، وسجل المستشفى مولود جديد في شهر رجب الماضي."
     assert not any(t == "PER" for _, t in found(extractor, text))
     assert ("أسماء الأسد", "PER") in found(extractor, "وقالت السيدة أسماء الأسد إن الحملة مستمرة.")
+
+
+def test_people_listed_after_a_person_are_persons(extractor: EntityExtractor) -> None:
+    # a team sheet: after the first players, items that begin with a given name (غانم, سليم: also words)
+    text = "ودفع المدرب بكل من ياسين بونو، أشرف حكيمي، غانم سايس، سليم املاح، سفيان بوفال في التشكيلة."
+    result = found(extractor, text)
+    assert {("غانم سايس", "PER"), ("سليم املاح", "PER"), ("سفيان بوفال", "PER")} <= result
+    assert ("سايس", "PER") not in result  # the family name alone gives way to the listed name
+    # a list ends at what is not a name
+    text = "وحضر اللقاء محمد منير، والوزير، وسليم الحص."
+    assert ("محمد منير", "PER") in found(extractor, text)
+    assert not any(surface.startswith("والوزير") for surface, _ in found(extractor, text))

@@ -749,6 +749,7 @@ class EntityExtractor:
             # rules stop at a paragraph break; a gazetteer name of several words does not
             candidates = [m for m in candidates if m.end <= gap[0] or m.start >= gap[1]]
         chosen = self._with_family_names(page, self._with_nationality(page, _non_overlapping(candidates)))
+        chosen = self._listed_persons(page, chosen)
         chosen = self._headed_places(page, chosen)
         chosen = self._media_names(page, chosen)
         chosen = self._institutions(page, chosen)
@@ -987,6 +988,44 @@ class EntityExtractor:
                 canonical = f"منتخب {country}" if country else surface
                 out.append(Mention(start, end, "ORG", canonical, name_key("ORG", canonical), "pattern", 0.75, 2))
         return [m for m in out if m.start not in dropped or m.type != "LOC"] if dropped else out
+
+    def _listed_persons(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
+        """People listed after a person: "X، Y، Z وW" where X is a person and each next item, after a comma
+        or a conjunction "و" on its first word, begins with a given name (one that is also a common word
+        too: the list names people) and has two words or more (_name_from in a naming context): a team
+        sheet, a cast, a delegation. A person the tagger or the rules found inside such an item ("سايس" of
+        "غانم سايس") gives way to it; any other mention ends the list."""
+        if not any(m.type == "PER" for m in mentions):
+            return mentions
+        tokens, by_start = page.tokens, {m.start: m for m in mentions}
+        found: list[Mention] = []
+        replaced: set[int] = set()
+        for m in [m for m in mentions if m.type == "PER"]:
+            i = page.ending_at(m.end)
+            while i is not None and i + 1 < len(tokens):
+                j = i + 1
+                gap = page.gaps[i].strip()
+                conjunction = tokens[j].raw[0] == "و" and len(tokens[j].stems) > 1
+                if gap not in ("،", ",") and not (gap == "" and conjunction):
+                    break
+                item = by_start.get(page.starts[j]) or by_start.get(page.starts[j] + 1)
+                if item is not None and item.type == "PER":
+                    i = page.ending_at(item.end)  # an item already a person: the list goes on after it
+                    continue
+                named = self._name_from(page, j, context=True)
+                if named is None:
+                    break
+                offset, last = named
+                start, end = page.starts[j] + offset, page.ends[last]
+                inside = [x for x in mentions if x.start < end and start < x.end]
+                if any(x.type != "PER" or x.start < start or x.end > end for x in inside):
+                    break
+                replaced.update(x.start for x in inside)
+                found.append(self._person(page, j, offset, last, "list", LISTED_PERSON))
+                i = last
+        if not found:
+            return mentions
+        return sorted([m for m in mentions if m.start not in replaced] + found, key=lambda m: (m.start, m.end))
 
     def _with_family_names(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
         """Family names the tagger or the rules left out of a person's name (_family_tail): the name
@@ -1505,6 +1544,7 @@ RARE_WORD = 3.5  # wordfreq zipf below which a word after a given name is taken 
 ACCUSATIVE_BASE = 4.0  # wordfreq zipf from which a word without its final alef is a common noun (_accusative_noun)
 COMPOUND_PARTS = frozenset({"عبد", "بن", "ابن", "ابو", "ال", "ولد"})  # matching forms: "أبو" is "ابو", "آل" is "ال"
 NATIONAL_HEADS = frozenset({"منتخب", "المنتخب"})
+LISTED_PERSON = 0.75  # the confidence of a person listed after a person (_listed_persons)
 HEADED_PLACE = 0.8  # the confidence of the rules' places after مخيم/معبر/قاعدة (the head noun included)
 MEDIA_NAME = 0.85  # the confidence of an outlet named after a media head or crediting a paragraph
 _SITE_OR_NETWORK = frozenset(form(w) for w in ("موقع", "شبكة"))  # also a site and a network: a quoted or Latin name only

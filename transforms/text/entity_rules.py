@@ -1000,7 +1000,11 @@ class EntityExtractor:
         tokens, by_start = page.tokens, {m.start: m for m in mentions}
         found: list[Mention] = []
         replaced: set[int] = set()
-        for m in [m for m in mentions if m.type == "PER"]:
+        text = page.text
+        for m in mentions:
+            after = text[m.end : m.end + 3].lstrip(" ")
+            if m.type != "PER" or not after or after[0] not in "،,و":
+                continue  # no comma or conjunction after the person: no list (most names)
             i = page.ending_at(m.end)
             while i is not None and i + 1 < len(tokens):
                 j = i + 1

@@ -966,3 +966,10 @@ def test_people_listed_after_a_person_are_persons(extractor: EntityExtractor) ->
     text = "وحضر اللقاء محمد منير، والوزير، وسليم الحص."
     assert ("محمد منير", "PER") in found(extractor, text)
     assert not any(surface.startswith("والوزير") for surface, _ in found(extractor, text))
+
+
+def test_a_family_name_of_a_word_and_god_s_name_is_part_of_the_name_but_a_blessing_is_not(extractor: EntityExtractor) -> None:
+    result = found(extractor, "ومرر الكرة زميله يحيى عطية الله إلى المهاجم في الدقيقة العاشرة.")
+    assert ("يحيى عطية الله", "PER") in result
+    result = found(extractor, "وتوفي الشيخ محمد رحمه الله أمس في منزله.")
+    assert ("محمد", "PER") in result and ("محمد رحمه الله", "PER") not in result

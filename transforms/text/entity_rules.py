@@ -1066,7 +1066,8 @@ class EntityExtractor:
 
     def _family_tail(self, page: _Page, i: int, start: int, taken: set[int], families: Callable[[], set[str]]) -> int:
         """The last token of the family names after a person's name that ends at token i, in the same
-        phrase and no other mention's: "آل" and its family ("محمد بن سلمان" + "آل سعود"); after a
+        phrase and no other mention's: "آل" and its family ("محمد بن سلمان" + "آل سعود"), a word and
+        "الله" ("يحيى" + "عطية الله"; not a pronoun's "رحمه الله"); after a
         father's name with the article ("مشعل الأحمد" + "الجابر الصباح"), the next name with it when it is
         a given name with the article or a rare word (not the object of the verb before the name: "أدى
         مشعل الأحمد الجابر اليمين", "وجه مشعل الأحمد الشكر"); after
@@ -1079,6 +1080,15 @@ class EntityExtractor:
             word = tokens[i + 1]
             if word.form == "ال" and i + 2 < len(tokens) and not page.broken_after(i + 1) and self._may_be_family(tokens[i + 2]):
                 return i + 2  # "آل سعود" (form() folds آ): the family name ends the name
+            if (
+                i + 2 < len(tokens)
+                and tokens[i + 2].form == ALLAH
+                and not page.broken_after(i + 1)
+                and page.starts[i + 2] not in taken
+                and not word.raw.endswith("ه")
+                and self._may_be_family(word)
+            ):
+                return i + 2  # "عطية الله", "نصر الله": a family name of a word and "الله" (not "رحمه الله": may God ...)
             if (
                 word.definite == 0
                 and self._patronymic(tokens[i], start, page.starts[i])
@@ -1548,6 +1558,7 @@ RARE_WORD = 3.5  # wordfreq zipf below which a word after a given name is taken 
 ACCUSATIVE_BASE = 4.0  # wordfreq zipf from which a word without its final alef is a common noun (_accusative_noun)
 COMPOUND_PARTS = frozenset({"عبد", "بن", "ابن", "ابو", "ال", "ولد"})  # matching forms: "أبو" is "ابو", "آل" is "ال"
 NATIONAL_HEADS = frozenset({"منتخب", "المنتخب"})
+ALLAH = form("الله")
 LISTED_PERSON = 0.75  # the confidence of a person listed after a person (_listed_persons)
 HEADED_PLACE = 0.8  # the confidence of the rules' places after مخيم/معبر/قاعدة (the head noun included)
 MEDIA_NAME = 0.85  # the confidence of an outlet named after a media head or crediting a paragraph
@@ -1682,7 +1693,8 @@ def _without_run_on(page: _Page, first: int, last: int, titles: frozenset[str] =
     stops before a quotation mark ("جائحة «كوفيد"), before a title word with a proclitic ("مشعل كأمير
     جديد", "X والرئيس"; a title ends no name, and a name's own words take no proclitic inside it), before
     "و" and a verb ("ريال ويحتل"; given: the given names, which are no verbs) and does not end in a
-    function word ("مشعل هو"); nor does it hold a clause's function word ("X أن Y": NAME_BREAKERS)."""
+    function word ("مشعل هو"); nor does it hold a clause's function word ("X أن Y": NAME_BREAKERS) or a
+    blessing ("محمد رحمه الله")."""
     if last == first:
         return last
     span = page.text[page.starts[first] : page.ends[last]]
@@ -1693,6 +1705,8 @@ def _without_run_on(page: _Page, first: int, last: int, titles: frozenset[str] =
         last = next((k - 1 for k in range(first + 1, last + 1) if any(off and stem in titles for off, stem in page.tokens[k].stems)), last)
     if given:
         last = next((k - 1 for k in range(first + 1, last + 1) if _conjoined_verb(page.tokens[k], given)), last)
+    # a blessing after a name ("رحمه الله", "حفظه الله": a verb with its pronoun, then God's name) is no part of it
+    last = next((k - 1 for k in range(first + 1, last) if page.tokens[k + 1].form == ALLAH and page.tokens[k].raw.endswith("ه")), last)
     while last > first and (page.tokens[last].form in FUNCTION_WORDS or _accusative_noun(page.tokens[last].form, given)):
         last -= 1
     return last

@@ -973,3 +973,12 @@ def test_a_family_name_of_a_word_and_god_s_name_is_part_of_the_name_but_a_blessi
     assert ("يحيى عطية الله", "PER") in result
     result = found(extractor, "وتوفي الشيخ محمد رحمه الله أمس في منزله.")
     assert ("محمد", "PER") in result and ("محمد رحمه الله", "PER") not in result
+
+
+def test_a_tagged_name_ends_before_the_news_verb_after_it(extractor: EntityExtractor) -> None:
+    from khabar.transforms.text.entity_rules import _Page, _without_run_on
+
+    # a tagger's span over "عبد الفتاح الحلبي استقبل" (words 0..3) ends before the verb; so does "X فاز"
+    assert _without_run_on(_Page.of("عبد الفتاح الحلبي استقبل أمس وفدا", extractor), 0, 3) == 2
+    assert _without_run_on(_Page.of("قيس الحلبي فاز في الجولة", extractor), 0, 2) == 1
+    assert _without_run_on(_Page.of("جمال عبد الناصر", extractor), 0, 2) == 2  # a name's own words stay

@@ -982,3 +982,11 @@ def test_a_tagged_name_ends_before_the_news_verb_after_it(extractor: EntityExtra
     assert _without_run_on(_Page.of("عبد الفتاح الحلبي استقبل أمس وفدا", extractor), 0, 3) == 2
     assert _without_run_on(_Page.of("قيس الحلبي فاز في الجولة", extractor), 0, 2) == 1
     assert _without_run_on(_Page.of("جمال عبد الناصر", extractor), 0, 2) == 2  # a name's own words stay
+
+
+def test_a_central_bank_by_its_short_name_is_the_bank(extractor: EntityExtractor) -> None:
+    text = "وقرر المركزي الأردني تثبيت الفائدة، فيما يترقب المستثمرون قرار المركزي الأوروبي."
+    mentions = {(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)}
+    assert {("المركزي الأردني", "ORG", "البنك المركزي الأردني"), ("المركزي الأوروبي", "ORG", "البنك المركزي الأوروبي")} <= mentions
+    # an adjective of another definite noun is no bank
+    assert not any(m.canonical.startswith("البنك") for m in extractor.extract("اجتمع المجلس المركزي الفلسطيني أمس."))

@@ -1258,7 +1258,36 @@ class EntityExtractor:
             name = _with_elided_article(tokens[i], offset, text[start:end])
             out.append(Mention(start, end, "ORG", name, name_key("ORG", name), "pattern", 0.75, 2))
             after = last + 1
+        out += self._short_central_banks(page)
         return _in_place_of_inner(mentions, out)
+
+    def _short_central_banks(self, page: _Page) -> list[Mention]:
+        """A central bank by the short name economy news gives it, "the central" and its country's adjective
+        ("المركزي المصري", "للمركزي الأوروبي"): the bank, named in full ("البنك المركزي المصري") so that it
+        joins the long name across articles. After "البنك" or "المصرف" the long name is _state_bodies'; after
+        another definite noun "المركزي" is its adjective ("المجلس المركزي الفلسطيني")."""
+        text, tokens, out = page.text, page.tokens, []
+        position = text.find(_CENTRAL)
+        while position >= 0:
+            i = bisect_right(page.starts, position) - 1
+            position = text.find(_CENTRAL, position + 1)
+            if i < 0 or i + 1 >= len(tokens) or page.broken_after(i):
+                continue
+            offset = next((off for off, stem in tokens[i].stems if stem == CENTRAL), None)
+            adjective = tokens[i + 1]
+            if offset is None or adjective.definite != 0 or adjective.form not in nationalities():
+                continue
+            if (
+                i > 0
+                and not page.broken_after(i - 1)
+                and (_definite(tokens[i - 1]) or any(stem in _BANK_HEADS for _, stem in tokens[i - 1].stems))
+            ):
+                continue  # "البنك المركزي المصري": the long name; "المجلس المركزي الفلسطيني": an adjective
+            start = page.starts[i] + offset
+            surface = _with_elided_article(tokens[i], offset, text[start : page.ends[i + 1]])
+            name = f"البنك {surface}"
+            out.append(Mention(start, page.ends[i + 1], "ORG", name, name_key("ORG", name), "pattern", 0.75, 2))
+        return out
 
     def _national_bodies(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
         """A ministry or a state body named without its country ("وزارة الداخلية", "مجلس الوزراء") in an
@@ -1559,6 +1588,9 @@ ACCUSATIVE_BASE = 4.0  # wordfreq zipf from which a word without its final alef 
 COMPOUND_PARTS = frozenset({"عبد", "بن", "ابن", "ابو", "ال", "ولد"})  # matching forms: "أبو" is "ابو", "آل" is "ال"
 NATIONAL_HEADS = frozenset({"منتخب", "المنتخب"})
 ALLAH = form("الله")
+CENTRAL = form("المركزي")
+_CENTRAL = "لمركزي"  # in "المركزي", "للمركزي", "بالمركزي": searched in the text
+_BANK_HEADS = frozenset(form(w) for w in ("البنك", "المصرف", "بنك", "مصرف"))
 LISTED_PERSON = 0.75  # the confidence of a person listed after a person (_listed_persons)
 HEADED_PLACE = 0.8  # the confidence of the rules' places after مخيم/معبر/قاعدة (the head noun included)
 MEDIA_NAME = 0.85  # the confidence of an outlet named after a media head or crediting a paragraph

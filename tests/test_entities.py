@@ -990,3 +990,11 @@ def test_a_central_bank_by_its_short_name_is_the_bank(extractor: EntityExtractor
     assert {("المركزي الأردني", "ORG", "البنك المركزي الأردني"), ("المركزي الأوروبي", "ORG", "البنك المركزي الأوروبي")} <= mentions
     # an adjective of another definite noun is no bank
     assert not any(m.canonical.startswith("البنك") for m in extractor.extract("اجتمع المجلس المركزي الفلسطيني أمس."))
+
+
+def test_a_street_named_after_a_person_keeps_the_persons_family_name(extractor: EntityExtractor) -> None:
+    result = found(extractor, "تظاهر المئات في شارع الحبيب بورقيبة وسط العاصمة، ثم ساروا إلى شارع الثورة.")
+    assert {("شارع الحبيب بورقيبة", "LOC"), ("شارع الثورة", "LOC")} <= result
+    assert ("بورقيبة", "LOC") not in result
+    # the word after is no name when it has the article or is a common word
+    assert ("شارع الثورة", "LOC") in found(extractor, "وقع الحادث في شارع الثورة صباح اليوم.")

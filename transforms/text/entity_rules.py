@@ -1158,7 +1158,8 @@ class EntityExtractor:
             elif not covered[name_start] and self._rare_name(tokens[i + 1]):
                 end = page.ends[i + 1]
             elif not covered[name_start] and head in FACILITY_HEADS and self._facility_name(tokens[i + 1]):
-                end = page.ends[self._facility_end(page, i + 1, covered)]
+                last = self._facility_end(page, i + 1, covered)
+                end = page.ends[self._named_after(page, last, covered, by_start, replaced)]
             else:
                 continue
             surface = page.text[start:end]
@@ -1425,6 +1426,33 @@ class EntityExtractor:
             last += 1
         return last
 
+    def _named_after(self, page: _Page, last: int, covered: bytearray, by_start: dict[int, Mention], replaced: set[int]) -> int:
+        """The last word of a facility's name whose definite word ends at token ``last``: the rare word after
+        it, without the article, when there is one ("شارع الحبيب بورقيبة": the person the street
+        is named after, a famous name below NAMED_AFTER_ZIPF; a one-word mention of it gives way), else
+        ``last``."""
+        tokens, k = page.tokens, last + 1
+        word = tokens[k] if k < len(tokens) else None
+        if (
+            word is None
+            or page.broken_after(last)
+            or page.gaps[last] != " "
+            or _definite(word)
+            or (len(word.stems) > 1 and word.raw[0] in "وف")  # a conjunction: the next item of a list
+            or len(word.form) < 3
+            or word.form in FUNCTION_WORDS
+            or word.form in NAME_BREAKERS
+            or zipf_any(word.form) >= NAMED_AFTER_ZIPF
+        ):
+            return last
+        start = page.starts[k]
+        if covered[start]:
+            mention = by_start.get(start)
+            if mention is None or mention.end != page.ends[k]:
+                return last
+            replaced.add(start)
+        return k
+
     def _rare_name(self, token: Word) -> bool:
         """A word that can be a place's name after its head: no function word, rare in Arabic at large."""
         return (
@@ -1592,6 +1620,7 @@ CENTRAL = form("المركزي")
 _CENTRAL = "لمركزي"  # in "المركزي", "للمركزي", "بالمركزي": searched in the text
 _BANK_HEADS = frozenset(form(w) for w in ("البنك", "المصرف", "بنك", "مصرف"))
 LISTED_PERSON = 0.75  # the confidence of a person listed after a person (_listed_persons)
+NAMED_AFTER_ZIPF = 4.0  # a word after a facility's definite word rarer than this is the name it is named after
 HEADED_PLACE = 0.8  # the confidence of the rules' places after مخيم/معبر/قاعدة (the head noun included)
 MEDIA_NAME = 0.85  # the confidence of an outlet named after a media head or crediting a paragraph
 _SITE_OR_NETWORK = frozenset(form(w) for w in ("موقع", "شبكة"))  # also a site and a network: a quoted or Latin name only

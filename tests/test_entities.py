@@ -998,3 +998,8 @@ def test_a_street_named_after_a_person_keeps_the_persons_family_name(extractor: 
     assert ("بورقيبة", "LOC") not in result
     # the word after is no name when it has the article or is a common word
     assert ("شارع الثورة", "LOC") in found(extractor, "وقع الحادث في شارع الثورة صباح اليوم.")
+
+
+def test_a_state_named_like_an_adjective_after_a_place_and_a_conjunction_is_a_place(extractor: EntityExtractor) -> None:
+    assert {("إيران", "LOC"), ("سورية", "LOC")} <= found(extractor, "بينما التزمت إيران وسورية الصمت إزاء الهجوم.")
+    assert not any(t == "LOC" for _, t in found(extractor, "وجرت مباحثات سورية وتركية أمس."))  # adjectives of a noun

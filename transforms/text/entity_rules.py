@@ -397,10 +397,14 @@ class EntityExtractor:
     def _adjective_use(self, page: _Page, i: int, last: Word) -> bool:
         """'سورية' after an indefinite noun is the adjective 'Syrian', not the country. An adjective agrees
         with its noun in definiteness: 'السعودية' after an indefinite noun ("جهود السعودية") is the country
-        the noun is of."""
+        the noun is of; after a place and "و" it is the next place of a list ("إيران وسورية")."""
         if not last.form.endswith("يه") or i == 0 or page.broken_after(i - 1) or _definite(page.tokens[i]):
             return False
         previous = page.tokens[i - 1]
+        if last.raw[0] == "و" and len(last.stems) > 1:
+            entry = self.gazetteer.lookup(previous.raw)
+            if entry is not None and entry.type == "LOC":
+                return False  # "إيران وسورية": a place and the next, no noun and its adjective
         return not _definite(previous) and previous.form not in FUNCTION_WORDS and previous.form not in PREPOSITIONS
 
     def _org_heads(self, page: _Page) -> Iterator[Mention]:

@@ -1003,3 +1003,9 @@ def test_a_street_named_after_a_person_keeps_the_persons_family_name(extractor: 
 def test_a_state_named_like_an_adjective_after_a_place_and_a_conjunction_is_a_place(extractor: EntityExtractor) -> None:
     assert {("إيران", "LOC"), ("سورية", "LOC")} <= found(extractor, "بينما التزمت إيران وسورية الصمت إزاء الهجوم.")
     assert not any(t == "LOC" for _, t in found(extractor, "وجرت مباحثات سورية وتركية أمس."))  # adjectives of a noun
+
+
+def test_an_organizations_name_does_not_go_on_over_a_word_with_a_conjunction(extractor: EntityExtractor) -> None:
+    result = found(extractor, "وأدى الحضور صلاة العصر جماعة ودعوا الله أن يحفظ البلاد.")
+    assert not any(t == "ORG" for _, t in result)
+    assert ("هيئة فتوى الأزهر", "ORG") in found(extractor, "أعلنت هيئة فتوى الأزهر موقفها.")  # a construct noun goes on

@@ -262,6 +262,13 @@ def _conjoined(token: Word) -> bool:
     )
 
 
+def _with_conjunction(token: Word) -> bool:
+    """A word that carries the conjunction و/ف: the word without it is commoner in Arabic at large
+    ("ودعوا" -> "دعوا"; not "وزارة", "فريق"). A construct noun inside a name never does: "جماعة ودعوا الله"
+    is a prayer in congregation and a new clause."""
+    return len(token.stems) > 1 and token.form[0] in "وف" and token.stems[1][0] == 1 and zipf_any(token.stems[1][1]) > zipf_any(token.form)
+
+
 def _relation_adjective(word: str) -> bool:
     """A definite adjective of relation (nisba): "الداخلية", "الجزائرية", "الوطني" (forms fold ة to ه)."""
     return word.startswith("ال") and word.endswith(("ي", "يه", "يين", "يون")) and len(word) > 4
@@ -450,7 +457,13 @@ class EntityExtractor:
             definite = _definite(token) or self.gazetteer.lookup(token.raw) is not None
             if not definite:
                 # an indefinite noun is part of the name only in construct with a definite one
-                if j + 1 < len(tokens) and not page.broken_after(j) and _definite(tokens[j + 1]) and token.form not in self.triggers:
+                if (
+                    j + 1 < len(tokens)
+                    and not page.broken_after(j)
+                    and _definite(tokens[j + 1])
+                    and token.form not in self.triggers
+                    and not _with_conjunction(token)
+                ):
                     j += 1
                     continue
                 return last

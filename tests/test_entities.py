@@ -1009,3 +1009,11 @@ def test_an_organizations_name_does_not_go_on_over_a_word_with_a_conjunction(ext
     result = found(extractor, "وأدى الحضور صلاة العصر جماعة ودعوا الله أن يحفظ البلاد.")
     assert not any(t == "ORG" for _, t in result)
     assert ("هيئة فتوى الأزهر", "ORG") in found(extractor, "أعلنت هيئة فتوى الأزهر موقفها.")  # a construct noun goes on
+
+
+def test_a_city_with_a_masculine_nationality_adjective_is_its_club(extractor: EntityExtractor) -> None:
+    text = "وخسر الفريق أمام مضيفه مرسيليا الفرنسي، ثم سافر إلى مرسيليا الفرنسية للقاء الجالية."
+    mentions = {m.type: (text[m.start : m.end], m.canonical) for m in extractor.extract(text)}
+    city = mentions["LOC"]  # the city is feminine
+    assert city[0] == "مرسيليا"
+    assert mentions["ORG"] == ("مرسيليا", f"{city[1]} الفرنسي")  # the club: the adjective agrees with نادي

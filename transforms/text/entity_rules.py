@@ -48,6 +48,7 @@ from khabar.transforms.text.entity_lexicon import (
 from khabar.transforms.text.gazetteer import (
     Word,
     adjective_countries,
+    city_names,
     country_adjective,
     country_names,
     form,
@@ -767,6 +768,7 @@ class EntityExtractor:
             candidates = [m for m in candidates if m.end <= gap[0] or m.start >= gap[1]]
         chosen = self._with_family_names(page, self._with_nationality(page, _non_overlapping(candidates)))
         chosen = self._listed_persons(page, chosen)
+        chosen = self._clubs_by_city(page, chosen)
         chosen = self._headed_places(page, chosen)
         chosen = self._media_names(page, chosen)
         chosen = self._institutions(page, chosen)
@@ -1005,6 +1007,24 @@ class EntityExtractor:
                 canonical = f"منتخب {country}" if country else surface
                 out.append(Mention(start, end, "ORG", canonical, name_key("ORG", canonical), "pattern", 0.75, 2))
         return [m for m in out if m.start not in dropped or m.type != "LOC"] if dropped else out
+
+    def _clubs_by_city(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
+        """A city with a masculine nationality adjective right after it is a club, named after its city
+        ("ليون الفرنسي", "هامبورغ الألماني", "بورتو البرتغالي"): a city is feminine in Arabic and takes
+        "الفرنسية"; the adjective agrees with the club (نادي). The city's word is the organization (the
+        adjective stays out, as ANERcorp labels it), its canonical the city and the adjective, apart
+        from the city itself across articles."""
+        text, tokens = page.text, page.tokens
+        out = []
+        for m in mentions:
+            if m.type == "LOC" and text[m.end : m.end + 3] == " ال" and m.canonical in city_names():
+                i = page.ending_at(m.end)
+                adjective = tokens[i + 1] if i is not None and i + 1 < len(tokens) else None
+                if adjective is not None and adjective.definite == 0 and adjective.form.endswith("ي") and adjective.form in nationalities():
+                    name = f"{m.canonical} {adjective.raw}"
+                    m = m._replace(type="ORG", canonical=name, key=name_key("ORG", name))
+            out.append(m)
+        return out
 
     def _listed_persons(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
         """People listed after a person: "X، Y، Z وW" where X is a person and each next item, after a comma

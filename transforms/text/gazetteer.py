@@ -369,6 +369,12 @@ def country_names() -> frozenset[str]:
 
 
 @cache
+def city_names() -> frozenset[str]:
+    """The canonical names of the gazetteer's cities (places.tsv's generated rows)."""
+    return frozenset(canonical for _surface, canonical, kind, _source in _rows("places.tsv")[1:] if kind == "city")
+
+
+@cache
 def nationalities() -> frozenset[str]:
     """Forms of nationality adjectives (السوري، العراقية، الإيرانيين ...), derived
     from the gazetteer's one-word country names: never names, never entities.

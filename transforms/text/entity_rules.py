@@ -72,8 +72,8 @@ BOUNDARY_MASK = sum(1 << k for k, (name, chars) in enumerate(GAP_CLASSES) if any
 YEH_ALA = "علي"  # the name Ali, and the preposition على where a page writes yeh for alef maksura
 
 # The rule flags of a word (flag_positions): one bit a kind of cue.
-GAZ, ORG_HEAD, ORG_TRIGGER, LOC_HEAD, GIVEN, TRIGGER, DEFINITE, STATE_BODY, CLUB, SPORT, MEDIA = FLAG_BITS = tuple(
-    1 << k for k in range(11)
+GAZ, ORG_HEAD, ORG_TRIGGER, LOC_HEAD, GIVEN, TRIGGER, DEFINITE, STATE_BODY, CLUB, SPORT, MEDIA, PLACE_HEAD = FLAG_BITS = tuple(
+    1 << k for k in range(12)
 )
 
 
@@ -329,6 +329,8 @@ class EntityExtractor:
                 value |= SPORT
             if stem in MEDIA_HEADS:
                 value |= MEDIA
+            if stem in PLACE_HEADS:
+                value |= PLACE_HEAD
             if (
                 stem in self.given
                 or stem in self.given_ambiguous
@@ -1034,14 +1036,14 @@ class EntityExtractor:
         "غانم سايس") gives way to it; any other mention ends the list."""
         if not any(m.type == "PER" for m in mentions):
             return mentions
-        tokens, by_start = page.tokens, {m.start: m for m in mentions}
+        tokens, text = page.tokens, page.text
+        listed = [m for m in mentions if m.type == "PER" and text[m.end : m.end + 3].lstrip(" ")[:1] in ("،", ",", "و")]
+        if not listed:
+            return mentions  # no comma or conjunction after any person: no list (most pages)
+        by_start = {m.start: m for m in mentions}
         found: list[Mention] = []
         replaced: set[int] = set()
-        text = page.text
-        for m in mentions:
-            after = text[m.end : m.end + 3].lstrip(" ")
-            if m.type != "PER" or not after or after[0] not in "،,و":
-                continue  # no comma or conjunction after the person: no list (most names)
+        for m in listed:
             i = page.ending_at(m.end)
             while i is not None and i + 1 < len(tokens):
                 j = i + 1
@@ -1175,14 +1177,17 @@ class EntityExtractor:
         "ملعب لوسيل": a rare word; after any head but a square, a definite word and its relative
         adjectives, "استاد البيت", "شارع الثورة"), one place, head included, as the rules name camps and
         crossings."""
-        if not any(head in page.text for head in PLACE_HEAD_TEXT):
+        heads = page.positions(PLACE_HEAD)
+        if not heads:
             return mentions
         by_start = {m.start: m for m in mentions}
         covered = _coverage(mentions, len(page.text))
         out, replaced = [], set()
         tokens = page.tokens
-        for i, token in enumerate(tokens[:-1]):
-            offset, head = next(((off, st) for off, st in token.stems if st in PLACE_HEADS), (None, ""))
+        for i in heads:
+            if i + 1 >= len(tokens):
+                continue
+            offset, head = next(((off, st) for off, st in tokens[i].stems if st in PLACE_HEADS), (None, ""))
             if offset is None or page.broken_after(i) or any(q in page.gaps[i] for q in QUOTES):
                 continue  # a quoted name is matched on its own
             start, name_start = page.starts[i] + offset, page.starts[i + 1]
@@ -1252,7 +1257,13 @@ class EntityExtractor:
 
     def _credited_outlets(self, page: _Page) -> Iterator[Mention]:
         text = page.text
-        for match in _CREDIT.finditer(text, 0, CREDIT_CHARS):
+        line = 0
+        while 0 <= line < CREDIT_CHARS:
+            match = _CREDIT.match(text, line, CREDIT_CHARS)
+            line = text.find("\n", line, CREDIT_CHARS)
+            line = line + 1 if line >= 0 else -1
+            if match is None:
+                continue
             start, end = match.span("name" if match["name"] is not None else "lead")
             name = text[start:end]
             entry = self.gazetteer.lookup(name)
@@ -1355,10 +1366,10 @@ class EntityExtractor:
         countries = country_names()
         counts: Counter[str] = Counter(m.canonical for m in mentions if m.type == "LOC" and m.canonical in countries)
         adjectives = adjective_countries()
-        for token in page.tokens:
+        for token, times in Counter(page.tokens).items():  # a page's repeats share one Word: each looked at once
             country = next((adjectives[stem] for _, stem in token.stems if stem in adjectives), None)
             if country is not None:
-                counts[country] += 1
+                counts[country] += times
         ranked = counts.most_common(2)
         if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
             return None
@@ -1666,8 +1677,8 @@ CREDIT_CHARS = 400  # credits are looked for this far into the text: datelines o
 # A paragraph's credit: a name in slashes or parentheses among its first characters ("تونس في 7 أكتوبر
 # /العمانية/", "الرياض (واس) -"), or its first words before a dash ("شفا – انتخب").
 _CREDIT = re.compile(
-    r"(?m)^(?:[^\n]{0,60}?[/(]\s*(?P<name>[^\s/()\n][^/()\n]{0,28}?)\s*[/)]|[ \t]*(?P<lead>[^\s\-–—ـ:|()/][^\n\-–—ـ:|()/]{0,28}?)\s*[-–—ـ]\s)"
-)
+    r"(?:[^\n]{0,60}?[/(]\s*(?P<name>[^\s/()\n][^/()\n]{0,28}?)\s*[/)]|[ \t]*(?P<lead>[^\s\-–—ـ:|()/][^\n\-–—ـ:|()/]{0,28}?)\s*[-–—ـ]\s)"
+)  # matched at each line's start (_credited_outlets)
 UNSURE_MARGIN = 4.0  # a rule person fills a gap when the tagger's O margin of its first word is below this
 
 

@@ -527,6 +527,14 @@ def test_one_letter_typos_in_long_names_link_but_short_names_and_given_names_do_
     assert len(set(_ids(("LOC", "محافظة الأنبار الغربية"), ("LOC", "محافظة الأنبار الغربيه")).values())) == 1  # teh marbuta
 
 
+def test_a_typo_in_a_rare_word_links_a_short_name_but_common_words_and_given_names_do_not() -> None:
+    assert len(set(_ids(("PER", "كمال بلعيدش"), ("PER", "كمال بلعيدشن")).values())) == 1  # a letter more, a rare word
+    assert len(set(_ids(("PER", "جواد ياميق"), ("PER", "جواد ياميك")).values())) == 1  # one letter for another
+    assert len(set(_ids(("PER", "علي حمدان"), ("PER", "علي حمدين")).values())) == 2  # common words: two people
+    assert len(set(_ids(("PER", "سامي الجابر"), ("PER", "سامي الجابري")).values())) == 2  # families with the article
+    assert len(set(_ids(("PER", "كمال بلعيدش"), ("PER", "جمال بلعيدشن")).values())) == 2  # two words differ
+
+
 def test_transliterations_with_and_without_a_vowel_letter_link_but_arabic_names_so_different_do_not() -> None:
     assert len(set(_ids(("PER", "ستيفن بوين"), ("PER", "ستيفن بون")).values())) == 1  # short: under the typo rule's length
     assert len(set(_ids(("ORG", "سبايس إكس"), ("ORG", "سبيس إكس")).values())) == 1

@@ -190,6 +190,31 @@ def _typo_of(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return not (_given_part(x) in names and _given_part(y) in names)
 
 
+def _rare_word(word: str) -> bool:
+    """A word of a name a typo can be told in whatever the name's length: TYPO_WORD letters or more, no article,
+    rare in Arabic at large (FOREIGN_WORD) and no given name: "أوشيش" / "أوشيشن", not "سعد" / "سعيد"."""
+    return (
+        len(word) >= TYPO_WORD and not word.startswith("ال") and _given_part(word) not in _given_folded() and zipf_any(word) < FOREIGN_WORD
+    )
+
+
+def _rare_letters(name: tuple[str, ...]) -> set[int]:
+    """Offsets, in the name's words joined by spaces, of the letters of its rare words (_rare_word)."""
+    offsets, position = set(), 0
+    for word in name:
+        if _rare_word(word):
+            offsets.update(range(position, position + len(word)))
+        position += len(word) + 1
+    return offsets
+
+
+def _rare_typo(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Same words but one (two words or more), which differs by one edit and is rare in both spellings
+    (_rare_word): a typo in a short name ("يوسف أوشيش" / "يوسف أوشيشن")."""
+    differing = _one_differing_word(a, b) if len(a) >= 2 else None
+    return differing is not None and one_edit(*differing) and all(map(_rare_word, differing))
+
+
 def _vowel_variant(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Same words but one, which is the other with one long vowel letter more inside it (not its first letter),
     at least three letters long, without the article (Arabic family names take it: العبيدي، العبدي are two
@@ -269,7 +294,10 @@ def _typo_links(
         text = " ".join(words[item])
         # a long name with any letter left out (_typo_of); any name with a vowel letter left out (_vowel_variant)
         long = _long(words[item])
-        variants = {text} | {text[:i] + text[i + 1 :] for i in range(len(text)) if text[i] != " " and (long or text[i] in VOWEL_LETTERS)}
+        rare = _rare_letters(words[item]) if not long else set()
+        variants = {text} | {
+            text[:i] + text[i + 1 :] for i in range(len(text)) if text[i] != " " and (long or i in rare or text[i] in VOWEL_LETTERS)
+        }
         for variant in variants:
             by_deletion.setdefault((item[0], variant), []).append(item)
     neighbours: dict[tuple[str, str], set[tuple[str, str]]] = {}
@@ -279,7 +307,7 @@ def _typo_links(
         for a in group:
             for b in group:
                 x, y = words[a], words[b]
-                if a < b and ((_long(x) and _long(y) and _typo_of(x, y)) or _vowel_variant(x, y)):
+                if a < b and ((_long(x) and _long(y) and _typo_of(x, y)) or _rare_typo(x, y) or _vowel_variant(x, y)):
                     neighbours.setdefault(a, set()).add(b)
                     neighbours.setdefault(b, set()).add(a)
     return [(a, next(iter(found))) for a, found in sorted(neighbours.items()) if len(found) == 1]

@@ -1025,3 +1025,9 @@ def test_a_city_with_a_masculine_nationality_adjective_is_its_club(extractor: En
     city = mentions["LOC"]  # the city is feminine
     assert city[0] == "مرسيليا"
     assert mentions["ORG"] == ("مرسيليا", f"{city[1]} الفرنسي")  # the club: the adjective agrees with نادي
+
+
+def test_nasa_by_its_arabic_name_is_nasa() -> None:
+    extractor = EntityExtractor(EntityConfig(ner="rules"))
+    text = "وقالت وكالة الفضاء الأميركية إن المهمة نجحت، وأكدت ناسا أن الطاقم بخير."
+    assert {m.canonical for m in extractor.extract(text) if m.type == "ORG"} == {"ناسا"}

@@ -1064,7 +1064,9 @@ class EntityExtractor:
                 if any(x.type != "PER" or x.start < start or x.end > end for x in inside):
                     break
                 replaced.update(x.start for x in inside)
-                found.append(self._person(page, j, offset, last, "list", LISTED_PERSON))
+                person = self._person(page, j, offset, last, "list", LISTED_PERSON)
+                found.append(person)
+                by_start[person.start] = person  # another person before it in the list goes on over it
                 i = last
         if not found:
             return mentions
@@ -1212,11 +1214,11 @@ class EntityExtractor:
 
     def _media_names(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
         """News outlets by what names them: a media head ("صحيفة", "قناة", "وكالة", ...: MEDIA_HEADS) and
-        the name after it in quotes, in Latin letters, or as the outlet table knows it ("لصحيفة «الشرق
-        الأوسط»", "لشبكة cnbc", "قناة الجزيرة"; "موقع" and "شبكة", also a site and a network, take a
-        quoted or Latin name only), and a known outlet crediting a paragraph near its start, in the
-        article's first CREDIT_CHARS characters ("شفا – ",
-        "/العمانية/", "(واس)"; outlets and agencies by _outlet_name). Each is an organization whatever its words are alone (a place, a common
+        the name after it in quotes, in Latin letters, or as the outlet table or the agencies' credits
+        know it (_outlet_name: "لصحيفة «الشرق الأوسط»", "لشبكة cnbc", "قناة الجزيرة"; "موقع" and
+        "شبكة", also a site and a network, take a quoted or Latin name only), and a known outlet
+        crediting a paragraph at its start, in the article's first CREDIT_CHARS characters ("شفا – ",
+        "/العمانية/", "(واس)"). Each is an organization whatever its words are alone (a place, a common
         word); mentions inside it give way, and one that crosses its ends keeps its words. The head is
         not part of the name, as ANERcorp and the development set label it."""
         found = [*self._media_after_heads(page), *self._credited_outlets(page)]

@@ -1031,3 +1031,11 @@ def test_nasa_by_its_arabic_name_is_nasa() -> None:
     extractor = EntityExtractor(EntityConfig(ner="rules"))
     text = "وقالت وكالة الفضاء الأميركية إن المهمة نجحت، وأكدت ناسا أن الطاقم بخير."
     assert {m.canonical for m in extractor.extract(text) if m.type == "ORG"} == {"ناسا"}
+
+
+def test_an_organizations_name_goes_on_over_its_last_word_joined_by_and(extractor: EntityExtractor) -> None:
+    text = "وأكدت وزارة الصحة والحماية الاجتماعية أن الحالة مستقرة، وقال مجلس الشؤون الاقتصادية والتنمية إن النمو تحسن."
+    result = found(extractor, text)
+    assert {("وزارة الصحة والحماية الاجتماعية", "ORG"), ("مجلس الشؤون الاقتصادية والتنمية", "ORG")} <= result
+    # a new phrase goes on after the joined word: it is no part of the name
+    assert ("وزارة الخارجية", "ORG") in found(extractor, "وقالت وزارة الخارجية والوزير في بيان إن الزيارة ناجحة.")

@@ -448,6 +448,9 @@ class EntityExtractor:
                 return last  # "مصرف ليبيا المركزي" + "ضخ السيولة": the name ended
             if token.form in FUNCTION_WORDS or stem in STOP_DEFINITE or (j > i and self._given(token, context=False) is not None):
                 return last
+            joined = self._joined_end(page, j) if j > i and last is not None else None
+            if joined is not None:
+                return joined  # "مجلس الشؤون الاقتصادية والتنمية": the name's last word, joined by "و"
             if j > i and (self.flags(token) & (ORG_HEAD | ORG_TRIGGER | LOC_HEAD | TRIGGER) or _conjoined(token)):
                 return last  # "... العراقية ولجنة الاتصال": a new phrase begins
             named = self._place_at(page, j) if not place and self.flags(token) & GAZ else None
@@ -1446,7 +1449,36 @@ class EntityExtractor:
             else:
                 break
             k += 1
-        return last
+        joined = self._joined_end(page, last + 1)
+        return last if joined is None else joined
+
+    def _joined_end(self, page: _Page, j: int) -> int | None:
+        """The last token of an organization name's last part joined to it by "و" at token j, or None: a
+        definite noun with the conjunction and no head, trigger or listed name of its own, its adjectives of
+        relation, then the phrase's end (a boundary, a function word): "الهيئة العامة للغذاء والدواء،",
+        "وزارة الصحة والحماية الاجتماعية أن"; "وزارة الخارجية والوزير في" goes on with a new phrase."""
+        tokens = page.tokens
+        if j >= len(tokens) or page.broken_after(j - 1):
+            return None
+        token = tokens[j]
+        if not _conjoined(token) or token.definite is None or self.flags(token) & (ORG_HEAD | ORG_TRIGGER | LOC_HEAD | TRIGGER | GAZ):
+            return None
+        last = j
+        while (
+            last + 1 < len(tokens)
+            and not page.broken_after(last)
+            and tokens[last + 1].definite == 0
+            and _relation_adjective(tokens[last + 1].form)
+        ):
+            last += 1
+        if (
+            last + 1 >= len(tokens)
+            or page.broken_after(last)
+            or tokens[last + 1].form in NAME_BREAKERS
+            or tokens[last + 1].form in FUNCTION_WORDS
+        ):
+            return last
+        return None
 
     def _facility_name(self, token: Word) -> bool:
         """A definite word that names a facility after its head ("استاد البيت", "شارع الثورة"): no time word,

@@ -32,7 +32,11 @@ streaming), keys of one type are merged into one entity when:
   (ستيفن بوين، ستيفن بون; سبايس إكس، سبيس إكس): outlets transliterate foreign
   names with and without their vowels. The word is rare in Arabic at large
   and no given name in either spelling, so Arabic names that differ so
-  (سعيد، سعد; محمود، محمد) stay two.
+  (سعيد، سعد; محمود، محمد) stay two;
+- a name of two words or more, of any length, differs from exactly one other
+  by a one-letter typo in one word of at least five letters that is such a
+  rare word in both spellings, without the article (يوسف أوشيش، يوسف
+  أوشيشن; علي حمدان، علي حمدين and families with the article stay two).
 
 Types never merge (عين الأسد, a place, is never the person الأسد). An
 entity's id is the hash of its representative key (the one with the most
@@ -190,12 +194,16 @@ def _typo_of(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return not (_given_part(x) in names and _given_part(y) in names)
 
 
+def _foreign(word: str) -> bool:
+    """A word of a name rare in Arabic at large (below FOREIGN_WORD) and no given name: a spelling of it with a
+    letter more or less is the same name, not another Arabic word or name ("سعد" / "سعيد")."""
+    return _given_part(word) not in _given_folded() and zipf_any(word) < FOREIGN_WORD
+
+
 def _rare_word(word: str) -> bool:
     """A word of a name a typo can be told in whatever the name's length: TYPO_WORD letters or more, no article,
-    rare in Arabic at large (FOREIGN_WORD) and no given name: "أوشيش" / "أوشيشن", not "سعد" / "سعيد"."""
-    return (
-        len(word) >= TYPO_WORD and not word.startswith("ال") and _given_part(word) not in _given_folded() and zipf_any(word) < FOREIGN_WORD
-    )
+    foreign (_foreign): "أوشيش" / "أوشيشن", not "سعد" / "سعيد"."""
+    return len(word) >= TYPO_WORD and not word.startswith("ال") and _foreign(word)
 
 
 def _rare_letters(name: tuple[str, ...]) -> set[int]:
@@ -228,8 +236,7 @@ def _vowel_variant(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     i = next((k for k in range(len(x)) if x[k] != y[k]), len(x))
     if i == 0 or i == len(x) or y[i] not in VOWEL_LETTERS or x[i:] != y[i + 1 :]:
         return False  # one letter inserted inside the word, a vowel
-    names = _given_folded()
-    return all(_given_part(w) not in names and zipf_any(w) < FOREIGN_WORD for w in (x, y))
+    return _foreign(x) and _foreign(y)
 
 
 @lru_cache(maxsize=1)

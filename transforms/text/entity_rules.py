@@ -971,22 +971,11 @@ class EntityExtractor:
         tokens, ends, starts = page.tokens, page.ends, page.starts
         by_start = {m.start: m for m in mentions}
         out, dropped = [], set()
-        text = page.text
         for m in mentions:
-            # the adjective after the name has the article: " ال" right after it
-            i = page.ending_at(m.end) if m.type == "ORG" and text[m.end : m.end + 3] == " ال" else None
-            if i is not None:
-                j = i + 1
-                if (
-                    j < len(tokens)
-                    and tokens[j].definite == 0
-                    and tokens[j].form in nationalities()
-                    and not page.broken_after(i)
-                    and starts[j] not in by_start
-                    and self._headed(page, m.start, m.end)
-                ):
-                    surface = page.text[m.start : ends[j]]
-                    m = Mention(m.start, ends[j], "ORG", surface, name_key("ORG", surface), m.method, m.confidence, m.priority)
+            j = _nationality_after(page, m.end) if m.type == "ORG" else None
+            if j is not None and starts[j] not in by_start and self._headed(page, m.start, m.end):
+                surface = page.text[m.start : ends[j]]
+                m = Mention(m.start, ends[j], "ORG", surface, name_key("ORG", surface), m.method, m.confidence, m.priority)
             out.append(m)
         if "منتخب" in page.text:
             covered = _coverage(out, len(page.text))
@@ -1019,15 +1008,12 @@ class EntityExtractor:
         "الفرنسية"; the adjective agrees with the club (نادي). The city's word is the organization (the
         adjective stays out, as ANERcorp labels it), its canonical the city and the adjective, apart
         from the city itself across articles."""
-        text, tokens = page.text, page.tokens
         out = []
         for m in mentions:
-            if m.type == "LOC" and text[m.end : m.end + 3] == " ال" and m.canonical in city_names():
-                i = page.ending_at(m.end)
-                adjective = tokens[i + 1] if i is not None and i + 1 < len(tokens) else None
-                if adjective is not None and adjective.definite == 0 and adjective.form.endswith("ي") and adjective.form in nationalities():
-                    name = f"{m.canonical} {adjective.raw}"
-                    m = m._replace(type="ORG", canonical=name, key=name_key("ORG", name))
+            j = _nationality_after(page, m.end) if m.type == "LOC" and m.canonical in city_names() else None
+            if j is not None and page.tokens[j].form.endswith("ي"):  # masculine: "الفرنسي", not "الفرنسية"
+                name = f"{m.canonical} {page.tokens[j].raw}"
+                m = m._replace(type="ORG", canonical=name, key=name_key("ORG", name))
             out.append(m)
         return out
 
@@ -1224,19 +1210,11 @@ class EntityExtractor:
         "/العمانية/", "(واس)"). Each is an organization whatever its words are alone (a place, a common
         word); mentions inside it give way, and one that crosses its ends keeps its words. The head is
         not part of the name, as ANERcorp and the development set label it."""
-        found = [*self._media_after_heads(page), *self._credited_outlets(page)]
-        if not found:
-            return mentions
         kept: list[Mention] = []
-        for name in found:
-            if any(m.start < name.end and name.start < m.end and (m.start < name.start or m.end > name.end) for m in mentions):
-                continue  # a mention crosses the name's ends
+        for name in (*self._media_after_heads(page), *self._credited_outlets(page)):
             if not any(k.start < name.end and name.start < k.end for k in kept):
-                kept.append(name)
-        if not kept:
-            return mentions
-        inside = [m for m in mentions if not any(k.start <= m.start and m.end <= k.end for k in kept)]
-        return sorted(inside + kept, key=lambda m: (m.start, m.end))
+                kept.append(name)  # the first of two that overlap (a head's name and a credit)
+        return _in_place_of_inner(mentions, kept)
 
     def _media_after_heads(self, page: _Page) -> Iterator[Mention]:
         tokens = page.tokens
@@ -1890,6 +1868,16 @@ def _outlet_name(surface: str) -> str | None:
         outlet = known_outlet(surface)
         agency = outlet.name if outlet is not None else None
     return _ABBREVIATION.sub("", agency).strip() if agency is not None else None
+
+
+def _nationality_after(page: _Page, end: int) -> int | None:
+    """The index of the definite nationality adjective right after the word that ends at ``end`` (" ال" follows
+    it: "البنك المركزي" + "المصري", "ليون" + "الفرنسي"), or None."""
+    i = page.ending_at(end) if page.text[end : end + 3] == " ال" else None
+    if i is None or i + 1 >= len(page.tokens) or page.broken_after(i):
+        return None
+    adjective = page.tokens[i + 1]
+    return i + 1 if adjective.definite == 0 and adjective.form in nationalities() else None
 
 
 def _latin_run(page: _Page, i: int, limit: int = 4) -> int | None:

@@ -192,7 +192,8 @@ def common_word(name: str, population: int, close: bool = True) -> bool:
             spellings |= {spelling[:-1] + "ي", spelling[:-1] + "ى"}
     frequency = max(zipf_frequency(s, "ar") for s in spellings)
     # A big city's name may double as a word (رياض: gardens), but not as a very common one (مدينة).
-    return frequency >= (4.5 if population >= 1_000_000 else 3.5) if close else frequency >= 3.0
+    bar = (4.5 if population >= 1_000_000 else 3.5) if close else 3.0
+    return frequency >= bar
 
 
 def acceptable(name: str) -> bool:

@@ -1039,3 +1039,10 @@ def test_an_organizations_name_goes_on_over_its_last_word_joined_by_and(extracto
     assert {("وزارة الصحة والحماية الاجتماعية", "ORG"), ("مجلس الشؤون الاقتصادية والتنمية", "ORG")} <= result
     # a new phrase goes on after the joined word: it is no part of the name
     assert ("وزارة الخارجية", "ORG") in found(extractor, "وقالت وزارة الخارجية والوزير في بيان إن الزيارة ناجحة.")
+
+
+def test_a_given_name_of_the_din_kind_is_two_words_and_the_name_goes_on_after_it(extractor: EntityExtractor) -> None:
+    text = "وحصل المرشح الثالث بهاء الدين قزموني على المرتبة الأخيرة، فيما قال شمس الدين فرحات إن النتيجة متوقعة."
+    assert {("بهاء الدين قزموني", "PER"), ("شمس الدين فرحات", "PER")} <= found(extractor, text)
+    # the compound inside a longer name, and "الدين" no family name that ends it
+    assert ("خالد سيف الدين الحوراني", "PER") in found(extractor, "وقال خالد سيف الدين الحوراني إن الموسم انتهى.")

@@ -19,6 +19,7 @@ from khabar.transforms.text.entity_lexicon import (
     BOUNDARY_PATTERN,
     CLUB_HEADS,
     CLUB_STYLES,
+    DIN_FIRSTS,
     DISEASE_WORDS,
     FORCES,
     FORCES_GENERIC,
@@ -335,6 +336,7 @@ class EntityExtractor:
                 stem in self.given
                 or stem in self.given_ambiguous
                 or stem in ("عبد", "ابو")
+                or stem in DIN_FIRSTS
                 or (len(stem) > 4 and stem.startswith(("عبد", "ابو")) and offset == 0)
             ):
                 value |= GIVEN
@@ -594,7 +596,8 @@ class EntityExtractor:
         tokens = page.tokens
         token = tokens[i]
         compound = token.form in ("عبد", "ابو") or (token.stems[-1][1] in ("عبد", "ابو"))
-        offset = 0 if compound else self._given(token, context)
+        din = self._din_compound(page, i)
+        offset = 0 if compound else din if din is not None else self._given(token, context)
         if offset is None:
             return None
         if not context and token.stem == YEH_ALA and page.writes_yeh_for_alef_maksura:
@@ -604,6 +607,8 @@ class EntityExtractor:
             if j >= len(tokens) or page.broken_after(i):
                 return None
             last, j = j, j + 1
+        elif din is not None:
+            last, j = j, j + 1  # "عز الدين": the given name is both words
         while j < len(tokens) and j <= last + 1 and not page.broken_after(last) and j - i <= 4:
             token = tokens[j]
             stem = token.form
@@ -617,6 +622,9 @@ class EntityExtractor:
             if stem in ("عبد", "ابو") and j + 1 < len(tokens) and not page.broken_after(j):
                 last, j = j + 1, j + 2
                 continue
+            if j == last + 1 and self._din_compound(page, last) is not None:
+                last, j = j, j + 1  # a given name of two words inside the name ("محمد نور الدين ...")
+                continue
             if stem.startswith("ال"):
                 if _nationality(stem) and not context:
                     break
@@ -624,14 +632,23 @@ class EntityExtractor:
                     break
                 last = j
                 break  # the family name ends the name
-            if stem in self.given or stem in self.given_ambiguous or (context and unknown < 2 and len(stem) > 2):
+            rare_after_din = din is not None and last == i + 1 and len(stem) > 2 and zipf_any(stem) < RARE_WORD
+            if stem in self.given or stem in self.given_ambiguous or (context and unknown < 2 and len(stem) > 2) or rare_after_din:
                 unknown += stem not in self.given and stem not in self.given_ambiguous
                 last, j = j, j + 1
                 continue
             break
-        if last == i:
-            return None
+        if last == i or (din is not None and last == i + 1 and not context):
+            return None  # "صلاح الدين" alone is as often the province
         return offset, last
+
+    @staticmethod
+    def _din_compound(page: _Page, i: int) -> int | None:
+        """Clitic offset of token i when it and the next word are a given name of the "X الدين" kind ("عز الدين",
+        "نور الدين", "وصلاح الدين"), else None."""
+        if i + 1 >= len(page.tokens) or page.broken_after(i) or page.tokens[i + 1].form != "الدين":
+            return None
+        return next((offset for offset, stem in page.tokens[i].stems if stem in DIN_FIRSTS), None)
 
     def _persons(self, page: _Page) -> Iterator[Mention]:
         taken: set[int] = set()
@@ -884,6 +901,14 @@ class EntityExtractor:
             return mention
 
         first = _model_first([longer(m) for m in curated], [longer(m) for m in tagged], length)
+        # a given name of the "X الدين" kind, which the tagger cuts or splits ("الدين ميهوبي"; "عماد الدين" and
+        # "حسين"): the rules' person in place of the tagger's inside it
+        compounds = [
+            m
+            for m in rules
+            if m.type == "PER" and m.method in LONGER_PEOPLE and self._din_compound(page, bisect_right(page.ends, m.start)) is not None
+        ]
+        first = _in_place_of_inner(first, compounds)
         fill = [m for m in rules if (m.type, m.method) in FILL_METHODS or self._unsure(page, m)]
         return _model_first(first, fill, length)
 

@@ -1046,3 +1046,12 @@ def test_a_given_name_of_the_din_kind_is_two_words_and_the_name_goes_on_after_it
     assert {("بهاء الدين قزموني", "PER"), ("شمس الدين فرحات", "PER")} <= found(extractor, text)
     # the compound inside a longer name, and "الدين" no family name that ends it
     assert ("خالد سيف الدين الحوراني", "PER") in found(extractor, "وقال خالد سيف الدين الحوراني إن الموسم انتهى.")
+
+
+def test_a_club_after_the_word_club_is_the_club_on_any_page(extractor: EntityExtractor) -> None:
+    # a transfer announcement: no match report's words, but "نادي" before the club's name says what it is
+    text = "أعلن نادي الاتّحاد التعاقد مع المهاجم الفرنسي لمدة ثلاثة أعوام."
+    clubs = [m for m in extractor.extract(text) if m.type == "ORG"]
+    assert [(text[m.start : m.end], m.canonical) for m in clubs] == [("نادي الاتّحاد", "الاتحاد")]
+    # without the word, a common word that names clubs stays a word off the pitch
+    assert not any(t == "ORG" for _, t in found(extractor, "وأكد الوزير أن الاتحاد قوة بين الشعبين."))

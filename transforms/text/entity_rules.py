@@ -379,16 +379,15 @@ class EntityExtractor:
         return _common_word(_stem_at(token, offset), self._given_any)
 
     def _clubs(self, page: _Page) -> Iterator[Mention]:
-        """Clubs whose names are common words (clubs.tsv), on a page with SPORTS_CUES_NEEDED words of a
-        match report, with "نادي" before ("نادي النصر", "للنادي الأهلي") and "الرياضي" after ("الوداد
+        """Clubs whose names are common words (clubs.tsv): after "نادي" on any page, else on a page with
+        SPORTS_CUES_NEEDED words of a match report; with "نادي" before ("نادي النصر", "للنادي الأهلي") and "الرياضي" after ("الوداد
         الرياضي") when the text has them; not a federation ("الاتحاد المصري لكرة القدم")."""
         tokens = page.tokens
         at = page.by_flag[CLUB]
         if not at:
             return
         cues = {stem for i in page.by_flag[SPORT] for _, stem in tokens[i].stems if stem in SPORTS_CUES}
-        if len(cues) < SPORTS_CUES_NEEDED:
-            return
+        report = len(cues) >= SPORTS_CUES_NEEDED
         for i, offset, n, entry in self.clubs.matches(tokens, at):
             last = i + n - 1
             if any(t.form.startswith("لكر") for t in tokens[last + 1 : last + 3]):
@@ -397,7 +396,9 @@ class EntityExtractor:
             before = tokens[i - 1] if i and not offset and not page.broken_after(i - 1) else None
             head = next((off for off, stem in before.stems if stem in CLUB_HEADS), None) if before is not None else None
             if head is not None:
-                start = page.starts[i - 1] + head  # "نادي النصر", "للنادي الأهلي"
+                start = page.starts[i - 1] + head  # "نادي النصر", "للنادي الأهلي": a club on any page
+            elif not report:
+                continue
             elif n == 1 and before is not None and before.definite == 0:
                 continue  # after a definite noun it is its adjective: "المستطيل الأخضر" (the pitch), "المجلس الأهلي"
             if last + 1 < len(tokens) and not page.broken_after(last) and tokens[last + 1].form in CLUB_STYLES:

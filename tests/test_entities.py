@@ -1055,3 +1055,17 @@ def test_a_club_after_the_word_club_is_the_club_on_any_page(extractor: EntityExt
     assert [(text[m.start : m.end], m.canonical) for m in clubs] == [("نادي الاتّحاد", "الاتحاد")]
     # without the word, a common word that names clubs stays a word off the pitch
     assert not any(t == "ORG" for _, t in found(extractor, "وأكد الوزير أن الاتحاد قوة بين الشعبين."))
+
+
+def test_a_one_word_organization_is_the_one_fuller_name_it_begins_in_the_article() -> None:
+    from khabar.transforms.text.canonical import name_key
+    from khabar.transforms.text.entity_rules import Mention, _merge_org_variants
+
+    def org(name: str, start: int) -> Mention:
+        return Mention(start, start + len(name), "ORG", name, name_key("ORG", name), "tagger", 0.8, 2)
+
+    merged = _merge_org_variants([org("ريال مدريد", 0), org("ريال", 40), org("الصندوق", 60), org("صندوق النقد الدولي", 80)])
+    assert [m.canonical for m in merged] == ["ريال مدريد", "ريال مدريد", "الصندوق", "صندوق النقد الدولي"]
+    # two fuller names it begins: it is left as it is
+    merged = _merge_org_variants([org("مانشستر سيتي", 0), org("مانشستر يونايتد", 20), org("مانشستر", 40)])
+    assert merged[2].canonical == "مانشستر"

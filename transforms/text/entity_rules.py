@@ -1741,7 +1741,8 @@ def _merge_org_variants(mentions: list[Mention]) -> list[Mention]:
     """An organization named short and in full in one article is one organization: "وزارة الداخلية"
     and "مجلس الأمة" take the name of the one fuller organization of the article whose words contain
     theirs in order ("وزارة الداخلية المغربية", "مجلس الأمة الكويتي"; "الهيئة العليا للانتخابات" in
-    "الهيئة العليا المستقلة للانتخابات"). With two fuller ones (the Egyptian and the Moroccan
+    "الهيئة العليا المستقلة للانتخابات"); a one-word name without the article the one fuller name it begins
+    ("ريال" of "ريال مدريد"). With two fuller ones (the Egyptian and the Moroccan
     ministries) the short name is left as it is."""
     orgs = {m.key: m for m in mentions if m.type == "ORG"}
     if len(orgs) < 2:
@@ -1752,8 +1753,8 @@ def _merge_org_variants(mentions: list[Mention]) -> list[Mention]:
         by_head.setdefault(name[0], []).append(key)
     fuller: dict[str, Mention] = {}
     for key, short in words.items():
-        if len(short) < 2:
-            continue  # a one-word name ("الصندوق", "المركزي") may be anything
+        if len(short) < 2 and (short[0].startswith("ال") or short[0] in ORG_HEADS):
+            continue  # a one-word definite name or head ("الصندوق", "المركزي", "وزارة") may be anything
         # a fuller name of the same organization begins with the same head word
         found = [other for other in by_head[short[0]] if len(words[other]) > len(short) and subsequence(short, words[other])]
         longest = [k for k in found if not any(len(words[o]) > len(words[k]) and subsequence(words[k], words[o]) for o in found)]

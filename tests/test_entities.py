@@ -1069,3 +1069,13 @@ def test_a_one_word_organization_is_the_one_fuller_name_it_begins_in_the_article
     # two fuller names it begins: it is left as it is
     merged = _merge_org_variants([org("مانشستر سيتي", 0), org("مانشستر يونايتد", 20), org("مانشستر", 40)])
     assert merged[2].canonical == "مانشستر"
+
+
+def test_a_given_name_alone_is_the_articles_one_person_of_that_given_name(extractor: EntityExtractor) -> None:
+    text = "أدى الشيخ نواف الأحمد الجابر الصباح اليمين الدستورية، وقال الشيخ نواف إن البلاد ماضية في الإصلاح."
+    people = {text[m.start : m.end]: m.canonical for m in extractor.extract(text) if m.type == "PER"}
+    assert people.get("نواف") == people["نواف الأحمد الجابر الصباح"]
+    # two people of that given name: the given name alone stays itself
+    text = "التقى الشيخ نواف الأحمد الشيخ نواف المالك، وقال الشيخ نواف إن اللقاء مثمر."
+    alone = [m for m in extractor.extract(text) if m.type == "PER" and text[m.start : m.end] == "نواف"]
+    assert alone and all(m.canonical == "نواف" for m in alone)

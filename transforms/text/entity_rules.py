@@ -957,7 +957,8 @@ class EntityExtractor:
 
     def _merge_person_variants(self, mentions: list[Mention]) -> list[Mention]:
         """'محمد خالد الرحمون' and 'محمد الرحمون' in one article are one person (same first and last name),
-        and so is 'الرحمون' alone when no other person of the article has that family name."""
+        and so is 'الرحمون' alone when no other person of the article has that family name, and a given name
+        alone ('مشعل') when one person of the article has that given name and none that family name."""
         people = [m for m in mentions if m.type == "PER"]
         groups: dict[tuple[str, str], list[Mention]] = {}
         for mention in people:
@@ -976,6 +977,11 @@ class EntityExtractor:
                 found = families.get(fold_letters(group[0]), [])
                 if len(found) == 1:
                     representative[group] = representative[found[0]]
+                elif not found and group[0] in self._given_any:
+                    # a given name alone ("الشيخ مشعل") is the article's one person of that given name
+                    named = {representative[g].key for g in representative if g[0] == group[0] and " " in representative[g].key}
+                    if len(named) == 1:
+                        representative[group] = next(representative[g] for g in representative if representative[g].key in named)
         out = []
         for mention in mentions:
             if mention.type == "PER":

@@ -273,7 +273,31 @@ def build() -> list[tuple[str, str, str, str]]:
         key = _norm(surface)
         if key not in chosen or rank < chosen[key][0]:
             chosen[key] = (rank, row)  # type: ignore[assignment]
-    return sorted(row for _, row in chosen.values())
+    return sorted(commonest_canonicals([row for _, row in chosen.values()]))
+
+
+UNSEEN_ZIPF = 1.0  # a canonical spelling this rare in Arabic at large is one the sources made up ("بارسلون", "مونخ")
+SEEN_ZIPF = 2.0  # the place's spelling that replaces it is at least this common ("برشلونة", "ميونخ")
+
+
+def commonest_canonicals(rows: list[tuple[str, str, str, str]]) -> list[tuple[str, str, str, str]]:
+    """Rows with a place's canonical name replaced by its commonest spelling among its surfaces when the
+    sources' choice is one Arabic at large hardly writes (geonames' first alternate name: "بارسلون" for
+    "برشلونة", "مىلان" for "ميلانو"); a one-word canonical is replaced by a one-word surface only."""
+    from wordfreq import zipf_frequency
+
+    surfaces: dict[tuple[str, str], list[str]] = {}
+    for surface, canonical, kind, _ in rows:
+        surfaces.setdefault((canonical, kind), []).append(surface)
+    renamed: dict[tuple[str, str], str] = {}
+    for (canonical, kind), names in surfaces.items():
+        if zipf_frequency(canonical, "ar") >= UNSEEN_ZIPF:
+            continue
+        candidates = [name for name in names if " " not in name] if " " not in canonical else names
+        best = max(candidates, key=lambda name: zipf_frequency(name, "ar"), default=canonical)
+        if zipf_frequency(best, "ar") >= SEEN_ZIPF:
+            renamed[(canonical, kind)] = best
+    return [(surface, renamed.get((canonical, kind), canonical), kind, source) for surface, canonical, kind, source in rows]
 
 
 def main() -> None:

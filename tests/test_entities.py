@@ -1103,3 +1103,9 @@ def test_a_place_is_named_by_its_commonest_spelling_not_the_sources_first_altern
     for surface, canonical in (("برشلونة", "برشلونة"), ("ميونخ", "ميونخ"), ("طنجة", "طنجة"), ("كربلاء", "كربلاء")):
         entry = gazetteer.lookup(surface)
         assert entry is not None and entry.canonical == canonical, surface
+
+
+def test_a_name_ends_before_a_preposition_on_a_definite_word() -> None:
+    rules = EntityExtractor(EntityConfig(ner="rules"))
+    text = "فاز الرئيس قيس سعيد بالانتخابات الرئاسية."
+    assert [text[m.start : m.end] for m in rules.extract(text) if m.type == "PER"] == ["قيس سعيد"]

@@ -617,6 +617,8 @@ class EntityExtractor:
                 break
             if any(rest in FUNCTION_WORDS or rest in self._titles for _, rest in token.stems[1:]):
                 break  # a function word or a title behind a proclitic ("والتي", "وفي", "كأمير"): the name has ended
+            if any(off and rest.startswith("ال") and token.raw[off - 1] in "بلك" for off, rest in token.stems[1:]):
+                break  # a preposition on a definite word ("بالانتخابات", "للرئيس"): no word of a name
             if stem in ("بن", "ابن") and j + 1 < len(tokens):
                 last, j = j + 1, j + 2
                 continue

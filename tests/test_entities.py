@@ -1109,3 +1109,11 @@ def test_a_name_ends_before_a_preposition_on_a_definite_word() -> None:
     rules = EntityExtractor(EntityConfig(ner="rules"))
     text = "فاز الرئيس قيس سعيد بالانتخابات الرئاسية."
     assert [text[m.start : m.end] for m in rules.extract(text) if m.type == "PER"] == ["قيس سعيد"]
+
+
+def test_a_person_after_a_role_keeps_a_rare_family_name_the_tagger_leaves_out(extractor: EntityExtractor) -> None:
+    text = "وقال الرئيس عبد المجيد تبون للصحفيين إن الانتخابات ستجري في موعدها."
+    assert [text[m.start : m.end] for m in extractor.extract(text) if m.type == "PER"] == ["عبد المجيد تبون"]
+    # a common word after the name is no family name
+    text = "وقال الرئيس عبد المجيد اليوم إن الانتخابات ستجري في موعدها."
+    assert [text[m.start : m.end] for m in extractor.extract(text) if m.type == "PER"] == ["عبد المجيد"]

@@ -897,7 +897,11 @@ class EntityExtractor:
                     return rule
             if rule is None:
                 return mention
-            if rule.type == "PER" and rule.end > mention.end and self._one_family_name(page, mention.end, rule.end):
+            if (
+                rule.type == "PER"
+                and rule.end > mention.end
+                and self._one_family_name(page, mention.end, rule.end, rule.method == "trigger")
+            ):
                 return rule
             if rule.type == "LOC" and rule.start < mention.start:
                 return rule  # "مخيم الهول": the camp, crossing or base with its head noun, as the rules name it
@@ -925,13 +929,18 @@ class EntityExtractor:
             return False
         return bool(page.o_margin[bisect_right(page.ends, mention.start)] < UNSURE_MARGIN)
 
-    def _one_family_name(self, page: _Page, start: int, end: int) -> bool:
-        """text[start:end] holds exactly one word, a definite one that is no nationality adjective."""
+    def _one_family_name(self, page: _Page, start: int, end: int, after_role: bool = False) -> bool:
+        """text[start:end] holds exactly one word, a definite one that is no nationality adjective; after a
+        role word ("الرئيس عبد المجيد" + "تبون") also a rare word without the article that is no given name."""
         i = bisect_left(page.starts, start)
         if i >= len(page.tokens) or page.ends[i] != end:
             return False
         token = page.tokens[i]
-        return _definite(token) and not _nationality(token.form) and token.form not in STOP_DEFINITE and token.form not in GENERIC
+        if not _definite(token):
+            return (
+                after_role and token.form not in self._given_any and token.form not in FUNCTION_WORDS and zipf_any(token.form) < RARE_WORD
+            )
+        return not _nationality(token.form) and token.form not in STOP_DEFINITE and token.form not in GENERIC
 
     def _conjunction_on_name(self, token: Word) -> bool:
         """Whether a word is the conjunction و on a name ("وريانة"): Arabic at large never writes the word

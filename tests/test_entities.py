@@ -1117,3 +1117,12 @@ def test_a_person_after_a_role_keeps_a_rare_family_name_the_tagger_leaves_out(ex
     # a common word after the name is no family name
     text = "وقال الرئيس عبد المجيد اليوم إن الانتخابات ستجري في موعدها."
     assert [text[m.start : m.end] for m in extractor.extract(text) if m.type == "PER"] == ["عبد المجيد"]
+
+
+def test_the_rules_take_a_name_the_lexicons_lack_right_after_a_role() -> None:
+    rules = EntityExtractor(EntityConfig(ner="rules"))
+    text = "وقال وزير الخارجية الروسي سيرغي لافروف إن المحادثات بناءة."
+    assert [text[m.start : m.end] for m in rules.extract(text) if m.type == "PER"] == ["سيرغي لافروف"]
+    # past a preposition and its noun the phrase has left the role; a common noun in the accusative is no name
+    text = "ويشرع رئيس الجمهورية في إجراء استشارات نيابية ملزمة، وأكد الرئيس متضامنا مع الحملة دعمه."
+    assert not any(m.type == "PER" for m in rules.extract(text))

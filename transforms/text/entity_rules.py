@@ -681,6 +681,7 @@ class EntityExtractor:
         tokens = page.tokens
         j = i + 1
         steps = 0
+        crossed = False  # a preposition and its noun were passed: the phrase may have left the role ("في إجراء")
         while j < len(tokens) and steps < 8:
             steps += 1
             if page.broken_after(j - 1) and any(c in "،," for c in page.gaps[j - 1]):
@@ -694,6 +695,7 @@ class EntityExtractor:
                 return None
             if (token.form in PREPOSITIONS or (token.form == BISM and self._spokesman_before(tokens, j))) and j + 1 < len(tokens):
                 j += 2  # "في العراق"; "المتحدث باسم الجيش": there "باسم" is "in the name of", no given name
+                crossed = True
                 continue
             if _definite(token) or stem in ROLE_MODIFIERS or token.form in self.triggers or stem in self.triggers:
                 j += 1
@@ -705,7 +707,38 @@ class EntityExtractor:
             if j + 1 < len(tokens) and not page.broken_after(j) and (_definite(tokens[j + 1]) or tokens[j + 1].form in self.triggers):
                 j += 1
                 continue
-            return None  # an unknown word: names the lexicon lacks are taken only in apposition
+            # else an unknown word: a name the lexicons lack right after the role's words, else in apposition only
+            return None if crossed else self._unknown_name(page, j)
+
+    def _unknown_name(self, page: _Page, j: int) -> tuple[int, int, int] | None:
+        """(0, j, last) when the role's words end in two or three rare words without the article, no
+        proclitic and no given name (a name the given-name lexicon lacks, transliterated mostly: "وزير
+        الخارجية الروسي سيرغي لافروف", "الرئيس اللبناني اميل لحود"); None otherwise."""
+        tokens = page.tokens
+        last = j
+        while last < len(tokens) and last - j < 3 and self._unknown_name_word(tokens[last]):
+            if page.broken_after(last) or last + 1 == len(tokens):
+                break
+            last += 1
+        else:
+            last -= 1
+        return (0, j, last) if last > j else None
+
+    def _unknown_name_word(self, token: Word) -> bool:
+        """A word that may be part of a name the lexicons lack: rare in Arabic at large, without the article, no
+        given name, function or role word, listed place, common noun in the accusative ("متضامنا") or common
+        word behind a proclitic ("لثنيه")."""
+        return (
+            token.definite is None
+            and not _accusative_noun(token.form, self._given_any)
+            and not any(off and zipf_any(rest) >= ACCUSATIVE_BASE for off, rest in token.stems[1:])
+            and len(token.form) > 2
+            and token.form not in self._given_any
+            and token.form not in FUNCTION_WORDS
+            and token.form not in self.triggers
+            and self.gazetteer.lookup(token.raw) is None
+            and zipf_any(token.form) < RARE_WORD
+        )
         return None
 
     @staticmethod
@@ -931,15 +964,16 @@ class EntityExtractor:
 
     def _one_family_name(self, page: _Page, start: int, end: int, after_role: bool = False) -> bool:
         """text[start:end] holds exactly one word, a definite one that is no nationality adjective; after a
-        role word ("الرئيس عبد المجيد" + "تبون") also a rare word without the article that is no given name."""
+        role word ("الرئيس عبد المجيد" + "تبون") also a word of a name the lexicons lack (_unknown_name_word)
+        that the tagger does not plainly call O."""
         i = bisect_left(page.starts, start)
         if i >= len(page.tokens) or page.ends[i] != end:
             return False
         token = page.tokens[i]
         if not _definite(token):
-            return (
-                after_role and token.form not in self._given_any and token.form not in FUNCTION_WORDS and zipf_any(token.form) < RARE_WORD
-            )
+            # the tagger's O margin says whether the word may be a name's ("لحود") or plainly is not ("لثنيه")
+            unsure = page.o_margin is None or page.o_margin[i] < UNSURE_MARGIN
+            return after_role and unsure and self._unknown_name_word(token)
         return not _nationality(token.form) and token.form not in STOP_DEFINITE and token.form not in GENERIC
 
     def _conjunction_on_name(self, token: Word) -> bool:

@@ -1126,3 +1126,12 @@ def test_the_rules_take_a_name_the_lexicons_lack_right_after_a_role() -> None:
     # past a preposition and its noun the phrase has left the role; a common noun in the accusative is no name
     text = "ويشرع رئيس الجمهورية في إجراء استشارات نيابية ملزمة، وأكد الرئيس متضامنا مع الحملة دعمه."
     assert not any(m.type == "PER" for m in rules.extract(text))
+
+
+def test_a_city_in_a_teams_slot_on_a_match_report_is_its_club(extractor: EntityExtractor) -> None:
+    text = "وعزز الفريق صدارته في الدوري بفوزه على مرسيليا 2 صفر، وسجل المهاجم هدفي المباراة، ثم تعادل مع ليون في الجولة التالية."
+    assert {("مرسيليا", "ORG"), ("ليون", "ORG")} <= found(extractor, text)
+    # where the match was played stays the city; off the pitch a city is a city
+    text = "وفاز الفريق في مباراة الذهاب في مرسيليا 2 صفر، وسجل المهاجم هدفي المباراة في الشوط الثاني من الدوري."
+    assert ("مرسيليا", "LOC") in found(extractor, text)
+    assert ("مرسيليا", "LOC") in found(extractor, "ووقعت الحكومة اتفاقا مع مرسيليا لتطوير الميناء.")

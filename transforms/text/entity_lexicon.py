@@ -170,6 +170,15 @@ SPORTS_CUES = _forms(
     "البطولة بطولة كأس الكأس الملعب ملعب الشوط شوط ركلة ركلات المرمى حارس الفريق فريق النهائي نهائي التعادل تعادل"
 )
 SPORTS_CUES_NEEDED = 3
+# A city's slot as a team on a match report (EntityExtractor._opponent): the word before it, or a match's word
+# and a preposition; a city after a venue word is where the match is played
+OPPONENT_WORDS = _forms("مضيفه ضيفه منافسه مضيفيه ضيفيه غريمه")
+MATCH_PREPOSITIONS = _forms("على أمام مع ضد")
+VENUE_WORDS = _forms("في فى إلى الى من")
+MATCH_WORDS = _forms(
+    "فوز فوزه فوزها فاز فازت تغلب تغلبت انتصر انتصاره تعادل تعادله تعادلت خسر خسرت خسارة خسارته الخسارة "
+    "هزيمة هزيمته سقط سقوطه مباراة مباراته لقاء لقائه مواجهة مواجهته"
+)
 # what names a club with its club ("نادي الهلال", "النادي الأهلي") or its sports style ("الوداد الرياضي")
 CLUB_HEADS = _forms("نادي النادي")
 CLUB_STYLES = _forms("الرياضي")

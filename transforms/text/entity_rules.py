@@ -30,9 +30,12 @@ from khabar.transforms.text.entity_lexicon import (
     INSTITUTION_STYLES,
     LOC_HEADS,
     LOC_HEADS_INCLUSIVE,
+    MATCH_PREPOSITIONS,
+    MATCH_WORDS,
     MEDIA_HEADS,
     NAME_BREAKERS,
     OFFICIAL,
+    OPPONENT_WORDS,
     ORG_TRIGGERS,
     PLACE_CONTEXT,
     PLACE_HEAD_CONTEXT,
@@ -45,6 +48,7 @@ from khabar.transforms.text.entity_lexicon import (
     STATE_BODIES,
     STATE_STYLES,
     STOP_DEFINITE,
+    VENUE_WORDS,
 )
 from khabar.transforms.text.gazetteer import (
     Word,
@@ -1086,13 +1090,43 @@ class EntityExtractor:
         adjective stays out, as ANERcorp labels it), its canonical the city and the adjective, apart
         from the city itself across articles."""
         out = []
+        report: bool | None = None  # whether the page is a match report, once a city asks
         for m in mentions:
-            j = _nationality_after(page, m.end) if m.type == "LOC" and m.canonical in city_names() else None
+            city = m.type == "LOC" and m.canonical in city_names()
+            j = _nationality_after(page, m.end) if city else None
             if j is not None and page.tokens[j].form.endswith("ي"):  # masculine: "الفرنسي", not "الفرنسية"
                 name = f"{m.canonical} {page.tokens[j].raw}"
                 m = m._replace(type="ORG", canonical=name, key=name_key("ORG", name))
+            elif city and self._opponent(page, m):
+                if report is None:
+                    report = (
+                        len({stem for i in page.by_flag[SPORT] for _, stem in page.tokens[i].stems if stem in SPORTS_CUES})
+                        >= SPORTS_CUES_NEEDED
+                    )
+                if report:
+                    m = m._replace(type="ORG", key=name_key("ORG", m.canonical))
             out.append(m)
         return out
+
+    @staticmethod
+    def _opponent(page: _Page, m: Mention) -> bool:
+        """A city in a match's slot for a team: right before a score ("كوبنهاغن 1 صفر") or after a match's word and
+        its preposition ("فوزه على بورتو", "تعادل مع ليل", "أمام مضيفه ليون"); on a match report (_clubs_by_city)
+        that is its club."""
+        i = page.ending_at(m.end)
+        first = bisect_right(page.ends, m.start)
+        if i is None or first >= len(page.tokens):
+            return False
+        tokens = page.tokens
+        before = tokens[first - 1].form if first and not page.broken_after(first - 1) else ""
+        venue = before in VENUE_WORDS or "ب" in tokens[first].raw[: m.start - page.starts[first]]
+        if i + 1 < len(tokens) and not page.broken_after(i) and (tokens[i + 1].raw.isdigit() or tokens[i + 1].form == "صفر"):
+            return not venue  # "فوزه على كوبنهاغن 1 صفر", but "فاز في القاهرة 2 / 1": where it played
+        if not before:
+            return False
+        if before in OPPONENT_WORDS:
+            return True  # "مضيفه ليون"
+        return before in MATCH_PREPOSITIONS and first >= 2 and not page.broken_after(first - 2) and tokens[first - 2].stem in MATCH_WORDS
 
     def _listed_persons(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
         """People listed after a person: "X، Y، Z وW" where X is a person and each next item, after a comma

@@ -1135,3 +1135,11 @@ def test_a_city_in_a_teams_slot_on_a_match_report_is_its_club(extractor: EntityE
     text = "وفاز الفريق في مباراة الذهاب في مرسيليا 2 صفر، وسجل المهاجم هدفي المباراة في الشوط الثاني من الدوري."
     assert ("مرسيليا", "LOC") in found(extractor, text)
     assert ("مرسيليا", "LOC") in found(extractor, "ووقعت الحكومة اتفاقا مع مرسيليا لتطوير الميناء.")
+
+
+def test_a_common_word_behind_a_preposition_starts_no_person(extractor: EntityExtractor) -> None:
+    text = "وصل الطاقم إلى المحطة بتوقيت غرينتش أمس بعد رحلة طويلة."
+    assert not any(t == "PER" for _, t in found(extractor, text))
+    # a name with a letter like a proclitic stays a name
+    text = "وقال المفتش الأمريكي ستيوارت بوين إن الخسائر كبيرة، وأضاف بوين أن التحقيق مستمر."
+    assert ("بوين", "PER") in found(extractor, text)

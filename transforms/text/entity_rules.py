@@ -864,6 +864,8 @@ class EntityExtractor:
                 first += 1  # "وتمكن سعيّد": the verb before the name
             if kind == "PER" and any(stem in DISEASE_WORDS for k in range(first, last + 1) for _, stem in page.tokens[k].stems):
                 continue  # "لفيروس كورونا": a disease, no person
+            if kind == "PER" and self._common_noun_behind_proclitic(page.tokens[first]):
+                continue  # "بتوقيت غرينتش": a common noun with a preposition starts no name
             token = page.tokens[first]
             offset = self._clitic_offset(token)
             if not offset and len(token.stems) > 1:
@@ -890,6 +892,16 @@ class EntityExtractor:
             canonical = entry.canonical if entry is not None and entry.type == kind else surface
             out.append(Mention(start, end, kind, canonical, name_key(kind, canonical), "tagger", TAGGER_CONFIDENCE, 2))
         return self._styled_states(page, out)
+
+    def _common_noun_behind_proclitic(self, token: Word) -> bool:
+        """A common word of a proclitic and a common word without the article, neither a given name ("بتوقيت":
+        "at the time of"): no name begins so ("ومحمد", "لكريم" and "والأسد" do)."""
+        if token.form in self._given_any or zipf_any(token.form) < ACCUSATIVE_BASE:
+            return False  # a rarer word may be a name with a letter like a proclitic ("بوين", "كوفي", "بسام")
+        return any(
+            off and not rest.startswith("ال") and rest not in self._given_any and zipf_any(rest) >= ACCUSATIVE_BASE
+            for off, rest in token.stems[1:]
+        )
 
     def _styled_states(self, page: _Page, tagged: list[Mention]) -> list[Mention]:
         """A state's style the tagger took for a place of its own, right before the state ("لسلطنة" +

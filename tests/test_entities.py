@@ -1143,3 +1143,10 @@ def test_a_common_word_behind_a_preposition_starts_no_person(extractor: EntityEx
     # a name with a letter like a proclitic stays a name
     text = "وقال المفتش الأمريكي ستيوارت بوين إن الخسائر كبيرة، وأضاف بوين أن التحقيق مستمر."
     assert ("بوين", "PER") in found(extractor, text)
+
+
+def test_hashtags_handles_and_links_of_an_embedded_post_are_no_entities(extractor: EntityExtractor) -> None:
+    text = "وقع المهاجم عقده مع النادي. #ماجد_العنزي_هلالي pic.twitter.com/Xy12Ab— نادي الهلال السعودي (@Alhilal_FC) June 3, 2024"
+    result = found(extractor, text)
+    assert not any("_" in surface or "pic" in surface or surface.startswith("Alhilal") for surface, _ in result)
+    assert ("نادي الهلال", "ORG") in result  # the post's author, named in words, stays

@@ -837,7 +837,11 @@ class EntityExtractor:
         chosen = self._state_bodies(page, chosen)
         chosen = self._national_bodies(page, _merge_org_variants(self._merge_person_variants(chosen)))
         chosen = _non_overlapping(chosen + self._coreference(page, chosen))
-        return [m for m in sorted(chosen, key=lambda m: (m.start, m.end)) if m.confidence >= self.config.min_confidence]
+        return [
+            m
+            for m in sorted(chosen, key=lambda m: (m.start, m.end))
+            if m.confidence >= self.config.min_confidence and not _social_markup(page.text, m)
+        ]
 
     def _model_mentions(self, page: _Page) -> list[Mention]:
         """The model's spans as mentions; a span the gazetteer knows takes its canonical name."""
@@ -1885,6 +1889,18 @@ def combine(tagged: list[Mention], rules: list[Mention], length: int, mode: str 
     if mode == "union":
         return rules + tagged
     raise ValueError(f"unknown combination {mode!r}")
+
+
+_WEB_PARTS = ("http", "www.", "pic.", ".com")
+
+
+def _social_markup(text: str, mention: Mention) -> bool:
+    """A span of a post embedded in the page rather than a name in its prose: a hashtag or a handle
+    ("#رونالدو_نصراوي", "@AlNassrFC": after "#" or "@", or words joined by "_") or a link ("pic.twitter.com/...")."""
+    surface = text[mention.start : mention.end]
+    if mention.start and text[mention.start - 1] in "#@":
+        return True
+    return "_" in surface or any(part in surface.lower() for part in _WEB_PARTS)
 
 
 def _model_first(model: list[Mention], rules: list[Mention], length: int) -> list[Mention]:

@@ -1150,3 +1150,13 @@ def test_hashtags_handles_and_links_of_an_embedded_post_are_no_entities(extracto
     result = found(extractor, text)
     assert not any("_" in surface or "pic" in surface or surface.startswith("Alhilal") for surface, _ in result)
     assert ("نادي الهلال", "ORG") in result  # the post's author, named in words, stays
+
+
+def test_ali_is_the_preposition_on_a_page_that_never_writes_ala_with_alef_maksura(extractor: EntityExtractor) -> None:
+    # the page writes ى in a name ("مصطفى") but never in the preposition: its "علي" + a definite word is "on the ..."
+    text = (
+        "قال المتحدث مصطفى حسن إن الحكومة تعمل علي الصعيد الاقتصادي لتحسين الأوضاع، وإن الخطة ستنفذ علي الاقل "
+        "خلال عامين، مشيرا إلى أن الوزارة تتابع التنفيذ بشكل يومي وتنسق مع الجهات المعنية في المحافظات كافة."
+    )
+    people = {surface for surface, t in found(extractor, text) if t == "PER"}
+    assert "مصطفى حسن" in people and not any(p.startswith("علي") for p in people)

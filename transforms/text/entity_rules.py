@@ -176,9 +176,12 @@ class _Page:
 
     @property
     def writes_yeh_for_alef_maksura(self) -> bool:
-        """A page that never writes ى (Egyptian and some other outlets: "علي الرغم"): its "علي" may be the preposition."""
+        """A page that never writes ى (Egyptian and some other outlets: "علي الرغم"), or never the preposition
+        "على" with it (a name such as "مصطفى" keeps its ى on such pages): its "علي" may be the preposition."""
         if self._no_maksura is None:
-            self._no_maksura = len(self.tokens) >= 30 and not any("ى" in t.raw for t in self.tokens)
+            self._no_maksura = len(self.tokens) >= 30 and (
+                not any("ى" in t.raw for t in self.tokens) or not any(t.raw.lstrip("وف") == "على" for t in self.tokens)
+            )
         return self._no_maksura
 
     def positions(self, mask: int) -> list[int]:

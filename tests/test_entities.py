@@ -1160,3 +1160,11 @@ def test_ali_is_the_preposition_on_a_page_that_never_writes_ala_with_alef_maksur
     )
     people = {surface for surface, t in found(extractor, text) if t == "PER"}
     assert "مصطفى حسن" in people and not any(p.startswith("علي") for p in people)
+
+
+def test_a_name_after_a_role_takes_a_second_unlisted_word_only_when_it_is_rare() -> None:
+    rules = EntityExtractor(EntityConfig(ner="rules"))
+    text = "واعتبر وزير الدولة بوزارة الخارجية صالح كرتي تصريحات السفير تهديدا مبطنا."
+    assert [text[m.start : m.end] for m in rules.extract(text) if m.type == "PER"] == ["صالح كرتي"]
+    text = "وقال الوزير فهد زعيتر لوبوي إن الاتفاق نهائي."  # two unlisted words, the second rare: one name
+    assert [text[m.start : m.end] for m in rules.extract(text) if m.type == "PER"] == ["فهد زعيتر لوبوي"]

@@ -643,7 +643,9 @@ class EntityExtractor:
                 last = j
                 break  # the family name ends the name
             rare_after_din = din is not None and last == i + 1 and len(stem) > 2 and zipf_any(stem) < RARE_WORD
-            if stem in self.given or stem in self.given_ambiguous or (context and unknown < 2 and len(stem) > 2) or rare_after_din:
+            # after a role, up to two words the lexicon lacks; the second a rare one ("علي كرتي" + "تصريحات": the noun after)
+            unlisted = context and len(stem) > 2 and (unknown == 0 or (unknown == 1 and zipf_any(stem) < RARE_WORD))
+            if stem in self.given or stem in self.given_ambiguous or unlisted or rare_after_din:
                 unknown += stem not in self.given and stem not in self.given_ambiguous
                 last, j = j, j + 1
                 continue

@@ -1168,3 +1168,16 @@ def test_a_name_after_a_role_takes_a_second_unlisted_word_only_when_it_is_rare()
     assert [text[m.start : m.end] for m in rules.extract(text) if m.type == "PER"] == ["صالح كرتي"]
     text = "وقال الوزير فهد زعيتر لوبوي إن الاتفاق نهائي."  # two unlisted words, the second rare: one name
     assert [text[m.start : m.end] for m in rules.extract(text) if m.type == "PER"] == ["فهد زعيتر لوبوي"]
+
+
+def test_a_country_named_with_a_hamza_on_its_first_alef_gives_its_adjective_with_the_article(
+    extractor: EntityExtractor,
+) -> None:
+    from khabar.transforms.text.gazetteer import form, nationalities
+
+    adjectives = nationalities()
+    # "ألمانيا" begins with a hamza, not the article: "الألماني" is its adjective, "ماني" is none
+    assert {form("الألماني"), form("الألمانية"), form("ألماني"), form("الألباني")} <= adjectives
+    assert "ماني" not in adjectives and form("السعودي") in adjectives
+    text = "وحقق الفريق فوزا صعبا على مضيفه هامبورغ الألماني في الدوري، وسجل المهاجم هدف المباراة الوحيد."
+    assert ("هامبورغ", "ORG") in found(extractor, text)

@@ -330,10 +330,12 @@ def _adjective(country: str) -> str:
 
 
 @cache
-def _country_adjectives() -> tuple[tuple[str, str], ...]:
-    """(adjective stem as a form, canonical name) of the gazetteer's one-word country names."""
+def _country_adjectives(as_trained: bool = False) -> tuple[tuple[str, str], ...]:
+    """(adjective stem as a form, canonical name) of the gazetteer's one-word country names. The name is read as
+    written but for its teh marbuta: "ألمانيا" begins with a hamza, not the article ("الألماني"). as_trained:
+    as the shipped tagger's features read them, from the folded name ("المانيا": "ماني")."""
     return tuple(
-        (_adjective(form(surface)), canonical)
+        (_adjective(form(surface)) if as_trained else form(_adjective(surface.replace("ة", "ه"))), canonical)
         for surface, canonical, kind, _source in _rows("places.tsv")[1:]
         if kind == "country" and " " not in surface
     )
@@ -375,11 +377,13 @@ def city_names() -> frozenset[str]:
 
 
 @cache
-def nationalities() -> frozenset[str]:
+def nationalities(as_trained: bool = False) -> frozenset[str]:
     """Forms of nationality adjectives (السوري، العراقية، الإيرانيين ...), derived
     from the gazetteer's one-word country names: never names, never entities.
-    Family names that look like adjectives (الشمري، الكاظمي) are not in it."""
-    stems = {form(w) for w in _EXTRA_NATIONALITIES.split()} | {stem for stem, _ in _country_adjectives()}
+    Family names that look like adjectives (الشمري، الكاظمي) are not in it.
+    as_trained: the list the shipped tagger was trained with (tagger_features.Lexicons; _country_adjectives), which
+    a model's features must keep; retrained on this list, the tagger scored lower (docs/performance.md)."""
+    stems = {form(w) for w in _EXTRA_NATIONALITIES.split()} | {stem for stem, _ in _country_adjectives(as_trained)}
     out = set()
     for stem in stems:
         for suffix in ("", "ه", "ين", "ون"):

@@ -83,7 +83,7 @@ class Lexicons:
         self.gazetteer: Gazetteer = load_gazetteer()
         self.given, self.given_ambiguous = given_names()
         self.triggers = triggers()
-        self.nationalities = nationalities()
+        self.nationalities = nationalities(as_trained=True)  # the list of the shipped model's training
         self.kinds = tagger_lexicon()
 
 

@@ -1181,3 +1181,10 @@ def test_a_country_named_with_a_hamza_on_its_first_alef_gives_its_adjective_with
     assert "ماني" not in adjectives and form("السعودي") in adjectives
     text = "وحقق الفريق فوزا صعبا على مضيفه هامبورغ الألماني في الدوري، وسجل المهاجم هدف المباراة الوحيد."
     assert ("هامبورغ", "ORG") in found(extractor, text)
+
+
+def test_a_listed_organization_keeps_a_country_adjective_after_it_out(extractor: EntityExtractor) -> None:
+    text = "وأكد مسؤول في حزب الله اللبناني أن الحزب لن يرد، فيما قال البنك المركزي المصري إن الأسعار مستقرة."
+    result = found(extractor, text)
+    assert ("حزب الله", "ORG") in result  # one party whoever names its country
+    assert ("البنك المركزي المصري", "ORG") in result  # a generic name needs its country

@@ -1668,8 +1668,8 @@ class EntityExtractor:
     def _headed(self, page: _Page, start: int, end: int) -> bool:
         """page.text[start:end] is a generic organization name: a head ("البنك", "وزارة") and common
         words ("المركزي", "الصحة"), which need the country to name one organization; a head before a
-        proper name ("هيئة الحشد الشعبي", "فيلق القدس": the gazetteer knows the name or a word of it)
-        is a name already."""
+        proper name ("هيئة الحشد الشعبي", "فيلق القدس": the gazetteer knows the name or a word of it;
+        "حزب الله": the gazetteer lists the whole name, no state body) is a name already."""
         i = bisect_right(page.starts, start) - 1
         if i < 0 or not any(stem in ORG_HEADS or stem[2:] in ORG_HEADS for _, stem in page.tokens[i].stems):
             return False
@@ -1677,6 +1677,9 @@ class EntityExtractor:
         rest = page.tokens[i + 1 : j + 1]
         if not rest or self.gazetteer.lookup(page.text[page.starts[i + 1] : end]) is not None:
             return False
+        whole = self.gazetteer.lookup(page.text[start:end])
+        if whole is not None and whole.type == "ORG" and not _bare_state_body(name_key("ORG", whole.canonical)):
+            return False  # a listed name, head and all ("حزب الله"), that names one body whatever country reads it
         return not any(self.gazetteer.lookup(token.raw) is not None for token in rest)
 
     def _coreference(self, page: _Page, mentions: list[Mention]) -> list[Mention]:

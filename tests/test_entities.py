@@ -1188,3 +1188,9 @@ def test_a_listed_organization_keeps_a_country_adjective_after_it_out(extractor:
     result = found(extractor, text)
     assert ("حزب الله", "ORG") in result  # one party whoever names its country
     assert ("البنك المركزي المصري", "ORG") in result  # a generic name needs its country
+
+
+def test_a_place_head_before_a_prepositions_phrase_names_no_place(extractor: EntityExtractor) -> None:
+    text = "ويضم المكتب قاعدة للأقلام ورفوفا للكتب."
+    assert not any(t == "LOC" for _, t in found(extractor, text))
+    assert ("مخيم الهول", "LOC") in found(extractor, "ونقلت العائلات إلى مخيم الهول أمس.")

@@ -570,6 +570,8 @@ class EntityExtractor:
             name = tokens[i + 1]
             if name.form in FUNCTION_WORDS or _stem(name) in STOP_DEFINITE or name.form in GENERIC:
                 continue
+            if name.definite and name.raw[name.definite - 1] in "بلك":
+                continue  # "قاعدة للأقلام", "منطقة بالعاصمة": a preposition's phrase, no name
             end = i + 1
             name_start = page.starts[i + 1]
             if not page.broken_after(i + 1) and i + 2 < len(tokens) and self.gazetteer.lookup(page.text[name_start : page.ends[i + 2]]):

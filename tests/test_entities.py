@@ -1160,6 +1160,10 @@ def test_ali_is_the_preposition_on_a_page_that_never_writes_ala_with_alef_maksur
     )
     people = {surface for surface, t in found(extractor, text) if t == "PER"}
     assert "مصطفى حسن" in people and not any(p.startswith("علي") for p in people)
+    # after a role too, "علي" before a common word is the preposition; before a name it is the name
+    text = text.replace("قال المتحدث مصطفى حسن", "وتجري الوزيرة علي هامش المؤتمر مباحثات، وقال الوزير علي كرتي")
+    people = {surface for surface, t in found(extractor, text) if t == "PER"}
+    assert "علي كرتي" in people and not any("هامش" in p for p in people)
 
 
 def test_a_name_after_a_role_takes_a_second_unlisted_word_only_when_it_is_rare() -> None:

@@ -610,8 +610,8 @@ class EntityExtractor:
         offset = 0 if compound else din if din is not None else self._given(token, context)
         if offset is None:
             return None
-        if not context and token.stem == YEH_ALA and page.writes_yeh_for_alef_maksura:
-            return None  # "علي الصعيد" on a page that spells على with yeh: a name only after a role
+        if token.stem == YEH_ALA and page.writes_yeh_for_alef_maksura and (not context or self._ala_before_word(page, i)):
+            return None  # "علي الصعيد" on a page that spells على with yeh: a name only after a role, and not then
         last, j, unknown = i, i + 1, 0
         if compound:
             if j >= len(tokens) or page.broken_after(i):
@@ -655,6 +655,14 @@ class EntityExtractor:
         if last == i or (din is not None and last == i + 1 and not context):
             return None  # "صلاح الدين" alone is as often the province
         return offset, last
+
+    def _ala_before_word(self, page: _Page, i: int) -> bool:
+        """Token i, "علي" on a page that spells على with yeh, is before a common word that is no given name:
+        the preposition, even after a role ("الوزيرة علي هامش المؤتمر"; "الوزير علي كرتي" is the name)."""
+        if i + 1 >= len(page.tokens) or page.broken_after(i):
+            return False
+        after = page.tokens[i + 1]
+        return after.form not in self._given_any and zipf_any(after.form) >= ACCUSATIVE_BASE
 
     @staticmethod
     def _din_compound(page: _Page, i: int) -> int | None:
@@ -875,6 +883,13 @@ class EntityExtractor:
                 first += 1  # "وتمكن سعيّد": the verb before the name
             if kind == "PER" and any(stem in DISEASE_WORDS for k in range(first, last + 1) for _, stem in page.tokens[k].stems):
                 continue  # "لفيروس كورونا": a disease, no person
+            if (
+                kind == "PER"
+                and page.tokens[first].stem == YEH_ALA
+                and page.writes_yeh_for_alef_maksura
+                and self._ala_before_word(page, first)
+            ):
+                continue  # "علي هامش المؤتمر" on a page that spells على with yeh
             if kind == "PER" and self._common_noun_behind_proclitic(page.tokens[first]):
                 continue  # "بتوقيت غرينتش": a common noun with a preposition starts no name
             token = page.tokens[first]

@@ -1198,3 +1198,22 @@ def test_a_place_head_before_a_prepositions_phrase_names_no_place(extractor: Ent
     text = "ويضم المكتب قاعدة للأقلام ورفوفا للكتب."
     assert not any(t == "LOC" for _, t in found(extractor, text))
     assert ("مخيم الهول", "LOC") in found(extractor, "ونقلت العائلات إلى مخيم الهول أمس.")
+
+
+def test_a_person_after_a_role_takes_the_place_of_the_tagged_family_name_inside_it(extractor: EntityExtractor) -> None:
+    from khabar.transforms.text.canonical import person_key
+    from khabar.transforms.text.entity_rules import Mention, _Page
+
+    text = "ولم توجه دعوة إلى الرئيس اللبناني اميل لحود لحضور المؤتمر."
+    page = _Page.of(text, extractor)
+
+    def person(name: str, method: str) -> Mention:
+        start = text.index(name)
+        return Mention(start, start + len(name), "PER", name, person_key(name), method, 0.8, 2)
+
+    # the tagger found the family name only; the rules the whole name after the role
+    chosen = extractor._vetted(page, [person("لحود", "tagger")], [person("اميل لحود", "trigger")])
+    assert [(text[m.start : m.end], m.method) for m in chosen if m.type == "PER"] == [("اميل لحود", "trigger")]
+    # a name the rules found by its structure alone does not take the tagger's place
+    chosen = extractor._vetted(page, [person("لحود", "tagger")], [person("اميل لحود", "name")])
+    assert [text[m.start : m.end] for m in chosen if m.type == "PER"] == ["لحود"]

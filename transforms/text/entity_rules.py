@@ -185,8 +185,10 @@ class _Page:
         return self._no_maksura
 
     def positions(self, mask: int) -> list[int]:
-        found = [i for bit, positions in self.by_flag.items() if mask & bit for i in positions]
-        return sorted(set(found)) if mask not in self.by_flag else found
+        single = self.by_flag.get(mask)
+        if single is not None:
+            return single  # one flag's positions, as the kernel listed them
+        return sorted({i for bit, positions in self.by_flag.items() if mask & bit for i in positions})
 
     @property
     def masks(self) -> Any:
@@ -395,6 +397,8 @@ class EntityExtractor:
             return
         cues = {stem for i in page.by_flag[SPORT] for _, stem in tokens[i].stems if stem in SPORTS_CUES}
         report = len(cues) >= SPORTS_CUES_NEEDED
+        if not report and "نادي" not in page.text:
+            return  # off a match report only a club after "نادي" is one
         for i, offset, n, entry in self.clubs.matches(tokens, at):
             last = i + n - 1
             if any(t.form.startswith("لكر") for t in tokens[last + 1 : last + 3]):
@@ -606,7 +610,7 @@ class EntityExtractor:
         tokens = page.tokens
         token = tokens[i]
         compound = token.form in ("عبد", "ابو") or (token.stems[-1][1] in ("عبد", "ابو"))
-        din = self._din_compound(page, i)
+        din = self._din_compound(page, i) if i + 1 < len(tokens) and tokens[i + 1].form == "الدين" else None
         offset = 0 if compound else din if din is not None else self._given(token, context)
         if offset is None:
             return None
@@ -626,7 +630,7 @@ class EntityExtractor:
                 break
             if any(rest in FUNCTION_WORDS or rest in self._titles for _, rest in token.stems[1:]):
                 break  # a function word or a title behind a proclitic ("والتي", "وفي", "كأمير"): the name has ended
-            if any(off and rest.startswith("ال") and token.raw[off - 1] in "بلك" for off, rest in token.stems[1:]):
+            if len(token.stems) > 1 and any(off and rest.startswith("ال") and token.raw[off - 1] in "بلك" for off, rest in token.stems[1:]):
                 break  # a preposition on a definite word ("بالانتخابات", "للرئيس"): no word of a name
             if stem in ("بن", "ابن") and j + 1 < len(tokens):
                 last, j = j + 1, j + 2
@@ -634,7 +638,7 @@ class EntityExtractor:
             if stem in ("عبد", "ابو") and j + 1 < len(tokens) and not page.broken_after(j):
                 last, j = j + 1, j + 2
                 continue
-            if j == last + 1 and self._din_compound(page, last) is not None:
+            if stem == "الدين" and j == last + 1 and self._din_compound(page, last) is not None:
                 last, j = j, j + 1  # a given name of two words inside the name ("محمد نور الدين ...")
                 continue
             if stem.startswith("ال"):
@@ -668,7 +672,7 @@ class EntityExtractor:
     def _din_compound(page: _Page, i: int) -> int | None:
         """Clitic offset of token i when it and the next word are a given name of the "X الدين" kind ("عز الدين",
         "نور الدين", "وصلاح الدين"), else None."""
-        if i + 1 >= len(page.tokens) or page.broken_after(i) or page.tokens[i + 1].form != "الدين":
+        if i + 1 >= len(page.tokens) or page.tokens[i + 1].form != "الدين" or page.broken_after(i):
             return None
         return next((offset for offset, stem in page.tokens[i].stems if stem in DIN_FIRSTS), None)
 
@@ -852,10 +856,11 @@ class EntityExtractor:
         chosen = self._state_bodies(page, chosen)
         chosen = self._national_bodies(page, _merge_org_variants(self._merge_person_variants(chosen)))
         chosen = _non_overlapping(chosen + self._coreference(page, chosen))
+        web = any(mark in text for mark in _WEB_MARKS)  # most pages embed no post: no mention is looked at then
         return [
             m
             for m in sorted(chosen, key=lambda m: (m.start, m.end))
-            if m.confidence >= self.config.min_confidence and not _social_markup(page.text, m)
+            if m.confidence >= self.config.min_confidence and not (web and _social_markup(page.text, m))
         ]
 
     def _model_mentions(self, page: _Page) -> list[Mention]:
@@ -922,7 +927,7 @@ class EntityExtractor:
     def _common_noun_behind_proclitic(self, token: Word) -> bool:
         """A common word of a proclitic and a common word without the article, neither a given name ("بتوقيت":
         "at the time of"): no name begins so ("ومحمد", "لكريم" and "والأسد" do)."""
-        if token.form in self._given_any or zipf_any(token.form) < ACCUSATIVE_BASE:
+        if len(token.stems) < 2 or token.form in self._given_any or zipf_any(token.form) < ACCUSATIVE_BASE:
             return False  # a rarer word may be a name with a letter like a proclitic ("بوين", "كوفي", "بسام")
         return any(
             off and not rest.startswith("ال") and rest not in self._given_any and zipf_any(rest) >= ACCUSATIVE_BASE
@@ -983,29 +988,20 @@ class EntityExtractor:
             return mention
 
         first = _model_first([longer(m) for m in curated], [longer(m) for m in tagged], length)
-        # a given name of the "X الدين" kind, which the tagger cuts or splits ("الدين ميهوبي"; "عماد الدين" and
-        # "حسين"): the rules' person in place of the tagger's inside it
-        compounds = [
-            m
-            for m in rules
-            if m.type == "PER" and m.method in LONGER_PEOPLE and self._din_compound(page, bisect_right(page.ends, m.start)) is not None
-        ]
-        first = _in_place_of_inner(first, compounds)
-        # a person after a role whose first word the tagger left out ("الرئيس اللبناني اميل لحود": it tagged
-        # "لحود"): the rules' name, one word longer at its start, in place of the tagger's
+        # a person the tagger cuts or splits: an "X الدين" given name ("الدين ميهوبي"; "عماد الدين" and "حسين"),
+        # a given name after a role it left out ("الرئيس اللبناني اميل لحود": it tagged "لحود"): the rules' person
         tagged_people = {m.end: m for m in first if m.type == "PER" and m.method == "tagger"}
-        earlier = [
-            m
-            for m in rules
-            if m.type == "PER"
-            and m.method == "trigger"
-            and m.end in tagged_people
-            and tagged_people[m.end].start > m.start
-            and page.text[m.start : tagged_people[m.end].start].strip().count(" ") == 0
-        ]
-        first = _in_place_of_inner(first, earlier)
+        wider = [m for m in people.values() if self._wider_person(page, m, tagged_people.get(m.end))]
+        first = _in_place_of_inner(first, wider)
         fill = [m for m in rules if (m.type, m.method) in FILL_METHODS or self._unsure(page, m)]
         return _model_first(first, fill, length)
+
+    def _wider_person(self, page: _Page, rule: Mention, tagged: Mention | None) -> bool:
+        """A rule person (_vetted) that takes the place of the tagger's inside it: one after a role one word
+        longer at its start than the tagged person ending where it ends, or one of an "X الدين" given name."""
+        if rule.method == "trigger" and tagged is not None and tagged.start > rule.start:
+            return " " not in page.text[rule.start : tagged.start].strip()
+        return "الدين" in page.text[rule.start : rule.end] and self._din_compound(page, bisect_right(page.ends, rule.start)) is not None
 
     def _unsure(self, page: _Page, mention: Mention) -> bool:
         """A rule mention that fills a gap only where the tagger hesitates: a person the rules find
@@ -1930,15 +1926,16 @@ def combine(tagged: list[Mention], rules: list[Mention], length: int, mode: str 
 
 
 _WEB_PARTS = ("http", "www.", "pic.", ".com")
+_WEB_MARKS = ("#", "@", "_", *_WEB_PARTS)
 
 
 def _social_markup(text: str, mention: Mention) -> bool:
     """A span of a post embedded in the page rather than a name in its prose: a hashtag or a handle
     ("#رونالدو_نصراوي", "@AlNassrFC": after "#" or "@", or words joined by "_") or a link ("pic.twitter.com/...")."""
-    surface = text[mention.start : mention.end]
     if mention.start and text[mention.start - 1] in "#@":
         return True
-    return "_" in surface or any(part in surface.lower() for part in _WEB_PARTS)
+    surface = text[mention.start : mention.end]
+    return "_" in surface or ("." in surface and any(part in surface.lower() for part in _WEB_PARTS))
 
 
 def _model_first(model: list[Mention], rules: list[Mention], length: int) -> list[Mention]:
@@ -1946,7 +1943,7 @@ def _model_first(model: list[Mention], rules: list[Mention], length: int) -> lis
     if not model:
         return rules
     occupied = _coverage(model, length)
-    return model + [m for m in rules if not any(occupied[m.start : m.end])]
+    return model + [m for m in rules if occupied.find(1, m.start, m.end) < 0]
 
 
 def _in_place_of_inner(mentions: list[Mention], names: list[Mention]) -> list[Mention]:
@@ -2080,7 +2077,7 @@ def _non_overlapping(candidates: list[Mention]) -> list[Mention]:
     # loop over every span chosen so far (quadratic on mention-dense pages).
     occupied = bytearray(max(m.end for m in candidates))
     for mention in sorted(candidates, key=lambda m: (-m.length, -m.priority, m.start, m.type)):
-        if any(occupied[mention.start : mention.end]):
+        if occupied.find(1, mention.start, mention.end) >= 0:
             continue
         chosen.append(mention)
         occupied[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)

@@ -395,8 +395,7 @@ class EntityExtractor:
         at = page.by_flag[CLUB]
         if not at:
             return
-        cues = {stem for i in page.by_flag[SPORT] for _, stem in tokens[i].stems if stem in SPORTS_CUES}
-        report = len(cues) >= SPORTS_CUES_NEEDED
+        report = _match_report(page)
         if not report and "نادي" not in page.text:
             return  # off a match report only a club after "نادي" is one
         for i, offset, n, entry in self.clubs.matches(tokens, at):
@@ -732,11 +731,12 @@ class EntityExtractor:
                 continue
             # else an unknown word: a name the lexicons lack right after the role's words, else in apposition only
             return None if crossed else self._unknown_name(page, j)
+        return None
 
     def _unknown_name(self, page: _Page, j: int) -> tuple[int, int, int] | None:
-        """(0, j, last) when the role's words end in two or three rare words without the article, no
-        proclitic and no given name (a name the given-name lexicon lacks, transliterated mostly: "وزير
-        الخارجية الروسي سيرغي لافروف", "الرئيس اللبناني اميل لحود"); None otherwise."""
+        """(0, j, last) when the role's words end in two or three words of a name the lexicons lack
+        (_unknown_name_word; transliterated mostly: "وزير الخارجية الروسي سيرغي لافروف", "الرئيس اللبناني
+        اميل لحود"); None otherwise."""
         tokens = page.tokens
         last = j
         while last < len(tokens) and last - j < 3 and self._unknown_name_word(tokens[last]):
@@ -762,7 +762,6 @@ class EntityExtractor:
             and self.gazetteer.lookup(token.raw) is None
             and zipf_any(token.form) < RARE_WORD
         )
-        return None
 
     @staticmethod
     def _spokesman_before(tokens: list[Word], j: int) -> bool:
@@ -1146,10 +1145,7 @@ class EntityExtractor:
                 m = m._replace(type="ORG", canonical=name, key=name_key("ORG", name))
             elif city and self._opponent(page, m):
                 if report is None:
-                    report = (
-                        len({stem for i in page.by_flag[SPORT] for _, stem in page.tokens[i].stems if stem in SPORTS_CUES})
-                        >= SPORTS_CUES_NEEDED
-                    )
+                    report = _match_report(page)
                 if report:
                     m = m._replace(type="ORG", key=name_key("ORG", m.canonical))
             out.append(m)
@@ -1923,6 +1919,11 @@ def combine(tagged: list[Mention], rules: list[Mention], length: int, mode: str 
     if mode == "union":
         return rules + tagged
     raise ValueError(f"unknown combination {mode!r}")
+
+
+def _match_report(page: _Page) -> bool:
+    """The page has SPORTS_CUES_NEEDED distinct words of a match report ("مباراة", "الشوط", "هدف", ...)."""
+    return len({stem for i in page.by_flag[SPORT] for _, stem in page.tokens[i].stems if stem in SPORTS_CUES}) >= SPORTS_CUES_NEEDED
 
 
 _WEB_PARTS = ("http", "www.", "pic.", ".com")

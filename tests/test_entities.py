@@ -1099,8 +1099,17 @@ def test_a_place_is_named_by_its_commonest_spelling_not_the_sources_first_altern
         ("دمشق", "دمشق"),
         ("الشام", "دمشق"),
     }
-    gazetteer = load_gazetteer()  # the shipped list is built so
-    for surface, canonical in (("برشلونة", "برشلونة"), ("ميونخ", "ميونخ"), ("طنجة", "طنجة"), ("كربلاء", "كربلاء")):
+    gazetteer = load_gazetteer()  # the shipped list is built so, and names countries as news does
+    for surface, canonical in (
+        ("برشلونة", "برشلونة"),
+        ("ميونخ", "ميونخ"),
+        ("طنجة", "طنجة"),
+        ("كربلاء", "كربلاء"),
+        ("ميانمار", "ميانمار"),  # CLDR: "ميانمار (بورما)"
+        ("بورما", "ميانمار"),
+        ("الكونغو الديمقراطية", "الكونغو الديمقراطية"),  # CLDR: "الكونغو - كينشاسا"
+        ("كوت ديفوار", "ساحل العاج"),
+    ):
         entry = gazetteer.lookup(surface)
         assert entry is not None and entry.canonical == canonical, surface
 

@@ -208,15 +208,40 @@ def acceptable(name: str) -> bool:
     return _norm(name) not in COMMON_WORDS
 
 
+# CLDR's names that carry a qualifier Arabic news leaves out ("ميانمار (بورما)", "الكونغو - كينشاسا"): the name
+# news gives the country instead, the qualifier an alias where news uses it alone
+COUNTRY_NAMES = {
+    "CC": "جزر كوكوس",
+    "CD": "الكونغو الديمقراطية",
+    "CG": "جمهورية الكونغو",
+    "HK": "هونغ كونغ",
+    "MM": "ميانمار",
+    "TL": "تيمور الشرقية",
+}
+# Other names Arabic news gives countries, which neither CLDR nor pycountry's translation lists
+COUNTRY_ALIASES = {
+    "BA": ("البوسنة",),
+    "BY": ("بيلاروسيا",),
+    "CD": ("جمهورية الكونغو الديمقراطية",),
+    "CI": ("كوت ديفوار",),
+    "CV": ("كابو فيردي",),
+    "CZ": ("تشيكيا",),
+    "MM": ("بورما",),
+    "SZ": ("سوازيلاند",),
+    "TL": ("تيمور ليشتي",),
+}
+
+
 def countries() -> list[tuple[str, str, str, str]]:
     import pycountry
     from babel import Locale
 
     rows = []
-    names = Locale("ar").territories
+    names = {code: COUNTRY_NAMES.get(code, name) for code, name in Locale("ar").territories.items()}
     for code, name in names.items():
         if len(code) == 2 and code.isalpha() and acceptable(_plain(name)):
             rows.append((_plain(name), _plain(name), "country", f"cldr:{code}"))
+            rows.extend((_plain(alias), _plain(name), "country", f"alias:{code}") for alias in COUNTRY_ALIASES.get(code, ()))
     translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ar"])
     for country in pycountry.countries:
         canonical = names.get(country.alpha_2)

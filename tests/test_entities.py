@@ -1226,3 +1226,8 @@ def test_a_person_after_a_role_takes_the_place_of_the_tagged_family_name_inside_
     # a name the rules found by its structure alone does not take the tagger's place
     chosen = extractor._vetted(page, [person("لحود", "tagger")], [person("اميل لحود", "name")])
     assert [text[m.start : m.end] for m in chosen if m.type == "PER"] == ["لحود"]
+
+
+def test_a_teams_role_in_the_match_is_no_word_of_its_name(extractor: EntityExtractor) -> None:
+    text = "واستعاد الفريق توازنه بعد الخسارة امام مضيفه ليون صفر 2 في الجولة الماضية من الدوري وسجل اللاعب هدفا في المباراة"
+    assert [text[m.start : m.end] for m in extractor.extract(text) if m.type == "ORG"] == ["ليون"]

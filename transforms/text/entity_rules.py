@@ -885,6 +885,8 @@ class EntityExtractor:
             last = _without_run_on(page, first, last, self._titles, self._given_any)
             if first < last and _conjoined_verb(page.tokens[first], self._given_any):
                 first += 1  # "وتمكن سعيّد": the verb before the name
+            if first < last and page.tokens[first].form in OPPONENT_WORDS:
+                first += 1  # "مضيفه ليون": the team's role in the match, no word of its name
             if kind == "PER" and any(stem in DISEASE_WORDS for k in range(first, last + 1) for _, stem in page.tokens[k].stems):
                 continue  # "لفيروس كورونا": a disease, no person
             if (

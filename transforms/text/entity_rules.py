@@ -280,6 +280,12 @@ def _with_conjunction(token: Word) -> bool:
     return len(token.stems) > 1 and token.form[0] in "وف" and token.stems[1][0] == 1 and zipf_any(token.stems[1][1]) > zipf_any(token.form)
 
 
+def _preposition_on_article(token: Word) -> bool:
+    """A definite word with a preposition (ب ل ك) before its article ("بالانتخابات", "للأقلام"): a preposition's
+    phrase, no word of a name."""
+    return bool(token.definite) and token.raw[token.definite - 1] in "بلك"
+
+
 def _relation_adjective(word: str) -> bool:
     """A definite adjective of relation (nisba): "الداخلية", "الجزائرية", "الوطني" (forms fold ة to ه)."""
     return word.startswith("ال") and word.endswith(("ي", "يه", "يين", "يون")) and len(word) > 4
@@ -396,7 +402,7 @@ class EntityExtractor:
         if not at:
             return
         report = _match_report(page)
-        if not report and "نادي" not in page.text:
+        if not report and not any(head in page.text for head in CLUB_HEADS):
             return  # off a match report only a club after "نادي" is one
         for i, offset, n, entry in self.clubs.matches(tokens, at):
             last = i + n - 1
@@ -573,7 +579,7 @@ class EntityExtractor:
             name = tokens[i + 1]
             if name.form in FUNCTION_WORDS or _stem(name) in STOP_DEFINITE or name.form in GENERIC:
                 continue
-            if name.definite and name.raw[name.definite - 1] in "بلك":
+            if _preposition_on_article(name):
                 continue  # "قاعدة للأقلام", "منطقة بالعاصمة": a preposition's phrase, no name
             end = i + 1
             name_start = page.starts[i + 1]
@@ -613,8 +619,8 @@ class EntityExtractor:
         offset = 0 if compound else din if din is not None else self._given(token, context)
         if offset is None:
             return None
-        if token.stem == YEH_ALA and page.writes_yeh_for_alef_maksura and (not context or self._ala_before_word(page, i)):
-            return None  # "علي الصعيد" on a page that spells على with yeh: a name only after a role, and not then
+        if self._ala_preposition(page, i, after_role=context):
+            return None  # "علي الصعيد" on a page that spells على with yeh
         last, j, unknown = i, i + 1, 0
         if compound:
             if j >= len(tokens) or page.broken_after(i):
@@ -629,8 +635,8 @@ class EntityExtractor:
                 break
             if any(rest in FUNCTION_WORDS or rest in self._titles for _, rest in token.stems[1:]):
                 break  # a function word or a title behind a proclitic ("والتي", "وفي", "كأمير"): the name has ended
-            if len(token.stems) > 1 and any(off and rest.startswith("ال") and token.raw[off - 1] in "بلك" for off, rest in token.stems[1:]):
-                break  # a preposition on a definite word ("بالانتخابات", "للرئيس"): no word of a name
+            if _preposition_on_article(token):
+                break  # "بالانتخابات", "للرئيس": no word of a name
             if stem in ("بن", "ابن") and j + 1 < len(tokens):
                 last, j = j + 1, j + 2
                 continue
@@ -659,9 +665,14 @@ class EntityExtractor:
             return None  # "صلاح الدين" alone is as often the province
         return offset, last
 
-    def _ala_before_word(self, page: _Page, i: int) -> bool:
-        """Token i, "علي" on a page that spells على with yeh, is before a common word that is no given name:
-        the preposition, even after a role ("الوزيرة علي هامش المؤتمر"; "الوزير علي كرتي" is the name)."""
+    def _ala_preposition(self, page: _Page, i: int, after_role: bool) -> bool:
+        """Token i is "علي" on a page that spells على with yeh, and the preposition: without a role always ("علي
+        الصعيد"); after a role, or as the tagger's name, before a common word that is no given name ("الوزيرة علي
+        هامش المؤتمر"; "الوزير علي كرتي" is the name)."""
+        if page.tokens[i].stem != YEH_ALA or not page.writes_yeh_for_alef_maksura:
+            return False
+        if not after_role:
+            return True
         if i + 1 >= len(page.tokens) or page.broken_after(i):
             return False
         after = page.tokens[i + 1]
@@ -748,19 +759,17 @@ class EntityExtractor:
         return (0, j, last) if last > j else None
 
     def _unknown_name_word(self, token: Word) -> bool:
-        """A word that may be part of a name the lexicons lack: rare in Arabic at large, without the article, no
-        given name, function or role word, listed place, common noun in the accusative ("متضامنا") or common
-        word behind a proclitic ("لثنيه")."""
+        """A word that may be part of a name the lexicons lack: a rare word (_rare_name) without the article, no
+        given name, role word, listed place, common noun in the accusative ("متضامنا") or common word behind a
+        proclitic ("لثنيه")."""
         return (
             token.definite is None
+            and self._rare_name(token)
             and not _accusative_noun(token.form, self._given_any)
             and not any(off and zipf_any(rest) >= ACCUSATIVE_BASE for off, rest in token.stems[1:])
-            and len(token.form) > 2
             and token.form not in self._given_any
-            and token.form not in FUNCTION_WORDS
             and token.form not in self.triggers
             and self.gazetteer.lookup(token.raw) is None
-            and zipf_any(token.form) < RARE_WORD
         )
 
     @staticmethod
@@ -889,12 +898,7 @@ class EntityExtractor:
                 first += 1  # "مضيفه ليون": the team's role in the match, no word of its name
             if kind == "PER" and any(stem in DISEASE_WORDS for k in range(first, last + 1) for _, stem in page.tokens[k].stems):
                 continue  # "لفيروس كورونا": a disease, no person
-            if (
-                kind == "PER"
-                and page.tokens[first].stem == YEH_ALA
-                and page.writes_yeh_for_alef_maksura
-                and self._ala_before_word(page, first)
-            ):
+            if kind == "PER" and self._ala_preposition(page, first, after_role=True):
                 continue  # "علي هامش المؤتمر" on a page that spells على with yeh
             if kind == "PER" and self._common_noun_behind_proclitic(page.tokens[first]):
                 continue  # "بتوقيت غرينتش": a common noun with a preposition starts no name

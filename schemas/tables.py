@@ -106,7 +106,12 @@ ENTITIES = pa.schema(
             False,
         ),
         _field("end", pa.int32(), "End character offset into the same column (exclusive).", False),
-        _field("method", pa.string(), "What found the mention: gazetteer, pattern, trigger, coref, model.", False),
+        _field(
+            "method",
+            pa.string(),
+            "What found the mention: tagger (the statistical tagger), gazetteer, pattern (a head noun's name, a facility, an outlet), trigger (a name after a role word), name (a name by its structure), list (a person listed after a person), byline, coref (a short form of a name in the same article), model (the optional camel-tools model).",
+            False,
+        ),
         _field("confidence", pa.float32(), "Confidence in [0, 1] that the span and type are right.", False),
         _field("ingested_at", TIMESTAMP, "When the run that wrote this row started (UTC).", False),
         _field("run_id", pa.string(), "Id of the run that wrote this row.", False),

@@ -1231,3 +1231,24 @@ def test_a_person_after_a_role_takes_the_place_of_the_tagged_family_name_inside_
 def test_a_teams_role_in_the_match_is_no_word_of_its_name(extractor: EntityExtractor) -> None:
     text = "واستعاد الفريق توازنه بعد الخسارة امام مضيفه ليون صفر 2 في الجولة الماضية من الدوري وسجل اللاعب هدفا في المباراة"
     assert [text[m.start : m.end] for m in extractor.extract(text) if m.type == "ORG"] == ["ليون"]
+
+
+def test_a_place_named_like_a_role_is_the_role_outside_a_places_context(extractor: EntityExtractor) -> None:
+    # "السفيرة" is also a town near Aleppo: before a country's adjective and a name it is the ambassador
+    rules = EntityExtractor(EntityConfig(ner="rules"))
+    for model in (extractor, rules):
+        for text in (
+            "كما استقبل وزير الخارجية فؤاد حسين السفيرة الأمريكية ألينا رومانوسكي في مقر الوزارة.",
+            "والتقى رئيس الوزراء السفيرة البريطانية في بغداد.",
+        ):
+            assert not any(t == "LOC" and "السفيرة" in s for s, t in found(model, text))
+    assert ("دوروثي شيا", "PER") in found(extractor, "واستقبل وزير الخارجية السفيرة الأمريكية دوروثي شيا في مقر الوزارة.")
+    assert ("السفيرة", "LOC") in found(rules, "وتقدمت القوات نحو السفيرة شرقي حلب أمس.")  # the town, after "نحو"
+
+
+def test_a_countrys_adjective_closes_an_organizations_name(extractor: EntityExtractor) -> None:
+    text = "وأعلنت وزارة الداخلية السورية القبض على خلية في حمص."
+    assert ("وزارة الداخلية السورية", "ORG") in found(extractor, text)  # not "... القبض"
+    text = "وقال الائتلاف الوطني السوري لقوى الثورة والمعارضة إن الوفد سيشارك، وأعلنت هيئة الأركان العامة التركية الاستنفار."
+    result = found(extractor, text)
+    assert ("هيئة الأركان العامة التركية", "ORG") in result  # a style after the adjective goes on

@@ -368,6 +368,8 @@ class EntityExtractor:
             start, end = page.starts[i] + offset, page.ends[i + n - 1]
             if entry.type == "LOC" and self._adjective_use(page, i, tokens[i + n - 1]):
                 continue
+            if n == 1 and entry.type == "LOC" and self._role_homograph(tokens[i], offset, page, i):
+                continue  # "السفيرة الأمريكية": the ambassador, not the Syrian town of that name
             confidence = entry.confidence
             if n == 1 and entry.type == "LOC" and confidence >= CURATED_CONFIDENCE and self._homograph(tokens[i], offset, page, i):
                 confidence = HOMOGRAPH_CONFIDENCE  # the tagger decides, as for the generated list's places
@@ -382,6 +384,13 @@ class EntityExtractor:
         if word in STATE_STYLE_WORDS or _after_word(page, i, PLACE_HEAD_CONTEXT):
             return False  # a state's style is joined to the state after it (_styled_states)
         return _common_word(word, self._given_any)
+
+    def _role_homograph(self, token: Word, offset: int, page: _Page, i: int) -> bool:
+        """A place named like a role that introduces a person ("السفيرة", a town near Aleppo, and the
+        ambassador) with nothing right before it that says it is a place (as _homograph): the role."""
+        if _stem_at(token, offset) not in self._titles:
+            return False
+        return "ب" not in token.raw[:offset] and not _after_word(page, i, PLACE_CONTEXT)
 
     def _homograph(self, token: Word, offset: int, page: _Page, i: int) -> bool:
         """A curated one-word place that is also a common word or a given name ("القائم" of "القائم بالأعمال",
@@ -458,6 +467,7 @@ class EntityExtractor:
         tokens, last = page.tokens, None
         j = i
         place = False  # the word before is a place ("مصرف ليبيا"): only a style goes on ("المركزي")
+        adjective = False  # the word before is a country's adjective: a style, another adjective or a "ل" phrase goes on
         while j < len(tokens) and j < i + limit:
             token = tokens[j]
             stem = _stem(token)
@@ -465,6 +475,9 @@ class EntityExtractor:
                 return None
             if place and token.form not in INSTITUTION_STYLES and token.form not in nationalities():
                 return last  # "مصرف ليبيا المركزي" + "ضخ السيولة": the name ended
+            if adjective and token.form not in INSTITUTION_STYLES and token.form not in nationalities() and not token.raw.startswith("ل"):
+                return last  # "وزارة الداخلية السورية" + "القبض على": the country's adjective closes the name ("لحقوق" goes on)
+            adjective = j > i and token.form in nationalities()
             if token.form in FUNCTION_WORDS or stem in STOP_DEFINITE or (j > i and self._given(token, context=False) is not None):
                 return last
             joined = self._joined_end(page, j) if j > i and last is not None else None
@@ -923,6 +936,8 @@ class EntityExtractor:
                 and self._adjective_use(page, first, token)
             ):
                 continue  # "مباحثات سورية": the rules know the adjective
+            if kind == "LOC" and self._role_homograph(token, offset, page, first):
+                continue  # "السفيرة الأمريكية": a role and its country, no place
             if kind == "LOC" and first == last and entry is None and self._unlisted_homograph(token, offset, page, first):
                 continue  # "في مشهد يجسد": a common word no list has for a place
             canonical = entry.canonical if entry is not None and entry.type == kind else surface

@@ -1252,3 +1252,33 @@ def test_a_countrys_adjective_closes_an_organizations_name(extractor: EntityExtr
     text = "وقال الائتلاف الوطني السوري لقوى الثورة والمعارضة إن الوفد سيشارك، وأعلنت هيئة الأركان العامة التركية الاستنفار."
     result = found(extractor, text)
     assert ("هيئة الأركان العامة التركية", "ORG") in result  # a style after the adjective goes on
+
+
+def test_a_places_words_take_the_letters_arabic_writes_them_with() -> None:
+    from khabar.transforms.text.data.build_gazetteers import common_word, commonest_letters
+    from khabar.transforms.text.gazetteer import load_gazetteer
+
+    rows = [
+        ("آنقره", "آنقره", "city", "geonames:1:1"),  # the alef and the final heh as Arabic writes neither
+        ("دبى", "دبى", "city", "geonames:2:1"),
+        ("جبل علي", "جبل علي", "city", "geonames:3:1"),  # a yeh is never made a maksura ("على", "on")
+        ("مرسى مطروح", "مرسى مطروح", "city", "geonames:4:1"),  # nor a longer name's maksura a yeh ("مرسي")
+        ("إن صالح", "إن صالح", "city", "geonames:5:1"),  # nor a short word respelled ("أن")
+    ]
+    assert [canonical for _, canonical, _, _ in commonest_letters(rows)] == ["أنقرة", "دبي", "جبل علي", "مرسى مطروح", "إن صالح"]
+    assert common_word("آلاشهر", 48_147)  # read "الأشهر", the months, once its alef is folded
+    gazetteer = load_gazetteer()
+    assert gazetteer.lookup("أنقرة").canonical == "أنقرة"
+    assert gazetteer.lookup("الأشهر") is None
+    rules = EntityExtractor(EntityConfig(ner="rules"))
+    assert not found(rules, "وارتفعت الأسعار خلال الأشهر الماضية بنسبة كبيرة.")
+
+
+def test_after_a_role_and_its_place_a_common_definite_word_ends_unlisted_name_words() -> None:
+    rules = EntityExtractor(EntityConfig(ner="rules"))
+    text = "واستقبل رئيس الإقليم نيجيرفان بارزاني الوفد في أربيل."
+    assert ("نيجيرفان بارزاني", "PER") in found(rules, text)
+    text = "واستقبل رئيس إقليم كردستان نيجيرفان بارزاني الوفد في أربيل."  # the place the role is of, then the name
+    assert ("نيجيرفان بارزاني", "PER") in found(rules, text)
+    text = "واستقبل الرئيس محمد الحلبوسي الوفد في بغداد."
+    assert ("محمد الحلبوسي", "PER") in found(rules, text)  # a listed given name keeps its family name

@@ -664,6 +664,8 @@ class EntityExtractor:
                     break
                 if self.gazetteer.lookup(token.raw) is not None:
                     break
+                if unknown and zipf_any(stem) >= RARE_WORD:
+                    break  # after words no list has ("نيجيرفان بارزاني"), a common definite word is the verb's object ("الوفد")
                 last = j
                 break  # the family name ends the name
             rare_after_din = din is not None and last == i + 1 and len(stem) > 2 and zipf_any(stem) < RARE_WORD
@@ -749,6 +751,10 @@ class EntityExtractor:
             found = self._name_from(page, j, context=True)
             if found:
                 return found[0], j, found[1]
+            place = self._place_at(page, j) if self.flags(token) & GAZ else None
+            if place is not None and place + 1 < len(tokens):
+                j = place + 1  # "محافظ نينوى", "رئيس إقليم كردستان": the place the role is of
+                continue
             # an indefinite noun in construct with a definite one belongs to the role ("وزير داخلية النظام")
             if j + 1 < len(tokens) and not page.broken_after(j) and (_definite(tokens[j + 1]) or tokens[j + 1].form in self.triggers):
                 j += 1

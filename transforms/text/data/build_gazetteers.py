@@ -174,6 +174,8 @@ def common_word(name: str, population: int, close: bool = True) -> bool:
 
     if " " in name:
         return False
+    if name[:2] in ("آل", "أل", "إل"):
+        name = "ال" + name[2:]  # matching folds the alef: "آلاشهر" (Alaşehir) is read in "الأشهر", the months
     if len(name[2:] if name.startswith("ال") else name) <= 3 and (population < 1_000_000 or not close):
         return True
     toggled = name[2:] if name.startswith("ال") else "ال" + name
@@ -298,11 +300,12 @@ def build() -> list[tuple[str, str, str, str]]:
         key = _norm(surface)
         if key not in chosen or rank < chosen[key][0]:
             chosen[key] = (rank, row)  # type: ignore[assignment]
-    return sorted(commonest_canonicals([row for _, row in chosen.values()]))
+    return sorted(commonest_letters(commonest_canonicals([row for _, row in chosen.values()])))
 
 
 UNSEEN_ZIPF = 1.0  # a canonical spelling this rare in Arabic at large is one the sources made up ("بارسلون", "مونخ")
 SEEN_ZIPF = 2.0  # the place's spelling that replaces it is at least this common ("برشلونة", "ميونخ")
+LETTERS_MARGIN = 0.5  # a word's spelling (alef, final teh marbuta or yeh) is respelled when this much commoner
 
 
 def commonest_canonicals(rows: list[tuple[str, str, str, str]]) -> list[tuple[str, str, str, str]]:
@@ -323,6 +326,44 @@ def commonest_canonicals(rows: list[tuple[str, str, str, str]]) -> list[tuple[st
         if zipf_frequency(best, "ar") >= SEEN_ZIPF:
             renamed[(canonical, kind)] = best
     return [(surface, renamed.get((canonical, kind), canonical), kind, source) for surface, canonical, kind, source in rows]
+
+
+def _spellings(word: str, alone: bool) -> set[str]:
+    """Spellings of a place's word that matching takes for one (gazetteer.form folds them) and that sources
+    write for Arabic's usual one: any alef form of its first letter, a final heh for teh marbuta ("السماوه"),
+    and in a one-word name a final alef maksura for yeh ("دبى"). Not the other way: "جبل علي" is no "على", and
+    in a longer name the maksura is often the word's own ("مرسى مطروح")."""
+    out = {alef + word[1:] for alef in "اأإآ"} if word[0] in "اأإآ" else {word}
+    if word[1:2] == "ل" and word[0] != "ا":
+        out.discard("ا" + word[1:])  # "ألسان" (Ulsan) is not to read as the article and a word
+    for spelling in list(out):
+        if spelling.endswith("ه"):
+            out.add(spelling[:-1] + "ة")
+        if alone and spelling.endswith("ى"):
+            out.add(spelling[:-1] + "ي")
+    return out
+
+
+def commonest_letters(rows: list[tuple[str, str, str, str]]) -> list[tuple[str, str, str, str]]:
+    """Rows with each word of a place's canonical name in the spelling Arabic at large writes it, where the
+    sources wrote it otherwise (_spellings): "آنقره" -> "أنقرة", "دبى" -> "دبي", "السماوه" -> "السماوة". A
+    word of three letters or more is respelled when its commonest spelling is at least SEEN_ZIPF and
+    LETTERS_MARGIN more common than the sources' ("إن صالح" stays: a short word is as likely a function
+    word as the name's)."""
+    from wordfreq import zipf_frequency
+
+    def respelled(word: str, alone: bool) -> str:
+        if len(word) < 3:
+            return word
+        best = max(sorted(_spellings(word, alone)), key=lambda spelling: zipf_frequency(spelling, "ar"))
+        known = zipf_frequency(best, "ar")
+        return best if known >= SEEN_ZIPF and known >= zipf_frequency(word, "ar") + LETTERS_MARGIN else word
+
+    out = []
+    for surface, canonical, kind, source in rows:
+        words = canonical.split()
+        out.append((surface, " ".join(respelled(word, len(words) == 1) for word in words), kind, source))
+    return out
 
 
 def main() -> None:

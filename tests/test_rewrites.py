@@ -185,3 +185,9 @@ def test_a_year_that_ends_a_span_tells_no_occasion():
     assert figures(normalize_text("الحرب مستمرة منذ عام 2014 وحتى نهاية 2024"))[1] == set()
     assert figures(normalize_text("قمة المناخ عام 2023 حتى الآن"))[1] == {2023}
     assert occasion_conflict(_terms(None, signing), _terms(None, other), None, 4.0) is None
+
+
+def test_a_lead_during_the_match_is_no_result():
+    live = "وتشير النتيجة إلى تقدم المنتخب بهدف نظيف أحرزه المهاجم في الدقيقة 98 من عمر المباراة"
+    assert not match_scores(normalize_text(live))
+    assert match_scores(normalize_text("وفاز المنتخب بعد أن تقدم بهدف نظيف")) == {"score 1-0"}

@@ -165,6 +165,7 @@ def figures(text: str) -> tuple[set[str], set[int]]:
 _SCORE_DIGITS = re.compile(r"(?<![\d./\-])(\d) ?[-–] ?(\d)(?![\d./\-])")
 # what states a result before its figures, within a few words ("فاز ... 2-1", "بنتيجه (2-1)")
 _RESULT_CUE = re.compile(r"(?:بنتيجه|فاز|فوز|تعادل|خسر|خساره|تغلب|هزم|هزيمه|انتصر|انتهت|انتهي)")
+_LEAD_CUE = re.compile(r"(?:تقدم|يتقدم|متقدم)")  # a team leads: a score of the match under way
 _GOAL_COUNTS = {
     "هدف": 1,
     "هدفين": 2,
@@ -188,7 +189,7 @@ _NIL = re.compile(r" (?:نظيف\w*|دون (?:رد|مقابل))")
 def match_scores(text: str) -> set[str]:
     """The results of matches a normalized text states, each as "score W-L" (the higher count first, so
     that either team's report of one result agrees); a goal count with nothing that tells the other
-    team's ("بهدف سجله ...") is no result."""
+    team's ("بهدف سجله ...") is no result, nor a lead while the match goes on ("تقدم ... بهدف نظيف")."""
     scores = set()
     for match in _SCORE_DIGITS.finditer(text):
         if not _RESULT_CUE.search(text, max(0, match.start() - 60), match.start()):
@@ -196,6 +197,9 @@ def match_scores(text: str) -> set[str]:
         a, b = sorted((int(match[1]), int(match[2])), reverse=True)
         scores.add(f"score {a}-{b}")
     for match in _SCORE_WORDS.finditer(text):
+        before = max(0, match.start() - 40)
+        if _LEAD_CUE.search(text, before, match.start()) and not _RESULT_CUE.search(text, before, match.start()):
+            continue  # "تقدم الجزائر بهدف نظيف": the score during the match, not its result
         won = _GOAL_COUNTS[match["won"]]
         if match["lost"]:
             lost = _GOAL_COUNTS[match["lost"]]

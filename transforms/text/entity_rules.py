@@ -207,6 +207,10 @@ class _Page:
             return self._broken[i]
         return BOUNDARY_PATTERN.search(self.text, self.ends[i], self.starts[i + 1]) is not None
 
+    def tagger_hesitates(self, i: int) -> bool:
+        """The tagger ran on the page and does not plainly call word i O (its O margin below UNSURE_MARGIN)."""
+        return self.o_margin is not None and bool(self.o_margin[i] < UNSURE_MARGIN)
+
     def ending_at(self, end: int) -> int | None:
         """The index of the token that ends at text offset ``end``, if one does."""
         i = bisect_left(self.ends, end)
@@ -1312,10 +1316,22 @@ class EntityExtractor:
                 break  # a family name ends a name of one or two given names, not a run-on of four words
             if word.form in families() and (page.starts[i] == start or self._ends_given(page, i, start)):
                 return i + 1  # "جوزيف" + "عون" where the article has "ميشال عون"
-            if self._ends_given(page, i, start):
-                rarity = zipf_any(word.form)
-                if (rarity < RARE_WORD and page.text.count(word.raw) > 1) or (rarity == 0.0 and len(word.stems) == 1):
-                    return i + 1  # rare and named again, or never written in Arabic at large and no clitic on it
+            alone = page.starts[i] == start  # a person of one word so far: a given name, or the tagger's ("كولو")
+            rarity = zipf_any(word.form)
+            if (
+                alone
+                and rarity < RARE_WORD
+                and page.tagger_hesitates(i + 1)
+                and self._unknown_name_word(word)
+                and not any(off and zipf_any(rest) >= rarity for off, rest in word.stems[1:])
+            ):
+                # rare, a name's word by its kind, no commoner word behind a proclitic ("فاحتسب", "بيسراه"),
+                # and the tagger hesitates: the family name of a one-word person ("مبارك" + "بوصوفة", "كولو" + "توريه")
+                return i + 1
+            if self._ends_given(page, i, start) and (
+                (rarity < RARE_WORD and page.text.count(word.raw) > 1) or (rarity == 0.0 and len(word.stems) == 1)
+            ):
+                return i + 1  # rare and named again, or never written in Arabic at large and no clitic on it
 
             break
         return i

@@ -1290,3 +1290,20 @@ def test_a_one_word_person_takes_the_rare_family_name_the_tagger_hesitates_on(ex
     # a verb behind a proclitic is no family name, however rare the whole word
     text = "وتعرض المهاجم للعرقلة من قبل الحارس شوفكوفسكي فاحتسب الحكم ركلة جزاء."
     assert [s for s, t in found(extractor, text) if t == "PER"] == ["شوفكوفسكي"]
+
+
+def test_an_outlet_credited_at_the_start_is_known_or_shaped_like_one(extractor: EntityExtractor) -> None:
+    text = "الوادي نيوز - أعلنت السلطات المحلية إغلاق الطريق الساحلي بسبب الأمطار."
+    assert ("الوادي نيوز", "ORG") in found(extractor, text)  # shaped like a site's name, though no table lists it
+    text = "لندن - الشرق الأوسط: هددت الحكومة بالانسحاب من المفاوضات."
+    result = found(extractor, text)
+    assert ("الشرق الأوسط", "ORG") in result and ("الشرق الأوسط", "LOC") not in result  # the paper after the dateline
+    assert ("الرياض", "LOC") in found(extractor, "الرياض - أعلنت وزارة الصحة تسجيل إصابات جديدة.")
+
+
+def test_two_definite_nouns_in_a_row_end_an_organizations_name(extractor: EntityExtractor) -> None:
+    text = "وأعلنت وزارة الداخلية القبض على ثلاثة مطلوبين في البصرة."
+    assert ("وزارة الداخلية", "ORG") in found(extractor, text)  # "القبض" is the verb's object
+    text = "وقالت وزارة التعليم العالي إن الامتحانات ستجرى، وأكدت قيادة العمليات المشتركة أن الطريق آمن."
+    result = found(extractor, text)
+    assert ("وزارة التعليم العالي", "ORG") in result  # an adjective goes on

@@ -66,7 +66,7 @@ from khabar.transforms.text.gazetteer import (
 )
 from khabar.transforms.text.metadata import agency_name
 from khabar.transforms.text.ner_model import CamelModel, model_path, tagger_model
-from khabar.transforms.text.outlets import known_outlet
+from khabar.transforms.text.outlets import known_outlet, shaped_like_outlet
 from khabar.transforms.text.tagger import Tagger, shipped_tagger
 from khabar.transforms.text.tagger_features import GAP_CLASSES, gap_masks
 from khabar.transforms.text.word_frequency import load_frequencies, zipf_any
@@ -255,6 +255,13 @@ def _stem_at(token: Word, offset: int) -> str:
 def _after_word(page: _Page, i: int, words: frozenset[str]) -> bool:
     """Token i follows one of ``words`` (matching forms) with no boundary between them."""
     return i > 0 and not page.broken_after(i - 1) and page.tokens[i - 1].form in words
+
+
+def _adjective_shaped(word: str) -> bool:
+    """A definite word (matching form) shaped like an adjective, what may follow a definite noun in a name: a
+    relative adjective ("الدولي", "العالميه"), a participle ("المتحده", "المشتركه"), an elative ("الاعلى",
+    "الكبرى"), a style or a country's adjective; not a noun such as "القبض" or "الاستعداد"."""
+    return word.endswith(("ي", "يه", "ى")) or word.startswith("الم") or word in INSTITUTION_STYLES or word in nationalities()
 
 
 def _definite(token: Word) -> bool:
@@ -509,6 +516,8 @@ class EntityExtractor:
                     j += 1
                     continue
                 return last
+            if last == j - 1 and last >= i and _definite(tokens[last]) and token.definite == 0 and not _adjective_shaped(token.form):
+                return last  # two definite nouns in a row make no name: "وزارة الداخلية" + "القبض" (its object)
             last = j
             if page.broken_after(j) or any(q in page.gaps[j] for q in QUOTES):
                 break
@@ -1447,8 +1456,15 @@ class EntityExtractor:
             start, end = match.span("name" if match["name"] is not None else "lead")
             name = text[start:end]
             entry = self.gazetteer.lookup(name)
-            if (entry is not None and entry.type != "ORG") or _outlet_name(name) is None:
-                continue  # a dateline's place ("الرياض - "), or no outlet
+            if entry is not None and entry.type != "ORG" and match["lead"] is not None:
+                # a dateline's place, then the outlet the table knows ("لندن - الشرق الأوسط", "بغداد - النهرين")
+                after = bisect_left(page.starts, match.end())
+                last = self._outlet_run(page, after) if after < len(page.starts) else None
+                if last is not None:
+                    yield self._outlet_mention(text, page.starts[after], page.ends[last])
+                continue
+            if (entry is not None and entry.type != "ORG") or (_outlet_name(name) is None and not shaped_like_outlet(name)):
+                continue  # a dateline's place ("الرياض - "), or no outlet known or shaped like one ("الحياة برس - ")
             first = bisect_left(page.starts, start)
             if page.ending_at(end) is not None and first < len(page.starts) and page.starts[first] == start:
                 yield self._outlet_mention(text, start, end)

@@ -290,7 +290,8 @@ def _clean(name: str) -> str:
     return " ".join(name.strip().strip(_CLEAN_STRIP).split())
 
 
-def _is_shaped(name: str) -> bool:
+def shaped_like_outlet(name: str) -> bool:
+    """A name shaped like a site's or a channel's: "X نيوز", "X برس", "X 24", "X.كوم", "صحيفة X", ..."""
     norm = normalize_text(name).lower()
     return bool(_SHAPE_SUFFIX.search(norm) or _SHAPE_PREFIX.match(norm))
 
@@ -332,11 +333,11 @@ def _as_outlet(raw: str, rank: int, position: int, shaped_ok: bool = True, stric
         return Stated(agency, 2, position)
     known = known_outlet(name)
     norm = normalize_text(name)
-    if known and not (strict and " " not in norm and norm.startswith("ال") and not _is_shaped(name)):
+    if known and not (strict and " " not in norm and norm.startswith("ال") and not shaped_like_outlet(name)):
         return Stated(known.name, rank, position)
     if norm.startswith("وكاله "):
         return Stated(name, 2, position)  # an agency the lexicon lacks
-    if shaped_ok and _is_shaped(name):
+    if shaped_ok and shaped_like_outlet(name):
         return Stated(name, rank, position)
     return None
 
@@ -435,9 +436,9 @@ def _standalone_name(text: str) -> str | None:
     if not name or len(name.split()) > 4 or not _plausible(name) or agency_name(name):
         return None
     known = known_outlet(name)
-    if known and (len(name.split()) >= 2 or _is_shaped(name)):
+    if known and (len(name.split()) >= 2 or shaped_like_outlet(name)):
         return known.name
-    if _is_shaped(name):
+    if shaped_like_outlet(name):
         return name
     return None
 
@@ -717,7 +718,7 @@ def resolve_source(url: str | None, stated: str | None, lines: Sequence[PageLine
     stated_is_agency = bool(stated and agency_name(stated))
     if record is not None and record.kind != "aggregator":
         return record.name
-    vouched = bool(stated and not stated_is_agency and (known_outlet(stated) or _is_shaped(stated)))
+    vouched = bool(stated and not stated_is_agency and (known_outlet(stated) or shaped_like_outlet(stated)))
     if record is not None:
         if vouched:
             return stated

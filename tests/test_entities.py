@@ -1307,3 +1307,10 @@ def test_two_definite_nouns_in_a_row_end_an_organizations_name(extractor: Entity
     text = "وقالت وزارة التعليم العالي إن الامتحانات ستجرى، وأكدت قيادة العمليات المشتركة أن الطريق آمن."
     result = found(extractor, text)
     assert ("وزارة التعليم العالي", "ORG") in result  # an adjective goes on
+
+
+def test_a_known_outlet_quoted_after_the_preposition_is_the_outlet_spoken_to(extractor: EntityExtractor) -> None:
+    text = "وقال مسؤول كردي لـ«الشرق الأوسط» عبر الهاتف إن الحكومة باقية."
+    result = found(extractor, text)
+    assert ("الشرق الأوسط", "ORG") in result and ("الشرق الأوسط", "LOC") not in result
+    assert ("الشرق الأوسط", "LOC") in found(extractor, "وتشهد منطقة الشرق الأوسط توترا متزايدا.")

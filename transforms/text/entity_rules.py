@@ -1413,11 +1413,11 @@ class EntityExtractor:
         know it (_outlet_name: "لصحيفة «الشرق الأوسط»", "لشبكة cnbc", "قناة الجزيرة"; "موقع" and
         "شبكة", also a site and a network, take a quoted or Latin name only), and a known outlet
         crediting a paragraph at its start, in the article's first CREDIT_CHARS characters ("شفا – ",
-        "/العمانية/", "(واس)"). Each is an organization whatever its words are alone (a place, a common
+        "/العمانية/", "(واس)"), or quoted after "ل" (_outlets_spoken_to). Each is an organization whatever its words are alone (a place, a common
         word); mentions inside it give way, and one that crosses its ends keeps its words. The head is
         not part of the name, as ANERcorp and the development set label it."""
         kept: list[Mention] = []
-        for name in (*self._media_after_heads(page), *self._credited_outlets(page)):
+        for name in (*self._media_after_heads(page), *self._credited_outlets(page), *self._outlets_spoken_to(page)):
             if not any(k.start < name.end and name.start < k.end for k in kept):
                 kept.append(name)  # the first of two that overlap (a head's name and a credit)
         return _in_place_of_inner(mentions, kept)
@@ -1433,6 +1433,17 @@ class EntityExtractor:
             if end is None and not any(stem in _SITE_OR_NETWORK for _, stem in tokens[i].stems):
                 end = self._outlet_run(page, i + 1)
             if end is not None:
+                yield self._outlet_mention(page.text, page.starts[i + 1], page.ends[end])
+
+    def _outlets_spoken_to(self, page: _Page) -> Iterator[Mention]:
+        """A known outlet in quotes after the preposition "ل" on its own ("قال لـ«الشرق الأوسط»", "ل\"سكاي نيوز
+        عربية\""): the outlet a source spoke to, whatever its words are alone."""
+        tokens = page.tokens
+        for i in range(len(tokens) - 1):
+            if tokens[i].raw.rstrip("ـ") != "ل":
+                continue
+            end = page.quoted_span(i + 1)
+            if end is not None and _outlet_name(page.text[page.starts[i + 1] : page.ends[end]]) is not None:
                 yield self._outlet_mention(page.text, page.starts[i + 1], page.ends[end])
 
     def _outlet_run(self, page: _Page, i: int) -> int | None:

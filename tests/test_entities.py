@@ -1314,3 +1314,11 @@ def test_a_known_outlet_quoted_after_the_preposition_is_the_outlet_spoken_to(ext
     result = found(extractor, text)
     assert ("الشرق الأوسط", "ORG") in result and ("الشرق الأوسط", "LOC") not in result
     assert ("الشرق الأوسط", "LOC") in found(extractor, "وتشهد منطقة الشرق الأوسط توترا متزايدا.")
+
+
+def test_the_sunset_prayer_is_no_place(extractor: EntityExtractor) -> None:
+    rules = EntityExtractor(EntityConfig(ner="rules"))
+    text = "وانفجرت عبوة ناسفة قرب مسجد في المدينة بعد صلاة المغرب، وأغلقت القوات الطرق بعد أذان المغرب بقليل."
+    for model in (extractor, rules):
+        assert not any(s == "المغرب" for s, _ in found(model, text))
+    assert ("المغرب", "LOC") in found(rules, "وزار الوفد المغرب الأسبوع الماضي.")

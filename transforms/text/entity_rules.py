@@ -257,6 +257,20 @@ def _after_word(page: _Page, i: int, words: frozenset[str]) -> bool:
     return i > 0 and not page.broken_after(i - 1) and page.tokens[i - 1].form in words
 
 
+_PRAYER_WORDS = frozenset(form(w) for w in ("صلاة", "أذان", "آذان", "الصلاة", "الأذان"))
+_SUNSET = form("المغرب")
+
+
+def _prayer(page: _Page, i: int) -> bool:
+    """Token i is "المغرب" after a prayer's word ("صلاة المغرب", "أذان المغرب"): the sunset prayer, not Morocco."""
+    return (
+        i > 0
+        and page.tokens[i].form == _SUNSET
+        and not page.broken_after(i - 1)
+        and any(stem in _PRAYER_WORDS for _, stem in page.tokens[i - 1].stems)
+    )
+
+
 def _adjective_shaped(word: str) -> bool:
     """A definite word (matching form) shaped like an adjective, what may follow a definite noun in a name: a
     relative adjective ("الدولي", "العالميه"), a participle ("المتحده", "المشتركه"), an elative ("الاعلى",
@@ -379,6 +393,8 @@ class EntityExtractor:
             start, end = page.starts[i] + offset, page.ends[i + n - 1]
             if entry.type == "LOC" and self._adjective_use(page, i, tokens[i + n - 1]):
                 continue
+            if n == 1 and entry.type == "LOC" and _prayer(page, i):
+                continue  # "صلاة المغرب": the sunset prayer, not Morocco
             if n == 1 and entry.type == "LOC" and self._role_homograph(tokens[i], offset, page, i):
                 continue  # "السفيرة الأمريكية": the ambassador, not the Syrian town of that name
             confidence = entry.confidence
@@ -955,6 +971,8 @@ class EntityExtractor:
                 and self._adjective_use(page, first, token)
             ):
                 continue  # "مباحثات سورية": the rules know the adjective
+            if kind == "LOC" and first == last and _prayer(page, first):
+                continue  # "بعد صلاة المغرب": a prayer's time
             if kind == "LOC" and self._role_homograph(token, offset, page, first):
                 continue  # "السفيرة الأمريكية": a role and its country, no place
             if kind == "LOC" and first == last and entry is None and self._unlisted_homograph(token, offset, page, first):

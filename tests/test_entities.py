@@ -1322,3 +1322,10 @@ def test_the_sunset_prayer_is_no_place(extractor: EntityExtractor) -> None:
     for model in (extractor, rules):
         assert not any(s == "المغرب" for s, _ in found(model, text))
     assert ("المغرب", "LOC") in found(rules, "وزار الوفد المغرب الأسبوع الماضي.")
+
+
+def test_a_towns_rare_name_after_its_head_fills_a_gap_the_tagger_left(extractor: EntityExtractor) -> None:
+    text = "واستهدف الهجوم حاجزا عسكريا قرب بلدة الشولا على الطريق الدولي."
+    assert ("الشولا", "LOC") in found(extractor, text)
+    text = "وسدد المهاجم كرة قوية من داخل منطقة الجزاء، فيما افتتحت الوزارة مدينة الثقافة الجديدة."
+    assert not any(t == "LOC" for _, t in found(extractor, text))  # common words after the heads

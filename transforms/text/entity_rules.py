@@ -633,7 +633,7 @@ class EntityExtractor:
                     continue  # the gazetteer reports known places; indefinite words after منطقة are not names
                 end = i + 1
                 surface = name.raw
-                yield Mention(name_start, page.ends[i + 1], "LOC", surface, name_key("LOC", surface), "pattern", 0.65, 1)
+                yield Mention(name_start, page.ends[i + 1], "LOC", surface, name_key("LOC", surface), "pattern", TOWN_NAME, 1)
                 continue
             if not (_definite(name) or self.gazetteer.lookup(name.raw)):
                 continue
@@ -1063,8 +1063,13 @@ class EntityExtractor:
     def _unsure(self, page: _Page, mention: Mention) -> bool:
         """A rule mention that fills a gap only where the tagger hesitates: a person the rules find
         after a role or by name structure whose first word the tagger does not plainly call O
-        (UNSURE_MARGIN), a place after a camp, crossing or base head."""
+        (UNSURE_MARGIN), a place after a camp, crossing or base head, a town's rare name after its head the
+        tagger does not plainly call O."""
         if mention.type == "LOC":
+            if mention.method == "pattern" and mention.confidence == TOWN_NAME and page.o_margin is not None:
+                # a town's name after its head ("بلدة الشولا"), no common word ("منطقة الجزاء", "مدينة الثقافة")
+                i = bisect_right(page.ends, mention.start)
+                return bool(page.o_margin[i] < UNSURE_MARGIN) and zipf_any(page.tokens[i].form) < ACCUSATIVE_BASE
             return mention.method == "pattern" and mention.confidence >= HEADED_PLACE
         if mention.type != "PER" or mention.method not in LONGER_PEOPLE or page.o_margin is None:
             return False
@@ -1926,6 +1931,7 @@ _CENTRAL = "لمركزي"  # in "المركزي", "للمركزي", "بالمر�
 _BANK_HEADS = frozenset(form(w) for w in ("البنك", "المصرف", "بنك", "مصرف"))
 LISTED_PERSON = 0.75  # the confidence of a person listed after a person (_listed_persons)
 NAMED_AFTER_ZIPF = 4.0  # a word after a facility's definite word rarer than this is the name it is named after
+TOWN_NAME = 0.65  # the confidence of the rules' places after بلدة/قرية/ناحية/... (the head noun left out)
 HEADED_PLACE = 0.8  # the confidence of the rules' places after مخيم/معبر/قاعدة (the head noun included)
 MEDIA_NAME = 0.85  # the confidence of an outlet named after a media head or crediting a paragraph
 _SITE_OR_NETWORK = frozenset(form(w) for w in ("موقع", "شبكة"))  # also a site and a network: a quoted or Latin name only

@@ -1417,6 +1417,9 @@ class EntityExtractor:
             if named is not None:
                 end = named.end
                 replaced.add(named.start)
+                last = page.ending_at(end)
+                if named.type == "LOC" and last is not None:
+                    end = page.ends[self._facility_end(page, last, covered)]  # "مطار بغداد" + "الدولي"
             elif not covered[name_start] and self._rare_name(tokens[i + 1]):
                 end = page.ends[i + 1]
             elif not covered[name_start] and head in FACILITY_HEADS and self._facility_name(tokens[i + 1]):

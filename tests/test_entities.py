@@ -1329,3 +1329,26 @@ def test_a_towns_rare_name_after_its_head_fills_a_gap_the_tagger_left(extractor:
     assert ("الشولا", "LOC") in found(extractor, text)
     text = "وسدد المهاجم كرة قوية من داخل منطقة الجزاء، فيما افتتحت الوزارة مدينة الثقافة الجديدة."
     assert not any(t == "LOC" for _, t in found(extractor, text))  # common words after the heads
+
+
+def test_a_specific_organization_with_its_country_adjective_is_the_one_without_it_across_articles() -> None:
+    def canonicals(names: list[str]) -> dict[str, str]:
+        table = resolve([(("ORG", name_key("ORG", n)), [n]) for n in names])
+        return {n: table[("ORG", name_key("ORG", n))][1] for n in names}
+
+    names = canonicals(["اللجنة الوطنية المستقلة للانتخابات", "اللجنة الوطنية المستقلة للانتخابات الليبية"])
+    assert len(set(names.values())) == 1
+    # two countries' bodies of one name stay two, and so does the name alone; short names are any country's
+    names = canonicals(
+        ["اللجنة الوطنية المستقلة للانتخابات", "اللجنة الوطنية المستقلة للانتخابات الليبية", "اللجنة الوطنية المستقلة للانتخابات العراقية"]
+    )
+    assert len(set(names.values())) == 3
+    names = canonicals(["وزارة الصحة", "وزارة الصحة المغربية"])
+    assert len(set(names.values())) == 2
+
+
+def test_a_facility_named_after_a_place_takes_the_relative_adjective_after_it(extractor: EntityExtractor) -> None:
+    text = "واستهدفت طائرة مسيرة مطار بغداد الدولي فجر اليوم، وتقام المباراة على استاد القاهرة مساء الأحد."
+    result = found(extractor, text)
+    assert ("مطار بغداد الدولي", "LOC") in result
+    assert ("استاد القاهرة", "LOC") in result

@@ -53,7 +53,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from khabar.transforms.text.gazetteer import SPELLINGS, form, given_names, phrase_form
+from khabar.transforms.text.gazetteer import SPELLINGS, form, given_names, nationalities, phrase_form
 from khabar.transforms.text.word_frequency import zipf_any
 
 _LETTER_VARIANTS = str.maketrans({"ص": "س", "ض": "د", "ظ": "ز", "ذ": "ز", "ث": "س", "ط": "ت", "ى": "ي", "ؤ": "و", "ئ": "ي"})
@@ -347,11 +347,41 @@ def resolve(key_surfaces: Iterable[tuple[tuple[str, str], list[str] | dict[str, 
             full = cores.get(" ".join(words[item]))
             if full and len(full) == 1:
                 union.union(item, next(iter(full)))
+    _link_country_adjective(keys, words, union)
     for a, b in _typo_links(keys, words):
         union.union(a, b)
     _link_people(keys, words, union)
     _link_shorter(keys, words, union)
     return _named(keys, surfaces, words, union)
+
+
+@lru_cache(maxsize=1)
+def _spelled_nationalities() -> frozenset[str]:
+    """Nationality adjectives as resolve() spells the words of keys (spelling: "الجزائريه" -> "الجزايريه")."""
+    return frozenset(spelling(word) for word in nationalities())
+
+
+SPECIFIC_ORG_WORDS = 3  # words of an organization's name from which it names one body, whatever its country
+
+
+def _link_country_adjective(keys: list[tuple[str, str]], words: dict[tuple[str, str], tuple[str, ...]], union: _Union) -> None:
+    """An organization named with its country's adjective after a name of SPECIFIC_ORG_WORDS words or more
+    ("السلطة الوطنية المستقلة للانتخابات الجزائرية") into that name ("السلطة الوطنية المستقلة للانتخابات"),
+    when the run has it and no other country's adjective after it (the Tunisian and the Iraqi bodies of one
+    name stay two, and so does the name alone). A shorter name may be any country's ("وزارة الصحة", "البنك
+    المركزي"): never linked so."""
+    adjectives = _spelled_nationalities()
+    by_words = {(item[0], words[item]): item for item in keys}
+    variants: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for item in keys:
+        name = words[item]
+        if item[0] == "ORG" and len(name) > SPECIFIC_ORG_WORDS and name[-1] in adjectives:
+            bare = by_words.get(("ORG", name[:-1]))
+            if bare is not None:
+                variants.setdefault(bare, []).append(item)
+    for bare, adorned in variants.items():
+        if len(adorned) == 1:
+            union.union(bare, adorned[0])
 
 
 def _link_shorter(keys: list[tuple[str, str]], words: dict[tuple[str, str], tuple[str, ...]], union: _Union) -> None:

@@ -15,6 +15,11 @@ streaming), keys of one type are merged into one entity when:
   (موسى، موسي; هيئة، هيئه is already one key);
 - an organization is mentioned by its name without its head noun (الحشد
   الشعبي) and exactly one full name has it (هيئة الحشد الشعبي);
+- an organization's name of more than SPECIFIC_ORG_WORDS words is given with
+  its country's adjective after it (السلطة الوطنية المستقلة للانتخابات
+  الجزائرية), the run has the name without it, and no other country's
+  adjective after it (two countries' bodies of one name stay two; shorter
+  names such as وزارة الصحة may be any country's and are never linked so);
 - a person's name leaves out names of a longer one, in order, with the same
   family name (محمد الرحمون، خالد الرحمون -> محمد خالد الرحمون), and exactly
   one longest name contains it: "محمد الرحمون" next to both "محمد خالد

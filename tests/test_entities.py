@@ -1345,6 +1345,9 @@ def test_a_specific_organization_with_its_country_adjective_is_the_one_without_i
     assert len(set(names.values())) == 3
     names = canonicals(["وزارة الصحة", "وزارة الصحة المغربية"])
     assert len(set(names.values())) == 2
+    # a body named by the first of its joined remits is the one named by all, with the same country
+    names = canonicals(["وزارة الشباب والرياضة العراقية", "وزارة الشباب العراقية", "وزارة الشباب المصرية"])
+    assert names["وزارة الشباب العراقية"] == names["وزارة الشباب والرياضة العراقية"] != names["وزارة الشباب المصرية"]
 
 
 def test_a_facility_named_after_a_place_takes_the_relative_adjective_after_it(extractor: EntityExtractor) -> None:

@@ -20,6 +20,9 @@ streaming), keys of one type are merged into one entity when:
   الجزائرية), the run has the name without it, and no other country's
   adjective after it (two countries' bodies of one name stay two; shorter
   names such as وزارة الصحة may be any country's and are never linked so);
+- a body named with its country's adjective by the first of its joined remits
+  (وزارة الصحة المغربية) and exactly one name with them all (وزارة الصحة
+  والحماية الاجتماعية المغربية);
 - a person's name leaves out names of a longer one, in order, with the same
   family name (محمد الرحمون، خالد الرحمون -> محمد خالد الرحمون), and exactly
   one longest name contains it: "محمد الرحمون" next to both "محمد خالد
@@ -387,6 +390,20 @@ def _link_country_adjective(keys: list[tuple[str, str]], words: dict[tuple[str, 
     for bare, adorned in variants.items():
         if len(adorned) == 1:
             union.union(bare, adorned[0])
+    # a ministry named by the first of its joined remits, with its country ("وزارة الصحة المغربية") is the
+    # one named by all ("وزارة الصحة والحماية الاجتماعية المغربية"), when the run names one such
+    shortened: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for item in keys:
+        name = words[item]
+        if item[0] != "ORG" or len(name) < 4 or name[-1] not in adjectives:
+            continue
+        joined = next((k for k in range(2, len(name) - 1) if name[k].startswith("و")), None)
+        short = by_words.get(("ORG", name[:joined] + name[-1:])) if joined is not None else None
+        if short is not None:
+            shortened.setdefault(short, set()).add(union.find(item))
+    for short, full in shortened.items():
+        if len(full) == 1:
+            union.union(short, next(iter(full)))
 
 
 def _link_shorter(keys: list[tuple[str, str]], words: dict[tuple[str, str], tuple[str, ...]], union: _Union) -> None:

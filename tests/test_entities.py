@@ -730,6 +730,12 @@ def test_security_services_armed_groups_and_parties_of_iraq_and_syria_are_organi
     mentions = {(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)}
     assert {("مدينة الصدر", "LOC", "مدينة الصدر"), ("وكالة أعماق", "ORG", "وكالة أعماق")} <= mentions
     assert ("وكالة الأنباء السورية", "ORG", "سانا") in mentions  # the agency's common name, and its acronym's canonical
+    text = "وأعلنت القيادة المركزية الأمريكية (سنتكوم) مقتل قيادي في بي كا كا قرب مخمور، فيما قصفت ي ب ك مواقع قرب داقوق."
+    mentions = {(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)}
+    assert ("القيادة المركزية الأمريكية", "ORG", "القيادة المركزية الأمريكية") in mentions
+    assert ("سنتكوم", "ORG", "القيادة المركزية الأمريكية") in mentions  # Turkish and US outlets' acronyms
+    assert {("بي كا كا", "ORG", "حزب العمال الكردستاني"), ("ي ب ك", "ORG", "وحدات حماية الشعب")} <= mentions
+    assert {("مخمور", "LOC", "مخمور"), ("داقوق", "LOC", "داقوق")} <= mentions
 
 
 def test_a_tagged_name_ends_before_a_clause_function_word(extractor: EntityExtractor) -> None:

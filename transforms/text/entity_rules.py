@@ -1464,7 +1464,9 @@ class EntityExtractor:
     def _outlets_spoken_to(self, page: _Page) -> Iterator[Mention]:
         """A known outlet in quotes after the preposition "ل" on its own ("قال لـ«الشرق الأوسط»", "ل\"سكاي نيوز
         عربية\""): the outlet a source spoke to, whatever its words are alone."""
-        tokens = page.tokens
+        tokens, text = page.tokens, page.text
+        if not any(quote in text for quote in QUOTES):
+            return
         for i in range(len(tokens) - 1):
             if tokens[i].raw.rstrip("ـ") != "ل":
                 continue

@@ -1361,3 +1361,10 @@ def test_a_facility_named_after_a_place_takes_the_relative_adjective_after_it(ex
     result = found(extractor, text)
     assert ("مطار بغداد الدولي", "LOC") in result
     assert ("استاد القاهرة", "LOC") in result
+
+
+def test_a_city_before_a_direction_is_no_club(extractor: EntityExtractor) -> None:
+    text = "واغتال مسلحون مختار قرية في ريف دير الزور الغربي، فيما قصفت الطائرات ريف حلب الغربي."
+    result = found(extractor, text)
+    assert ("دير الزور", "LOC") in result
+    assert not any(t == "ORG" for _, t in result)  # "الغربي" is western here, no people's adjective of a club

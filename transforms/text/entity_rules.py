@@ -1206,7 +1206,9 @@ class EntityExtractor:
         for m in mentions:
             city = m.type == "LOC" and m.canonical in city_names()
             j = _nationality_after(page, m.end) if city else None
-            if j is not None and page.tokens[j].form.endswith("ي"):  # masculine: "الفرنسي", not "الفرنسية"
+            adjective = page.tokens[j].form if j is not None else ""
+            # masculine ("الفرنسي", not "الفرنسية") and a country's ("الغربي" is also a direction: "دير الزور الغربي")
+            if adjective.endswith("ي") and adjective in adjective_countries():
                 name = f"{m.canonical} {page.tokens[j].raw}"
                 m = m._replace(type="ORG", canonical=name, key=name_key("ORG", name))
             elif city and self._opponent(page, m):

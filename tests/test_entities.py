@@ -1368,3 +1368,10 @@ def test_a_city_before_a_direction_is_no_club(extractor: EntityExtractor) -> Non
     result = found(extractor, text)
     assert ("دير الزور", "LOC") in result
     assert not any(t == "ORG" for _, t in result)  # "الغربي" is western here, no people's adjective of a club
+
+
+def test_a_villages_name_of_the_hill_or_spring_kind_after_its_head_is_a_place(extractor: EntityExtractor) -> None:
+    text = "واستعاد الجيش السيطرة على قرية تل الضمان، ووصلت دوريات روسية إلى بلدة تل تمر أمس."
+    result = found(extractor, text)
+    assert {("تل الضمان", "LOC"), ("تل تمر", "LOC")} <= result  # common words, named so after the head
+    assert not any(t == "LOC" for _, t in found(extractor, "وصعد المتظاهرون إلى تل قريب من المدينة."))

@@ -79,6 +79,11 @@ LOC_HEADS_INCLUSIVE = _forms("مخيم معبر قاعدة")
 LOC_HEADS = _forms("محافظة مدينة بلدة قرية ناحية قضاء منطقة")
 
 
+# First words of villages' and towns' names of two words, after a head of LOC_HEADS ("قرية تل الضمان",
+# "بلدة عين عيسى", "بلدة دير حافر", "قرية كفر نبودة", "منطقة بئر العبد", "بلدة رأس العين", "بلدة خان أرنبة").
+PLACE_NAME_FIRSTS = _forms("تل عين دير كفر بئر رأس خان جسر")
+
+
 PREPOSITIONS = _forms("في ل لل من الى إلى على ب")
 
 

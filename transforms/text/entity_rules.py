@@ -39,6 +39,7 @@ from khabar.transforms.text.entity_lexicon import (
     ORG_TRIGGERS,
     PLACE_CONTEXT,
     PLACE_HEAD_CONTEXT,
+    PLACE_NAME_FIRSTS,
     PREPOSITIONS,
     QUOTES,
     ROLE_MODIFIERS,
@@ -632,6 +633,13 @@ class EntityExtractor:
                 end = i + 2  # known two-word names: دير الزور، باب الهوى
             if plain:
                 known = self.gazetteer.lookup(page.text[name_start : page.ends[end]]) or self.gazetteer.lookup(name.raw)
+                if not known and name.form in PLACE_NAME_FIRSTS and i + 2 < len(tokens) and not page.broken_after(i + 1):
+                    # "قرية تل الضمان", "بلدة عين عيسى": a village's name of the hill, spring, monastery kind
+                    second = tokens[i + 2]
+                    if second.form not in FUNCTION_WORDS and second.form not in GENERIC and not _preposition_on_article(second):
+                        surface = page.text[name_start : page.ends[i + 2]]
+                        yield Mention(name_start, page.ends[i + 2], "LOC", surface, name_key("LOC", surface), "pattern", VILLAGE_NAME, 1)
+                    continue
                 if known or not _definite(name):
                     continue  # the gazetteer reports known places; indefinite words after منطقة are not names
                 end = i + 1
@@ -1069,6 +1077,8 @@ class EntityExtractor:
         (UNSURE_MARGIN), a place after a camp, crossing or base head, a town's rare name after its head the
         tagger does not plainly call O."""
         if mention.type == "LOC":
+            if mention.method == "pattern" and mention.confidence == VILLAGE_NAME:
+                return True  # a head, then a name of the "تل"/"عين"/"دير" kind: a village's, whatever its words
             if mention.method == "pattern" and mention.confidence == TOWN_NAME and page.o_margin is not None:
                 # a town's name after its head ("بلدة الشولا"), no common word ("منطقة الجزاء", "مدينة الثقافة")
                 i = bisect_right(page.ends, mention.start)
@@ -1942,6 +1952,7 @@ _CENTRAL = "لمركزي"  # in "المركزي", "للمركزي", "بالمر�
 _BANK_HEADS = frozenset(form(w) for w in ("البنك", "المصرف", "بنك", "مصرف"))
 LISTED_PERSON = 0.75  # the confidence of a person listed after a person (_listed_persons)
 NAMED_AFTER_ZIPF = 4.0  # a word after a facility's definite word rarer than this is the name it is named after
+VILLAGE_NAME = 0.7  # the confidence of a village's name of two words after its head ("قرية تل الضمان")
 TOWN_NAME = 0.65  # the confidence of the rules' places after بلدة/قرية/ناحية/... (the head noun left out)
 HEADED_PLACE = 0.8  # the confidence of the rules' places after مخيم/معبر/قاعدة (the head noun included)
 MEDIA_NAME = 0.85  # the confidence of an outlet named after a media head or crediting a paragraph

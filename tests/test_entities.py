@@ -631,8 +631,12 @@ def test_curated_aliases_point_at_names_that_are_their_own_canonical() -> None:
     from khabar.transforms.text.gazetteer import _rows
 
     canonical: dict[tuple[str, str], str] = {}
+    twice = []
     for row in _rows("curated.tsv"):
+        if (row[0], row[1]) in canonical:
+            twice.append(row[1])
         canonical[(row[0], row[1])] = row[2] if len(row) > 2 and row[2] else row[1]
+    assert not twice  # a name listed twice: the later row wins silently
     chains = [(key, name) for key, name in canonical.items() if canonical.get((key[0], name), name) != name]
     assert not chains  # "واس" -> "وكالة الأنباء السعودية" -> "واس" gave the two spellings two ids
 
@@ -1375,3 +1379,12 @@ def test_a_villages_name_of_the_hill_or_spring_kind_after_its_head_is_a_place(ex
     result = found(extractor, text)
     assert {("تل الضمان", "LOC"), ("تل تمر", "LOC")} <= result  # common words, named so after the head
     assert not any(t == "LOC" for _, t in found(extractor, "وصعد المتظاهرون إلى تل قريب من المدينة."))
+
+
+def test_companies_and_parties_of_world_news_are_organizations_but_not_common_words_like_them(extractor: EntityExtractor) -> None:
+    text = "وقال زعيم حزب الليكود إن الحكومة ستسقط، فيما باعت مرسيدس سيارات أكثر وقالت شركة بي إم دبليو إن مبيعاتها زادت."
+    mentions = {(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)}
+    assert {("حزب الليكود", "ORG", "الليكود"), ("مرسيدس", "ORG", "مرسيدس بنز"), ("بي إم دبليو", "ORG", "بي إم دبليو")} <= mentions
+    # "وفيات" (deaths) and "أودى" (claimed, of lives) are no Fiat and no Audi
+    text = "وارتفع عدد الوفيات إلى عشرين، بعد أن أودى الفيضان بحياة العشرات وسجلت المستشفيات وفيات جديدة."
+    assert not any(t == "ORG" for _, t in found(extractor, text))

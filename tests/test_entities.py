@@ -1388,3 +1388,16 @@ def test_companies_and_parties_of_world_news_are_organizations_but_not_common_wo
     # "وفيات" (deaths) and "أودى" (claimed, of lives) are no Fiat and no Audi
     text = "وارتفع عدد الوفيات إلى عشرين، بعد أن أودى الفيضان بحياة العشرات وسجلت المستشفيات وفيات جديدة."
     assert not any(t == "ORG" for _, t in found(extractor, text))
+
+
+def test_a_common_word_is_not_read_as_a_proclitic_and_a_place() -> None:
+    rules = EntityExtractor(EntityConfig(ner="rules"))
+    # "كبيرا" (big) is no "ك" + "بيرا" (a town in the generated list); "ولبنان" is "و" + Lebanon
+    assert not found(rules, "وحقق الفريق نجاحا كبيرا في الموسم الماضي.")
+    assert ("لبنان", "LOC") in found(rules, "ووصل الوفد إلى سوريا ولبنان أمس.")
+
+
+def test_a_definite_common_noun_of_places_alone_is_no_place(extractor: EntityExtractor) -> None:
+    text = "وأقامت العائلات في مخيم مؤقت شمال المدينة، وعاد الهدوء إلى العاصمة بعد الاشتباكات."
+    assert not any(t == "LOC" for _, t in found(extractor, text))
+    assert ("المدينة المنورة", "LOC") in found(extractor, "وتوجه الحجاج إلى المدينة المنورة بعد أداء المناسك.")

@@ -263,6 +263,21 @@ _PRAYER_WORDS = frozenset(form(w) for w in ("صلاة", "أذان", "آذان", 
 _SUNSET = form("المغرب")
 
 
+_PLACE_NOUNS = frozenset("ال" + head for head in LOC_HEADS) | {form("العاصمة")}
+
+
+def _place_noun(token: Word, offset: int) -> bool:
+    """A definite common noun of places alone ("المدينة", "العاصمة", "البلدة"): no place's name."""
+    return _stem_at(token, offset) in _PLACE_NOUNS
+
+
+def _common_whole(token: Word, offset: int) -> bool:
+    """A word read as a proclitic and a one-word name that is a common word whole and commoner than the name
+    ("وفيات", deaths, against "فيات"; "وسوريا", "بحماس" are rarer than the names)."""
+    whole = zipf_any(token.form)
+    return whole >= ACCUSATIVE_BASE and whole > zipf_any(_stem_at(token, offset))
+
+
 def _prayer(page: _Page, i: int) -> bool:
     """Token i is "المغرب" after a prayer's word ("صلاة المغرب", "أذان المغرب"): the sunset prayer, not Morocco."""
     return (
@@ -395,6 +410,8 @@ class EntityExtractor:
             start, end = page.starts[i] + offset, page.ends[i + n - 1]
             if entry.type == "LOC" and self._adjective_use(page, i, tokens[i + n - 1]):
                 continue
+            if n == 1 and offset and _common_whole(tokens[i], offset):
+                continue  # "وفيات" (deaths) is no "و" + a name "فيات"
             if n == 1 and entry.type == "LOC" and _prayer(page, i):
                 continue  # "صلاة المغرب": the sunset prayer, not Morocco
             if n == 1 and entry.type == "LOC" and self._role_homograph(tokens[i], offset, page, i):
@@ -982,6 +999,8 @@ class EntityExtractor:
                 and self._adjective_use(page, first, token)
             ):
                 continue  # "مباحثات سورية": the rules know the adjective
+            if kind == "LOC" and first == last and _place_noun(token, offset):
+                continue  # "شمال المدينة": the city, a common noun (Medina is "المدينة المنورة")
             if kind == "LOC" and first == last and _prayer(page, first):
                 continue  # "بعد صلاة المغرب": a prayer's time
             if kind == "LOC" and self._role_homograph(token, offset, page, first):

@@ -1277,11 +1277,15 @@ def test_a_places_words_take_the_letters_arabic_writes_them_with() -> None:
     ]
     assert [canonical for _, canonical, _, _ in commonest_letters(rows)] == ["أنقرة", "دبي", "جبل علي", "مرسى مطروح", "إن صالح"]
     assert common_word("آلاشهر", 48_147)  # read "الأشهر", the months, once its alef is folded
+    assert common_word("بانه", 110_218)  # a town of Iran read in "بأنه" ("that he"), one of Arabic's commonest words
+    assert not common_word("طهران", 0) and not common_word("دمشق", 2_000_000)  # a capital, a big city
     gazetteer = load_gazetteer()
     assert gazetteer.lookup("أنقرة").canonical == "أنقرة"
     assert gazetteer.lookup("الأشهر") is None
     rules = EntityExtractor(EntityConfig(ner="rules"))
     assert not found(rules, "وارتفعت الأسعار خلال الأشهر الماضية بنسبة كبيرة.")
+    assert not found(rules, "وأكد المتحدث بأنه لا يدري شيئا عن الاتفاق.")
+    assert ("دوما", "LOC") in found(rules, "وقصفت الطائرات مدينة دوما في الغوطة الشرقية.")  # Douma listed by hand
 
 
 def test_after_a_role_and_its_place_a_common_definite_word_ends_unlisted_name_words() -> None:

@@ -168,7 +168,11 @@ def common_word(name: str, population: int, close: bool = True) -> bool:
     million people in the countries Arabic news covers closely get a higher
     bar (الرياض stays, مدينة does not); a foreign city's name that is an
     Arabic word is that word far more often than the city in Arabic news
-    ("هزة", a tremor, not Heze; "سيول", floods, not Seoul; "خفي", "جنان").
+    ("هزة", a tremor, not Heze; "سيول", floods, not Seoul; "خفي", "جنان"). A town
+    of less than a million whose name itself, in any spelling matching folds
+    together, is one of Arabic's commonest words is that word ("بانه" is read
+    in "بأنه", "that he"; "أدري", "I know"); a given name stays, told from the
+    place where it stands by the tagger and the rules.
     """
     from wordfreq import zipf_frequency
 
@@ -178,6 +182,8 @@ def common_word(name: str, population: int, close: bool = True) -> bool:
         name = "ال" + name[2:]  # matching folds the alef: "آلاشهر" (Alaşehir) is read in "الأشهر", the months
     if len(name[2:] if name.startswith("ال") else name) <= 3 and (population < 1_000_000 or not close):
         return True
+    if 0 < population < 1_000_000 and _folded_zipf(name) >= COMMON_NAME_ZIPF and not _given_name(name):
+        return True  # the name as matching folds it is one of Arabic's commonest words: "بانه" is read in "بأنه"
     toggled = name[2:] if name.startswith("ال") else "ال" + name
     # Matching folds hamza on alef, so أطار (a town) meets إطار (framework): try every alef.
     spellings = {toggled}
@@ -196,6 +202,25 @@ def common_word(name: str, population: int, close: bool = True) -> bool:
     # A big city's name may double as a word (رياض: gardens), but not as a very common one (مدينة).
     bar = (4.5 if population >= 1_000_000 else 3.5) if close else 3.0
     return frequency >= bar
+
+
+COMMON_NAME_ZIPF = 4.5  # a town's name this common in Arabic at large (any spelling matching folds) is that word
+
+
+def _folded_zipf(name: str) -> float:
+    """How common a word is in any spelling matching folds together (hamza anywhere, teh marbuta, yeh)."""
+    from khabar.transforms.text.word_frequency import zipf_any
+
+    return zipf_any(_norm(name))
+
+
+def _given_name(name: str) -> bool:
+    """A given name of khabar's list ("بشار", "سارة"): common for being a name, which the tagger and the rules
+    tell from the place where it stands; the list keeps it."""
+    from khabar.transforms.text.gazetteer import form, given_names
+
+    clear, ambiguous = given_names()
+    return form(name) in clear or form(name) in ambiguous
 
 
 def acceptable(name: str) -> bool:

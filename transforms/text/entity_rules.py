@@ -268,14 +268,21 @@ _PLACE_NOUNS = frozenset("ال" + head for head in LOC_HEADS) | {form("العا�
 
 def _place_noun(token: Word, offset: int) -> bool:
     """A definite common noun of places alone ("المدينة", "العاصمة", "البلدة"): no place's name."""
+    if token.stem not in _PLACE_NOUNS and token.form not in _PLACE_NOUNS:
+        return False  # the common case, told without finding the stem at the offset
     return _stem_at(token, offset) in _PLACE_NOUNS
 
 
 def _common_whole(token: Word, offset: int) -> bool:
     """A word read as a proclitic and a one-word name that is a common word whole and commoner than the name
     ("وفيات", deaths, against "فيات"; "وسوريا", "بحماس" are rarer than the names)."""
-    whole = zipf_any(token.form)
-    return whole >= ACCUSATIVE_BASE and whole > zipf_any(_stem_at(token, offset))
+    return _commoner_whole(token.form, _stem_at(token, offset))
+
+
+@lru_cache(maxsize=4096)
+def _commoner_whole(whole: str, name: str) -> bool:
+    frequency = zipf_any(whole)
+    return frequency >= ACCUSATIVE_BASE and frequency > zipf_any(name)
 
 
 def _prayer(page: _Page, i: int) -> bool:

@@ -523,6 +523,7 @@ class EntityExtractor:
         j = i
         place = False  # the word before is a place ("مصرف ليبيا"): only a style goes on ("المركزي")
         adjective = False  # the word before is a country's adjective: a style, another adjective or a "ل" phrase goes on
+        adjectives = nationalities()
         while j < len(tokens) and j < i + limit:
             token = tokens[j]
             stem = _stem(token)
@@ -532,7 +533,7 @@ class EntityExtractor:
                 return last  # "مصرف ليبيا المركزي" + "ضخ السيولة": the name ended
             if adjective and token.form not in INSTITUTION_STYLES and token.form not in nationalities() and not token.raw.startswith("ل"):
                 return last  # "وزارة الداخلية السورية" + "القبض على": the country's adjective closes the name ("لحقوق" goes on)
-            adjective = j > i and token.form in nationalities()
+            adjective = j > i and token.form in adjectives
             if token.form in FUNCTION_WORDS or stem in STOP_DEFINITE or (j > i and self._given(token, context=False) is not None):
                 return last
             joined = self._joined_end(page, j) if j > i and last is not None else None
@@ -1390,6 +1391,8 @@ class EntityExtractor:
             if word.form in families() and (page.starts[i] == start or self._ends_given(page, i, start)):
                 return i + 1  # "جوزيف" + "عون" where the article has "ميشال عون"
             alone = page.starts[i] == start  # a person of one word so far: a given name, or the tagger's ("كولو")
+            if not alone and not self._ends_given(page, i, start):
+                break
             rarity = zipf_any(word.form)
             if (
                 alone

@@ -529,9 +529,9 @@ class EntityExtractor:
             stem = _stem(token)
             if token.form in generic or stem in generic:
                 return None
-            if place and token.form not in INSTITUTION_STYLES and token.form not in nationalities():
+            if place and token.form not in INSTITUTION_STYLES and token.form not in adjectives:
                 return last  # "مصرف ليبيا المركزي" + "ضخ السيولة": the name ended
-            if adjective and token.form not in INSTITUTION_STYLES and token.form not in nationalities() and not token.raw.startswith("ل"):
+            if adjective and token.form not in INSTITUTION_STYLES and token.form not in adjectives and not token.raw.startswith("ل"):
                 return last  # "وزارة الداخلية السورية" + "القبض على": the country's adjective closes the name ("لحقوق" goes on)
             adjective = j > i and token.form in adjectives
             if token.form in FUNCTION_WORDS or stem in STOP_DEFINITE or (j > i and self._given(token, context=False) is not None):
@@ -1483,7 +1483,8 @@ class EntityExtractor:
         know it (_outlet_name: "لصحيفة «الشرق الأوسط»", "لشبكة cnbc", "قناة الجزيرة"; "موقع" and
         "شبكة", also a site and a network, take a quoted or Latin name only), and a known outlet
         crediting a paragraph at its start, in the article's first CREDIT_CHARS characters ("شفا – ",
-        "/العمانية/", "(واس)"), or quoted after "ل" (_outlets_spoken_to). Each is an organization whatever its words are alone (a place, a common
+        "/العمانية/", "(واس)"; after a dateline's place, "لندن - الشرق الأوسط"), or quoted after "ل"
+        (_outlets_spoken_to). Each is an organization whatever its words are alone (a place, a common
         word); mentions inside it give way, and one that crosses its ends keeps its words. The head is
         not part of the name, as ANERcorp and the development set label it."""
         kept: list[Mention] = []

@@ -15,7 +15,7 @@ streaming), keys of one type are merged into one entity when:
   (موسى، موسي; هيئة، هيئه is already one key);
 - an organization is mentioned by its name without its head noun (الحشد
   الشعبي) and exactly one full name has it (هيئة الحشد الشعبي);
-- an organization's name of more than SPECIFIC_ORG_WORDS words is given with
+- an organization's name of SPECIFIC_ORG_WORDS words or more is given with
   its country's adjective after it (السلطة الوطنية المستقلة للانتخابات
   الجزائرية), the run has the name without it, and no other country's
   adjective after it (two countries' bodies of one name stay two; shorter
@@ -377,7 +377,8 @@ def _link_country_adjective(keys: list[tuple[str, str]], words: dict[tuple[str, 
     ("السلطة الوطنية المستقلة للانتخابات الجزائرية") into that name ("السلطة الوطنية المستقلة للانتخابات"),
     when the run has it and no other country's adjective after it (the Tunisian and the Iraqi bodies of one
     name stay two, and so does the name alone). A shorter name may be any country's ("وزارة الصحة", "البنك
-    المركزي"): never linked so."""
+    المركزي"): never linked so. And a body named with its country by the first of its joined remits into the
+    one name of the run with them all ("وزارة الصحة المغربية" -> "وزارة الصحة والحماية الاجتماعية المغربية")."""
     adjectives = _spelled_nationalities()
     by_words = {(item[0], words[item]): item for item in keys}
     variants: dict[tuple[str, str], list[tuple[str, str]]] = {}

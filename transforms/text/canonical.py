@@ -355,7 +355,7 @@ def resolve(key_surfaces: Iterable[tuple[tuple[str, str], list[str] | dict[str, 
             full = cores.get(" ".join(words[item]))
             if full and len(full) == 1:
                 union.union(item, next(iter(full)))
-    _link_country_adjective(keys, words, union)
+    _link_country_adjective(keys, words, by_spelling, union)
     for a, b in _typo_links(keys, words):
         union.union(a, b)
     _link_people(keys, words, union)
@@ -372,7 +372,12 @@ def _spelled_nationalities() -> frozenset[str]:
 SPECIFIC_ORG_WORDS = 3  # words of an organization's name from which it names one body, whatever its country
 
 
-def _link_country_adjective(keys: list[tuple[str, str]], words: dict[tuple[str, str], tuple[str, ...]], union: _Union) -> None:
+def _link_country_adjective(
+    keys: list[tuple[str, str]],
+    words: dict[tuple[str, str], tuple[str, ...]],
+    by_spelling: dict[tuple[str, str], tuple[str, str]],
+    union: _Union,
+) -> None:
     """An organization named with its country's adjective after a name of SPECIFIC_ORG_WORDS words or more
     ("السلطة الوطنية المستقلة للانتخابات الجزائرية") into that name ("السلطة الوطنية المستقلة للانتخابات"),
     when the run has it and no other country's adjective after it (the Tunisian and the Iraqi bodies of one
@@ -380,12 +385,11 @@ def _link_country_adjective(keys: list[tuple[str, str]], words: dict[tuple[str, 
     المركزي"): never linked so. And a body named with its country by the first of its joined remits into the
     one name of the run with them all ("وزارة الصحة المغربية" -> "وزارة الصحة والحماية الاجتماعية المغربية")."""
     adjectives = _spelled_nationalities()
-    by_words = {(item[0], words[item]): item for item in keys}
     variants: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for item in keys:
         name = words[item]
         if item[0] == "ORG" and len(name) > SPECIFIC_ORG_WORDS and name[-1] in adjectives:
-            bare = by_words.get(("ORG", name[:-1]))
+            bare = by_spelling.get(("ORG", " ".join(name[:-1])))
             if bare is not None:
                 variants.setdefault(bare, []).append(item)
     for bare, adorned in variants.items():
@@ -399,7 +403,7 @@ def _link_country_adjective(keys: list[tuple[str, str]], words: dict[tuple[str, 
         if item[0] != "ORG" or len(name) < 4 or name[-1] not in adjectives:
             continue
         joined = next((k for k in range(2, len(name) - 1) if name[k].startswith("و")), None)
-        short = by_words.get(("ORG", name[:joined] + name[-1:])) if joined is not None else None
+        short = by_spelling.get(("ORG", " ".join(name[:joined] + name[-1:]))) if joined is not None else None
         if short is not None:
             shortened.setdefault(short, set()).add(union.find(item))
     for short, full in shortened.items():

@@ -1388,10 +1388,11 @@ class EntityExtractor:
                 continue
             if _definite(word) or i - bisect_left(page.starts, start) >= 2 or not self._may_be_family(word):
                 break  # a family name ends a name of one or two given names, not a run-on of four words
-            if word.form in families() and (page.starts[i] == start or self._ends_given(page, i, start)):
-                return i + 1  # "جوزيف" + "عون" where the article has "ميشال عون"
             alone = page.starts[i] == start  # a person of one word so far: a given name, or the tagger's ("كولو")
-            if not alone and not self._ends_given(page, i, start):
+            ends_given = self._ends_given(page, i, start)
+            if word.form in families() and (alone or ends_given):
+                return i + 1  # "جوزيف" + "عون" where the article has "ميشال عون"
+            if not alone and not ends_given:
                 break
             rarity = zipf_any(word.form)
             if (
@@ -1404,9 +1405,7 @@ class EntityExtractor:
                 # rare, a name's word by its kind, no commoner word behind a proclitic ("فاحتسب", "بيسراه"),
                 # and the tagger hesitates: the family name of a one-word person ("مبارك" + "بوصوفة", "كولو" + "توريه")
                 return i + 1
-            if self._ends_given(page, i, start) and (
-                (rarity < RARE_WORD and page.text.count(word.raw) > 1) or (rarity == 0.0 and len(word.stems) == 1)
-            ):
+            if ends_given and ((rarity < RARE_WORD and page.text.count(word.raw) > 1) or (rarity == 0.0 and len(word.stems) == 1)):
                 return i + 1  # rare and named again, or never written in Arabic at large and no clitic on it
 
             break

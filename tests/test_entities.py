@@ -1405,3 +1405,19 @@ def test_a_definite_common_noun_of_places_alone_is_no_place(extractor: EntityExt
     text = "وأقامت العائلات في مخيم مؤقت شمال المدينة، وعاد الهدوء إلى العاصمة بعد الاشتباكات."
     assert not any(t == "LOC" for _, t in found(extractor, text))
     assert ("المدينة المنورة", "LOC") in found(extractor, "وتوجه الحجاج إلى المدينة المنورة بعد أداء المناسك.")
+
+
+def test_the_name_after_a_role_and_the_listed_body_or_region_it_is_of_is_a_person(extractor: EntityExtractor) -> None:
+    # the role's words run over a listed organization, or an indefinite noun and a listed place, to the name
+    text = "واستقبل قائد قوات سوريا الديمقراطية مظلوم عبدي في الحسكة رئيس حكومة إقليم كردستان مسرور بارزاني أمس."
+    result = found(extractor, text)
+    assert {("مظلوم عبدي", "PER"), ("مسرور بارزاني", "PER"), ("قوات سوريا الديمقراطية", "ORG")} <= result
+    assert ("رئيس حكومة إقليم كردستان مسرور بارزاني", "PER") not in result
+
+
+def test_a_given_name_that_is_a_common_word_starts_a_name_after_a_rank_only(extractor: EntityExtractor) -> None:
+    text = "وقال المتحدث باسم قيادة العمليات المشتركة اللواء تحسين الخفاجي إن القطعات تقدمت."
+    assert ("تحسين الخفاجي", "PER") in found(extractor, text)
+    # "تحسين" (improvement) and "خميس" (Thursday) without a role are the common words
+    text = "ودعا الوزير إلى تحسين الخدمات في المحافظة قبل يوم الخميس المقبل."
+    assert not any(t == "PER" for _, t in found(extractor, text))

@@ -541,7 +541,7 @@ class EntityExtractor:
                 return joined  # "مجلس الشؤون الاقتصادية والتنمية": the name's last word, joined by "و"
             if j > i and (self.flags(token) & (ORG_HEAD | ORG_TRIGGER | LOC_HEAD | TRIGGER) or _conjoined(token)):
                 return last  # "... العراقية ولجنة الاتصال": a new phrase begins
-            named = self._place_at(page, j) if not place and self.flags(token) & GAZ else None
+            named = self._listed_at(page, j, bodies=False) if not place and self.flags(token) & GAZ else None
             if named is not None:  # a place in the name, whole ("الإمارات العربية المتحدة"): only a style may follow
                 last, place = named, True
                 if page.broken_after(last) or any(q in page.gaps[last] for q in QUOTES):
@@ -569,10 +569,16 @@ class EntityExtractor:
             j += 1
         return last
 
-    def _place_at(self, page: _Page, j: int) -> int | None:
-        """The last word of the gazetteer place whose name starts at word j, or None; a place after a
-        preposition ("بسلطنة عمان") is where the body is, not its name."""
-        found = [n for offset, n, entry in self.gazetteer.match_at(page.tokens, j) if entry.type == "LOC" and offset == 0]
+    def _listed_at(self, page: _Page, j: int, bodies: bool = True) -> int | None:
+        """The last word of the gazetteer place, or with ``bodies`` organization of two words or more, whose
+        name starts at word j with no proclitic, or None: what a role is of ("قوات سوريا الديمقراطية"; one
+        word alone may be a name's given or family part). A place after a preposition ("بسلطنة عمان") is
+        where the body is, not its name."""
+        found = [
+            n
+            for offset, n, entry in self.gazetteer.match_at(page.tokens, j)
+            if offset == 0 and (entry.type == "LOC" or (bodies and entry.type == "ORG" and n > 1))
+        ]
         return j + max(found) - 1 if found else None
 
     def _org_from_head(self, page: _Page, i: int, offset: int) -> Iterator[Mention]:
@@ -816,14 +822,22 @@ class EntityExtractor:
             found = self._name_from(page, j, context=True)
             if found:
                 return found[0], j, found[1]
-            place = self._place_at(page, j) if self.flags(token) & GAZ else None
+            place = self._listed_at(page, j) if self.flags(token) & GAZ else None
             if place is not None and place + 1 < len(tokens):
-                j = place + 1  # "محافظ نينوى", "رئيس إقليم كردستان": the place the role is of
+                # "محافظ نينوى", "رئيس إقليم كردستان", "قائد قوات سوريا الديمقراطية": the place or body the role is of
+                j = place + 1
                 continue
-            # an indefinite noun in construct with a definite one belongs to the role ("وزير داخلية النظام")
-            if j + 1 < len(tokens) and not page.broken_after(j) and (_definite(tokens[j + 1]) or tokens[j + 1].form in self.triggers):
-                j += 1
-                continue
+            # an indefinite noun in construct with a definite one or a listed name belongs to the role ("وزير داخلية
+            # النظام", "رئيس حكومة إقليم كردستان")
+            if j + 1 < len(tokens) and not page.broken_after(j):
+                after = tokens[j + 1]
+                if (
+                    _definite(after)
+                    or after.form in self.triggers
+                    or (self.flags(after) & GAZ and self._listed_at(page, j + 1) is not None)
+                ):
+                    j += 1
+                    continue
             # else an unknown word: a name the lexicons lack right after the role's words, else in apposition only
             return None if crossed else self._unknown_name(page, j)
         return None
@@ -1113,7 +1127,12 @@ class EntityExtractor:
             return mention.method == "pattern" and mention.confidence >= HEADED_PLACE
         if mention.type != "PER" or mention.method not in LONGER_PEOPLE or page.o_margin is None:
             return False
-        return bool(page.o_margin[bisect_right(page.ends, mention.start)] < UNSURE_MARGIN)
+        first = bisect_right(page.ends, mention.start)
+        if mention.method == "trigger" and any(stem in self.given_ambiguous for _, stem in page.tokens[first].stems):
+            # after a role, a given name that is also a common word ("مظلوم") the tagger calls O: its family name
+            # ("عبدي") will do
+            return bool(page.o_margin[first : bisect_right(page.ends, mention.end - 1) + 1].min() < UNSURE_MARGIN)
+        return bool(page.o_margin[first] < UNSURE_MARGIN)
 
     def _one_family_name(self, page: _Page, start: int, end: int, after_role: bool = False) -> bool:
         """text[start:end] holds exactly one word, a definite one that is no nationality adjective; after a

@@ -1421,3 +1421,15 @@ def test_a_given_name_that_is_a_common_word_starts_a_name_after_a_rank_only(extr
     # "تحسين" (improvement) and "خميس" (Thursday) without a role are the common words
     text = "ودعا الوزير إلى تحسين الخدمات في المحافظة قبل يوم الخميس المقبل."
     assert not any(t == "PER" for _, t in found(extractor, text))
+
+
+def test_a_listed_place_after_a_head_of_places_is_the_place_though_it_reads_as_a_name(extractor: EntityExtractor) -> None:
+    text = "وقال مصدر في شرطة محافظة صلاح الدين إن دورية تعرضت لهجوم شرق مدينة تكريت."
+    result = found(extractor, text)
+    assert ("صلاح الدين", "LOC") in result and not any(t == "PER" for _, t in result)
+
+
+def test_a_counterpart_and_the_head_of_a_body_named_in_the_genitive_introduce_names(extractor: EntityExtractor) -> None:
+    text = "وبحث وزير الخارجية الأردني هاتفيا مع نظيره العراقي ثابت العباسي ما قاله الأمين العام لمنظمة بدر هادي العامري."
+    result = found(extractor, text)
+    assert {("ثابت العباسي", "PER"), ("هادي العامري", "PER"), ("منظمة بدر", "ORG")} <= result

@@ -571,13 +571,15 @@ class EntityExtractor:
 
     def _listed_at(self, page: _Page, j: int, bodies: bool = True) -> int | None:
         """The last word of the gazetteer place, or with ``bodies`` organization of two words or more, whose
-        name starts at word j with no proclitic, or None: what a role is of ("قوات سوريا الديمقراطية"; one
-        word alone may be a name's given or family part). A place after a preposition ("بسلطنة عمان") is
-        where the body is, not its name."""
+        name starts at word j, or None: what a role is of ("قوات سوريا الديمقراطية"; one word alone may be a
+        name's given or family part). With ``bodies`` the name may take the genitive's "ل" ("الأمين العام
+        لمنظمة بدر"); else no proclitic: a place after a preposition ("بسلطنة عمان") is where the body is,
+        not its name."""
+        raw = page.tokens[j].raw
         found = [
             n
             for offset, n, entry in self.gazetteer.match_at(page.tokens, j)
-            if offset == 0 and (entry.type == "LOC" or (bodies and entry.type == "ORG" and n > 1))
+            if (offset == 0 or (bodies and raw[:offset] == "ل")) and (entry.type == "LOC" or (bodies and entry.type == "ORG" and n > 1))
         ]
         return j + max(found) - 1 if found else None
 
@@ -1000,6 +1002,8 @@ class EntityExtractor:
                 continue  # "علي هامش المؤتمر" on a page that spells على with yeh
             if kind == "PER" and self._common_noun_behind_proclitic(page.tokens[first]):
                 continue  # "بتوقيت غرينتش": a common noun with a preposition starts no name
+            if kind == "PER" and self._after_place_head(page, first, last):
+                kind = "LOC"  # "محافظة صلاح الدين": the province, no person
             token = page.tokens[first]
             offset = self._clitic_offset(token)
             if not offset and len(token.stems) > 1:
@@ -1032,6 +1036,14 @@ class EntityExtractor:
             canonical = entry.canonical if entry is not None and entry.type == kind else surface
             out.append(Mention(start, end, kind, canonical, name_key(kind, canonical), "tagger", TAGGER_CONFIDENCE, 2))
         return self._styled_states(page, out)
+
+    def _after_place_head(self, page: _Page, first: int, last: int) -> bool:
+        """Words first..last right after a head noun of places (LOC_HEADS: "محافظة", "مدينة", "قضاء") are a
+        place the gazetteer lists, whatever else the name may be ("صلاح الدين")."""
+        if first == 0 or page.broken_after(first - 1) or _stem(page.tokens[first - 1]) not in LOC_HEADS:
+            return False
+        entry = self.gazetteer.lookup(page.text[page.starts[first] : page.ends[last]])
+        return entry is not None and entry.type == "LOC"
 
     def _common_noun_behind_proclitic(self, token: Word) -> bool:
         """A common word of a proclitic and a common word without the article, neither a given name ("بتوقيت":

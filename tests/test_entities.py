@@ -1433,3 +1433,22 @@ def test_a_counterpart_and_the_head_of_a_body_named_in_the_genitive_introduce_na
     text = "وبحث وزير الخارجية الأردني هاتفيا مع نظيره العراقي ثابت العباسي ما قاله الأمين العام لمنظمة بدر هادي العامري."
     result = found(extractor, text)
     assert {("ثابت العباسي", "PER"), ("هادي العامري", "PER"), ("منظمة بدر", "ORG")} <= result
+
+
+def test_an_indefinite_word_after_a_definite_one_ends_an_organizations_name(extractor: EntityExtractor) -> None:
+    text = "وقال مصدر أمني إن قوات الحشد تلاحق المهاجمين في بساتين المنطقة."
+    result = found(extractor, text)
+    assert not any("تلاحق" in surface for surface, _ in result)
+    # a "ل" phrase still goes on after the definite word
+    assert ("المرصد السوري لحقوق الإنسان", "ORG") in found(extractor, "وأفاد المرصد السوري لحقوق الإنسان بمقتل عنصرين.")
+
+
+def test_a_groups_name_without_its_head_later_in_the_article_is_that_group() -> None:
+    rules = EntityExtractor(EntityConfig(ner="rules"))
+    text = "أعلنت هيئة الحشد الشعبي مقتل اثنين من مقاتليها. وقال بيان للحشد إن الهجوم وقع ليلا قرب قاعدة تابعة للحشد."
+    mentions = [(text[m.start : m.end], m.type, m.canonical) for m in rules.extract(text)]
+    assert sum(1 for _, t, c in mentions if t == "ORG" and c == "هيئة الحشد الشعبي") == 3
+    # common words stay common: "الله" after "حزب الله", "الأمن" after "قوات الأمن", an adjective after its noun
+    text = "وقال حزب الله إن الله يحمي لبنان، وانتشرت قوات الأمن وعاد الأمن إلى المدينة. وأكدت حركة النجباء أن المقاتلين النجباء صامدون."
+    mentions = [(text[m.start : m.end], m.type) for m in rules.extract(text)]
+    assert ("الله", "ORG") not in mentions and ("الأمن", "ORG") not in mentions and ("النجباء", "ORG") not in mentions

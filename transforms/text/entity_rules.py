@@ -550,6 +550,8 @@ class EntityExtractor:
                 continue
             definite = _definite(token) or self.gazetteer.lookup(token.raw) is not None
             if not definite:
+                if last == j - 1 and last >= i and _definite(tokens[last]) and not token.raw.startswith("ل"):
+                    return last  # a definite word closes the construct: "قوات الحشد" + "تلاحق المهاجمين" (a verb)
                 # an indefinite noun is part of the name only in construct with a definite one
                 if (
                     j + 1 < len(tokens)
@@ -963,7 +965,7 @@ class EntityExtractor:
         chosen = self._institutions(page, chosen)
         chosen = self._state_bodies(page, chosen)
         chosen = self._national_bodies(page, _merge_org_variants(self._merge_person_variants(chosen)))
-        chosen = _non_overlapping(chosen + self._coreference(page, chosen))
+        chosen = _non_overlapping(chosen + self._coreference(page, chosen) + self._short_org_names(page, chosen))
         web = any(mark in text for mark in _WEB_MARKS)  # most pages embed no post: no mention is looked at then
         return [
             m
@@ -1929,6 +1931,37 @@ class EntityExtractor:
             out.append(Mention(start, page.ends[i], "PER", target.canonical, target.key, "coref", confidence, 0))
         return out
 
+    def _short_org_names(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
+        """An organization named elsewhere in the article by its head and a name ("هيئة الحشد الشعبي",
+        "حركة النجباء") is that organization where the name's first word stands alone ("وقال بيان للحشد"):
+        only after heads of groups and movements (SHORT_NAME_HEADS; "وكالة الأنباء" gives no "الأنباء"),
+        a word rarer than common nouns (SHORT_NAME_ZIPF: "حزب الله" gives no "الله", "قوات الأمن" no
+        "الأمن"), not an adjective after a definite noun and not the first of a phrase of definite words."""
+        names: dict[str, Mention] = {}
+        for mention in mentions:
+            if mention.type != "ORG" or " " not in page.text[mention.start : mention.end]:
+                continue
+            words = page.text[mention.start : mention.end].split()
+            head, name = form(words[0]), form(words[1])
+            if head in SHORT_NAME_HEADS and name.startswith("ال") and len(name) > 4 and zipf_any(name) < SHORT_NAME_ZIPF:
+                names.setdefault(name, mention)
+        if not names:
+            return []
+        covered = _coverage(mentions, len(page.text))
+        tokens, out = page.tokens, []
+        for i in page.positions(DEFINITE):
+            found = _definite_stem(tokens[i])
+            target = names.get(found[1]) if found is not None else None
+            if target is None or covered[page.starts[i] + found[0]]:
+                continue
+            if i and not page.broken_after(i - 1) and _definite(tokens[i - 1]) and not found[0]:
+                continue  # "الأوضاع" + the word: an adjective
+            if i + 1 < len(tokens) and not page.broken_after(i) and _definite(tokens[i + 1]):
+                continue  # the first word of another phrase
+            start = page.starts[i] + found[0]
+            out.append(Mention(start, page.ends[i], "ORG", target.canonical, target.key, "coref", 0.8, 0))
+        return out
+
     def _family_name(self, last: str, before: str) -> bool:
         """A full name's last word that names the person alone elsewhere in the article: no given
         name ("محمد بن سلمان": "سلمان" alone may be his father), no word of a compound (عبد, بن,
@@ -1982,6 +2015,11 @@ CURATED_CONFIDENCE = 0.95  # gazetteer mentions from the curated list (and known
 HOMOGRAPH_CONFIDENCE = 0.9  # a curated place that is also a common word, outside a place's context: as generated places
 HOMOGRAPH_ZIPF = 3.5  # wordfreq zipf of a place's name with the article toggled from which it is also a common word
 LONGER_PEOPLE = frozenset({"trigger", "name", "byline"})
+# Heads of groups and movements whose name's first word alone names them too (_short_org_names: "الحشد"
+# for "هيئة الحشد الشعبي"), and how rare that word must be (wordfreq zipf): "الحشد", "النجباء" and
+# "البعث" are; "الأمن", "الله" and "الدعوة" are common words.
+SHORT_NAME_HEADS = frozenset(form(w) for w in ("هيئة", "قوات", "حركة", "جبهة", "حزب", "جماعة", "فيلق", "تنظيم", "ميليشيا"))
+SHORT_NAME_ZIPF = 4.4
 # The rule mentions that fill the tagger's gaps in the "vetted" combination: (type, method).
 FILL_METHODS = frozenset({("PER", "byline"), ("ORG", "gazetteer"), ("ORG", "pattern")})
 # A state's styles, which the tagger sometimes takes for places of their own (_styled_states).

@@ -1938,19 +1938,29 @@ class EntityExtractor:
         a word rarer than common nouns (SHORT_NAME_ZIPF: "حزب الله" gives no "الله", "قوات الأمن" no
         "الأمن"), not an adjective after a definite noun and not the first of a phrase of definite words."""
         names: dict[str, Mention] = {}
+        tokens = page.tokens
         for mention in mentions:
-            if mention.type != "ORG" or " " not in page.text[mention.start : mention.end]:
+            if mention.type != "ORG" or mention.method == "coref":
                 continue
-            words = page.text[mention.start : mention.end].split()
-            head, name = form(words[0]), form(words[1])
-            if head in SHORT_NAME_HEADS and name.startswith("ال") and len(name) > 4 and zipf_any(name) < SHORT_NAME_ZIPF:
+            i = bisect_right(page.ends, mention.start)
+            if (
+                i + 1 >= len(tokens)
+                or page.ends[i + 1] > mention.end
+                or _stem_at(tokens[i], mention.start - page.starts[i]) not in SHORT_NAME_HEADS
+            ):
+                continue
+            name = tokens[i + 1].form
+            if name.startswith("ال") and len(name) > 4 and zipf_any(name) < SHORT_NAME_ZIPF:
                 names.setdefault(name, mention)
         if not names:
             return []
         covered = _coverage(mentions, len(page.text))
-        tokens, out = page.tokens, []
+        out = []
         for i in page.positions(DEFINITE):
-            found = _definite_stem(tokens[i])
+            token = tokens[i]
+            if token.stems[-1][1] not in names:  # the word without its proclitics: most are no name
+                continue
+            found = _definite_stem(token)
             target = names.get(found[1]) if found is not None else None
             if target is None or covered[page.starts[i] + found[0]]:
                 continue

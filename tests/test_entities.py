@@ -1452,3 +1452,9 @@ def test_a_groups_name_without_its_head_later_in_the_article_is_that_group() -> 
     text = "وقال حزب الله إن الله يحمي لبنان، وانتشرت قوات الأمن وعاد الأمن إلى المدينة. وأكدت حركة النجباء أن المقاتلين النجباء صامدون."
     mentions = [(text[m.start : m.end], m.type) for m in rules.extract(text)]
     assert ("الله", "ORG") not in mentions and ("الأمن", "ORG") not in mentions and ("النجباء", "ORG") not in mentions
+
+
+def test_a_place_behind_a_preposition_after_a_facility_is_where_it_stands_not_its_namesake(extractor: EntityExtractor) -> None:
+    text = "واستقبل الرئيس الوفد في قصر الشعب بدمشق قبل أن يزور الوفد شارع الحبيب بورقيبة."
+    result = found(extractor, text)
+    assert {("قصر الشعب", "LOC"), ("دمشق", "LOC"), ("شارع الحبيب بورقيبة", "LOC")} <= result

@@ -1829,6 +1829,7 @@ class EntityExtractor:
             or page.gaps[last] != " "
             or _definite(word)
             or (len(word.stems) > 1 and word.raw[0] in "وف")  # a conjunction: the next item of a list
+            or (len(word.stems) > 1 and word.raw[0] in "بل" and any(stem in self.gazetteer for _, stem in word.stems[1:]))  # "بدمشق": where
             or len(word.form) < 3
             or word.form in FUNCTION_WORDS
             or word.form in NAME_BREAKERS

@@ -1458,3 +1458,12 @@ def test_a_place_behind_a_preposition_after_a_facility_is_where_it_stands_not_it
     text = "واستقبل الرئيس الوفد في قصر الشعب بدمشق قبل أن يزور الوفد شارع الحبيب بورقيبة."
     result = found(extractor, text)
     assert {("قصر الشعب", "LOC"), ("دمشق", "LOC"), ("شارع الحبيب بورقيبة", "LOC")} <= result
+
+
+def test_a_news_agencys_rare_name_in_construct_and_a_places_military_council_are_organizations(extractor: EntityExtractor) -> None:
+    text = "ونقلت وكالة أنباء هاوار أن مجلس منبج العسكري أعلن النفير، وقال محافظ كركوك راكان الجبوري إن الوضع هادئ."
+    result = found(extractor, text)
+    assert {("وكالة أنباء هاوار", "ORG"), ("مجلس منبج العسكري", "ORG"), ("راكان الجبوري", "PER")} <= result
+    # a descriptive phrase after a head is no name: "العسكرية" styles a body only after a place
+    text = "ويعد الحرس الوطني الهيئة العسكرية المستقلة عن الجيش."
+    assert not any("الهيئة العسكرية" in surface for surface, _ in found(extractor, text))

@@ -140,6 +140,11 @@ INSTITUTION_STYLES = _forms(
 )
 
 
+# Styles that go on after a place inside a body's name besides INSTITUTION_STYLES ("مجلس دير الزور العسكري",
+# "مجلس حلب المحلي"); not styles of a name on their own ("الهيئة العسكرية المستقلة عن الجيش" describes).
+PLACE_BODY_STYLES = INSTITUTION_STYLES | _forms("العسكري العسكرية المحلي المحلية")
+
+
 # State bodies named by their function, a body with their country's adjective
 # (entity_rules.EntityExtractor._state_bodies: "مجلس الوزراء السعودي", "البرلمان اللبناني"). Armed forces
 # and police named by their function ("الجيش العراقي") are left out, as the samples' gold leaves them out.

@@ -37,6 +37,7 @@ from khabar.transforms.text.entity_lexicon import (
     OFFICIAL,
     OPPONENT_WORDS,
     ORG_TRIGGERS,
+    PLACE_BODY_STYLES,
     PLACE_CONTEXT,
     PLACE_HEAD_CONTEXT,
     PLACE_NAME_FIRSTS,
@@ -529,7 +530,7 @@ class EntityExtractor:
             stem = _stem(token)
             if token.form in generic or stem in generic:
                 return None
-            if place and token.form not in INSTITUTION_STYLES and token.form not in adjectives:
+            if place and token.form not in PLACE_BODY_STYLES and token.form not in adjectives:
                 return last  # "مصرف ليبيا المركزي" + "ضخ السيولة": the name ended
             if adjective and token.form not in INSTITUTION_STYLES and token.form not in adjectives and not token.raw.startswith("ل"):
                 return last  # "وزارة الداخلية السورية" + "القبض على": the country's adjective closes the name ("لحقوق" goes on)
@@ -552,6 +553,8 @@ class EntityExtractor:
             if not definite:
                 if last == j - 1 and last >= i and _definite(tokens[last]) and not token.raw.startswith("ل"):
                     return last  # a definite word closes the construct: "قوات الحشد" + "تلاحق المهاجمين" (a verb)
+                if j == i and self._rare_construct(page, j):
+                    return j + 1  # "وكالة أنباء" + "هاوار": the head's noun in construct with a rare name
                 # an indefinite noun is part of the name only in construct with a definite one
                 if (
                     j + 1 < len(tokens)
@@ -570,6 +573,17 @@ class EntityExtractor:
                 break
             j += 1
         return last
+
+    def _rare_construct(self, page: _Page, j: int) -> bool:
+        """Word j, a common noun, in construct with a rare word no list has, which ends the phrase ("أنباء هاوار"
+        after "وكالة"): a name, as "أنباء" + a definite name is ("وكالة أنباء الأناضول")."""
+        tokens = page.tokens
+        if j + 1 >= len(tokens) or page.broken_after(j) or len(tokens[j].stems) > 1 or zipf_any(tokens[j].form) < RARE_WORD:
+            return False
+        name = tokens[j + 1]
+        if not (j + 2 >= len(tokens) or page.broken_after(j + 1) or tokens[j + 2].form in FUNCTION_WORDS):
+            return False
+        return self._unknown_name_word(name) and len(name.form) > 3
 
     def _listed_at(self, page: _Page, j: int, bodies: bool = True) -> int | None:
         """The last word of the gazetteer place, or with ``bodies`` organization of two words or more, whose

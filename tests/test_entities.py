@@ -1467,3 +1467,15 @@ def test_a_news_agencys_rare_name_in_construct_and_a_places_military_council_are
     # a descriptive phrase after a head is no name: "العسكرية" styles a body only after a place
     text = "ويعد الحرس الوطني الهيئة العسكرية المستقلة عن الجيش."
     assert not any("الهيئة العسكرية" in surface for surface, _ in found(extractor, text))
+
+
+def test_a_committee_of_joined_remits_ends_where_a_members_name_begins() -> None:
+    rules = EntityExtractor(EntityConfig(ner="rules"))
+    text = "وقال عضو لجنة الأمن والدفاع النيابية علي البنداوي إن الحكومة ماضية في خطتها."
+    assert {("لجنة الأمن والدفاع النيابية", "ORG"), ("علي البنداوي", "PER")} <= found(rules, text)
+
+
+def test_the_kurdish_spelling_of_the_region_and_the_quds_forces_other_name_are_listed(extractor: EntityExtractor) -> None:
+    text = "واستقبل رئيس إقليم كوردستان قائد قوة القدس في أربيل."
+    mentions = {(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)}
+    assert {("إقليم كوردستان", "LOC", "كردستان العراق"), ("قوة القدس", "ORG", "فيلق القدس")} <= mentions

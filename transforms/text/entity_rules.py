@@ -1783,8 +1783,10 @@ class EntityExtractor:
         if j >= len(tokens) or page.broken_after(j - 1):
             return None
         token = tokens[j]
-        if not _conjoined(token) or token.definite is None or self.flags(token) & (ORG_HEAD | ORG_TRIGGER | LOC_HEAD | TRIGGER | GAZ):
+        if not _conjoined(token) or token.definite is None or self.flags(token) & (ORG_HEAD | ORG_TRIGGER | LOC_HEAD | TRIGGER):
             return None
+        if self.flags(token) & GAZ and self.gazetteer.match_at(tokens, j):
+            return None  # a listed name of its own ("والعراق"), not a word that only begins one ("والدفاع")
         last = j
         while (
             last + 1 < len(tokens)
@@ -1798,6 +1800,7 @@ class EntityExtractor:
             or page.broken_after(last)
             or tokens[last + 1].form in NAME_BREAKERS
             or tokens[last + 1].form in FUNCTION_WORDS
+            or self._given(tokens[last + 1], context=False) is not None  # "لجنة الأمن والدفاع النيابية" + "علي ..."
         ):
             return last
         return None

@@ -1479,3 +1479,12 @@ def test_the_kurdish_spelling_of_the_region_and_the_quds_forces_other_name_are_l
     text = "واستقبل رئيس إقليم كوردستان قائد قوة القدس في أربيل."
     mentions = {(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)}
     assert {("إقليم كوردستان", "LOC", "كردستان العراق"), ("قوة القدس", "ORG", "فيلق القدس")} <= mentions
+
+
+def test_a_name_the_tagger_splits_in_two_is_one_person_but_a_rulers_style_and_a_list_stay_apart(extractor: EntityExtractor) -> None:
+    text = "وقال رئيس هيئة الأركان العامة الفريق أول الركن عبد الأمير رشيد يار الله إن القوات جاهزة."
+    result = found(extractor, text)
+    assert ("عبد الأمير رشيد يار الله", "PER") in result and ("عبد الأمير", "PER") not in result
+    text = "وهنأ سلطان عمان هيثم بن طارق الرائدين ستيفن بون ووارن هوبرغ."
+    result = found(extractor, text)
+    assert not any(("عمان" in surface and "هيثم" in surface) or "بون وو" in surface for surface, t in result if t == "PER")

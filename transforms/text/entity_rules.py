@@ -1050,8 +1050,22 @@ class EntityExtractor:
             if kind == "LOC" and first == last and entry is None and self._unlisted_homograph(token, offset, page, first):
                 continue  # "في مشهد يجسد": a common word no list has for a place
             canonical = entry.canonical if entry is not None and entry.type == kind else surface
+            if kind == "PER" and out and out[-1].type == "PER" and self._split_name(page, out[-1], first):
+                # a person right after a person: one name the tagger split
+                surface = page.text[out[-1].start : end]
+                out[-1] = out[-1]._replace(end=end, canonical=surface, key=name_key("PER", surface))
+                continue
             out.append(Mention(start, end, kind, canonical, name_key(kind, canonical), "tagger", TAGGER_CONFIDENCE, 2))
         return self._styled_states(page, out)
+
+    def _split_name(self, page: _Page, before: Mention, first: int) -> bool:
+        """The tagger's person ``before`` ends one space before word ``first``, which has no conjunction, and its
+        last word is no listed place: one name it split ("عبد الأمير" + "رشيد يار الله"); "سلطان عمان" + a
+        name (a ruler's style and country) and "ستيفن بون" + "ووارن ..." (two persons) stay apart."""
+        if first == 0 or page.ends[first - 1] != before.end or page.gaps[first - 1] != " " or _with_conjunction(page.tokens[first]):
+            return False
+        entry = self.gazetteer.lookup(page.text[page.starts[first - 1] : before.end])
+        return entry is None or entry.type == "PER"
 
     def _after_place_head(self, page: _Page, first: int, last: int) -> bool:
         """Words first..last right after a head noun of places (LOC_HEADS: "محافظة", "مدينة", "قضاء") are a

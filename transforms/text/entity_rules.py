@@ -75,6 +75,8 @@ from khabar.transforms.text.word_frequency import load_frequencies, zipf_any
 
 # The gap classes holding entity_lexicon.BOUNDARY's characters (all but quotes): a boundary between two words.
 BOUNDARY_MASK = sum(1 << k for k, (name, chars) in enumerate(GAP_CLASSES) if any(c in BOUNDARY for c in chars))
+# The gap classes holding entity_lexicon.QUOTES's characters.
+QUOTE_MASK = sum(1 << k for k, (name, chars) in enumerate(GAP_CLASSES) if any(c in QUOTES for c in chars))
 
 YEH_ALA = "علي"  # the name Ali, and the preposition على where a page writes yeh for alef maksura
 
@@ -164,6 +166,7 @@ class _Page:
     _no_maksura: bool | None = None
     _masks: Any = None
     _broken: list[bool] | None = None
+    _quoted: list[bool] | None = None
 
     @classmethod
     def of(cls, text: str, extractor: EntityExtractor) -> _Page:
@@ -198,6 +201,7 @@ class _Page:
         if self._masks is None:
             self._masks = gap_masks(self.text, self.starts, self.ends)
             self._broken = ((self._masks & BOUNDARY_MASK) != 0).tolist()
+            self._quoted = ((self._masks & QUOTE_MASK) != 0).tolist()
         return self._masks
 
     def broken_after(self, i: int) -> bool:
@@ -208,6 +212,15 @@ class _Page:
         if self._broken is not None:
             return self._broken[i]
         return BOUNDARY_PATTERN.search(self.text, self.ends[i], self.starts[i + 1]) is not None
+
+    def quote_after(self, i: int) -> bool:
+        """A quotation mark between token i and i+1: from the gap masks once the tagger has made them, else searched."""
+        if i < 0 or i + 1 >= len(self.tokens):
+            return False
+        if self._quoted is not None:
+            return self._quoted[i]
+        gap = self.gaps[i]
+        return gap != " " and any(q in gap for q in QUOTES)
 
     def tagger_hesitates(self, i: int) -> bool:
         """The tagger ran on the page and does not plainly call word i O (its O margin below UNSURE_MARGIN)."""
@@ -224,7 +237,7 @@ class _Page:
         if not any(q in before for q in QUOTES):
             return None
         for j in range(i, min(i + limit, len(self.tokens))):
-            if any(q in self.gaps[j] for q in QUOTES):
+            if self.quote_after(j):
                 return j
             if self.broken_after(j):
                 return None
@@ -545,7 +558,7 @@ class EntityExtractor:
             named = self._listed_at(page, j, bodies=False) if not place and self.flags(token) & GAZ else None
             if named is not None:  # a place in the name, whole ("الإمارات العربية المتحدة"): only a style may follow
                 last, place = named, True
-                if page.broken_after(last) or any(q in page.gaps[last] for q in QUOTES):
+                if page.broken_after(last) or page.quote_after(last):
                     break
                 j = last + 1
                 continue
@@ -569,7 +582,7 @@ class EntityExtractor:
             if last == j - 1 and last >= i and _definite(tokens[last]) and token.definite == 0 and not _adjective_shaped(token.form):
                 return last  # two definite nouns in a row make no name: "وزارة الداخلية" + "القبض" (its object)
             last = j
-            if page.broken_after(j) or any(q in page.gaps[j] for q in QUOTES):
+            if page.broken_after(j) or page.quote_after(j):
                 break
             j += 1
         return last
@@ -1512,7 +1525,7 @@ class EntityExtractor:
             if i + 1 >= len(tokens):
                 continue
             offset, head = next(((off, st) for off, st in tokens[i].stems if st in PLACE_HEADS), (None, ""))
-            if offset is None or page.broken_after(i) or any(q in page.gaps[i] for q in QUOTES):
+            if offset is None or page.broken_after(i) or page.quote_after(i):
                 continue  # a quoted name is matched on its own
             start, name_start = page.starts[i] + offset, page.starts[i + 1]
             if covered[start]:
@@ -2252,7 +2265,7 @@ def _without_run_on(page: _Page, first: int, last: int, titles: frozenset[str] =
         return last
     span = page.text[page.starts[first] : page.ends[last]]
     if any(q in span for q in QUOTES):  # most spans have none: the gaps are read only then
-        last = next((k for k in range(first, last) if any(q in page.gaps[k] for q in QUOTES)), last)
+        last = next((k for k in range(first, last) if page.quote_after(k)), last)
     last = next((k - 1 for k in range(first + 1, last + 1) if page.tokens[k].form in NAME_BREAKERS), last)
     if titles:
         last = next((k - 1 for k in range(first + 1, last + 1) if any(off and stem in titles for off, stem in page.tokens[k].stems)), last)

@@ -213,6 +213,11 @@ class _Page:
             return self._broken[i]
         return BOUNDARY_PATTERN.search(self.text, self.ends[i], self.starts[i + 1]) is not None
 
+    @property
+    def masked(self) -> bool:
+        """Whether the gap masks are made (the tagger ran): boundaries and quotes are read from them."""
+        return self._quoted is not None
+
     def quote_after(self, i: int) -> bool:
         """A quotation mark between token i and i+1: from the gap masks once the tagger has made them, else searched."""
         if i < 0 or i + 1 >= len(self.tokens):
@@ -233,8 +238,10 @@ class _Page:
 
     def quoted_span(self, i: int, limit: int = 5) -> int | None:
         """If tokens from i are inside quotes opened just before i, the last token index."""
-        before = self.gaps[i - 1] if i > 0 else self.text[: self.starts[0]]
-        if not any(q in before for q in QUOTES):
+        if i > 0 and self._quoted is not None:
+            if not self._quoted[i - 1]:
+                return None
+        elif not any(q in (self.gaps[i - 1] if i > 0 else self.text[: self.starts[0]]) for q in QUOTES):
             return None
         for j in range(i, min(i + limit, len(self.tokens))):
             if self.quote_after(j):
@@ -2263,9 +2270,8 @@ def _without_run_on(page: _Page, first: int, last: int, titles: frozenset[str] =
     blessing ("محمد رحمه الله")."""
     if last == first:
         return last
-    span = page.text[page.starts[first] : page.ends[last]]
-    if any(q in span for q in QUOTES):  # most spans have none: the gaps are read only then
-        last = next((k for k in range(first, last) if page.quote_after(k)), last)
+    if page.masked or any(q in page.text[page.starts[first] : page.ends[last]] for q in QUOTES):
+        last = next((k for k in range(first, last) if page.quote_after(k)), last)  # without masks, most spans are not read
     last = next((k - 1 for k in range(first + 1, last + 1) if page.tokens[k].form in NAME_BREAKERS), last)
     if titles:
         last = next((k - 1 for k in range(first + 1, last + 1) if any(off and stem in titles for off, stem in page.tokens[k].stems)), last)

@@ -1488,3 +1488,10 @@ def test_a_name_the_tagger_splits_in_two_is_one_person_but_a_rulers_style_and_a_
     text = "وهنأ سلطان عمان هيثم بن طارق الرائدين ستيفن بون ووارن هوبرغ."
     result = found(extractor, text)
     assert not any(("عمان" in surface and "هيثم" in surface) or "بون وو" in surface for surface, t in result if t == "PER")
+
+
+def test_a_name_of_two_relative_names_is_one_person_but_a_nationality_after_a_name_is_no_part_of_it(extractor: EntityExtractor) -> None:
+    text = "وأعلن التنظيم تعيين أبو الحسن الهاشمي القرشي زعيما، فيما التقى وزير الخارجية علي الحسيني العراقي نظيره."
+    result = found(extractor, text)
+    assert ("أبو الحسن الهاشمي القرشي", "PER") in result
+    assert not any(surface.endswith("العراقي") for surface, t in result if t == "PER")

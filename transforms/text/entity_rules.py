@@ -776,6 +776,8 @@ class EntityExtractor:
                 if unknown and zipf_any(stem) >= RARE_WORD:
                     break  # after words no list has ("نيجيرفان بارزاني"), a common definite word is the verb's object ("الوفد")
                 last = j
+                if self._second_nisba(page, j):
+                    last = j + 1  # "أبو الحسن الهاشمي" + "القرشي": a name of two relative names
                 break  # the family name ends the name
             rare_after_din = din is not None and last == i + 1 and len(stem) > 2 and zipf_any(stem) < RARE_WORD
             # after a role, up to two words the lexicon lacks; the second a rare one ("علي كرتي" + "تصريحات": the noun after)
@@ -788,6 +790,20 @@ class EntityExtractor:
         if last == i or (din is not None and last == i + 1 and not context):
             return None  # "صلاح الدين" alone is as often the province
         return offset, last
+
+    def _second_nisba(self, page: _Page, j: int) -> bool:
+        """The family name at token j is followed by another relative name ("الهاشمي القرشي"): a definite word
+        ending in ي rarer than common nouns, no nationality and no listed name, with nothing between them."""
+        if j + 1 >= len(page.tokens) or page.broken_after(j) or not page.tokens[j].form.endswith("ي"):
+            return False
+        after = page.tokens[j + 1]
+        return (
+            after.definite == 0
+            and after.form.endswith("ي")
+            and not _nationality(after.form)
+            and zipf_any(after.form) < ACCUSATIVE_BASE
+            and self.gazetteer.lookup(after.raw) is None
+        )
 
     def _ala_preposition(self, page: _Page, i: int, after_role: bool) -> bool:
         """Token i is "علي" on a page that spells على with yeh, and the preposition: without a role always ("علي

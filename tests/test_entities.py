@@ -1495,3 +1495,10 @@ def test_a_name_of_two_relative_names_is_one_person_but_a_nationality_after_a_na
     result = found(extractor, text)
     assert ("أبو الحسن الهاشمي القرشي", "PER") in result
     assert not any(surface.endswith("العراقي") for surface, t in result if t == "PER")
+
+
+def test_a_rulers_style_and_the_country_are_no_person_but_a_given_name_and_a_family_are(extractor: EntityExtractor) -> None:
+    text = "أعلنت السلطات ارتفاع عدد الضحايا.\nوفي سياق آخر أمر سلطان عمان بتشكيل لجنة وزارية لتقييم الأضرار."
+    result = found(extractor, text)
+    assert ("عمان", "LOC") in result and not any(t == "PER" for _, t in result)
+    assert ("سلطان المنصوري", "PER") in found(extractor, "وقال سلطان المنصوري إن الجائزة تكريم للجميع.")

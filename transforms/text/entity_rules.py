@@ -1054,6 +1054,8 @@ class EntityExtractor:
                 continue  # "علي هامش المؤتمر" on a page that spells على with yeh
             if kind == "PER" and self._common_noun_behind_proclitic(page.tokens[first]):
                 continue  # "بتوقيت غرينتش": a common noun with a preposition starts no name
+            if kind == "PER" and last == first + 1 and self._ruler_of(page, first):
+                first, kind = last, "LOC"  # "سلطان عمان", "أمير قطر": a ruler's style and the country, no name
             if kind == "PER" and self._after_place_head(page, first, last):
                 kind = "LOC"  # "محافظة صلاح الدين": the province, no person
             token = page.tokens[first]
@@ -1093,6 +1095,13 @@ class EntityExtractor:
                 continue
             out.append(Mention(start, end, kind, canonical, name_key(kind, canonical), "tagger", TAGGER_CONFIDENCE, 2))
         return self._styled_states(page, out)
+
+    def _ruler_of(self, page: _Page, i: int) -> bool:
+        """Word i is a ruler's or leader's style (RULER_STYLES, a role word) and word i+1 a listed country or city."""
+        if page.tokens[i].stem not in RULER_STYLES and page.tokens[i].stem not in self._titles:
+            return False
+        entry = self.gazetteer.lookup(page.tokens[i + 1].raw)
+        return entry is not None and entry.type == "LOC"
 
     def _split_name(self, page: _Page, before: Mention, first: int) -> bool:
         """The tagger's person ``before`` ends one space before word ``first``, which has no conjunction, and its
@@ -2093,6 +2102,8 @@ CURATED_CONFIDENCE = 0.95  # gazetteer mentions from the curated list (and known
 HOMOGRAPH_CONFIDENCE = 0.9  # a curated place that is also a common word, outside a place's context: as generated places
 HOMOGRAPH_ZIPF = 3.5  # wordfreq zipf of a place's name with the article toggled from which it is also a common word
 LONGER_PEOPLE = frozenset({"trigger", "name", "byline"})
+# Styles of rulers that are also given names, so no role triggers: "سلطان عمان" (_ruler_of).
+RULER_STYLES = frozenset(form(w) for w in ("سلطان", "أمير", "ملك", "شيخ", "حاكم", "رئيس"))
 # Heads of groups and movements whose name's first word alone names them too (_short_org_names: "الحشد"
 # for "هيئة الحشد الشعبي"), and how rare that word must be (wordfreq zipf): "الحشد", "النجباء" and
 # "البعث" are; "الأمن", "الله" and "الدعوة" are common words.

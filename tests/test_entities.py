@@ -15,7 +15,7 @@ from khabar.transforms.extract_entities import ExtractArticleEntitiesFn, Extract
 from khabar.transforms.runtime.records import Document
 from khabar.transforms.text.canonical import entity_id, name_key, person_key, resolve
 from khabar.transforms.text.entity_rules import TITLE_BREAK, EntityConfig, EntityExtractor, Mention, _Page
-from khabar.transforms.text.gazetteer import TOKEN, tokenize
+from khabar.transforms.text.gazetteer import TOKEN, Word, tokenize
 
 from benchmarks.eval_entities import evaluate
 from tests.conftest import FIXTURES, SAMPLES
@@ -1502,3 +1502,13 @@ def test_a_rulers_style_and_the_country_are_no_person_but_a_given_name_and_a_fam
     result = found(extractor, text)
     assert ("عمان", "LOC") in result and not any(t == "PER" for _, t in result)
     assert ("سلطان المنصوري", "PER") in found(extractor, "وقال سلطان المنصوري إن الجائزة تكريم للجميع.")
+
+
+def test_an_alef_with_hamza_or_madda_starts_no_article() -> None:
+    assert Word("ألعاب").definite is None and Word("إلغاء").definite is None and Word("ألينا").definite is None
+    assert Word("الألعاب").definite == 0 and Word("وبالعراق").definite == 2 and Word("للسعودية").definite == 1
+
+
+def test_a_foreign_given_name_that_starts_like_the_article_begins_a_name(extractor: EntityExtractor) -> None:
+    text = "وقال رئيس البرلمان خلال لقائه السفيرة الأمريكية ألينا رومانوسكي إن بلاده تريد علاقات متوازنة."
+    assert ("ألينا رومانوسكي", "PER") in found(extractor, text)

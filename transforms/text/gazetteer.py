@@ -76,6 +76,11 @@ def spelling_variants(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
     return found
 
 
+# An alef with hamza or madda starts no article: "ألينا", "إلغاء", "ألعاب" and "آل سعود" fold to "ال..." but are
+# not definite (Word.definite).
+_HAMZA_ALEFS = frozenset("أإآ")
+
+
 class Word:
     """One distinct word: raw text, matching form and proclitic stems. Made once per
     distinct word and shared by all its occurrences (Tokens holds the offsets).
@@ -91,7 +96,14 @@ class Word:
         self.raw = raw
         self.form = form(raw)
         self.stems = clitic_stems(raw, self.form)
-        self.definite = next((offset for offset, stem in self.stems if stem.startswith("ال") and len(stem) > 3), None)
+        self.definite = next(
+            (
+                offset
+                for offset, stem in self.stems
+                if stem.startswith("ال") and len(stem) > 3 and raw[offset : offset + 1] not in _HAMZA_ALEFS
+            ),
+            None,
+        )
         self.stem = self.stems[-1][1]
 
     def __repr__(self) -> str:

@@ -1512,3 +1512,9 @@ def test_an_alef_with_hamza_or_madda_starts_no_article() -> None:
 def test_a_foreign_given_name_that_starts_like_the_article_begins_a_name(extractor: EntityExtractor) -> None:
     text = "وقال رئيس البرلمان خلال لقائه السفيرة الأمريكية ألينا رومانوسكي إن بلاده تريد علاقات متوازنة."
     assert ("ألينا رومانوسكي", "PER") in found(extractor, text)
+
+
+def test_a_word_after_a_given_name_that_starts_with_a_hamza_is_no_family_name_by_its_article() -> None:
+    rules = EntityExtractor(EntityConfig(ner="rules"))
+    # "ألقى" (delivered) is a verb, not "ال" + a family name
+    assert not any(t == "PER" for _, t in found(rules, "وفي الحفل محمد ألقى كلمة قصيرة."))

@@ -768,7 +768,7 @@ class EntityExtractor:
             if stem == "الدين" and j == last + 1 and self._din_compound(page, last) is not None:
                 last, j = j, j + 1  # a given name of two words inside the name ("محمد نور الدين ...")
                 continue
-            if stem.startswith("ال"):
+            if stem.startswith("ال") and token.raw[:1] not in "أإآ":
                 if _nationality(stem) and not context:
                     break
                 if self.gazetteer.lookup(token.raw) is not None:

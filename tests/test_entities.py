@@ -1518,3 +1518,12 @@ def test_a_word_after_a_given_name_that_starts_with_a_hamza_is_no_family_name_by
     rules = EntityExtractor(EntityConfig(ner="rules"))
     # "ألقى" (delivered) is a verb, not "ال" + a family name
     assert not any(t == "PER" for _, t in found(rules, "وفي الحفل محمد ألقى كلمة قصيرة."))
+
+
+def test_a_ministry_named_by_its_remit_and_its_countrys_adjective_is_the_ministry(extractor: EntityExtractor) -> None:
+    text = "وأعلنت الخارجية العراقية استدعاء السفير، وقالت الدفاع التركية إن قواتها ردت على مصادر النيران."
+    mentions = {(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)}
+    assert {("الخارجية العراقية", "ORG", "وزارة الخارجية العراقية"), ("الدفاع التركية", "ORG", "وزارة الدفاع التركية")} <= mentions
+    # an adjective of a definite noun, and a minister's title, name no ministry
+    text = "وأكد وزير الخارجية السودانية أن السياسة الخارجية العراقية متوازنة."
+    assert not any(t == "ORG" for _, t in found(extractor, text))

@@ -169,6 +169,9 @@ STATE_BODY_TEXT = (
     "الإذاعة",
 )
 STATE_BODIES = tuple(tuple(form(word) for word in name.split()) for name in STATE_BODY_TEXT)
+# Ministries' remits that name the ministry alone before its country's feminine adjective, agreeing with the
+# "وزارة" left out: "أعلنت الخارجية العراقية", "الدفاع التركية" (EntityExtractor._short_ministries).
+MINISTRY_REMITS = _forms("الخارجية الداخلية الدفاع الصحة المالية العدل النفط التربية الكهرباء التجارة")
 # a style that ends a body's name after its country ("الملكية", "السلطانية", "الاتحادية")
 STATE_STYLES = _forms("الملكي الملكية السلطاني السلطانية الاتحادي الاتحادية")
 

@@ -33,6 +33,7 @@ from khabar.transforms.text.entity_lexicon import (
     MATCH_PREPOSITIONS,
     MATCH_WORDS,
     MEDIA_HEADS,
+    MINISTRY_REMITS,
     NAME_BREAKERS,
     OFFICIAL,
     OPPONENT_WORDS,
@@ -1014,6 +1015,7 @@ class EntityExtractor:
         chosen = self._media_names(page, chosen)
         chosen = self._institutions(page, chosen)
         chosen = self._state_bodies(page, chosen)
+        chosen = self._short_ministries(page, chosen)
         chosen = self._national_bodies(page, _merge_org_variants(self._merge_person_variants(chosen)))
         chosen = _non_overlapping(chosen + self._coreference(page, chosen) + self._short_org_names(page, chosen))
         web = any(mark in text for mark in _WEB_MARKS)  # most pages embed no post: no mention is looked at then
@@ -1695,6 +1697,35 @@ class EntityExtractor:
             after = last + 1
         out += self._short_central_banks(page)
         return _in_place_of_inner(mentions, out)
+
+    def _short_ministries(self, page: _Page, mentions: list[Mention]) -> list[Mention]:
+        """A ministry named by its remit and its country's feminine adjective, "وزارة" left out ("أعلنت
+        الخارجية العراقية"): the ministry, named in full ("وزارة الخارجية العراقية") so that it joins the
+        long name across articles. Not after a definite noun, whose adjective the remit then is ("السياسة
+        الخارجية العراقية"), nor after a role ("وزير الخارجية السودانية" is the minister), nor inside another
+        mention."""
+        tokens, out = page.tokens, []
+        covered: bytearray | None = None
+        for i in page.positions(DEFINITE):
+            token = tokens[i]
+            if token.definite != 0 or token.form not in MINISTRY_REMITS or i + 1 >= len(tokens) or page.broken_after(i):
+                continue
+            after = tokens[i + 1]
+            if after.definite != 0 or not after.form.endswith("يه") or not _nationality(after.form):
+                continue
+            if (
+                i
+                and not page.broken_after(i - 1)
+                and (_definite(tokens[i - 1]) or any(stem in self._titles for _, stem in tokens[i - 1].stems))
+            ):
+                continue  # "السياسة الخارجية العراقية": an adjective; "وزيرة الخارجية الأميركية": a minister
+            covered = covered if covered is not None else _coverage(mentions, len(page.text))
+            start, end = page.starts[i], page.ends[i + 1]
+            if covered[start] or covered[page.starts[i + 1]]:
+                continue
+            name = "وزارة " + page.text[start:end]
+            out.append(Mention(start, end, "ORG", name, name_key("ORG", name), "pattern", 0.75, 2))
+        return sorted(mentions + out, key=lambda m: (m.start, m.end)) if out else mentions
 
     def _short_central_banks(self, page: _Page) -> list[Mention]:
         """A central bank by the short name economy news gives it, "the central" and its country's adjective

@@ -1527,3 +1527,10 @@ def test_a_ministry_named_by_its_remit_and_its_countrys_adjective_is_the_ministr
     # an adjective of a definite noun, and a minister's title, name no ministry
     text = "وأكد وزير الخارجية السودانية أن السياسة الخارجية العراقية متوازنة."
     assert not any(t == "ORG" for _, t in found(extractor, text))
+
+
+def test_a_relative_family_name_with_and_without_the_article_is_one_person_but_other_names_stay_two() -> None:
+    ids = _ids(("PER", "مسعود البارزاني"), ("PER", "مسعود بارزاني"), ("PER", "نيجيرفان بارزاني"))
+    assert ids["مسعود البارزاني"] == ids["مسعود بارزاني"] != ids["نيجيرفان بارزاني"]
+    ids = _ids(("PER", "علي الحسن"), ("PER", "علي حسن"))  # no relative name: may be two people
+    assert ids["علي الحسن"] != ids["علي حسن"]

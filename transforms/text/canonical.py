@@ -23,6 +23,9 @@ streaming), keys of one type are merged into one entity when:
 - a body named with its country's adjective by the first of its joined remits
   (وزارة الصحة المغربية) and exactly one name with them all (وزارة الصحة
   والحماية الاجتماعية المغربية);
+- a person's relative family name (ending in ي, four letters or more) is
+  written with and without the article, the given names the same (مسعود
+  البارزاني، مسعود بارزاني; علي الحسن and علي حسن stay two);
 - a person's name leaves out names of a longer one, in order, with the same
   family name (محمد الرحمون، خالد الرحمون -> محمد خالد الرحمون), and exactly
   one longest name contains it: "محمد الرحمون" next to both "محمد خالد
@@ -356,6 +359,7 @@ def resolve(key_surfaces: Iterable[tuple[tuple[str, str], list[str] | dict[str, 
             if full and len(full) == 1:
                 union.union(item, next(iter(full)))
     _link_country_adjective(keys, words, by_spelling, union)
+    _link_family_article(keys, words, by_spelling, union)
     for a, b in _typo_links(keys, words):
         union.union(a, b)
     _link_people(keys, words, union)
@@ -409,6 +413,24 @@ def _link_country_adjective(
     for short, full in shortened.items():
         if len(full) == 1:
             union.union(short, next(iter(full)))
+
+
+def _link_family_article(
+    keys: list[tuple[str, str]],
+    words: dict[tuple[str, str], tuple[str, ...]],
+    by_spelling: dict[tuple[str, str], tuple[str, str]],
+    union: _Union,
+) -> None:
+    """A person whose relative family name is written with and without the article, the given names the same
+    ("مسعود البارزاني" / "مسعود بارزاني", "جلال الطالباني" / "جلال طالباني"): one person. Only a relative name
+    (ending in ي, four letters or more without the article): "علي الحسن" and "علي حسن" may be two."""
+    for item in keys:
+        name = words[item]
+        if item[0] != "PER" or len(name) < 2 or not name[-1].startswith("ال") or not name[-1].endswith("ي") or len(name[-1]) < 6:
+            continue
+        bare = by_spelling.get(("PER", " ".join((*name[:-1], name[-1][2:]))))
+        if bare is not None:
+            union.union(item, bare)
 
 
 def _link_shorter(keys: list[tuple[str, str]], words: dict[tuple[str, str], tuple[str, ...]], union: _Union) -> None:

@@ -1534,3 +1534,10 @@ def test_a_relative_family_name_with_and_without_the_article_is_one_person_but_o
     assert ids["مسعود البارزاني"] == ids["مسعود بارزاني"] != ids["نيجيرفان بارزاني"]
     ids = _ids(("PER", "علي الحسن"), ("PER", "علي حسن"))  # no relative name: may be two people
     assert ids["علي الحسن"] != ids["علي حسن"]
+
+
+def test_the_iraqi_provinces_and_the_kurdish_name_of_ras_al_ain_are_listed(extractor: EntityExtractor) -> None:
+    text = "وامتدت الاحتجاجات من محافظة ذي قار إلى واسط وميسان، فيما قصفت المدفعية محيط سري كانيه."
+    mentions = {(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)}
+    assert {("ذي قار", "LOC", "ذي قار"), ("واسط", "LOC", "واسط"), ("سري كانيه", "LOC", "رأس العين")} <= mentions
+    assert any(surface.endswith("ميسان") and t == "LOC" for surface, t, _ in mentions)

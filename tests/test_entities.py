@@ -1541,3 +1541,11 @@ def test_the_iraqi_provinces_and_the_kurdish_name_of_ras_al_ain_are_listed(extra
     mentions = {(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)}
     assert {("ذي قار", "LOC", "ذي قار"), ("واسط", "LOC", "واسط"), ("سري كانيه", "LOC", "رأس العين")} <= mentions
     assert any(surface.endswith("ميسان") and t == "LOC" for surface, t, _ in mentions)
+
+
+def test_womens_given_names_of_the_field_begin_names_and_common_words_among_them_need_a_role(extractor: EntityExtractor) -> None:
+    text = "وقالت النائبة عن محافظة نينوى نايفة الشمري إن المحافظة تحتاج إلى دعم."
+    assert ("نايفة الشمري", "PER") in found(extractor, text)
+    text = "وتساقط الندى على الحقول، وقالت الوزيرة ندى الحسيني إن الموسم جيد."
+    result = found(extractor, text)
+    assert ("ندى الحسيني", "PER") in result and ("الندى", "PER") not in result

@@ -1549,3 +1549,9 @@ def test_womens_given_names_of_the_field_begin_names_and_common_words_among_them
     text = "وتساقط الندى على الحقول، وقالت الوزيرة ندى الحسيني إن الموسم جيد."
     result = found(extractor, text)
     assert ("ندى الحسيني", "PER") in result and ("الندى", "PER") not in result
+
+
+def test_a_directorate_heads_an_organizations_name(extractor: EntityExtractor) -> None:
+    text = "وقالت مديرية الدفاع المدني في محافظة الأنبار إن فرقها انتشلت جثتين من النهر."
+    result = found(extractor, text)
+    assert {("مديرية الدفاع المدني", "ORG"), ("الأنبار", "LOC")} <= result

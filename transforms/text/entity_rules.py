@@ -54,6 +54,7 @@ from khabar.transforms.text.entity_lexicon import (
     VENUE_WORDS,
 )
 from khabar.transforms.text.gazetteer import (
+    HAMZA_ALEFS,
     Word,
     adjective_countries,
     city_names,
@@ -769,7 +770,7 @@ class EntityExtractor:
             if stem == "الدين" and j == last + 1 and self._din_compound(page, last) is not None:
                 last, j = j, j + 1  # a given name of two words inside the name ("محمد نور الدين ...")
                 continue
-            if stem.startswith("ال") and token.raw[:1] not in "أإآ":
+            if stem.startswith("ال") and token.raw[:1] not in HAMZA_ALEFS:
                 if _nationality(stem) and not context:
                     break
                 if self.gazetteer.lookup(token.raw) is not None:
@@ -1099,7 +1100,7 @@ class EntityExtractor:
         return self._styled_states(page, out)
 
     def _ruler_of(self, page: _Page, i: int) -> bool:
-        """Word i is a ruler's or leader's style (RULER_STYLES, a role word) and word i+1 a listed country or city."""
+        """Word i is a ruler's style (RULER_STYLES) or a role word, and word i+1 a listed place: a country or city."""
         if page.tokens[i].stem not in RULER_STYLES and page.tokens[i].stem not in self._titles:
             return False
         entry = self.gazetteer.lookup(page.tokens[i + 1].raw)
@@ -1107,7 +1108,7 @@ class EntityExtractor:
 
     def _split_name(self, page: _Page, before: Mention, first: int) -> bool:
         """The tagger's person ``before`` ends one space before word ``first``, which has no conjunction, and its
-        last word is no listed place: one name it split ("عبد الأمير" + "رشيد يار الله"); "سلطان عمان" + a
+        last word is no listed place or organization: one name it split ("عبد الأمير" + "رشيد يار الله"); "سلطان عمان" + a
         name (a ruler's style and country) and "ستيفن بون" + "ووارن ..." (two persons) stay apart."""
         if first == 0 or page.ends[first - 1] != before.end or page.gaps[first - 1] != " " or _with_conjunction(page.tokens[first]):
             return False

@@ -78,7 +78,7 @@ def spelling_variants(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 # An alef with hamza or madda starts no article: "ألينا", "إلغاء", "ألعاب" and "آل سعود" fold to "ال..." but are
 # not definite (Word.definite).
-_HAMZA_ALEFS = frozenset("أإآ")
+HAMZA_ALEFS = frozenset("أإآ")
 
 
 class Word:
@@ -100,7 +100,7 @@ class Word:
             (
                 offset
                 for offset, stem in self.stems
-                if stem.startswith("ال") and len(stem) > 3 and raw[offset : offset + 1] not in _HAMZA_ALEFS
+                if stem.startswith("ال") and len(stem) > 3 and raw[offset : offset + 1] not in HAMZA_ALEFS
             ),
             None,
         )

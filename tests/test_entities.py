@@ -1418,6 +1418,8 @@ def test_the_name_after_a_role_and_the_listed_body_or_region_it_is_of_is_a_perso
 def test_a_given_name_that_is_a_common_word_starts_a_name_after_a_rank_only(extractor: EntityExtractor) -> None:
     text = "وقال المتحدث باسم قيادة العمليات المشتركة اللواء تحسين الخفاجي إن القطعات تقدمت."
     assert ("تحسين الخفاجي", "PER") in found(extractor, text)
+    text = "وبحث رئيس مجلس القضاء الأعلى فائق زيدان مع الوفد سبل التعاون."
+    assert ("فائق زيدان", "PER") in found(extractor, text)
     # "تحسين" (improvement) and "خميس" (Thursday) without a role are the common words
     text = "ودعا الوزير إلى تحسين الخدمات في المحافظة قبل يوم الخميس المقبل."
     assert not any(t == "PER" for _, t in found(extractor, text))

@@ -1557,3 +1557,9 @@ def test_a_directorate_heads_an_organizations_name(extractor: EntityExtractor) -
     text = "وقالت مديرية الدفاع المدني في محافظة الأنبار إن فرقها انتشلت جثتين من النهر."
     result = found(extractor, text)
     assert {("مديرية الدفاع المدني", "ORG"), ("الأنبار", "LOC")} <= result
+
+
+def test_a_council_of_a_named_province_is_an_organization(extractor: EntityExtractor) -> None:
+    text = "وكشف عضو مجلس محافظة نينوى حسام العبار عن مقابر جماعية جديدة."
+    result = found(extractor, text)
+    assert {("مجلس محافظة نينوى", "ORG"), ("حسام العبار", "PER")} <= result

@@ -577,11 +577,12 @@ class EntityExtractor:
                     return last  # a definite word closes the construct: "قوات الحشد" + "تلاحق المهاجمين" (a verb)
                 if j == i and self._rare_construct(page, j):
                     return j + 1  # "وكالة أنباء" + "هاوار": the head's noun in construct with a rare name
-                # an indefinite noun is part of the name only in construct with a definite one
+                # an indefinite noun is part of the name only in construct with a definite one or a listed place
+                # ("مجلس محافظة نينوى")
                 if (
                     j + 1 < len(tokens)
                     and not page.broken_after(j)
-                    and _definite(tokens[j + 1])
+                    and (_definite(tokens[j + 1]) or (j == i and token.form in LOC_HEADS and self._listed_at(page, j + 1, bodies=False)))
                     and token.form not in self.triggers
                     and not _with_conjunction(token)
                 ):

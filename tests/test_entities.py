@@ -1563,3 +1563,14 @@ def test_a_council_of_a_named_province_is_an_organization(extractor: EntityExtra
     text = "وكشف عضو مجلس محافظة نينوى حسام العبار عن مقابر جماعية جديدة."
     result = found(extractor, text)
     assert {("مجلس محافظة نينوى", "ORG"), ("حسام العبار", "PER")} <= result
+
+
+def test_bodies_of_the_field_named_in_full_and_by_their_initials_are_listed(extractor: EntityExtractor) -> None:
+    text = "وقالت بعثة الأمم المتحدة لمساعدة العراق (يونامي) ومجلس سوريا الديمقراطية (مسد) واللجنة الدولية للصليب الأحمر إن الوضع صعب."
+    mentions = {(text[m.start : m.end], m.type, m.canonical) for m in extractor.extract(text)}
+    assert {
+        ("بعثة الأمم المتحدة لمساعدة العراق", "ORG", "بعثة الأمم المتحدة لمساعدة العراق"),
+        ("يونامي", "ORG", "بعثة الأمم المتحدة لمساعدة العراق"),
+        ("مسد", "ORG", "مجلس سوريا الديمقراطية"),
+        ("اللجنة الدولية للصليب الأحمر", "ORG", "اللجنة الدولية للصليب الأحمر"),
+    } <= mentions

@@ -1574,3 +1574,11 @@ def test_bodies_of_the_field_named_in_full_and_by_their_initials_are_listed(extr
         ("مسد", "ORG", "مجلس سوريا الديمقراطية"),
         ("اللجنة الدولية للصليب الأحمر", "ORG", "اللجنة الدولية للصليب الأحمر"),
     } <= mentions
+
+
+def test_outlets_of_the_domains_table_shaped_like_outlets_are_organizations_wherever_named(extractor: EntityExtractor) -> None:
+    text = "وقال مصدر أمني للسومرية نيوز إن الانفجار وقع ليلا، فيما أفاد موقع نورث برس بتجدد الاشتباكات."
+    mentions = {(m.type, m.canonical) for m in extractor.extract(text)}
+    assert {("ORG", "السومرية نيوز"), ("ORG", "نورث برس")} <= mentions
+    # a place and a number are no outlet: "القاهرة 24" of the table stays out
+    assert not any(t == "ORG" for t, _ in {(m.type, m.canonical) for m in extractor.extract("وبلغت الحرارة في القاهرة 24 درجة.")})

@@ -293,9 +293,24 @@ def load_gazetteer() -> Gazetteer:
         type_, surface = row[0], row[1]
         canonical = row[2] if len(row) > 2 and row[2] else surface
         gazetteer.add(surface, Entry(type_, canonical, "gazetteer", 0.95))
+    for name in _outlet_names():
+        gazetteer.add(name, Entry("ORG", name, "gazetteer", 0.95))
     for surface, canonical, _kind, _source in _rows("places.tsv")[1:]:
         gazetteer.add(surface, Entry("LOC", canonical, "gazetteer", 0.9))
     return gazetteer
+
+
+# Last words that make an outlet's name of the news domains' table a name and no phrase of the language
+# ("السومرية نيوز", "نورث برس"; "بغداد اليوم" and "الصباح" are also words of a sentence, and so is "24"
+# after a place or a day: "القاهرة 24", "اليوم 24").
+OUTLET_NAME_ENDS = frozenset(form(w) for w in ("نيوز", "برس", "بريس", "بوست", "انفو"))
+
+
+def _outlet_names() -> list[str]:
+    """The outlets of news_domains.tsv (transforms/text/outlets.py reads the table) whose name ends in
+    OUTLET_NAME_ENDS: organizations wherever they are named ("قال مصدر للسومرية نيوز")."""
+    names = [row[1] for row in _rows("news_domains.tsv") if len(row) > 1 and " " in row[1].strip()]
+    return [name for name in dict.fromkeys(names) if form(name.split()[-1]) in OUTLET_NAME_ENDS]
 
 
 @cache

@@ -1582,3 +1582,9 @@ def test_outlets_of_the_domains_table_shaped_like_outlets_are_organizations_wher
     assert {("ORG", "السومرية نيوز"), ("ORG", "نورث برس")} <= mentions
     # a place and a number are no outlet: "القاهرة 24" of the table stays out
     assert not any(t == "ORG" for t, _ in {(m.type, m.canonical) for m in extractor.extract("وبلغت الحرارة في القاهرة 24 درجة.")})
+
+
+def test_a_papers_official_style_is_no_word_of_its_name(extractor: EntityExtractor) -> None:
+    text = "وذكرت صحيفة الصباح الرسمية أن مجلس الوزراء أقر الموازنة."
+    result = found(extractor, text)
+    assert ("الصباح", "ORG") in result and not any("الرسمية" in surface for surface, _ in result)

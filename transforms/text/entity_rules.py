@@ -672,6 +672,8 @@ class EntityExtractor:
             return
         quoted = page.quoted_span(i + 1)
         end = quoted if quoted is not None else (None if page.broken_after(i) else self._org_name_end(page, i + 1, limit=3))
+        if end is not None and quoted is None and end > i + 1 and tokens[end].form in OFFICIAL:
+            end -= 1  # "صحيفة الصباح" + "الرسمية": the paper is official, its name is "الصباح"
         if end is None:
             return
         start = page.starts[i + 1]

@@ -1574,6 +1574,8 @@ def test_bodies_of_the_field_named_in_full_and_by_their_initials_are_listed(extr
         ("مسد", "ORG", "مجلس سوريا الديمقراطية"),
         ("اللجنة الدولية للصليب الأحمر", "ORG", "اللجنة الدولية للصليب الأحمر"),
     } <= mentions
+    text = "وقال مسؤول كردي لوكالة رووداو إن المفاوضات مستمرة."
+    assert ("ORG", "روداو") in {(m.type, m.canonical) for m in extractor.extract(text)}  # the Kurdish spelling
 
 
 def test_outlets_of_the_domains_table_shaped_like_outlets_are_organizations_wherever_named(extractor: EntityExtractor) -> None:

@@ -240,10 +240,7 @@ class _Page:
 
     def quoted_span(self, i: int, limit: int = 5) -> int | None:
         """If tokens from i are inside quotes opened just before i, the last token index."""
-        if i > 0 and self._quoted is not None:
-            if not self._quoted[i - 1]:
-                return None
-        elif not any(q in (self.gaps[i - 1] if i > 0 else self.text[: self.starts[0]]) for q in QUOTES):
+        if not (self.quote_after(i - 1) if i > 0 else any(q in self.text[: self.starts[0]] for q in QUOTES)):
             return None
         for j in range(i, min(i + limit, len(self.tokens))):
             if self.quote_after(j):
@@ -582,7 +579,10 @@ class EntityExtractor:
                 if (
                     j + 1 < len(tokens)
                     and not page.broken_after(j)
-                    and (_definite(tokens[j + 1]) or (j == i and token.form in LOC_HEADS and self._listed_at(page, j + 1, bodies=False)))
+                    and (
+                        _definite(tokens[j + 1])
+                        or (j == i and token.form in LOC_HEADS and self._listed_at(page, j + 1, bodies=False) is not None)
+                    )
                     and token.form not in self.triggers
                     and not _with_conjunction(token)
                 ):
@@ -2137,8 +2137,9 @@ CURATED_CONFIDENCE = 0.95  # gazetteer mentions from the curated list (and known
 HOMOGRAPH_CONFIDENCE = 0.9  # a curated place that is also a common word, outside a place's context: as generated places
 HOMOGRAPH_ZIPF = 3.5  # wordfreq zipf of a place's name with the article toggled from which it is also a common word
 LONGER_PEOPLE = frozenset({"trigger", "name", "byline"})
-# Styles of rulers that are also given names, so no role triggers: "سلطان عمان" (_ruler_of).
-RULER_STYLES = frozenset(form(w) for w in ("سلطان", "أمير", "ملك", "شيخ", "حاكم", "رئيس"))
+# Rulers' styles that are no role triggers (given names too): "سلطان عمان" (_ruler_of; "أمير", "ملك", "شيخ" and
+# "رئيس" are role words already).
+RULER_STYLES = frozenset(form(w) for w in ("سلطان", "حاكم"))
 # Heads of groups and movements whose name's first word alone names them too (_short_org_names: "الحشد"
 # for "هيئة الحشد الشعبي"), and how rare that word must be (wordfreq zipf): "الحشد", "النجباء" and
 # "البعث" are; "الأمن", "الله" and "الدعوة" are common words.
